@@ -1,0 +1,35 @@
+import { databaseConfig, DatabaseModule } from '@app/database';
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { ClientAuthenticationModule } from './client-authentication/client-authentication.module';
+import { ClientsModule } from './clients/clients.module';
+import { authServerConfig } from './config/auth-server.config';
+import { envFilePaths } from './config/env-files';
+import { DiscoveryModule } from './discovery/discovery.module';
+import { IntrospectionModule } from './introspection/introspection.module';
+import { KeysModule } from './keys/keys.module';
+import { AUTH_SERVER_MIGRATIONS } from './migrations';
+import { RevocationModule } from './revocation/revocation.module';
+import { DemoSeedModule } from './seed/demo-seed.module';
+import { TokenModule } from './token/token.module';
+
+/** Everything but HTTP controllers' wiring is shared with the operator CLI. */
+export const AUTH_SERVER_CORE_IMPORTS = [
+  ConfigModule.forRoot({ isGlobal: true, cache: true, load: [authServerConfig, databaseConfig], envFilePath: envFilePaths() }),
+  DatabaseModule.forRoot({ schema: 'auth', migrations: AUTH_SERVER_MIGRATIONS }),
+  ClientsModule,
+  KeysModule,
+];
+
+@Module({
+  imports: [
+    ...AUTH_SERVER_CORE_IMPORTS,
+    ClientAuthenticationModule,
+    TokenModule,
+    IntrospectionModule,
+    RevocationModule,
+    DiscoveryModule,
+    DemoSeedModule,
+  ],
+})
+export class AuthServerModule {}

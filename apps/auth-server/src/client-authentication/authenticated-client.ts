@@ -1,0 +1,16 @@
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import type { ClientAuthMethod, ClientEntity } from '../clients/client.entity';
+
+export interface AuthenticatedClient {
+  client: ClientEntity;
+  method: ClientAuthMethod;
+}
+
+/** Request property the client-authentication guard fills in (passport's `user`). */
+export const CLIENT_PROPERTY = 'user';
+
+/** The client that authenticated to this endpoint. */
+export const CurrentClient = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): AuthenticatedClient =>
+    context.switchToHttp().getRequest<Record<string, AuthenticatedClient>>()[CLIENT_PROPERTY]!,
+);

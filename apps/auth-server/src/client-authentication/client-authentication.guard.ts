@@ -1,0 +1,70 @@
+import { InvalidClient, InvalidRequest } from '@app/auth';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { AuthGuard } from '@nestjs/passport';
+import type { FastifyRequest } from 'fastify';
+import { FormParams } from '../http/form-params';
+import { CLIENT_PROPERTY } from './authenticated-client';
+import { CLIENT_ASSERTION_TYPE, ClientAuthenticationService } from './client-authentication.service';
+
+/** passport-http, for client_secret_basic. Errors pass through untouched (they are OAuth errors). */
+@Injectable()
+export class ClientBasicGuard extends AuthGuard('client-basic') {
+  override handleRequest<T>(error: unknown, client: T): T {
+    if (error) throw error;
+    if (!client) throw new InvalidClient('client authentication failed', 'Basic');
+    return client;
+  }
+}
+
+/**
+ * Authenticates the calling client at the OAuth endpoints by whichever single method the request
+ * uses (RFC 6749 §2.3: more than one is invalid_request).
+ */
+@Injectable()
+export class ClientAuthenticationGuard implements CanActivate {
+  constructor(
+    private readonly basic: ClientBasicGuard,
+    private readonly authentication: ClientAuthenticationService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<FastifyRequest & Record<string, unknown>>();
+    const params = FormParams.of(request);
+    const usesBasic = request.headers.authorization !== undefined;
+    const usesPost = params.has('client_secret');
+    const usesAssertion = params.has('client_assertion') || params.has('client_assertion_type');
+    if (Number(usesBasic) + Number(usesPost) + Number(usesAssertion) > 1) {
+      throw new InvalidRequest('use exactly one client authentication method');
+    }
+    const clientIdParam = params.get('client_id');
+    if (usesBasic) {
+      await this.basic.canActivate(context);
+      const { client } = request[CLIENT_PROPERTY] as { client: { clientId: string } };
+      if (clientIdParam !== undefined && clientIdParam !== client.clientId) {
+        throw new InvalidRequest('client_id does not match the authenticated client');
+      }
+      return true;
+    }
+    if (usesAssertion) {
+      if (params.require('client_assertion_type') !== CLIENT_ASSERTION_TYPE) {
+        throw new InvalidRequest(`client_assertion_type must be ${CLIENT_ASSERTION_TYPE}`);
+      }
+      request[CLIENT_PROPERTY] = await this.authentication.authenticateWithAssertion(
+        params.require('client_assertion'),
+        clientIdParam,
+        request.url.split('?')[0]!,
+      );
+      return true;
+    }
+    if (usesPost) {
+      if (clientIdParam === undefined) throw new InvalidRequest('client_secret_post needs client_id');
+      request[CLIENT_PROPERTY] = await this.authentication.authenticateWithSecret(
+        clientIdParam,
+        params.require('client_secret'),
+        'client_secret_post',
+      );
+      return true;
+    }
+    throw new InvalidClient('client authentication required', 'Basic');
+  }
+}

@@ -1,0 +1,152 @@
+import { InvalidClient, UnauthorizedClient } from '@app/auth';
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  decodeJwt,
+  errors as joseErrors,
+  JWTVerifyGetKey,
+  jwtVerify,
+} from 'jose';
+import { DataSource } from 'typeorm';
+import { ClientRegistry, RegisteredClient } from '../clients/client-registry';
+import { ClientSecretHasher, MAX_SECRET_LENGTH } from '../clients/client-secret.hasher';
+import { ClientAuthMethod, ClientEntity } from '../clients/client.entity';
+import { authServerConfig } from '../config/auth-server.config';
+import type { AuthenticatedClient } from './authenticated-client';
+
+export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+export const ASSERTION_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512', 'EdDSA'];
+const MAX_ASSERTION_LENGTH = 8_192;
+/** An assertion may not be valid for longer than this (bounds the replay table). */
+const MAX_ASSERTION_LIFETIME_SECONDS = 3_600;
+const CLOCK_TOLERANCE_SECONDS = 30;
+
+/** Verifies who is calling: client_secret_basic, client_secret_post and private_key_jwt (RFC 7523). */
+@Injectable()
+export class ClientAuthenticationService {
+  private readonly keySets = new Map<string, JWTVerifyGetKey>();
+
+  constructor(
+    private readonly registry: ClientRegistry,
+    private readonly hasher: ClientSecretHasher,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(authServerConfig.KEY) private readonly config: ConfigType<typeof authServerConfig>,
+  ) {}
+
+  async authenticateWithSecret(
+    clientId: string,
+    secret: string,
+    method: 'client_secret_basic' | 'client_secret_post',
+  ): Promise<AuthenticatedClient> {
+    const challenge = method === 'client_secret_basic' ? 'Basic' : undefined;
+    // Hash first and always: an unknown client costs the same as a wrong secret.
+    const presented = this.hasher.hash(secret.length <= MAX_SECRET_LENGTH ? secret : '');
+    const registered = clientId.length <= 256 ? await this.registry.find(clientId) : null;
+    const stored = registered ? this.registry.activeSecretHashes(registered) : [];
+    const matched = this.hasher.matches(presented, stored);
+    if (!registered || !matched || secret.length > MAX_SECRET_LENGTH) {
+      throw new InvalidClient('client authentication failed', challenge);
+    }
+    return this.accept(registered, method, challenge);
+  }
+
+  async authenticateWithAssertion(
+    assertion: string,
+    clientIdParam: string | undefined,
+    endpointPath: string,
+  ): Promise<AuthenticatedClient> {
+    if (assertion.length > MAX_ASSERTION_LENGTH) throw new InvalidClient('client assertion too large');
+    let clientId: string;
+    try {
+      const claims = decodeJwt(assertion);
+      if (typeof claims.sub !== 'string' || claims.iss !== claims.sub) throw new Error('iss/sub');
+      clientId = claims.sub;
+    } catch {
+      throw new InvalidClient('client assertion is not a valid JWT with iss = sub = client_id');
+    }
+    if (clientIdParam !== undefined && clientIdParam !== clientId) {
+      throw new InvalidClient('client_id does not match the client assertion');
+    }
+    const registered = await this.registry.find(clientId);
+    if (!registered || registered.client.authMethod !== 'private_key_jwt') {
+      throw new InvalidClient('client authentication failed');
+    }
+    const { client } = registered;
+    let exp: number;
+    let jti: string;
+    try {
+      const { payload } = await jwtVerify(assertion, this.keySetFor(client), {
+        issuer: clientId,
+        subject: clientId,
+        // The issuer, the token endpoint, or the endpoint being called (never a Host-header-derived URL).
+        audience: [this.config.issuer, `${this.config.issuer}/oauth/token`, `${this.config.issuer}${endpointPath}`],
+        algorithms: ASSERTION_ALGORITHMS,
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        requiredClaims: ['exp', 'jti'],
+      });
+      exp = payload.exp!;
+      jti = String(payload.jti);
+    } catch (error) {
+      throw new InvalidClient(`client assertion rejected: ${describeJoseError(error)}`);
+    }
+    if (exp - Date.now() / 1000 > MAX_ASSERTION_LIFETIME_SECONDS) {
+      throw new InvalidClient(`client assertion must expire within ${MAX_ASSERTION_LIFETIME_SECONDS} s`);
+    }
+    await this.rememberAssertion(clientId, jti, exp);
+    return this.accept(registered, 'private_key_jwt');
+  }
+
+  private accept(registered: RegisteredClient, method: ClientAuthMethod, challenge?: 'Basic'): AuthenticatedClient {
+    const { client } = registered;
+    if (client.authMethod !== method) {
+      throw new InvalidClient(`client is registered for ${client.authMethod}, not ${method}`, challenge);
+    }
+    if (!client.enabled) throw new InvalidClient('client is disabled', challenge);
+    return { client, method };
+  }
+
+  /** Each client may use a `jti` once until the assertion expires (RFC 7523 §3, item 7). */
+  private async rememberAssertion(clientId: string, jti: string, exp: number): Promise<void> {
+    const inserted: unknown[] = await this.dataSource.query(
+      `INSERT INTO used_client_assertions (client_id, jti, expires_at)
+       VALUES ($1, $2, to_timestamp($3)) ON CONFLICT DO NOTHING RETURNING jti`,
+      [clientId, jti, exp + CLOCK_TOLERANCE_SECONDS],
+    );
+    if (inserted.length === 0) throw new InvalidClient('client assertion jti has already been used');
+    // Housekeeping on the side; occasional is enough.
+    if (Math.random() < 0.01) {
+      await this.dataSource.query('DELETE FROM used_client_assertions WHERE expires_at < now()');
+    }
+  }
+
+  private keySetFor(client: ClientEntity): JWTVerifyGetKey {
+    const cacheKey = client.jwksUri ?? `${client.clientId}@${client.updatedAt.getTime()}`;
+    let keySet = this.keySets.get(cacheKey);
+    if (!keySet) {
+      keySet = client.jwksUri
+        ? createRemoteJWKSet(new URL(client.jwksUri), { timeoutDuration: 2_000, cooldownDuration: 30_000 })
+        : createLocalJWKSet(client.jwks ?? { keys: [] });
+      this.keySets.set(cacheKey, keySet);
+    }
+    return keySet;
+  }
+}
+
+export function ensureGrantAllowed(client: ClientEntity, grantType: string): void {
+  if (!client.grantTypes.includes(grantType)) {
+    throw new UnauthorizedClient(`client is not allowed to use the ${grantType} grant`);
+  }
+}
+
+function describeJoseError(error: unknown): string {
+  if (error instanceof joseErrors.JWTExpired) return 'expired';
+  if (error instanceof joseErrors.JWTClaimValidationFailed) return `claim "${error.claim}" ${error.reason}`;
+  if (error instanceof joseErrors.JWKSNoMatchingKey) return 'no matching key';
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'bad signature';
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'algorithm not allowed';
+  if (error instanceof joseErrors.JWKSTimeout) return 'the client JWKS could not be fetched in time';
+  return 'invalid';
+}

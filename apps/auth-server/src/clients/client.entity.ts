@@ -1,0 +1,55 @@
+import { Column, CreateDateColumn, Entity, OneToMany, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import type { JSONWebKeySet } from 'jose';
+import { ClientSecretEntity } from './client-secret.entity';
+
+export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
+export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
+
+export const GRANT_TYPES = ['client_credentials'] as const;
+export type GrantType = (typeof GRANT_TYPES)[number];
+
+@Entity({ name: 'clients' })
+export class ClientEntity {
+  @PrimaryColumn('text', { name: 'client_id' })
+  clientId!: string;
+
+  @Column('text')
+  name!: string;
+
+  @Column('text', { name: 'allowed_scopes', array: true, default: () => "'{}'" })
+  allowedScopes!: string[];
+
+  /** Granted when a token request omits `scope` (RFC 6749 §3.3); a subset of allowedScopes. */
+  @Column('text', { name: 'default_scopes', array: true, default: () => "'{}'" })
+  defaultScopes!: string[];
+
+  /** The first one is the default `aud` when a request names no resource. */
+  @Column('text', { name: 'allowed_audiences', array: true, default: () => "'{}'" })
+  allowedAudiences!: string[];
+
+  @Column('text', { name: 'grant_types', array: true })
+  grantTypes!: string[];
+
+  @Column('text', { name: 'token_endpoint_auth_method' })
+  authMethod!: ClientAuthMethod;
+
+  /** Public keys for private_key_jwt, inline … */
+  @Column('jsonb', { nullable: true })
+  jwks!: JSONWebKeySet | null;
+
+  /** … or fetched from the client. */
+  @Column('text', { name: 'jwks_uri', nullable: true })
+  jwksUri!: string | null;
+
+  @Column('boolean', { default: true })
+  enabled!: boolean;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+
+  @OneToMany(() => ClientSecretEntity, (secret) => secret.client)
+  secrets?: ClientSecretEntity[];
+}

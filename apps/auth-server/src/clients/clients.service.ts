@@ -1,0 +1,222 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import type { JSONWebKeySet } from 'jose';
+import { DataSource, IsNull } from 'typeorm';
+import { authServerConfig } from '../config/auth-server.config';
+import { ClientRegistry } from './client-registry';
+import { ClientSecretHasher } from './client-secret.hasher';
+import { ClientSecretEntity, isSecretActive } from './client-secret.entity';
+import { CLIENT_AUTH_METHODS, ClientAuthMethod, ClientEntity } from './client.entity';
+
+export const MAX_ACTIVE_SECRETS = 2;
+const CLIENT_ID_PATTERN = /^[A-Za-z0-9._~-]{1,128}$/;
+/** RFC 6749 §3.3 scope-token: printable ASCII except space, `"` and `\`. */
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
+export class ClientRegistrationError extends Error {}
+
+export interface CreateClientInput {
+  clientId: string;
+  name?: string;
+  scopes: string[];
+  defaultScopes?: string[];
+  audiences?: string[];
+  authMethod?: ClientAuthMethod;
+  jwks?: JSONWebKeySet;
+  jwksUri?: string;
+  /** Use this secret instead of generating one (demo seeding from the environment). */
+  secret?: string;
+}
+
+export interface IssuedSecret {
+  clientId: string;
+  secretId: string;
+  /** Shown once; only its hash is stored. */
+  secret: string;
+  expiresAt: Date | null;
+}
+
+export interface ClientSummary {
+  client_id: string;
+  name: string;
+  enabled: boolean;
+  token_endpoint_auth_method: ClientAuthMethod;
+  scopes: string[];
+  default_scopes: string[];
+  audiences: string[];
+  grant_types: string[];
+  secrets: { id: string; created_at: string; expires_at: string | null; active: boolean }[];
+}
+
+/** Registration and lifecycle of clients: the operator's side (CLI, seeding). */
+@Injectable()
+export class ClientsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly hasher: ClientSecretHasher,
+    private readonly registry: ClientRegistry,
+    @Inject(authServerConfig.KEY) private readonly config: ConfigType<typeof authServerConfig>,
+  ) {}
+
+  async create(input: CreateClientInput): Promise<{ client: ClientEntity; secret?: IssuedSecret }> {
+    const authMethod = input.authMethod ?? 'client_secret_basic';
+    this.validate(input, authMethod);
+    return this.dataSource.transaction(async (manager) => {
+      // Concurrent creators of one id: the loser waits here, then sees the winner's row.
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`client:${input.clientId}`]);
+      if (await manager.exists(ClientEntity, { where: { clientId: input.clientId } })) {
+        throw new ClientRegistrationError(`client "${input.clientId}" already exists`);
+      }
+      const client = manager.create(ClientEntity, {
+        clientId: input.clientId,
+        name: input.name ?? input.clientId,
+        allowedScopes: unique(input.scopes),
+        defaultScopes: unique(input.defaultScopes ?? input.scopes),
+        allowedAudiences: unique(input.audiences?.length ? input.audiences : [this.config.defaultAudience]),
+        grantTypes: ['client_credentials'],
+        authMethod,
+        jwks: input.jwks ?? null,
+        jwksUri: input.jwksUri ?? null,
+        enabled: true,
+      });
+      await manager.save(client);
+      if (authMethod === 'private_key_jwt') return { client };
+      const secret = input.secret ?? this.hasher.generate();
+      const row = await manager.save(
+        manager.create(ClientSecretEntity, {
+          id: randomUUID(),
+          clientId: client.clientId,
+          secretHash: this.hasher.hash(secret),
+          expiresAt: null,
+          revokedAt: null,
+        }),
+      );
+      return { client, secret: { clientId: client.clientId, secretId: row.id, secret, expiresAt: null } };
+    });
+  }
+
+  /**
+   * Adds a new secret next to the current one (both work), so callers can switch over before the old
+   * one is revoked. Refused when two secrets are already active: revoke one first.
+   */
+  async rotateSecret(clientId: string, options: { expiresInSeconds?: number } = {}): Promise<IssuedSecret> {
+    const issued = await this.dataSource.transaction(async (manager) => {
+      const client = await manager.findOne(ClientEntity, {
+        where: { clientId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!client) throw new ClientRegistrationError(`no client "${clientId}"`);
+      if (client.authMethod === 'private_key_jwt') {
+        throw new ClientRegistrationError(`client "${clientId}" authenticates with private_key_jwt and has no secrets`);
+      }
+      const now = new Date();
+      const current = await manager.find(ClientSecretEntity, { where: { clientId, revokedAt: IsNull() } });
+      if (current.filter((secret) => isSecretActive(secret, now)).length >= MAX_ACTIVE_SECRETS) {
+        throw new ClientRegistrationError(
+          `client "${clientId}" already has ${MAX_ACTIVE_SECRETS} active secrets: revoke one first (clients revoke-secret)`,
+        );
+      }
+      const secret = this.hasher.generate();
+      const expiresAt = options.expiresInSeconds ? new Date(now.getTime() + options.expiresInSeconds * 1000) : null;
+      const row = await manager.save(
+        manager.create(ClientSecretEntity, {
+          id: randomUUID(),
+          clientId,
+          secretHash: this.hasher.hash(secret),
+          expiresAt,
+          revokedAt: null,
+        }),
+      );
+      return { clientId, secretId: row.id, secret, expiresAt };
+    });
+    this.registry.invalidate(clientId);
+    return issued;
+  }
+
+  async revokeSecret(clientId: string, secretId: string): Promise<void> {
+    const result = await this.dataSource
+      .getRepository(ClientSecretEntity)
+      .update({ id: secretId, clientId, revokedAt: IsNull() }, { revokedAt: new Date() });
+    if (!result.affected) throw new ClientRegistrationError(`no active secret "${secretId}" for client "${clientId}"`);
+    this.registry.invalidate(clientId);
+  }
+
+  async setEnabled(clientId: string, enabled: boolean): Promise<void> {
+    const result = await this.dataSource.getRepository(ClientEntity).update({ clientId }, { enabled });
+    if (!result.affected) throw new ClientRegistrationError(`no client "${clientId}"`);
+    this.registry.invalidate(clientId);
+  }
+
+  async list(): Promise<ClientSummary[]> {
+    const clients = await this.dataSource
+      .getRepository(ClientEntity)
+      .find({ relations: { secrets: true }, order: { clientId: 'ASC' } });
+    const now = new Date();
+    return clients.map((client) => ({
+      client_id: client.clientId,
+      name: client.name,
+      enabled: client.enabled,
+      token_endpoint_auth_method: client.authMethod,
+      scopes: client.allowedScopes,
+      default_scopes: client.defaultScopes,
+      audiences: client.allowedAudiences,
+      grant_types: client.grantTypes,
+      secrets: (client.secrets ?? [])
+        .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+        .map((secret) => ({
+          id: secret.id,
+          created_at: secret.createdAt.toISOString(),
+          expires_at: secret.expiresAt?.toISOString() ?? null,
+          active: isSecretActive(secret, now),
+        })),
+    }));
+  }
+
+  /** Every scope some client may request (RFC 8414 `scopes_supported`). */
+  async knownScopes(): Promise<string[]> {
+    const rows: { scope: string }[] = await this.dataSource.query(
+      'SELECT DISTINCT unnest(allowed_scopes) AS scope FROM clients WHERE enabled ORDER BY 1',
+    );
+    return rows.map((row) => row.scope);
+  }
+
+  private validate(input: CreateClientInput, authMethod: ClientAuthMethod): void {
+    if (!CLIENT_ID_PATTERN.test(input.clientId)) {
+      throw new ClientRegistrationError('client id must be 1-128 characters of A-Z a-z 0-9 . _ ~ -');
+    }
+    if (!CLIENT_AUTH_METHODS.includes(authMethod)) {
+      throw new ClientRegistrationError(`auth method must be one of ${CLIENT_AUTH_METHODS.join(', ')}`);
+    }
+    for (const scope of [...input.scopes, ...(input.defaultScopes ?? [])]) {
+      if (!SCOPE_TOKEN.test(scope)) throw new ClientRegistrationError(`"${scope}" is not a valid scope token`);
+    }
+    const outside = (input.defaultScopes ?? []).filter((scope) => !input.scopes.includes(scope));
+    if (outside.length) throw new ClientRegistrationError(`default scopes not in allowed scopes: ${outside.join(' ')}`);
+    for (const audience of input.audiences ?? []) {
+      if (!audience || /\s/.test(audience)) throw new ClientRegistrationError(`"${audience}" is not a valid audience`);
+    }
+    if (authMethod === 'private_key_jwt') {
+      if (!input.jwks === !input.jwksUri) {
+        throw new ClientRegistrationError('private_key_jwt needs exactly one of --jwks-file or --jwks-uri');
+      }
+      if (input.jwks && (!Array.isArray(input.jwks.keys) || input.jwks.keys.length === 0)) {
+        throw new ClientRegistrationError('the JWKS must hold at least one key');
+      }
+      if (input.jwks?.keys.some((key) => 'd' in key)) {
+        throw new ClientRegistrationError('the JWKS holds a private key: register public keys only');
+      }
+      if (input.jwksUri && !/^https?:\/\//.test(input.jwksUri)) {
+        throw new ClientRegistrationError('--jwks-uri must be an http(s) URL');
+      }
+      if (input.secret) throw new ClientRegistrationError('private_key_jwt clients have no secret');
+    } else if (input.jwks || input.jwksUri) {
+      throw new ClientRegistrationError('--jwks-file / --jwks-uri only apply to private_key_jwt clients');
+    }
+  }
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}

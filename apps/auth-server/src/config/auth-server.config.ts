@@ -1,0 +1,84 @@
+import { registerAs } from '@nestjs/config';
+
+export type SigningAlgorithm = 'ES256' | 'RS256';
+
+export interface AuthServerConfig {
+  port: number;
+  host: string;
+  /** `iss` of every token and base of every endpoint URL (RFC 8414). */
+  issuer: string;
+  accessTokenTtlSeconds: number;
+  signingAlgorithm: SigningAlgorithm;
+  /** Encrypts signing keys' private parts at rest. */
+  keyEncryptionKey: string;
+  /** HMAC key for client-secret hashes: a stolen table alone cannot be checked offline. */
+  clientSecretPepper: string;
+  /** A rotated-in key is published this long before it signs, so resource servers can fetch it first. */
+  keyActivationDelaySeconds: number;
+  /** How often each replica re-reads the key set (picks up rotations made elsewhere). */
+  keyReloadIntervalSeconds: number;
+  /** How long a client's registration may be served from memory before it is read again. */
+  clientCacheTtlMs: number;
+  /** Audience given to clients created without one. */
+  defaultAudience: string;
+  /** Seed the demo client(s) at start. */
+  seedDemoData: boolean;
+  demoOrderServiceSecret?: string;
+  production: boolean;
+}
+
+/** Placeholders from .env.example (or anything short) must never reach production. */
+function isPlaceholder(value: string): boolean {
+  return value.length < 32 || /change-?me|placeholder|example/i.test(value);
+}
+
+function integer(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  const value = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer between ${min} and ${max}`);
+  }
+  return value;
+}
+
+function requiredSecret(name: string, production: boolean): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set (see .env.example)`);
+  if (production && isPlaceholder(value)) {
+    throw new Error(`${name} holds a placeholder or is shorter than 32 characters: refusing to start in production`);
+  }
+  return value;
+}
+
+export const authServerConfig = registerAs('authServer', (): AuthServerConfig => {
+  const production = process.env.NODE_ENV === 'production';
+  const port = integer('PORT', 3000, 0, 65535);
+  const issuer = (process.env.ISSUER ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  let issuerUrl: URL;
+  try {
+    issuerUrl = new URL(issuer);
+  } catch {
+    throw new Error('ISSUER must be an absolute URL');
+  }
+  if (issuerUrl.search || issuerUrl.hash) throw new Error('ISSUER must not have a query or fragment (RFC 8414 §2)');
+  if (production && issuerUrl.protocol !== 'https:') throw new Error('ISSUER must be https in production');
+  const signingAlgorithm = (process.env.SIGNING_ALG ?? 'ES256') as SigningAlgorithm;
+  if (!['ES256', 'RS256'].includes(signingAlgorithm)) throw new Error('SIGNING_ALG must be ES256 or RS256');
+  const seedDemoData = (process.env.SEED_DEMO_DATA ?? (production ? 'false' : 'true')) === 'true';
+  return {
+    port,
+    host: process.env.HOST ?? '0.0.0.0',
+    issuer,
+    accessTokenTtlSeconds: integer('ACCESS_TOKEN_TTL', 900, 30, 86_400),
+    signingAlgorithm,
+    keyEncryptionKey: requiredSecret('KEY_ENCRYPTION_KEY', production),
+    clientSecretPepper: requiredSecret('CLIENT_SECRET_PEPPER', production),
+    keyActivationDelaySeconds: integer('KEY_ACTIVATION_DELAY', 60, 0, 86_400),
+    keyReloadIntervalSeconds: integer('KEY_RELOAD_INTERVAL', 30, 1, 3_600),
+    clientCacheTtlMs: integer('CLIENT_CACHE_TTL_MS', 5_000, 0, 600_000),
+    defaultAudience: process.env.DEFAULT_AUDIENCE ?? 'api://default',
+    seedDemoData,
+    demoOrderServiceSecret: seedDemoData ? requiredSecret('ORDER_SERVICE_CLIENT_SECRET', production) : undefined,
+    production,
+  };
+});

@@ -1,0 +1,7 @@
+/**
+ * `.env` first, then (outside production) `.env.example`, whose documented development defaults
+ * let a fresh clone start with no setup. Production reads the real environment only.
+ */
+export function envFilePaths(): string[] {
+  return process.env.NODE_ENV === 'production' ? [] : ['.env', '.env.example'];
+}

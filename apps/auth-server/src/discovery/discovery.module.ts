@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+import { ClientsModule } from '../clients/clients.module';
+import { KeysModule } from '../keys/keys.module';
+import { DiscoveryController } from './discovery.controller';
+
+@Module({
+  imports: [ClientsModule, KeysModule],
+  controllers: [DiscoveryController],
+})
+export class DiscoveryModule {}

@@ -1,0 +1,56 @@
+import { Controller, Header, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { ClientAuthenticationGuard } from '../client-authentication/client-authentication.guard';
+import { ClientRegistry } from '../clients/client-registry';
+import { FormParams } from '../http/form-params';
+import { RevocationService } from '../revocation/revocation.service';
+import { AccessTokenService } from '../token/access-token.service';
+
+export type IntrospectionResponse =
+  | { active: false }
+  | {
+      active: true;
+      scope: string;
+      client_id: string;
+      token_type: 'Bearer';
+      exp: number;
+      iat: number;
+      sub: string;
+      aud: string;
+      iss: string;
+      jti: string;
+    };
+
+/** RFC 7662 token introspection, for authenticated clients (resource servers). */
+@Controller('oauth')
+export class IntrospectionController {
+  constructor(
+    private readonly tokens: AccessTokenService,
+    private readonly revocations: RevocationService,
+    private readonly clients: ClientRegistry,
+  ) {}
+
+  @Post('introspect')
+  @HttpCode(200)
+  @UseGuards(ClientAuthenticationGuard)
+  @Header('Cache-Control', 'no-store')
+  async introspect(@Req() request: FastifyRequest): Promise<IntrospectionResponse> {
+    const claims = this.tokens.verify(FormParams.of(request).require('token'));
+    if (!claims || (await this.revocations.isRevoked(claims.jti))) return { active: false };
+    // A token whose client has since been disabled is no longer honoured.
+    const issuedTo = await this.clients.find(claims.client_id);
+    if (issuedTo && !issuedTo.client.enabled) return { active: false };
+    return {
+      active: true,
+      scope: claims.scope,
+      client_id: claims.client_id,
+      token_type: 'Bearer',
+      exp: claims.exp,
+      iat: claims.iat,
+      sub: claims.sub,
+      aud: claims.aud,
+      iss: claims.iss,
+      jti: claims.jti,
+    };
+  }
+}

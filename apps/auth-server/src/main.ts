@@ -1,0 +1,19 @@
+import { resolveDatabaseUrl } from '@app/database';
+import { Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { createAuthServer } from './bootstrap';
+import { AuthServerConfig } from './config/auth-server.config';
+
+async function main(): Promise<void> {
+  const database = await resolveDatabaseUrl();
+  const app = await createAuthServer();
+  const config = app.get(ConfigService).getOrThrow<AuthServerConfig>('authServer', { infer: true });
+  await app.listen(config.port, config.host);
+  new Logger('auth-server').log(`ready on ${config.issuer} (token endpoint ${config.issuer}/oauth/token)`);
+  app.getHttpServer().once('close', () => void database.stop());
+}
+
+main().catch((error: Error) => {
+  new Logger('auth-server').fatal(`failed to start: ${error.message}`);
+  process.exit(1);
+});

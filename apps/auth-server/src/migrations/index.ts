@@ -1,0 +1,4 @@
+import { InitialSchema1763856000000 } from './1763856000000-InitialSchema';
+
+/** In order; run at start under an advisory lock, or with `npm run migration:run`. */
+export const AUTH_SERVER_MIGRATIONS = [InitialSchema1763856000000];

