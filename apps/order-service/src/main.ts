@@ -4,7 +4,7 @@ import { OrderServiceModule } from './order-service.module';
 
 async function main(): Promise<void> {
   const app = await createHttpApp(OrderServiceModule, { realm: 'order-service' });
-  const port = Number(process.env.PORT ?? 3002);
+  const port = Number(process.env.ORDER_SERVICE_PORT ?? 3002);
   await app.listen(port, process.env.HOST ?? '0.0.0.0');
   new Logger('order-service').log(`ready on http://localhost:${port}`);
 }

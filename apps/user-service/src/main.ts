@@ -4,7 +4,7 @@ import { UserServiceModule } from './user-service.module';
 
 async function main(): Promise<void> {
   const app = await createHttpApp(UserServiceModule, { realm: 'user-service' });
-  const port = Number(process.env.PORT ?? 3001);
+  const port = Number(process.env.USER_SERVICE_PORT ?? 3001);
   await app.listen(port, process.env.HOST ?? '0.0.0.0');
   new Logger('user-service').log(`ready on http://localhost:${port}`);
 }

@@ -22,7 +22,7 @@ export function logLevels(): LogLevel[] {
 export async function createHttpApp(module: Type<unknown>, options: HttpAppOptions): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     module,
-    new FastifyAdapter({ bodyLimit: options.bodyLimit ?? 32 * 1024, maxParamLength: 256 }),
+    new FastifyAdapter({ bodyLimit: options.bodyLimit ?? 32 * 1024, routerOptions: { maxParamLength: 256 } }),
     { logger: options.logger ?? logLevels(), bufferLogs: false },
   );
   app.useGlobalFilters(new OAuthExceptionFilter(options.realm));

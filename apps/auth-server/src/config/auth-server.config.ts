@@ -52,7 +52,7 @@ function requiredSecret(name: string, production: boolean): string {
 
 export const authServerConfig = registerAs('authServer', (): AuthServerConfig => {
   const production = process.env.NODE_ENV === 'production';
-  const port = integer('PORT', 3000, 0, 65535);
+  const port = integer('AUTH_SERVER_PORT', 3000, 0, 65535);
   const issuer = (process.env.ISSUER ?? `http://localhost:${port}`).replace(/\/+$/, '');
   let issuerUrl: URL;
   try {
