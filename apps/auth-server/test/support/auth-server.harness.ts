@@ -1,0 +1,110 @@
+import { LogLevel } from '@nestjs/common';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createTestDatabase } from '../../../../test/support/database';
+import { freePort } from '../../../../test/support/ports';
+import { createAuthServer } from '../../src/bootstrap';
+import { ClientsService, CreateClientInput } from '../../src/clients/clients.service';
+
+export const TEST_DEMO_SECRET = 'test-order-service-secret-with-+/=:%-chars';
+
+/** Environment every test server starts with; tests override single values. */
+export const TEST_ENV: Record<string, string> = {
+  NODE_ENV: 'test',
+  KEY_ENCRYPTION_KEY: 'test-key-encryption-key-0123456789abcdef',
+  CLIENT_SECRET_PEPPER: 'test-client-secret-pepper-0123456789abcdef',
+  ORDER_SERVICE_CLIENT_SECRET: TEST_DEMO_SECRET,
+  SEED_DEMO_DATA: 'true',
+  SIGNING_ALG: 'ES256',
+  ACCESS_TOKEN_TTL: '900',
+  KEY_ACTIVATION_DELAY: '60',
+  CLIENT_CACHE_TTL_MS: '5000',
+  DATABASE_LOG_QUERIES: 'false',
+};
+
+export interface TestAuthServer {
+  app: NestFastifyApplication;
+  url: string;
+  issuer: string;
+  databaseUrl: string;
+  clients: ClientsService;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Share a database with another server (replicas); a fresh one otherwise. */
+  databaseUrl?: string;
+  env?: Record<string, string>;
+  logger?: LogLevel[] | false;
+}
+
+/** A real auth-server on a real PostgreSQL, listening on a free loopback port. */
+export async function startAuthServer(options: StartOptions = {}): Promise<TestAuthServer> {
+  const database = options.databaseUrl ? undefined : await createTestDatabase();
+  const databaseUrl = options.databaseUrl ?? database!.url;
+  const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}`;
+  Object.assign(process.env, TEST_ENV, { DATABASE_URL: databaseUrl, AUTH_SERVER_PORT: String(port), ISSUER: issuer }, options.env);
+  const app = await createAuthServer({ logger: options.logger ?? ['fatal'] });
+  await app.listen(port, '127.0.0.1');
+  return {
+    app,
+    url: issuer,
+    issuer,
+    databaseUrl,
+    clients: app.get(ClientsService),
+    close: async () => {
+      await app.close();
+      await database?.drop();
+    },
+  };
+}
+
+/** Registers a client straight through the service; returns its id and (shown-once) secret. */
+export async function registerClient(
+  server: TestAuthServer,
+  input: Partial<CreateClientInput> & { clientId: string },
+): Promise<{ clientId: string; secret: string }> {
+  const { secret } = await server.clients.create({ scopes: ['users:read'], audiences: ['api://user-service'], ...input });
+  return { clientId: input.clientId, secret: secret?.secret ?? '' };
+}
+
+export function basicAuth(clientId: string, secret: string): string {
+  // RFC 6749 Appendix B: form-urlencode each part, then base64.
+  const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
+  return `Basic ${Buffer.from(`${encode(clientId)}:${encode(secret)}`).toString('base64')}`;
+}
+
+export interface PostFormOptions {
+  headers?: Record<string, string>;
+  /** Raw body (to send malformed or repeated parameters exactly). */
+  body?: string;
+}
+
+/** POSTs a form to the server; returns status, headers and the parsed JSON body (if any). */
+export async function postForm(
+  server: TestAuthServer,
+  path: string,
+  form: Record<string, string>,
+  options: PostFormOptions = {},
+): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
+  const response = await fetch(`${server.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...options.headers },
+    body: options.body ?? new URLSearchParams(form).toString(),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+export function requestToken(
+  server: TestAuthServer,
+  credentials: { clientId: string; secret: string },
+  form: Record<string, string> = {},
+) {
+  return postForm(
+    server,
+    '/oauth/token',
+    { grant_type: 'client_credentials', ...form },
+    { headers: { authorization: basicAuth(credentials.clientId, credentials.secret) } },
+  );
+}
