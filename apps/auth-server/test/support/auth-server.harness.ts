@@ -35,6 +35,8 @@ export interface StartOptions {
   databaseUrl?: string;
   env?: Record<string, string>;
   logger?: LogLevel[] | false;
+  /** Runs after the app is created and before it listens (e.g. to add Fastify hooks). */
+  beforeListen?: (app: NestFastifyApplication) => void;
 }
 
 /** A real auth-server on a real PostgreSQL, listening on a free loopback port. */
@@ -45,6 +47,7 @@ export async function startAuthServer(options: StartOptions = {}): Promise<TestA
   const issuer = `http://127.0.0.1:${port}`;
   Object.assign(process.env, TEST_ENV, { DATABASE_URL: databaseUrl, AUTH_SERVER_PORT: String(port), ISSUER: issuer }, options.env);
   const app = await createAuthServer({ logger: options.logger ?? ['fatal'] });
+  options.beforeListen?.(app);
   await app.listen(port, '127.0.0.1');
   return {
     app,
@@ -53,7 +56,8 @@ export async function startAuthServer(options: StartOptions = {}): Promise<TestA
     databaseUrl,
     clients: app.get(ClientsService),
     close: async () => {
-      await app.close();
+      // A test may already have stopped the app (auth-server outage drills).
+      await app.close().catch(() => undefined);
       await database?.drop();
     },
   };
