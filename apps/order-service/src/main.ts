@@ -1,12 +1,18 @@
-import { createHttpApp } from '@app/platform';
+import { resolveDatabaseUrl } from '@app/database';
 import { Logger } from '@nestjs/common';
-import { OrderServiceModule } from './order-service.module';
+import { ConfigService } from '@nestjs/config';
+import { createOrderService } from './bootstrap';
+import { OrderServiceConfig } from './config/order-service.config';
 
 async function main(): Promise<void> {
-  const app = await createHttpApp(OrderServiceModule, { realm: 'order-service' });
-  const port = Number(process.env.ORDER_SERVICE_PORT ?? 3002);
-  await app.listen(port, process.env.HOST ?? '0.0.0.0');
-  new Logger('order-service').log(`ready on http://localhost:${port}`);
+  const database = await resolveDatabaseUrl();
+  const app = await createOrderService();
+  const config = app.get(ConfigService).getOrThrow<OrderServiceConfig>('orderService', { infer: true });
+  await app.listen(config.port, config.host);
+  new Logger('order-service').log(
+    `ready on http://localhost:${config.port} (accepts tokens for ${config.auth.audience}; calls ${config.userService.url})`,
+  );
+  app.getHttpServer().once('close', () => void database.stop());
 }
 
 main().catch((error: Error) => {

@@ -1,6 +1,29 @@
+import { AuthModule } from '@app/auth';
+import { databaseConfig, DatabaseModule } from '@app/database';
+import { HealthController } from '@app/platform';
 import { Module } from '@nestjs/common';
-import { HealthController } from './health/health.controller';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { OrderServiceConfig, orderServiceConfig } from './config/order-service.config';
+import { ORDER_SERVICE_MIGRATIONS } from './migrations';
+import { OrdersModule } from './orders/orders.module';
+import { DemoSeedService } from './seed/demo-seed.service';
 
-/** Resource server shell; its routes and guards arrive with the order→user flow. */
-@Module({ controllers: [HealthController] })
+const settings = (config: ConfigService) => config.getOrThrow<OrderServiceConfig>('orderService', { infer: true });
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({
+      isGlobal: true,
+      cache: true,
+      load: [orderServiceConfig, databaseConfig],
+      envFilePath: process.env.NODE_ENV === 'production' ? [] : ['.env', '.env.example'],
+    }),
+    DatabaseModule.forRoot({ schema: 'orders', migrations: ORDER_SERVICE_MIGRATIONS }),
+    // As a resource server: accepts user tokens for api://order-service.
+    AuthModule.forRootAsync({ inject: [ConfigService], useFactory: (config: ConfigService) => settings(config).auth }),
+    OrdersModule,
+  ],
+  controllers: [HealthController],
+  providers: [DemoSeedService],
+})
 export class OrderServiceModule {}

@@ -1,12 +1,16 @@
-import { createHttpApp } from '@app/platform';
+import { resolveDatabaseUrl } from '@app/database';
 import { Logger } from '@nestjs/common';
-import { UserServiceModule } from './user-service.module';
+import { ConfigService } from '@nestjs/config';
+import { createUserService } from './bootstrap';
+import { UserServiceConfig } from './config/user-service.config';
 
 async function main(): Promise<void> {
-  const app = await createHttpApp(UserServiceModule, { realm: 'user-service' });
-  const port = Number(process.env.USER_SERVICE_PORT ?? 3001);
-  await app.listen(port, process.env.HOST ?? '0.0.0.0');
-  new Logger('user-service').log(`ready on http://localhost:${port}`);
+  const database = await resolveDatabaseUrl();
+  const app = await createUserService();
+  const config = app.get(ConfigService).getOrThrow<UserServiceConfig>('userService', { infer: true });
+  await app.listen(config.port, config.host);
+  new Logger('user-service').log(`ready on http://localhost:${config.port} (accepts tokens for ${config.auth.audience})`);
+  app.getHttpServer().once('close', () => void database.stop());
 }
 
 main().catch((error: Error) => {

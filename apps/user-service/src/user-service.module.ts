@@ -1,6 +1,29 @@
+import { AuthModule } from '@app/auth';
+import { databaseConfig, DatabaseModule } from '@app/database';
+import { HealthController } from '@app/platform';
 import { Module } from '@nestjs/common';
-import { HealthController } from './health/health.controller';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { UserServiceConfig, userServiceConfig } from './config/user-service.config';
+import { USER_SERVICE_MIGRATIONS } from './migrations';
+import { DemoSeedService } from './seed/demo-seed.service';
+import { UsersModule } from './users/users.module';
 
-/** Resource server shell; its routes and guards arrive with the order→user flow. */
-@Module({ controllers: [HealthController] })
+@Module({
+  imports: [
+    ConfigModule.forRoot({
+      isGlobal: true,
+      cache: true,
+      load: [userServiceConfig, databaseConfig],
+      envFilePath: process.env.NODE_ENV === 'production' ? [] : ['.env', '.env.example'],
+    }),
+    DatabaseModule.forRoot({ schema: 'users', migrations: USER_SERVICE_MIGRATIONS }),
+    AuthModule.forRootAsync({
+      inject: [ConfigService],
+      useFactory: (config: ConfigService) => config.getOrThrow<UserServiceConfig>('userService', { infer: true }).auth,
+    }),
+    UsersModule,
+  ],
+  controllers: [HealthController],
+  providers: [DemoSeedService],
+})
 export class UserServiceModule {}

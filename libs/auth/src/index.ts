@@ -1,3 +1,5 @@
 export * from './errors/oauth.errors';
 export * from './errors/oauth-exception.filter';
 export * from './errors/www-authenticate';
+export * from './resource-server';
+export * from './client';

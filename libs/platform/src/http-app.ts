@@ -23,7 +23,7 @@ export async function createHttpApp(module: Type<unknown>, options: HttpAppOptio
   const app = await NestFactory.create<NestFastifyApplication>(
     module,
     new FastifyAdapter({ bodyLimit: options.bodyLimit ?? 32 * 1024, routerOptions: { maxParamLength: 256 } }),
-    { logger: options.logger ?? logLevels(), bufferLogs: false },
+    { logger: options.logger ?? logLevels(), bufferLogs: false, abortOnError: false },
   );
   app.useGlobalFilters(new OAuthExceptionFilter(options.realm));
   app.enableShutdownHooks();

@@ -1,1 +1,3 @@
 export * from './http-app';
+export * from './health.controller';
+export * from './demo-users';

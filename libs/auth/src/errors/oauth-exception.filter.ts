@@ -74,12 +74,12 @@ export function sendOAuthError(reply: FastifyReply, error: OAuthError, realm: st
   if (error.challenge === 'Basic') {
     headers['www-authenticate'] = buildChallenge('Basic', { realm, charset: 'UTF-8' });
   } else if (error.challenge === 'Bearer') {
-    headers['www-authenticate'] = buildChallenge('Bearer', {
-      realm,
-      error: error.error,
-      error_description: error.description,
-      ...error.challengeParams,
-    });
+    headers['www-authenticate'] = buildChallenge(
+      'Bearer',
+      error.omitChallengeError
+        ? { realm }
+        : { realm, error: error.error, error_description: error.description, ...error.challengeParams },
+    );
   }
   return reply
     .status(error.status)

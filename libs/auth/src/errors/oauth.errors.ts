@@ -14,6 +14,8 @@ export abstract class OAuthError extends Error {
   challengeParams: Record<string, string> = {};
   /** Extra response headers (e.g. `Retry-After`, `Allow`). */
   headers: Record<string, string> = {};
+  /** RFC 6750 §3.1: a request with no credentials gets a challenge without error attributes. */
+  omitChallengeError = false;
 
   constructor(readonly description: string) {
     super(description);

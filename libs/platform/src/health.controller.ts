@@ -1,9 +1,12 @@
+import { Public } from '@app/auth';
 import { Controller, Get } from '@nestjs/common';
 
+/** Liveness: the process answers. Public, like every probe. */
 @Controller('health')
 export class HealthController {
   @Get('live')
-  live() {
+  @Public()
+  live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 }

@@ -1,0 +1,54 @@
+# One image for all three apps (auth-server, user-service, order-service). The app is chosen
+# by the command, e.g. `node dist/apps/user-service/src/main.js` (see docker-compose.yml);
+# without one, the container runs auth-server.
+#
+#   docker build -t nest-oauth-m2m .
+#   docker run --rm -p 3001:3001 -e DATABASE_URL=postgres://... nest-oauth-m2m \
+#     node dist/apps/user-service/src/main.js
+
+# Node >= 20.19 (package.json "engines").
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# Dependency install scripts are skipped (--ignore-scripts): nothing the build or the runtime
+# uses needs one. (The only packages with install scripts are the embedded PostgreSQL binaries,
+# left out below, and @parcel/watcher, a Jest dev dependency.) This gives the same result under
+# the image's npm 10, which ignores package.json "allowScripts", and under npm 11, which
+# honours it. package.json (with "allowScripts") is still copied before `npm ci`.
+#
+# ---- deps: every dependency (TypeScript, tsc-alias, ...).
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+
+# ---- build: compile to dist/.
+FROM deps AS build
+COPY tsconfig.json tsconfig.build.json ./
+COPY types ./types
+COPY libs ./libs
+COPY apps ./apps
+COPY scripts ./scripts
+RUN npm run build && rm -f dist/.tsbuildinfo
+
+# ---- prod-deps: runtime dependencies only. Optional dependencies are left out too: they are
+# the embedded PostgreSQL binaries (~60 MB), unused because the container is always given
+# DATABASE_URL. (Built in parallel with `build` under BuildKit.)
+FROM ${NODE_IMAGE} AS prod-deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund && npm cache clean --force
+
+# ---- runtime
+FROM ${NODE_IMAGE} AS runtime
+WORKDIR /app
+# NODE_ENV is deliberately not set here: docker-compose.yml runs the demo with
+# NODE_ENV=development (placeholder secrets). For production pass NODE_ENV=production together
+# with real secrets and an https ISSUER; the apps refuse to start otherwise.
+COPY package.json ./
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+# Files stay root-owned (read-only for the app); the process runs unprivileged.
+USER node
+# auth-server, user-service, order-service (their default ports).
+EXPOSE 3000 3001 3002
+CMD ["node", "dist/apps/auth-server/src/main.js"]

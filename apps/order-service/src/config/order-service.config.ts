@@ -1,0 +1,48 @@
+import { resourceServerOptionsFromEnv, ResourceServerAuthOptions } from '@app/auth';
+import { registerAs } from '@nestjs/config';
+
+export const ORDER_SERVICE_AUDIENCE = 'api://order-service';
+
+export interface OrderServiceConfig {
+  port: number;
+  host: string;
+  auth: ResourceServerAuthOptions;
+  /** How order-service reaches user-service, and how long it waits. */
+  userService: { url: string; audience: string; timeoutMs: number };
+  /** order-service's own client registration, for its client-credentials tokens. */
+  client: { tokenEndpoint: string; issuer: string; clientId: string; clientSecret: string; scopes: string[] };
+  redisUrl?: string;
+  seedDemoData: boolean;
+}
+
+export const orderServiceConfig = registerAs('orderService', (): OrderServiceConfig => {
+  const port = Number(process.env.ORDER_SERVICE_PORT ?? 3002);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('ORDER_SERVICE_PORT must be a port number');
+  const auth = resourceServerOptionsFromEnv(process.env.ORDER_SERVICE_AUDIENCE ?? ORDER_SERVICE_AUDIENCE, 'order-service');
+  const clientSecret = process.env.ORDER_SERVICE_CLIENT_SECRET;
+  if (!clientSecret) throw new Error('ORDER_SERVICE_CLIENT_SECRET is not set (see .env.example)');
+  if (process.env.NODE_ENV === 'production' && /change-?me/i.test(clientSecret)) {
+    throw new Error('ORDER_SERVICE_CLIENT_SECRET holds a placeholder: refusing to start in production');
+  }
+  const timeoutMs = Number(process.env.USER_SERVICE_TIMEOUT_MS ?? 2000);
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new Error('USER_SERVICE_TIMEOUT_MS must be a positive integer');
+  return {
+    port,
+    host: process.env.HOST ?? '0.0.0.0',
+    auth,
+    userService: {
+      url: (process.env.USER_SERVICE_URL ?? 'http://localhost:3001').replace(/\/+$/, ''),
+      audience: process.env.USER_SERVICE_AUDIENCE ?? 'api://user-service',
+      timeoutMs,
+    },
+    client: {
+      tokenEndpoint: `${auth.authServerUrl ?? auth.issuer}/oauth/token`,
+      issuer: auth.issuer,
+      clientId: process.env.ORDER_SERVICE_CLIENT_ID ?? 'order-service',
+      clientSecret,
+      scopes: ['users:read'],
+    },
+    redisUrl: process.env.REDIS_URL || undefined,
+    seedDemoData: (process.env.SEED_DEMO_DATA ?? (process.env.NODE_ENV === 'production' ? 'false' : 'true')) === 'true',
+  };
+});

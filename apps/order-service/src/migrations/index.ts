@@ -1,0 +1,3 @@
+import { Orders1763856200000 } from './1763856200000-Orders';
+
+export const ORDER_SERVICE_MIGRATIONS = [Orders1763856200000];

@@ -1,0 +1,63 @@
+import { InvalidRequest, Principal, Scopes, UserOnly } from '@app/auth';
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { OwnerProfile, UserDirectory } from '../users/user-directory.service';
+import { Order, OrdersService } from './orders.service';
+
+export interface OrderWithOwner {
+  order: Order;
+  owner: OwnerProfile;
+}
+
+function parseNewOrder(body: unknown): { item: string; quantity: number } {
+  const { item, quantity } = (body ?? {}) as Record<string, unknown>;
+  if (typeof item !== 'string' || item.trim() === '' || item.length > 200) {
+    throw new InvalidRequest('item must be a non-empty string of at most 200 characters');
+  }
+  if (typeof quantity !== 'number' || !Number.isInteger(quantity) || quantity < 1 || quantity > 1000) {
+    throw new InvalidRequest('quantity must be an integer from 1 to 1000');
+  }
+  return { item: item.trim(), quantity };
+}
+
+/**
+ * A user's orders. The user is only ever the verified token's `sub` (never a header or the body);
+ * the owner's profile comes from user-service, called with order-service's own token.
+ */
+@Controller('orders')
+@UserOnly()
+export class OrdersController {
+  constructor(
+    private readonly orders: OrdersService,
+    private readonly users: UserDirectory,
+  ) {}
+
+  @Get()
+  @Scopes('orders:read')
+  async list(@Principal() caller: Principal): Promise<{ orders: Order[]; owner: OwnerProfile }> {
+    const [orders, owner] = await Promise.all([this.orders.listFor(caller.subject), this.users.profile(caller.subject)]);
+    return { orders, owner };
+  }
+
+  @Get(':id')
+  @Scopes('orders:read')
+  async findOne(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Principal() caller: Principal,
+  ): Promise<OrderWithOwner> {
+    // Someone else's order and no order look the same: 404.
+    const order = await this.orders.findOwned(id, caller.subject);
+    if (!order) throw new NotFoundException(`no order ${id}`);
+    return { order, owner: await this.users.profile(order.user_id) };
+  }
+
+  @Post()
+  @HttpCode(201)
+  @Scopes('orders:write')
+  async create(@Body() body: unknown, @Principal() caller: Principal): Promise<OrderWithOwner> {
+    const { item, quantity } = parseNewOrder(body);
+    // Verify the owner exists at user-service before taking the order.
+    const owner = await this.users.profile(caller.subject);
+    const order = await this.orders.create(caller.subject, item, quantity);
+    return { order, owner };
+  }
+}

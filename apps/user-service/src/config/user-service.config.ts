@@ -1,0 +1,22 @@
+import { resourceServerOptionsFromEnv, ResourceServerAuthOptions } from '@app/auth';
+import { registerAs } from '@nestjs/config';
+
+export const USER_SERVICE_AUDIENCE = 'api://user-service';
+
+export interface UserServiceConfig {
+  port: number;
+  host: string;
+  auth: ResourceServerAuthOptions;
+  seedDemoData: boolean;
+}
+
+export const userServiceConfig = registerAs('userService', (): UserServiceConfig => {
+  const port = Number(process.env.USER_SERVICE_PORT ?? 3001);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('USER_SERVICE_PORT must be a port number');
+  return {
+    port,
+    host: process.env.HOST ?? '0.0.0.0',
+    auth: resourceServerOptionsFromEnv(process.env.USER_SERVICE_AUDIENCE ?? USER_SERVICE_AUDIENCE, 'user-service'),
+    seedDemoData: (process.env.SEED_DEMO_DATA ?? (process.env.NODE_ENV === 'production' ? 'false' : 'true')) === 'true',
+  };
+});

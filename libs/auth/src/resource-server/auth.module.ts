@@ -1,0 +1,58 @@
+import { DynamicModule, Module, ModuleMetadata, Provider } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import { RESOURCE_SERVER_AUTH_OPTIONS, ResourceServerAuthOptions } from './auth.options';
+import { BearerAuthGuard } from './bearer-auth.guard';
+import { BearerTokenStrategy } from './bearer-token.strategy';
+import { JwksKeyStore } from './jwks-key-store';
+import { ScopesGuard } from './scopes.guard';
+
+export interface AuthModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  inject?: unknown[];
+  useFactory: (...args: never[]) => ResourceServerAuthOptions | Promise<ResourceServerAuthOptions>;
+}
+
+/**
+ * Resource-server authentication for a Nest app: verifies bearer JWTs against the issuer's JWKS and
+ * registers two global guards, deny-by-default authentication then scope / token-kind checks.
+ */
+@Module({})
+export class AuthModule {
+  static forRoot(options: ResourceServerAuthOptions): DynamicModule {
+    return AuthModule.build([{ provide: RESOURCE_SERVER_AUTH_OPTIONS, useValue: options }], []);
+  }
+
+  static forRootAsync(options: AuthModuleAsyncOptions): DynamicModule {
+    return AuthModule.build(
+      [
+        {
+          provide: RESOURCE_SERVER_AUTH_OPTIONS,
+          inject: (options.inject ?? []) as never[],
+          useFactory: options.useFactory,
+        },
+      ],
+      options.imports ?? [],
+    );
+  }
+
+  private static build(optionsProviders: Provider[], imports: ModuleMetadata['imports']): DynamicModule {
+    return {
+      module: AuthModule,
+      global: true,
+      imports: [...(imports ?? []), PassportModule],
+      providers: [
+        ...optionsProviders,
+        {
+          provide: JwksKeyStore,
+          inject: [RESOURCE_SERVER_AUTH_OPTIONS],
+          useFactory: (options: ResourceServerAuthOptions) => new JwksKeyStore(options),
+        },
+        BearerTokenStrategy,
+        // Order matters: authentication first, then scopes.
+        { provide: APP_GUARD, useClass: BearerAuthGuard },
+        { provide: APP_GUARD, useClass: ScopesGuard },
+      ],
+      exports: [RESOURCE_SERVER_AUTH_OPTIONS, JwksKeyStore],
+    };
+  }
+}

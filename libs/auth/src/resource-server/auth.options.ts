@@ -1,0 +1,30 @@
+export interface ResourceServerAuthOptions {
+  /** Expected `iss`; also where RFC 8414 metadata is discovered unless authServerUrl is set. */
+  issuer: string;
+  /** Expected `aud` of every token this service accepts (e.g. `api://user-service`). */
+  audience: string;
+  /** Skip discovery and read keys from here. */
+  jwksUri?: string;
+  /**
+   * Where this service reaches the auth-server when that differs from the public issuer URL
+   * (containers: `http://auth-server:3000` while tokens say `http://localhost:3000`).
+   */
+  authServerUrl?: string;
+  /** `realm` in WWW-Authenticate challenges. */
+  realm?: string;
+  /** Leeway for exp/nbf/iat, in seconds (default 30). */
+  clockToleranceSeconds?: number;
+  /** How long fetched keys are trusted before a background refresh (default 10 min). */
+  jwksCacheTtlMs?: number;
+  /** Minimum time between fetches caused by unknown `kid`s (default 30 s). */
+  jwksCooldownMs?: number;
+  /** JWKS / metadata fetch timeout (default 2 s). */
+  fetchTimeoutMs?: number;
+  /** Verified tokens kept in memory, so a token is verified once until it expires (default 10,000; 0 disables). */
+  verifiedTokenCacheSize?: number;
+}
+
+export const RESOURCE_SERVER_AUTH_OPTIONS = Symbol('RESOURCE_SERVER_AUTH_OPTIONS');
+
+/** Asymmetric JWS algorithms only: HS* with a public key as secret is the classic confusion attack. */
+export const ASYMMETRIC_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'] as const;

@@ -1,0 +1,99 @@
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import passport from 'passport';
+import { InvalidRequest, InvalidToken, OAuthError } from '../errors/oauth.errors';
+import { RESOURCE_SERVER_AUTH_OPTIONS, ResourceServerAuthOptions } from './auth.options';
+import { BearerTokenStrategy } from './bearer-token.strategy';
+import { IS_PUBLIC_KEY } from './decorators';
+import type { Principal } from './principal';
+import { VerifiedTokenCache } from './verified-token.cache';
+
+/** No credentials at all: RFC 6750 §3.1 says the challenge then carries no error code. */
+export class MissingToken extends InvalidToken {
+  constructor() {
+    super('a bearer access token is required');
+    this.omitChallengeError = true;
+  }
+}
+
+interface JwtLibraryError {
+  name?: string;
+  message?: string;
+}
+
+/** What went wrong, told apart: expired from otherwise invalid (RFC 6750 §3.1 invalid_token). */
+function toInvalidToken(info: unknown): OAuthError {
+  if (info instanceof OAuthError) return info;
+  const error = info as JwtLibraryError | undefined;
+  switch (error?.name) {
+    case 'TokenExpiredError':
+      return new InvalidToken('the access token expired');
+    case 'NotBeforeError':
+      return new InvalidToken('the access token is not valid yet');
+    case 'JsonWebTokenError':
+      return new InvalidToken(describeJwtError(error.message ?? ''));
+    default:
+      return error?.message === 'No auth token' ? new MissingToken() : new InvalidToken('invalid access token');
+  }
+}
+
+function describeJwtError(message: string): string {
+  if (message.startsWith('jwt audience invalid')) return 'the access token is not for this audience';
+  if (message.startsWith('jwt issuer invalid')) return 'the access token is from another issuer';
+  if (message === 'invalid algorithm') return 'the access token algorithm is not accepted';
+  if (message === 'invalid signature') return 'the access token signature is invalid';
+  return 'invalid access token';
+}
+
+/**
+ * Global guard, deny by default: every route needs a valid bearer token unless it is @Public().
+ * Tokens verified before are answered from a bounded in-memory cache until they expire.
+ *
+ * It runs this module's own passport-jwt strategy instance rather than one looked up by name in
+ * passport's process-wide registry, so two apps in one process (tests, a gateway) never share one.
+ */
+@Injectable()
+export class BearerAuthGuard implements CanActivate {
+  private readonly verified: VerifiedTokenCache;
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly strategy: BearerTokenStrategy,
+    @Inject(RESOURCE_SERVER_AUTH_OPTIONS) options: ResourceServerAuthOptions,
+  ) {
+    this.verified = new VerifiedTokenCache(options.verifiedTokenCacheSize ?? 10_000);
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [context.getHandler(), context.getClass()])) {
+      return true;
+    }
+    const request = context.switchToHttp().getRequest<{ headers: Record<string, unknown>; query?: unknown; user?: Principal }>();
+    const authorization = request.headers.authorization;
+    if (Array.isArray(authorization)) throw new InvalidRequest('more than one Authorization header');
+    const token = typeof authorization === 'string' ? /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)$/i.exec(authorization)?.[1] : undefined;
+    const cached = token ? this.verified.get(token) : undefined;
+    if (cached) {
+      request.user = cached;
+      return true;
+    }
+    request.user = await this.authenticate(request);
+    if (token) this.verified.set(token, request.user);
+    return true;
+  }
+
+  private authenticate(request: object): Promise<Principal> {
+    return new Promise((resolve, reject) => {
+      const authenticate = passport.authenticate(
+        this.strategy as unknown as passport.Strategy,
+        { session: false },
+        (error: unknown, principal: Principal | false, info: unknown) => {
+          if (error) reject(toInvalidToken(error));
+          else if (!principal) reject(toInvalidToken(info));
+          else resolve(principal);
+        },
+      ) as (request: object, response: object, next: (error?: unknown) => void) => void;
+      authenticate(request, {}, (error) => reject(toInvalidToken(error)));
+    });
+  }
+}
