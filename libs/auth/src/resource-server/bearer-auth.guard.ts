@@ -84,8 +84,10 @@ export class BearerAuthGuard implements CanActivate {
 
   private authenticate(request: object): Promise<Principal> {
     return new Promise((resolve, reject) => {
+      // passport decorates the strategy it runs with per-request success/fail callbacks: give each
+      // request its own object inheriting from the strategy, as passport does for named strategies.
       const authenticate = passport.authenticate(
-        this.strategy as unknown as passport.Strategy,
+        Object.create(this.strategy) as passport.Strategy,
         { session: false },
         (error: unknown, principal: Principal | false, info: unknown) => {
           if (error) reject(toInvalidToken(error));

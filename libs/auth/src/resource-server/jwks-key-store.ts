@@ -48,6 +48,8 @@ export class JwksKeyStore {
   }
 
   async getKey(kid: string | undefined, alg: string): Promise<KeyObject> {
+    // A fetch under way may bring the key: wait for it rather than reject.
+    if (this.inFlight && !this.find(kid)) await this.inFlight.catch(() => undefined);
     const now = Date.now();
     if (this.fetchedAt === 0 || (!this.find(kid) && now - this.lastAttemptAt >= this.cooldownMs)) {
       await this.refresh();

@@ -11,11 +11,21 @@ export function resourceServerOptionsFromEnv(audience: string, realm: string): R
   } catch {
     throw new Error('ISSUER must be an absolute URL');
   }
+  const optionalNumber = (name: string): number | undefined => {
+    const raw = process.env[name];
+    if (raw === undefined || raw === '') return undefined;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer`);
+    return value;
+  };
   return {
     issuer,
     audience,
     realm,
     authServerUrl: process.env.AUTH_SERVER_URL?.replace(/\/+$/, ''),
-    jwksUri: process.env.JWKS_URI,
+    jwksUri: process.env.JWKS_URI || undefined,
+    jwksCacheTtlMs: optionalNumber('JWKS_CACHE_TTL_MS'),
+    jwksCooldownMs: optionalNumber('JWKS_COOLDOWN_MS'),
+    verifiedTokenCacheSize: optionalNumber('VERIFIED_TOKEN_CACHE_SIZE'),
   };
 }

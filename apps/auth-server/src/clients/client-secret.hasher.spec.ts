@@ -1,0 +1,134 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { AuthServerConfig } from '../config/auth-server.config';
+import { ClientSecretHasher } from './client-secret.hasher';
+
+// Calls through to the real comparison; lets the tests count and inspect comparisons.
+jest.mock('node:crypto', () => {
+  const actual = jest.requireActual<typeof import('node:crypto')>('node:crypto');
+  return { ...actual, timingSafeEqual: jest.fn(actual.timingSafeEqual) };
+});
+const compare = jest.mocked(timingSafeEqual);
+
+const PEPPER = 'unit-test-client-secret-pepper-0123456789';
+
+function config(overrides: Partial<AuthServerConfig> = {}): AuthServerConfig {
+  return {
+    port: 0,
+    host: '127.0.0.1',
+    issuer: 'http://127.0.0.1',
+    accessTokenTtlSeconds: 900,
+    signingAlgorithm: 'ES256',
+    keyEncryptionKey: 'unit-test-key-encryption-key-0123456789',
+    clientSecretPepper: PEPPER,
+    keyActivationDelaySeconds: 60,
+    keyReloadIntervalSeconds: 30,
+    clientCacheTtlMs: 5_000,
+    defaultAudience: 'api://default',
+    seedDemoData: false,
+    production: false,
+    ...overrides,
+  };
+}
+
+describe('ClientSecretHasher', () => {
+  const hasher = new ClientSecretHasher(config());
+
+  beforeEach(() => compare.mockClear());
+
+  describe('generate()', () => {
+    it('makes 256-bit secrets: 43 base64url characters that decode to 32 bytes', () => {
+      for (let i = 0; i < 50; i++) {
+        const secret = hasher.generate();
+        expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+        expect(Buffer.from(secret, 'base64url')).toHaveLength(32);
+      }
+    });
+
+    it('never repeats itself', () => {
+      const secrets = new Set(Array.from({ length: 200 }, () => hasher.generate()));
+      expect(secrets.size).toBe(200);
+    });
+  });
+
+  describe('hash()', () => {
+    it('is HMAC-SHA-256 keyed with the pepper: 32 bytes, deterministic', () => {
+      const expected = createHmac('sha256', PEPPER).update('some secret', 'utf8').digest();
+      expect(hasher.hash('some secret')).toEqual(expected);
+      expect(hasher.hash('some secret')).toHaveLength(32);
+      expect(hasher.hash('some secret')).toEqual(hasher.hash('some secret'));
+    });
+
+    it('is not a plain (unkeyed) SHA-256 and depends on the pepper', () => {
+      const unkeyed = createHash('sha256').update('some secret').digest();
+      expect(hasher.hash('some secret')).not.toEqual(unkeyed);
+      const otherPepper = new ClientSecretHasher(config({ clientSecretPepper: 'another-pepper-0123456789abcdef-xyz' }));
+      expect(otherPepper.hash('some secret')).not.toEqual(hasher.hash('some secret'));
+    });
+
+    it('hashes the whole secret: no cut-off at 72 bytes as with bcrypt', () => {
+      const long = 'x'.repeat(72);
+      expect(hasher.hash(`${long}y`)).not.toEqual(hasher.hash(long));
+      expect(hasher.hash(`${long}y`)).not.toEqual(hasher.hash(`${long}z`));
+    });
+
+    it('hashes UTF-8 text', () => {
+      const expected = createHmac('sha256', PEPPER).update(Buffer.from('été', 'utf8')).digest();
+      expect(hasher.hash('été')).toEqual(expected);
+    });
+  });
+
+  describe('matches()', () => {
+    const a = hasher.hash('secret-a');
+    const b = hasher.hash('secret-b');
+    const c = hasher.hash('secret-c');
+    const wrong = hasher.hash('wrong');
+
+    it('is true when the presented hash is any of the stored ones', () => {
+      expect(hasher.matches(a, [a])).toBe(true);
+      expect(hasher.matches(a, [a, b])).toBe(true);
+      expect(hasher.matches(b, [a, b])).toBe(true);
+    });
+
+    it('is true for a match beyond the default slot count', () => {
+      expect(hasher.matches(c, [a, b, c])).toBe(true);
+    });
+
+    it('is false for a hash that is not stored, and for no stored hashes at all', () => {
+      expect(hasher.matches(wrong, [a, b])).toBe(false);
+      expect(hasher.matches(wrong, [a])).toBe(false);
+      expect(hasher.matches(wrong, [])).toBe(false);
+      expect(hasher.matches(a, [])).toBe(false);
+    });
+
+    it('never lets the padding dummy match, whatever is presented', () => {
+      // Whatever the padding value is, a presented hash equal to it must not authenticate.
+      expect(hasher.matches(wrong, [])).toBe(false);
+      expect(compare).toHaveBeenCalledTimes(2);
+      const dummy = Buffer.from(compare.mock.calls[0]![0] as Uint8Array);
+      expect(dummy).toHaveLength(32);
+      expect(hasher.matches(dummy, [])).toBe(false);
+      expect(hasher.matches(dummy, [a])).toBe(false);
+    });
+
+    it('pads to 2 slots: always compares at least twice, whether 0, 1 or 2 hashes are stored', () => {
+      const comparisons = (stored: Buffer[], slots?: number) => {
+        compare.mockClear();
+        hasher.matches(wrong, stored, slots);
+        return compare.mock.calls.length;
+      };
+      expect(comparisons([])).toBe(2);
+      expect(comparisons([a])).toBe(2);
+      expect(comparisons([a, b])).toBe(2);
+      expect(comparisons([a, b, c])).toBe(3);
+      expect(comparisons([a], 4)).toBe(4);
+    });
+
+    it('does not stop at the first match (every slot is compared)', () => {
+      expect(hasher.matches(a, [a, b])).toBe(true);
+      expect(compare).toHaveBeenCalledTimes(2);
+      compare.mockClear();
+      expect(hasher.matches(a, [a, b, c])).toBe(true);
+      expect(compare).toHaveBeenCalledTimes(3);
+    });
+  });
+});

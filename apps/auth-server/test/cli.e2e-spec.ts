@@ -1,0 +1,373 @@
+import { decodeProtectedHeader, exportJWK, generateKeyPair, KeyLike, SignJWT } from 'jose';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { runCli } from '../src/cli/cli';
+import { SigningKeysService } from '../src/keys/signing-keys.service';
+import { postForm, requestToken, startAuthServer, TEST_DEMO_SECRET, TestAuthServer } from './support/auth-server.harness';
+
+interface CliRun {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/** Runs the operator CLI in this process, against the database the test server uses. */
+async function cli(...argv: string[]): Promise<CliRun> {
+  let out = '';
+  let err = '';
+  const code = await runCli(argv, { out: (text) => void (out += text), err: (text) => void (err += text) });
+  return { code, out, err };
+}
+
+/** Runs the CLI, expects success, and parses its --json output. */
+async function cliJson<T = Record<string, unknown>>(...argv: string[]): Promise<T> {
+  const run = await cli(...argv);
+  expect(run).toEqual({ code: 0, out: expect.any(String), err: '' });
+  return JSON.parse(run.out) as T;
+}
+
+describe('operator CLI (runCli) against a running auth-server', () => {
+  let server: TestAuthServer;
+  let db: Client;
+  let workDir: string;
+
+  beforeAll(async () => {
+    // The CLI works on the same database through its own Nest context; with the client cache off,
+    // the server sees each CLI change on its next request.
+    server = await startAuthServer({ env: { CLIENT_CACHE_TTL_MS: '0' } });
+    db = new Client({ connectionString: server.databaseUrl });
+    await db.connect();
+    workDir = mkdtempSync(join(tmpdir(), 'auth-cli-test-'));
+  });
+  afterAll(async () => {
+    rmSync(workDir, { recursive: true, force: true });
+    await db?.end();
+    await server?.close();
+  });
+
+  const tokenStatus = async (clientId: string, secret: string) => (await requestToken(server, { clientId, secret })).status;
+
+  describe('clients: create, list, rotate-secret, revoke-secret, disable', () => {
+    const clientId = 'cli-billing';
+    let created: { client_id: string; client_secret: string; secret_id: string } & Record<string, unknown>;
+    let rotated: { client_secret: string; secret_id: string } & Record<string, unknown>;
+
+    it('clients create --json prints the client and its secret once; the secret works at the token endpoint', async () => {
+      created = await cliJson(
+        'clients',
+        'create',
+        '--id',
+        clientId,
+        '--scopes',
+        'users:read orders:read',
+        '--audience',
+        'api://user-service',
+        '--json',
+      );
+      expect(created).toEqual({
+        client_id: clientId,
+        client_secret: expect.stringMatching(/^[A-Za-z0-9_-]{43,}$/),
+        secret_id: expect.any(String),
+        token_endpoint_auth_method: 'client_secret_basic',
+        scopes: ['users:read', 'orders:read'],
+        default_scopes: ['users:read', 'orders:read'],
+        audiences: ['api://user-service'],
+      });
+
+      const { status, body } = await requestToken(server, { clientId, secret: created.client_secret }, { scope: 'orders:read users:read' });
+      expect(status).toBe(200);
+      expect(body.scope).toBe('orders:read users:read');
+      const aud = JSON.parse(Buffer.from(String(body.access_token).split('.')[1]!, 'base64url').toString()).aud;
+      expect(aud).toBe('api://user-service');
+    });
+
+    it('creating the same id again fails: non-zero exit, a message on stderr, nothing on stdout', async () => {
+      const run = await cli('clients', 'create', '--id', clientId, '--scopes', 'users:read', '--json');
+      expect(run.code).not.toBe(0);
+      expect(run.err).toMatch(/already exists/);
+      expect(run.out).toBe('');
+      // The original secret is untouched.
+      expect(await tokenStatus(clientId, created.client_secret)).toBe(200);
+    });
+
+    it('clients list --json lists the client and its secret ids, never a secret value', async () => {
+      const run = await cli('clients', 'list', '--json');
+      expect(run.code).toBe(0);
+      expect(run.err).toBe('');
+      expect(run.out).not.toContain(created.client_secret);
+      const list = JSON.parse(run.out) as Array<Record<string, unknown> & { secrets: Array<Record<string, unknown>> }>;
+      const entry = list.find((candidate) => candidate.client_id === clientId);
+      expect(entry).toEqual(
+        expect.objectContaining({
+          client_id: clientId,
+          enabled: true,
+          token_endpoint_auth_method: 'client_secret_basic',
+          scopes: ['users:read', 'orders:read'],
+          audiences: ['api://user-service'],
+        }),
+      );
+      expect(entry!.secrets).toEqual([{ id: created.secret_id, created_at: expect.any(String), expires_at: null, active: true }]);
+      for (const listed of list) {
+        expect(listed).not.toHaveProperty('client_secret');
+        for (const secret of listed.secrets) expect(Object.keys(secret).sort()).toEqual(['active', 'created_at', 'expires_at', 'id']);
+      }
+      // The demo client is listed too.
+      expect(list.map((candidate) => candidate.client_id)).toContain('order-service');
+    });
+
+    it('clients list (text) shows ids, not secrets', async () => {
+      const run = await cli('clients', 'list');
+      expect(run.code).toBe(0);
+      expect(run.out).toContain(clientId);
+      expect(run.out).toContain(created.secret_id);
+      expect(run.out).not.toContain(created.client_secret);
+    });
+
+    it('clients rotate-secret --json issues a new secret that works; the old one still works (overlap)', async () => {
+      rotated = await cliJson('clients', 'rotate-secret', clientId, '--json');
+      expect(rotated).toEqual({
+        client_id: clientId,
+        client_secret: expect.stringMatching(/^[A-Za-z0-9_-]{43,}$/),
+        secret_id: expect.any(String),
+        expires_at: null,
+      });
+      expect(rotated.client_secret).not.toBe(created.client_secret);
+      expect(await tokenStatus(clientId, rotated.client_secret)).toBe(200);
+      expect(await tokenStatus(clientId, created.client_secret)).toBe(200);
+    });
+
+    it('a third secret while two are active is refused with a hint', async () => {
+      const run = await cli('clients', 'rotate-secret', clientId, '--json');
+      expect(run.code).not.toBe(0);
+      expect(run.out).toBe('');
+      expect(run.err).toMatch(/revoke-secret/);
+    });
+
+    it('clients revoke-secret rejects the old secret at the server; the new one keeps working', async () => {
+      const run = await cli('clients', 'revoke-secret', clientId, created.secret_id);
+      expect(run.code).toBe(0);
+      expect(run.err).toBe('');
+      expect(run.out).toContain(created.secret_id);
+
+      const rejected = await requestToken(server, { clientId, secret: created.client_secret });
+      expect(rejected.status).toBe(401);
+      expect(rejected.body.error).toBe('invalid_client');
+      expect(await tokenStatus(clientId, rotated.client_secret)).toBe(200);
+    });
+
+    it('revoking an unknown or already revoked secret fails', async () => {
+      const again = await cli('clients', 'revoke-secret', clientId, created.secret_id);
+      expect(again.code).not.toBe(0);
+      expect(again.err).toMatch(/no active secret/);
+      const unknown = await cli('clients', 'revoke-secret', clientId, randomUUID());
+      expect(unknown.code).not.toBe(0);
+      expect(unknown.out).toBe('');
+    });
+
+    it('clients disable makes the server refuse the client (401); enable lets it back in', async () => {
+      const disabled = await cliJson('clients', 'disable', clientId, '--json');
+      expect(disabled).toEqual({ client_id: clientId, enabled: false });
+      const refused = await requestToken(server, { clientId, secret: rotated.client_secret });
+      expect(refused.status).toBe(401);
+      expect(refused.body.error).toBe('invalid_client');
+
+      const run = await cli('clients', 'enable', clientId);
+      expect(run.code).toBe(0);
+      expect(await tokenStatus(clientId, rotated.client_secret)).toBe(200);
+    });
+
+    it('managing an unknown client fails with a message', async () => {
+      for (const argv of [
+        ['clients', 'disable', 'no-such-client'],
+        ['clients', 'rotate-secret', 'no-such-client'],
+      ]) {
+        const run = await cli(...argv);
+        expect(run.code).not.toBe(0);
+        expect(run.err).toMatch(/no client "no-such-client"/);
+        expect(run.out).toBe('');
+      }
+    });
+  });
+
+  describe('private_key_jwt clients', () => {
+    const clientId = 'cli-reports';
+    let privateKey: KeyLike;
+    let jwksFile: string;
+
+    beforeAll(async () => {
+      const pair = await generateKeyPair('ES256', { extractable: true });
+      privateKey = pair.privateKey;
+      jwksFile = join(workDir, 'reports.jwks.json');
+      writeFileSync(jwksFile, JSON.stringify({ keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'reports-1', alg: 'ES256' }] }));
+    });
+
+    it('--auth-method private_key_jwt --jwks-file creates a client with no secret', async () => {
+      const created = await cliJson(
+        'clients',
+        'create',
+        '--id',
+        clientId,
+        '--scopes',
+        'users:read',
+        '--audience',
+        'api://user-service',
+        '--auth-method',
+        'private_key_jwt',
+        '--jwks-file',
+        jwksFile,
+        '--json',
+      );
+      expect(created).toEqual(expect.objectContaining({ client_id: clientId, token_endpoint_auth_method: 'private_key_jwt' }));
+      expect(created).not.toHaveProperty('client_secret');
+      expect(created).not.toHaveProperty('secret_id');
+      const { rows } = await db.query('SELECT id FROM auth.client_secrets WHERE client_id = $1', [clientId]);
+      expect(rows).toHaveLength(0);
+      const stored = await db.query<{ jwks: { keys: Array<{ kid: string }> } }>('SELECT jwks FROM auth.clients WHERE client_id = $1', [clientId]);
+      expect(stored.rows[0]!.jwks.keys.map((key) => key.kid)).toEqual(['reports-1']);
+    });
+
+    it('the client gets a token with a signed assertion', async () => {
+      const assertion = await new SignJWT({ jti: randomUUID() })
+        .setProtectedHeader({ alg: 'ES256', kid: 'reports-1' })
+        .setIssuer(clientId)
+        .setSubject(clientId)
+        .setAudience(`${server.issuer}/oauth/token`)
+        .setIssuedAt()
+        .setExpirationTime('2m')
+        .sign(privateKey);
+      const { status, body } = await postForm(server, '/oauth/token', {
+        grant_type: 'client_credentials',
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: assertion,
+      });
+      expect(status).toBe(200);
+      expect(body.token_type).toBe('Bearer');
+    });
+
+    it('rotate-secret is refused for it', async () => {
+      const run = await cli('clients', 'rotate-secret', clientId);
+      expect(run.code).not.toBe(0);
+      expect(run.err).toMatch(/private_key_jwt/);
+      expect(run.out).toBe('');
+    });
+
+    it('an unreadable --jwks-file fails with a message and creates nothing', async () => {
+      const run = await cli(
+        'clients',
+        'create',
+        '--id',
+        'cli-missing-jwks',
+        '--scopes',
+        'users:read',
+        '--auth-method',
+        'private_key_jwt',
+        '--jwks-file',
+        join(workDir, 'does-not-exist.json'),
+      );
+      expect(run.code).not.toBe(0);
+      expect(run.err).toMatch(/cannot read --jwks-file/);
+      expect(run.out).toBe('');
+      const { rows } = await db.query(`SELECT 1 FROM auth.clients WHERE client_id = 'cli-missing-jwks'`);
+      expect(rows).toHaveLength(0);
+    });
+  });
+
+  describe('keys rotate', () => {
+    const publishedKids = async (): Promise<string[]> => {
+      const jwks = (await (await fetch(`${server.url}/.well-known/jwks.json`)).json()) as { keys: Array<{ kid: string }> };
+      return jwks.keys.map((key) => key.kid);
+    };
+
+    it('--activation-delay 0 --json creates a key the server publishes after reload and then signs with', async () => {
+      const before = await publishedKids();
+      expect(before).toHaveLength(1);
+
+      const result = await cliJson<{ kid: string; activatesAt: string; retired: Array<{ kid: string; publishUntil: string }> }>(
+        'keys',
+        'rotate',
+        '--activation-delay',
+        '0',
+        '--json',
+      );
+      expect(result).toEqual({
+        kid: expect.any(String),
+        activatesAt: expect.any(String),
+        retired: [{ kid: before[0], publishUntil: expect.any(String) }],
+      });
+      expect(before).not.toContain(result.kid);
+
+      await server.app.get(SigningKeysService).reload();
+      const after = await publishedKids();
+      expect(after).toEqual(expect.arrayContaining([result.kid, before[0]]));
+
+      const demoToken = await requestToken(server, { clientId: 'order-service', secret: TEST_DEMO_SECRET });
+      expect(demoToken.status).toBe(200);
+      expect(decodeProtectedHeader(String(demoToken.body.access_token)).kid).toBe(result.kid);
+    });
+
+    it('keys list --json shows the published keys', async () => {
+      const listed = await cliJson<Array<{ kid: string; alg: string }>>('keys', 'list', '--json');
+      expect(listed.map((key) => key.kid).sort()).toEqual((await publishedKids()).sort());
+      expect(listed.every((key) => key.alg === 'ES256')).toBe(true);
+      expect(JSON.stringify(listed)).not.toMatch(/"d"\s*:/);
+    });
+
+    it('a negative --activation-delay is a usage error', async () => {
+      const run = await cli('keys', 'rotate', '--activation-delay', '-5');
+      expect(run.code).not.toBe(0);
+      expect(run.out).toBe('');
+      expect(run.err).toMatch(/activation-delay/);
+    });
+  });
+
+  describe('usage errors', () => {
+    it('a missing required option: non-zero exit, the option named on stderr, nothing on stdout', async () => {
+      const noScopes = await cli('clients', 'create', '--id', 'cli-no-scopes');
+      expect(noScopes.code).not.toBe(0);
+      expect(noScopes.err).toMatch(/--scopes/);
+      expect(noScopes.out).toBe('');
+
+      const noId = await cli('clients', 'create', '--scopes', 'users:read');
+      expect(noId.code).not.toBe(0);
+      expect(noId.err).toMatch(/--id/);
+      expect(noId.out).toBe('');
+
+      const { rows } = await db.query(`SELECT 1 FROM auth.clients WHERE client_id = 'cli-no-scopes'`);
+      expect(rows).toHaveLength(0);
+    });
+
+    it('a missing argument: non-zero exit', async () => {
+      const run = await cli('clients', 'revoke-secret', 'cli-billing');
+      expect(run.code).not.toBe(0);
+      expect(run.err).toMatch(/missing required argument/);
+    });
+
+    it('an unknown command: non-zero exit with a message', async () => {
+      const top = await cli('frobnicate');
+      expect(top.code).not.toBe(0);
+      expect(top.err).toMatch(/unknown command/);
+      expect(top.out).toBe('');
+
+      const sub = await cli('clients', 'frobnicate');
+      expect(sub.code).not.toBe(0);
+      expect(sub.err).toMatch(/unknown command/);
+    });
+
+    it('an auth method that does not exist is refused', async () => {
+      const run = await cli('clients', 'create', '--id', 'cli-bad-method', '--scopes', 'users:read', '--auth-method', 'none');
+      expect(run.code).not.toBe(0);
+      expect(run.err).toMatch(/auth-method/);
+      expect(run.out).toBe('');
+    });
+
+    it('an invalid client id is refused by the service', async () => {
+      const run = await cli('clients', 'create', '--id', 'has spaces!', '--scopes', 'users:read');
+      expect(run.code).not.toBe(0);
+      expect(run.out).toBe('');
+      expect(run.err.length).toBeGreaterThan(0);
+    });
+  });
+});
