@@ -1,0 +1,34 @@
+// Client side of OAuth 2.0 client credentials: getting tokens and calling other services with them.
+export {
+  ClientCredentialsTokenProvider,
+  cacheKeyOf,
+  formUrlEncode,
+  refreshAt,
+  type ClientAuthMethod,
+  type ClientCredentialsTokenProviderOptions,
+  type TokenProviderStats,
+} from './client-credentials-token-provider';
+export { InMemoryTokenCache, isCachedToken, type CachedToken, type TokenCache, type TokenCacheLock } from './token-cache';
+export { RedisTokenCache, type RedisTokenCacheOptions } from './redis-token-cache';
+export {
+  ServiceHttpClient,
+  type ServiceHttpClientOptions,
+  type ServiceRequestInit,
+  type ServiceResponse,
+} from './service-http-client';
+export {
+  CLIENT_CREDENTIALS_OPTIONS,
+  ClientCredentialsModule,
+  type ClientCredentialsModuleAsyncOptions,
+  type ClientCredentialsModuleOptions,
+} from './client-credentials.module';
+export {
+  DownstreamUnavailable,
+  InvalidTokenResponse,
+  OAuthClientError,
+  TokenEndpointError,
+  TokenEndpointUnavailable,
+  type TokenEndpointErrorDetails,
+} from './errors';
+export { isInvalidTokenChallenge, parseWwwAuthenticate, type AuthChallenge } from './challenges';
+export { tokenFingerprint, type ClientLogger } from './logging';

@@ -1,0 +1,139 @@
+import { Logger } from '@nestjs/common';
+import { isInvalidTokenChallenge } from './challenges';
+import { ClientCredentialsTokenProvider, describeNetworkError } from './client-credentials-token-provider';
+import { DownstreamUnavailable } from './errors';
+import { ClientLogger, tokenFingerprint } from './logging';
+
+export interface ServiceHttpClientOptions {
+  /** Relative request URLs resolve against it (e.g. `http://user-service:3002`). */
+  baseUrl?: string;
+  /** Per-attempt timeout, connect to last body byte (default 5000 ms). */
+  timeoutMs?: number;
+  /** Injected for tests. */
+  fetch?: typeof fetch;
+  logger?: ClientLogger;
+}
+
+export type ServiceRequestInit = Omit<RequestInit, 'signal'> & {
+  /** Overrides the client's timeout for this call. */
+  timeoutMs?: number;
+  /** Sent as JSON (sets `content-type`); use instead of `body`. */
+  json?: unknown;
+  /** The caller's own cancellation; its abort is rethrown as is, not as DownstreamUnavailable. */
+  signal?: AbortSignal;
+};
+
+export interface ServiceResponse<T = unknown> {
+  status: number;
+  headers: Headers;
+  /** Parsed JSON for a JSON content type, text otherwise, undefined when empty. */
+  body: T;
+}
+
+/**
+ * HTTP client for calling other services with this service's client-credentials token:
+ * - adds `Authorization: Bearer <token>` from the provider;
+ * - bounds each attempt with a timeout, and throws DownstreamUnavailable on timeout, connection
+ *   failure or an unreadable JSON body (map it to 503);
+ * - on `401` with `WWW-Authenticate: Bearer error="invalid_token"`, evicts that token, gets a new
+ *   one and retries exactly once; never retries other statuses (403 included) or network errors;
+ * - does not follow redirects unless asked (`redirect: 'follow'`), so the token stays with the target;
+ * - if a just-fetched token is rejected too, the problem is not staleness (wrong audience, unknown
+ *   issuer…): that token is then not evicted again, so a misconfigured downstream cannot turn every
+ *   call into a token request.
+ * Token acquisition failures surface as TokenEndpointError / TokenEndpointUnavailable.
+ */
+export class ServiceHttpClient {
+  private readonly fetchFn: typeof fetch;
+  private readonly logger: ClientLogger;
+  /** A token rejected right after it was fetched; not evicted again. */
+  private rejectedFreshToken?: string;
+
+  constructor(
+    private readonly tokens: ClientCredentialsTokenProvider,
+    private readonly options: ServiceHttpClientOptions = {},
+  ) {
+    this.fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
+    this.logger = options.logger ?? new Logger(ServiceHttpClient.name);
+  }
+
+  async request<T = unknown>(url: string | URL, init: ServiceRequestInit = {}): Promise<ServiceResponse<T>> {
+    const target = this.options.baseUrl ? new URL(url, this.options.baseUrl) : new URL(url);
+    const token = await this.tokens.getToken();
+    const first = await this.send<T>(target, init, token);
+    if (first.status !== 401 || !isInvalidTokenChallenge(first.headers.get('www-authenticate'))) return first;
+    if (!isReplayable(init.body)) return first;
+    if (token === this.rejectedFreshToken) return first;
+
+    await this.tokens.invalidate(token);
+    const fresh = await this.tokens.getToken();
+    if (fresh === token) return first;
+    const second = await this.send<T>(target, init, fresh);
+    if (second.status === 401 && isInvalidTokenChallenge(second.headers.get('www-authenticate'))) {
+      this.rejectedFreshToken = fresh;
+      this.logger.warn(
+        `${describeTarget(target)} rejected a freshly issued token (${tokenFingerprint(fresh)}) as invalid_token; ` +
+          'not refreshing again for this token — check the audience, issuer and keys the downstream trusts',
+      );
+    }
+    return second;
+  }
+
+  private async send<T>(target: URL, init: ServiceRequestInit, token: string): Promise<ServiceResponse<T>> {
+    const { timeoutMs, json, signal: callerSignal, headers: initHeaders, ...rest } = init;
+    const headers = new Headers(initHeaders);
+    headers.set('authorization', `Bearer ${token}`);
+    let body = init.body;
+    if (json !== undefined) {
+      body = JSON.stringify(json);
+      if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+    }
+    if (!headers.has('accept')) headers.set('accept', 'application/json, */*;q=0.5');
+    const limit = timeoutMs ?? this.options.timeoutMs ?? 5_000;
+    const timeout = AbortSignal.timeout(limit);
+    const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
+
+    let response: Response;
+    let text: string;
+    try {
+      response = await this.fetchFn(target, { redirect: 'manual', ...rest, body, headers, signal });
+      text = await response.text();
+    } catch (error) {
+      if (callerSignal?.aborted) throw callerSignal.reason;
+      const where = describeTarget(target);
+      if (timeout.aborted) {
+        throw new DownstreamUnavailable('timeout', where, `${where} did not answer within ${limit} ms`, { cause: error });
+      }
+      throw new DownstreamUnavailable('connection', where, `${where} unreachable: ${describeNetworkError(error)}`, {
+        cause: error,
+      });
+    }
+    return { status: response.status, headers: response.headers, body: parseBody(target, response, text) as T };
+  }
+}
+
+function parseBody(target: URL, response: Response, text: string): unknown {
+  if (text === '') return undefined;
+  const type = response.headers.get('content-type') ?? '';
+  if (!/^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i.test(type)) return text;
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const where = describeTarget(target);
+    throw new DownstreamUnavailable('invalid_response', where, `${where} sent malformed JSON (status ${response.status})`, {
+      cause: error,
+    });
+  }
+}
+
+/** Bodies fetch can send twice; a stream is consumed by the first attempt. */
+function isReplayable(body: RequestInit['body']): boolean {
+  if (body === undefined || body === null || typeof body === 'string') return true;
+  if (body instanceof URLSearchParams || body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return true;
+  if (body instanceof Blob || body instanceof FormData) return true;
+  return false;
+}
+
+function describeTarget(target: URL): string {
+  return `${target.origin}${target.pathname}`;
+}
