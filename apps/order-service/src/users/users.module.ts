@@ -2,6 +2,7 @@ import { ClientCredentialsModule } from '@app/auth';
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { OrderServiceConfig } from '../config/order-service.config';
+import { TokenStatsController } from '../debug/token-stats.controller';
 import { UserDirectory } from './user-directory.service';
 
 /** user-service as a downstream API: order-service's own client-credentials token for api://user-service. */
@@ -15,6 +16,8 @@ import { UserDirectory } from './user-directory.service';
       },
     }),
   ],
+  // The token provider lives in this module, so its (development-only) stats endpoint does too.
+  controllers: process.env.NODE_ENV === 'production' ? [] : [TokenStatsController],
   providers: [UserDirectory],
   exports: [UserDirectory],
 })

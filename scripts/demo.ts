@@ -1,0 +1,265 @@
+/**
+ * `npm run demo`: the order → user flow against the running platform (`npm start`), hop by hop.
+ *
+ * 1. alice logs in through the authorization code flow with PKCE (a loopback redirect, RFC 8252),
+ * 2. calls order-service with her token; order-service calls user-service with ITS OWN
+ *    client-credentials token (and reuses it on the next call),
+ * 3. then the failure cases every guard must get right.
+ */
+import { config as loadEnv } from 'dotenv';
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+
+loadEnv({ path: ['.env', '.env.example'], quiet: true } as never);
+
+const AUTH = (process.env.DEMO_AUTH_SERVER_URL ?? `http://localhost:${process.env.AUTH_SERVER_PORT ?? 3000}`).replace(/\/$/, '');
+const USERS = (process.env.DEMO_USER_SERVICE_URL ?? `http://localhost:${process.env.USER_SERVICE_PORT ?? 3001}`).replace(/\/$/, '');
+const ORDERS = (process.env.DEMO_ORDER_SERVICE_URL ?? `http://localhost:${process.env.ORDER_SERVICE_PORT ?? 3002}`).replace(/\/$/, '');
+const ALICE_ORDER = '0a1b2c3d-0000-4000-8000-a11ce0000101';
+const BOB_ORDER = '0a1b2c3d-0000-4000-8000-b0b000000201';
+
+const color = process.stdout.isTTY ? (code: number) => (text: string) => `\x1b[${code}m${text}\x1b[0m` : () => (text: string) => text;
+const bold = color(1);
+const dim = color(2);
+const green = color(32);
+const red = color(31);
+const cyan = color(36);
+
+let step = 0;
+function hop(title: string): void {
+  step++;
+  process.stdout.write(`\n${bold(`${step}. ${title}`)}\n`);
+}
+function line(text = ''): void {
+  process.stdout.write(`   ${text}\n`);
+}
+function json(value: unknown): void {
+  for (const text of JSON.stringify(value, null, 2).split('\n')) line(dim(text));
+}
+function claimsOf(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+function headerOf(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+/** Enough of a token to recognise it, never the whole (it is a credential). */
+function shortToken(token: string): string {
+  return `${token.slice(0, 16)}…${token.slice(-6)} (${token.length} chars)`;
+}
+function verdict(status: number, expected: number): string {
+  return status === expected ? green(`${status} ✓ as expected`) : red(`${status} ✗ expected ${expected}`);
+}
+
+async function call(url: string, token?: string, init: RequestInit = {}) {
+  const response = await fetch(url, {
+    ...init,
+    redirect: 'manual',
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(init.headers as Record<string, string> | undefined) },
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    // HTML or text
+  }
+  return { status: response.status, headers: response.headers, body };
+}
+
+function unescapeHtml(value: string): string {
+  return value
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;|&#x27;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
+
+function hiddenFields(html: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const [input] of html.matchAll(/<input\b[^>]*>/gi)) {
+    if (!/type=["']?hidden/i.test(input)) continue;
+    const name = /name=["']([^"']*)["']/i.exec(input)?.[1];
+    const value = /value=["']([^"']*)["']/i.exec(input)?.[1] ?? '';
+    if (name) fields[unescapeHtml(name)] = unescapeHtml(value);
+  }
+  return fields;
+}
+
+/** A loopback listener, as a native app would run one, that receives the authorization response. */
+function startLoopback(): Promise<{ server: Server; redirectUri: string; received: Promise<URL> }> {
+  return new Promise((resolve) => {
+    let deliver: (url: URL) => void = () => undefined;
+    const received = new Promise<URL>((done) => (deliver = done));
+    const server = createServer((request, response) => {
+      const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+      response.writeHead(200, { 'content-type': 'text/plain' }).end('You can close this window.');
+      if (url.pathname === '/callback') deliver(url);
+    });
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({ server, redirectUri: `http://127.0.0.1:${port}/callback`, received });
+    });
+  });
+}
+
+async function loginAsAlice(): Promise<string> {
+  hop('alice logs in: authorization code + PKCE (S256) with a loopback redirect');
+  const verifier = randomBytes(32).toString('base64url');
+  const challenge = createHash('sha256').update(verifier).digest('base64url');
+  const state = randomBytes(16).toString('base64url');
+  const loopback = await startLoopback();
+  try {
+    const authorize = new URL(`${AUTH}/oauth/authorize`);
+    for (const [key, value] of Object.entries({
+      response_type: 'code',
+      client_id: 'demo-app',
+      redirect_uri: loopback.redirectUri,
+      scope: 'orders:read orders:write',
+      state,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    })) {
+      authorize.searchParams.set(key, value);
+    }
+    line(`GET ${authorize.origin}${authorize.pathname}?client_id=demo-app&redirect_uri=${loopback.redirectUri}&code_challenge=${challenge.slice(0, 10)}…`);
+    const page = await fetch(authorize, { redirect: 'manual' });
+    const html = await page.text();
+    if (page.status !== 200) throw new Error(`the login page answered ${page.status}`);
+    const cookie = (page.headers.getSetCookie?.() ?? []).map((c) => c.split(';')[0]).join('; ');
+    line(`login page ${page.status}; CSRF token in a cookie and a hidden field`);
+
+    const form = new URLSearchParams({ ...hiddenFields(html), username: 'alice', password: process.env.ALICE_PASSWORD ?? '' });
+    const submitted = await fetch(`${AUTH}/oauth/authorize`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      body: form.toString(),
+    });
+    const location = submitted.headers.get('location');
+    if (submitted.status !== 302 || !location) throw new Error(`login answered ${submitted.status}: is ALICE_PASSWORD right?`);
+    line(`POST credentials → ${submitted.status} to ${location.split('?')[0]}?code=…&state=…`);
+    await fetch(location).catch(() => undefined);
+    const callback = await loopback.received;
+    if (callback.searchParams.get('state') !== state) throw new Error('state mismatch');
+    const code = callback.searchParams.get('code') ?? '';
+    line(`loopback listener received the code (state matches, iss=${callback.searchParams.get('iss')})`);
+
+    const exchange = await call(`${AUTH}/oauth/token`, undefined, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: loopback.redirectUri,
+        client_id: 'demo-app',
+        code_verifier: verifier,
+      }).toString(),
+    });
+    const tokens = exchange.body as { access_token?: string; refresh_token?: string };
+    if (exchange.status !== 200 || !tokens.access_token) throw new Error(`code exchange answered ${exchange.status}`);
+    line(`POST /oauth/token grant_type=authorization_code + code_verifier → ${exchange.status}`);
+    line(`alice's access token ${shortToken(tokens.access_token)}; header ${JSON.stringify(headerOf(tokens.access_token))}`);
+    line('its claims (a user token: sub is alice, not the client):');
+    json(claimsOf(tokens.access_token));
+    return tokens.access_token;
+  } finally {
+    loopback.server.close();
+  }
+}
+
+async function tokenStats(): Promise<{ fetches: number; hits: number } | undefined> {
+  const { status, body } = await call(`${ORDERS}/debug/service-token`).catch(() => ({ status: 0, body: undefined }));
+  return status === 200 ? (body as { fetches: number; hits: number }) : undefined;
+}
+
+async function clientCredentials(clientId: string, secret: string, form: Record<string, string>): Promise<string> {
+  const basic = Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64');
+  const { status, body } = await call(`${AUTH}/oauth/token`, undefined, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}` },
+    body: new URLSearchParams({ grant_type: 'client_credentials', ...form }).toString(),
+  });
+  const token = (body as { access_token?: string }).access_token;
+  if (status !== 200 || !token) throw new Error(`client credentials for ${clientId} answered ${status}: ${JSON.stringify(body)}`);
+  return token;
+}
+
+async function main(): Promise<void> {
+  process.stdout.write(bold('The order → user flow, hop by hop\n'));
+  line(`auth-server ${AUTH} · user-service ${USERS} · order-service ${ORDERS}`);
+  const metadata = await call(`${AUTH}/.well-known/oauth-authorization-server`).catch(() => undefined);
+  if (!metadata || metadata.status !== 200) {
+    throw new Error(`the auth-server does not answer at ${AUTH}: start the platform first with \`npm start\``);
+  }
+
+  const aliceToken = await loginAsAlice();
+
+  hop(`alice calls order-service: GET /orders/${ALICE_ORDER}`);
+  const before = await tokenStats();
+  const first = await call(`${ORDERS}/orders/${ALICE_ORDER}`, aliceToken);
+  line(`order-service guard: alice's token verified (JWKS, iss, aud=api://order-service, typ at+jwt), user token ✓, orders:read ✓`);
+  const afterFirst = await tokenStats();
+  if (before && afterFirst) {
+    line(
+      afterFirst.fetches > before.fetches
+        ? `order-service asked the auth-server for its own token: POST /oauth/token grant_type=client_credentials (fetches ${before.fetches} → ${afterFirst.fetches})`
+        : `order-service already held a valid token of its own: no token request (fetches stay ${afterFirst.fetches})`,
+    );
+  }
+  line(`order-service → user-service GET /users/<alice's id> with Authorization: Bearer <order-service's token>`);
+  line(`response ${verdict(first.status, 200)}`);
+  json(first.body);
+
+  hop('the same call again: order-service reuses its cached service token');
+  const second = await call(`${ORDERS}/orders/${ALICE_ORDER}`, aliceToken);
+  const afterSecond = await tokenStats();
+  if (afterFirst && afterSecond) {
+    line(
+      `token requests: ${afterFirst.fetches} → ${afterSecond.fetches}; cache hits: ${afterFirst.hits} → ${afterSecond.hits}` +
+        (afterSecond.fetches === afterFirst.fetches ? green('  (reused ✓)') : red('  (fetched again ✗)')),
+    );
+  }
+  line(`response ${verdict(second.status, 200)}`);
+
+  hop("what order-service's own token looks like (the same client-credentials request, made here)");
+  const orderServiceSecret = process.env.ORDER_SERVICE_CLIENT_SECRET ?? '';
+  const serviceToken = await clientCredentials('order-service', orderServiceSecret, { scope: 'users:read', resource: 'api://user-service' });
+  line(`curl -u order-service:$ORDER_SERVICE_CLIENT_SECRET -d grant_type=client_credentials -d scope=users:read ${AUTH}/oauth/token`);
+  line('claims (a service token: sub = client_id, no auth_time):');
+  json(claimsOf(serviceToken));
+
+  hop("user-service's guard decision on GET /users/:id (@ServiceOnly, @Scopes('users:read'))");
+  const aliceId = String(claimsOf(aliceToken).sub);
+  const accepted = await call(`${USERS}/users/${aliceId}`, serviceToken);
+  line(`with order-service's service token (users:read): ${verdict(accepted.status, 200)}`);
+  json(accepted.body);
+
+  hop('failure cases');
+  const noToken = await call(`${ORDERS}/orders`);
+  line(`no token on order-service: ${verdict(noToken.status, 401)}  WWW-Authenticate: ${noToken.headers.get('www-authenticate')}`);
+
+  const reportingSecret = process.env.REPORTING_SERVICE_CLIENT_SECRET;
+  if (reportingSecret) {
+    const serviceOnOrders = await clientCredentials('reporting-service', reportingSecret, { scope: 'orders:read', resource: 'api://order-service' });
+    const refused = await call(`${ORDERS}/orders`, serviceOnOrders);
+    line(`a service token (orders:read) on order-service, which serves users only: ${verdict(refused.status, 403)}`);
+    line(dim(`   ${JSON.stringify(refused.body)}`));
+    const withoutScope = await clientCredentials('reporting-service', reportingSecret, { scope: 'reports:read', resource: 'api://user-service' });
+    const noScope = await call(`${USERS}/users/${aliceId}`, withoutScope);
+    line(`a service token without users:read on user-service: ${verdict(noScope.status, 403)}`);
+    line(dim(`   WWW-Authenticate: ${noScope.headers.get('www-authenticate')}`));
+  }
+  const userOnUsers = await call(`${USERS}/users/${aliceId}`, aliceToken);
+  line(`alice's own token on user-service (wrong audience for it): ${verdict(userOnUsers.status, 401)}`);
+  const bobsOrder = await call(`${ORDERS}/orders/${BOB_ORDER}`, aliceToken);
+  line(`alice reads bob's order: ${verdict(bobsOrder.status, 404)}  (someone else's order looks like no order)`);
+  process.stdout.write(`\n${cyan('Done.')} Read the guards in libs/auth/src/resource-server, the token provider in libs/auth/src/client.\n`);
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`\n${red('demo failed:')} ${error.message}\n`);
+  process.exit(1);
+});
