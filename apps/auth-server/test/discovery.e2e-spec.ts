@@ -26,12 +26,13 @@ describe('discovery (RFC 8414)', () => {
         jwks_uri: `${server.issuer}/.well-known/jwks.json`,
         introspection_endpoint: `${server.issuer}/oauth/introspect`,
         revocation_endpoint: `${server.issuer}/oauth/revoke`,
-        grant_types_supported: ['client_credentials'],
+        authorization_endpoint: `${server.issuer}/oauth/authorize`,
+        grant_types_supported: ['client_credentials', 'authorization_code', 'refresh_token'],
+        response_types_supported: ['code'],
+        code_challenge_methods_supported: ['S256'],
       });
-      expect(body.token_endpoint_auth_methods_supported).toEqual(
-        expect.arrayContaining(['client_secret_basic', 'client_secret_post', 'private_key_jwt']),
-      );
-      expect(body.token_endpoint_auth_methods_supported).toHaveLength(3);
+      // Three ways for confidential clients, plus `none` for the public login client (PKCE).
+      expect(body.token_endpoint_auth_methods_supported).toEqual(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']);
       // RFC 8414 §2: required with private_key_jwt, and "none" must not be listed.
       expect(body.token_endpoint_auth_signing_alg_values_supported).toEqual(expect.arrayContaining(['ES256', 'RS256']));
       expect(body.token_endpoint_auth_signing_alg_values_supported).not.toContain('none');

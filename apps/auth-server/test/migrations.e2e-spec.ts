@@ -93,8 +93,11 @@ describe('migrations under an advisory lock (replicas starting together)', () =>
       await expectMigrationsAppliedOnce(database.url);
       const [keys] = await query<{ n: string }>(database.url, 'SELECT count(*) AS n FROM auth.signing_keys');
       expect(Number(keys!.n)).toBe(1);
+      // order-service, reporting-service and demo-app: each seeded once.
       const [clients] = await query<{ n: string }>(database.url, 'SELECT count(*) AS n FROM auth.clients');
-      expect(Number(clients!.n)).toBe(1);
+      expect(Number(clients!.n)).toBe(3);
+      const [users] = await query<{ n: string }>(database.url, 'SELECT count(*) AS n FROM auth.users');
+      expect(Number(users!.n)).toBe(2);
     });
   });
 

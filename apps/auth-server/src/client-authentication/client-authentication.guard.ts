@@ -65,6 +65,11 @@ export class ClientAuthenticationGuard implements CanActivate {
       );
       return true;
     }
+    if (clientIdParam !== undefined) {
+      // No credentials but a client_id: acceptable for public clients (user-login grants) only.
+      request[CLIENT_PROPERTY] = await this.authentication.authenticatePublic(clientIdParam);
+      return true;
+    }
     throw new InvalidClient('client authentication required', 'Basic');
   }
 }

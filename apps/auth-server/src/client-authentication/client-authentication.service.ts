@@ -99,6 +99,15 @@ export class ClientAuthenticationService {
     return this.accept(registered, 'private_key_jwt');
   }
 
+  /** A public client (token_endpoint_auth_method none) identifies itself by client_id alone. */
+  async authenticatePublic(clientId: string): Promise<AuthenticatedClient> {
+    const registered = clientId.length <= 256 ? await this.registry.find(clientId) : null;
+    if (!registered || registered.client.authMethod !== 'none') {
+      throw new InvalidClient('client authentication required', 'Basic');
+    }
+    return this.accept(registered, 'none');
+  }
+
   private accept(registered: RegisteredClient, method: ClientAuthMethod, challenge?: 'Basic'): AuthenticatedClient {
     const { client } = registered;
     if (client.authMethod !== method) {

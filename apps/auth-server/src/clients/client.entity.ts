@@ -2,10 +2,13 @@ import { Column, CreateDateColumn, Entity, OneToMany, PrimaryColumn, UpdateDateC
 import type { JSONWebKeySet } from 'jose';
 import { ClientSecretEntity } from './client-secret.entity';
 
+/** How confidential clients authenticate at the token endpoint (advertised in the metadata). */
 export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
-export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
+export type ConfidentialAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
+/** `none`: a public client (a browser or native app) that holds no secret; user-login grants only. */
+export type ClientAuthMethod = ConfidentialAuthMethod | 'none';
 
-export const GRANT_TYPES = ['client_credentials'] as const;
+export const GRANT_TYPES = ['client_credentials', 'authorization_code', 'refresh_token'] as const;
 export type GrantType = (typeof GRANT_TYPES)[number];
 
 @Entity({ name: 'clients' })
@@ -40,6 +43,10 @@ export class ClientEntity {
   /** … or fetched from the client. */
   @Column('text', { name: 'jwks_uri', nullable: true })
   jwksUri!: string | null;
+
+  /** Exact redirect URIs; a loopback `http://127.0.0.1/...` one matches any port (RFC 8252 §7.3). */
+  @Column('text', { name: 'redirect_uris', array: true, default: () => "'{}'" })
+  redirectUris!: string[];
 
   @Column('boolean', { default: true })
   enabled!: boolean;

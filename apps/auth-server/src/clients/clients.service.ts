@@ -8,7 +8,7 @@ import { authServerConfig } from '../config/auth-server.config';
 import { ClientRegistry } from './client-registry';
 import { ClientSecretHasher } from './client-secret.hasher';
 import { ClientSecretEntity, isSecretActive } from './client-secret.entity';
-import { CLIENT_AUTH_METHODS, ClientAuthMethod, ClientEntity } from './client.entity';
+import { CLIENT_AUTH_METHODS, ClientAuthMethod, ClientEntity, GRANT_TYPES, GrantType } from './client.entity';
 
 export const MAX_ACTIVE_SECRETS = 2;
 const CLIENT_ID_PATTERN = /^[A-Za-z0-9._~-]{1,128}$/;
@@ -26,6 +26,10 @@ export interface CreateClientInput {
   authMethod?: ClientAuthMethod;
   jwks?: JSONWebKeySet;
   jwksUri?: string;
+  /** Default: client_credentials (confidential), authorization_code + refresh_token (public). */
+  grantTypes?: GrantType[];
+  /** For authorization_code clients. */
+  redirectUris?: string[];
   /** Use this secret instead of generating one (demo seeding from the environment). */
   secret?: string;
 }
@@ -75,14 +79,15 @@ export class ClientsService {
         allowedScopes: unique(input.scopes),
         defaultScopes: unique(input.defaultScopes ?? input.scopes),
         allowedAudiences: unique(input.audiences?.length ? input.audiences : [this.config.defaultAudience]),
-        grantTypes: ['client_credentials'],
+        grantTypes: unique(input.grantTypes ?? defaultGrantTypes(authMethod)),
+        redirectUris: unique(input.redirectUris ?? []),
         authMethod,
         jwks: input.jwks ?? null,
         jwksUri: input.jwksUri ?? null,
         enabled: true,
       });
       await manager.save(client);
-      if (authMethod === 'private_key_jwt') return { client };
+      if (authMethod === 'private_key_jwt' || authMethod === 'none') return { client };
       const secret = input.secret ?? this.hasher.generate();
       const row = await manager.save(
         manager.create(ClientSecretEntity, {
@@ -186,8 +191,26 @@ export class ClientsService {
     if (!CLIENT_ID_PATTERN.test(input.clientId)) {
       throw new ClientRegistrationError('client id must be 1-128 characters of A-Z a-z 0-9 . _ ~ -');
     }
-    if (!CLIENT_AUTH_METHODS.includes(authMethod)) {
+    if (authMethod !== 'none' && !CLIENT_AUTH_METHODS.includes(authMethod)) {
       throw new ClientRegistrationError(`auth method must be one of ${CLIENT_AUTH_METHODS.join(', ')}`);
+    }
+    const grantTypes = input.grantTypes ?? defaultGrantTypes(authMethod);
+    const unknownGrant = grantTypes.find((grant) => !GRANT_TYPES.includes(grant));
+    if (unknownGrant) throw new ClientRegistrationError(`unknown grant type "${unknownGrant}"`);
+    if (authMethod === 'none' && grantTypes.includes('client_credentials')) {
+      throw new ClientRegistrationError('a public client (no secret) cannot use client_credentials');
+    }
+    if (grantTypes.includes('authorization_code') && !input.redirectUris?.length) {
+      throw new ClientRegistrationError('authorization_code clients need at least one redirect URI');
+    }
+    for (const uri of input.redirectUris ?? []) {
+      let parsed: URL;
+      try {
+        parsed = new URL(uri);
+      } catch {
+        throw new ClientRegistrationError(`"${uri}" is not an absolute redirect URI`);
+      }
+      if (parsed.hash) throw new ClientRegistrationError('redirect URIs must not have a fragment');
     }
     for (const scope of [...input.scopes, ...(input.defaultScopes ?? [])]) {
       if (!SCOPE_TOKEN.test(scope)) throw new ClientRegistrationError(`"${scope}" is not a valid scope token`);
@@ -217,6 +240,10 @@ export class ClientsService {
   }
 }
 
-function unique(values: string[]): string[] {
+function defaultGrantTypes(authMethod: ClientAuthMethod): GrantType[] {
+  return authMethod === 'none' ? ['authorization_code', 'refresh_token'] : ['client_credentials'];
+}
+
+function unique<T>(values: T[]): T[] {
   return [...new Set(values)];
 }

@@ -24,6 +24,10 @@ export interface AuthServerConfig {
   /** Seed the demo client(s) at start. */
   seedDemoData: boolean;
   demoOrderServiceSecret?: string;
+  /** Demo client without users:read, so the demo can show 403 insufficient_scope. */
+  demoReportingServiceSecret?: string;
+  /** Demo end users' passwords (non-production seeding only). */
+  demoUserPasswords?: { alice: string; bob: string };
   production: boolean;
 }
 
@@ -79,6 +83,11 @@ export const authServerConfig = registerAs('authServer', (): AuthServerConfig =>
     defaultAudience: process.env.DEFAULT_AUDIENCE ?? 'api://default',
     seedDemoData,
     demoOrderServiceSecret: seedDemoData ? requiredSecret('ORDER_SERVICE_CLIENT_SECRET', production) : undefined,
+    demoReportingServiceSecret: seedDemoData ? process.env.REPORTING_SERVICE_CLIENT_SECRET || undefined : undefined,
+    demoUserPasswords:
+      seedDemoData && process.env.ALICE_PASSWORD && process.env.BOB_PASSWORD
+        ? { alice: process.env.ALICE_PASSWORD, bob: process.env.BOB_PASSWORD }
+        : undefined,
     production,
   };
 });

@@ -1,5 +1,7 @@
+import { InvalidClient } from '@app/auth';
 import { Controller, Header, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { AuthenticatedClient, CurrentClient } from '../client-authentication/authenticated-client';
 import { ClientAuthenticationGuard } from '../client-authentication/client-authentication.guard';
 import { ClientRegistry } from '../clients/client-registry';
 import { FormParams } from '../http/form-params';
@@ -34,7 +36,9 @@ export class IntrospectionController {
   @HttpCode(200)
   @UseGuards(ClientAuthenticationGuard)
   @Header('Cache-Control', 'no-store')
-  async introspect(@Req() request: FastifyRequest): Promise<IntrospectionResponse> {
+  async introspect(@Req() request: FastifyRequest, @CurrentClient() caller: AuthenticatedClient): Promise<IntrospectionResponse> {
+    // Introspection is for confidential clients (resource servers), never for apps without a secret.
+    if (caller.method === 'none') throw new InvalidClient('public clients may not introspect tokens');
     const claims = this.tokens.verify(FormParams.of(request).require('token'));
     if (!claims || (await this.revocations.isRevoked(claims.jti))) return { active: false };
     // A token whose client has since been disabled is no longer honoured.

@@ -1,4 +1,5 @@
 import { InitialSchema1763856000000 } from './1763856000000-InitialSchema';
+import { EndUserLogin1763856300000 } from './1763856300000-EndUserLogin';
 
 /** In order; run at start under an advisory lock, or with `npm run migration:run`. */
-export const AUTH_SERVER_MIGRATIONS = [InitialSchema1763856000000];
+export const AUTH_SERVER_MIGRATIONS = [InitialSchema1763856000000, EndUserLogin1763856300000];

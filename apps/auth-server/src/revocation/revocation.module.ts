@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClientAuthenticationModule } from '../client-authentication/client-authentication.module';
-import { TokenModule } from '../token/token.module';
+import { AccessTokenModule } from '../token/access-token.module';
 import { RevocationController } from './revocation.controller';
 import { RevocationService } from './revocation.service';
 import { RevokedTokenEntity } from './revoked-token.entity';
 
 @Module({
-  imports: [ClientAuthenticationModule, TokenModule, TypeOrmModule.forFeature([RevokedTokenEntity])],
+  imports: [ClientAuthenticationModule, AccessTokenModule, TypeOrmModule.forFeature([RevokedTokenEntity])],
   controllers: [RevocationController],
   providers: [RevocationService],
   exports: [RevocationService],

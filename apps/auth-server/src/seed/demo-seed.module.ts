@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ClientsModule } from '../clients/clients.module';
+import { UsersModule } from '../users/users.module';
 import { DemoSeedService } from './demo-seed.service';
 
-@Module({ imports: [ClientsModule], providers: [DemoSeedService] })
+@Module({ imports: [ClientsModule, UsersModule], providers: [DemoSeedService] })
 export class DemoSeedModule {}

@@ -15,6 +15,8 @@ export interface AccessTokenClaims {
   jti: string;
   client_id: string;
   scope: string;
+  /** User tokens only: when the user authenticated (RFC 9068 §2.2.1). */
+  auth_time?: number;
 }
 
 export interface IssuedAccessToken {
@@ -31,7 +33,14 @@ export class AccessTokenService {
     @Inject(authServerConfig.KEY) private readonly config: ConfigType<typeof authServerConfig>,
   ) {}
 
-  async issue(input: { subject: string; clientId: string; audience: string; scopes: string[] }): Promise<IssuedAccessToken> {
+  async issue(input: {
+    subject: string;
+    clientId: string;
+    audience: string;
+    scopes: string[];
+    /** Set for user tokens only; service tokens never carry it. */
+    authTime?: number;
+  }): Promise<IssuedAccessToken> {
     const key = this.keys.signingKey() ?? (await this.keys.requireSigningKey());
     const iat = Math.floor(Date.now() / 1000);
     const expiresIn = this.config.accessTokenTtlSeconds;
@@ -44,6 +53,7 @@ export class AccessTokenService {
       jti: randomUUID(),
       client_id: input.clientId,
       scope: input.scopes.join(' '),
+      ...(input.authTime !== undefined ? { auth_time: input.authTime } : {}),
     };
     return { token: signCompact(key.encodedHeader, claims, key.privateKey!, key.alg), claims, expiresIn };
   }

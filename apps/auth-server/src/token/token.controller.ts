@@ -5,6 +5,7 @@ import { AuthenticatedClient, CurrentClient } from '../client-authentication/aut
 import { ClientAuthenticationGuard } from '../client-authentication/client-authentication.guard';
 import { ensureGrantAllowed } from '../client-authentication/client-authentication.service';
 import { FormParams } from '../http/form-params';
+import { UserGrantsService, UserTokenResponse } from '../authorization/user-grants.service';
 import { AccessTokenService } from './access-token.service';
 import { grantedAudience, grantedScopes } from './token-request';
 
@@ -15,22 +16,42 @@ export interface TokenResponse {
   scope: string;
 }
 
-/** The token endpoint (RFC 6749 §3.2), client credentials grant (§4.4). No refresh token is issued. */
+/**
+ * The token endpoint (RFC 6749 §3.2). client_credentials (§4.4) for services, with no refresh token;
+ * authorization_code (+ PKCE) and refresh_token for end-user logins.
+ */
 @Controller('oauth')
 export class TokenController {
-  constructor(private readonly tokens: AccessTokenService) {}
+  constructor(
+    private readonly tokens: AccessTokenService,
+    private readonly userGrants: UserGrantsService,
+  ) {}
 
   @Post('token')
   @HttpCode(200)
   @UseGuards(ClientAuthenticationGuard)
   @Header('Cache-Control', 'no-store')
   @Header('Pragma', 'no-cache')
-  async token(@Req() request: FastifyRequest, @CurrentClient() caller: AuthenticatedClient): Promise<TokenResponse> {
+  async token(@Req() request: FastifyRequest, @CurrentClient() caller: AuthenticatedClient): Promise<TokenResponse | UserTokenResponse> {
     const params = FormParams.of(request);
     const grantType = params.require('grant_type');
-    if (grantType !== 'client_credentials') throw new UnsupportedGrantType(`unsupported grant_type "${grantType}"`);
     const { client } = caller;
-    ensureGrantAllowed(client, grantType);
+    switch (grantType) {
+      case 'client_credentials':
+        ensureGrantAllowed(client, grantType);
+        return this.clientCredentials(caller, params);
+      case 'authorization_code':
+        ensureGrantAllowed(client, grantType);
+        return this.userGrants.exchangeCode(client, params.require('code'), params.get('redirect_uri'), params.get('code_verifier'));
+      case 'refresh_token':
+        ensureGrantAllowed(client, grantType);
+        return this.userGrants.refresh(client, params.require('refresh_token'), params.get('scope'));
+      default:
+        throw new UnsupportedGrantType(`unsupported grant_type "${grantType}"`);
+    }
+  }
+
+  private async clientCredentials({ client }: AuthenticatedClient, params: FormParams): Promise<TokenResponse> {
     const scopes = grantedScopes(client, params.get('scope'));
     const audience = grantedAudience(client, params);
     const issued = await this.tokens.issue({ subject: client.clientId, clientId: client.clientId, audience, scopes });

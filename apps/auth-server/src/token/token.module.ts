@@ -1,13 +1,11 @@
 import { Module } from '@nestjs/common';
+import { AuthorizationModule } from '../authorization/authorization.module';
 import { ClientAuthenticationModule } from '../client-authentication/client-authentication.module';
-import { KeysModule } from '../keys/keys.module';
-import { AccessTokenService } from './access-token.service';
+import { AccessTokenModule } from './access-token.module';
 import { TokenController } from './token.controller';
 
 @Module({
-  imports: [ClientAuthenticationModule, KeysModule],
+  imports: [ClientAuthenticationModule, AccessTokenModule, AuthorizationModule],
   controllers: [TokenController],
-  providers: [AccessTokenService],
-  exports: [AccessTokenService],
 })
 export class TokenModule {}

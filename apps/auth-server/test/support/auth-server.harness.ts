@@ -19,6 +19,9 @@ export const TEST_ENV: Record<string, string> = {
   KEY_ACTIVATION_DELAY: '60',
   CLIENT_CACHE_TTL_MS: '5000',
   DATABASE_LOG_QUERIES: 'false',
+  ALICE_PASSWORD: 'alice-test-password',
+  BOB_PASSWORD: 'bob-test-password',
+  REPORTING_SERVICE_CLIENT_SECRET: 'test-reporting-service-secret',
 };
 
 export interface TestAuthServer {

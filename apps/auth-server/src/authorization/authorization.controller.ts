@@ -1,0 +1,181 @@
+import { Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { ClientRegistry } from '../clients/client-registry';
+import { authServerConfig } from '../config/auth-server.config';
+import { UsersService } from '../users/users.service';
+import { renderErrorPage, renderLoginPage } from './login-page';
+import { isValidS256Challenge } from './pkce';
+import { isRegisteredRedirectUri } from './redirect-uri';
+import { UserGrantsService } from './user-grants.service';
+
+const CSRF_COOKIE = 'csrf';
+const REQUEST_FIELDS = ['response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'code_challenge', 'code_challenge_method'] as const;
+
+interface AuthorizationRequest {
+  clientId: string;
+  clientName: string;
+  redirectUri: string;
+  scopes: string[];
+  state?: string;
+  codeChallenge: string;
+  fields: Record<string, string>;
+}
+
+/** An error we may send back to the client's redirect URI (it has been validated). */
+class RedirectableError extends Error {
+  constructor(
+    readonly error: string,
+    readonly description: string,
+  ) {
+    super(description);
+  }
+}
+
+/** An error we must NOT redirect (the redirect URI or client is not trusted): shown as a page. */
+class UntrustedRequest extends Error {}
+
+function single(params: Record<string, unknown>, name: string): string | undefined {
+  const value = params[name];
+  if (Array.isArray(value)) throw new UntrustedRequest(`parameter "${name}" is repeated`);
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return rest.join('=');
+  }
+  return undefined;
+}
+
+function sameToken(a: string | undefined, b: string | undefined): boolean {
+  if (!a || !b || a.length !== b.length) return false;
+  return timingSafeEqual(Buffer.from(a), Buffer.from(b));
+}
+
+/**
+ * The authorization endpoint (RFC 6749 §4.1.1) for end-user login: a server-rendered sign-in form,
+ * PKCE S256 required, codes delivered to a registered redirect URI only (loopback: any port).
+ */
+@Controller('oauth')
+export class AuthorizationController {
+  constructor(
+    private readonly clients: ClientRegistry,
+    private readonly users: UsersService,
+    private readonly grants: UserGrantsService,
+    @Inject(authServerConfig.KEY) private readonly config: ConfigType<typeof authServerConfig>,
+  ) {}
+
+  @Get('authorize')
+  async show(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    await this.handle(reply, async () => {
+      const authorization = await this.validate((request.query ?? {}) as Record<string, unknown>);
+      this.sendLoginPage(reply, authorization, 200);
+    });
+  }
+
+  @Post('authorize')
+  async submit(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    await this.handle(reply, async () => {
+      const contentType = String(request.headers['content-type'] ?? '');
+      if (!contentType.startsWith('application/x-www-form-urlencoded')) throw new UntrustedRequest('the sign-in form must be form-encoded');
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const authorization = await this.validate(body);
+      // Double-submit CSRF check: the cookie set with the form must come back with the form.
+      if (!sameToken(cookieValue(request.headers.cookie, CSRF_COOKIE), single(body, 'csrf'))) {
+        throw new UntrustedRequest('the sign-in form expired or was not submitted from this site; start again');
+      }
+      const username = single(body, 'username') ?? '';
+      const user = await this.users.authenticate(username, single(body, 'password') ?? '');
+      if (!user) {
+        this.sendLoginPage(reply, authorization, 400, 'Invalid username or password.', username);
+        return;
+      }
+      const code = await this.grants.createCode({
+        clientId: authorization.clientId,
+        userId: user.id,
+        redirectUri: authorization.redirectUri,
+        codeChallenge: authorization.codeChallenge,
+        scope: authorization.scopes.join(' '),
+        authTime: new Date(),
+      });
+      this.redirect(reply, authorization, { code });
+    });
+  }
+
+  private async validate(params: Record<string, unknown>): Promise<AuthorizationRequest> {
+    const clientId = single(params, 'client_id');
+    const redirectUri = single(params, 'redirect_uri');
+    if (!clientId) throw new UntrustedRequest('client_id is missing');
+    const registered = await this.clients.find(clientId);
+    const client = registered?.client;
+    if (!client || !client.enabled || !client.grantTypes.includes('authorization_code')) {
+      throw new UntrustedRequest('unknown client');
+    }
+    if (!redirectUri || !isRegisteredRedirectUri(client.redirectUris, redirectUri)) {
+      throw new UntrustedRequest('redirect_uri is not registered for this client');
+    }
+    const fields: Record<string, string> = {};
+    for (const name of REQUEST_FIELDS) {
+      const value = single(params, name);
+      if (value !== undefined) fields[name] = value;
+    }
+    const base = { clientId, clientName: client.name, redirectUri, state: fields.state, fields };
+    const fail = (error: string, description: string) => {
+      throw Object.assign(new RedirectableError(error, description), { target: base });
+    };
+    if (fields.response_type !== 'code') fail('unsupported_response_type', 'response_type must be code');
+    if (fields.code_challenge_method !== 'S256' || !fields.code_challenge || !isValidS256Challenge(fields.code_challenge)) {
+      fail('invalid_request', 'PKCE is required: code_challenge with code_challenge_method=S256');
+    }
+    const scopes = fields.scope ? [...new Set(fields.scope.split(' ').filter(Boolean))] : client.defaultScopes;
+    const denied = scopes.filter((scope) => !client.allowedScopes.includes(scope));
+    if (!scopes.length || denied.length) fail('invalid_scope', `scope not allowed: ${denied.join(' ') || '(none)'}`);
+    return { ...base, scopes, codeChallenge: fields.code_challenge! };
+  }
+
+  private sendLoginPage(reply: FastifyReply, authorization: AuthorizationRequest, status: number, error?: string, username?: string): void {
+    const csrfToken = randomBytes(32).toString('base64url');
+    reply
+      .status(status)
+      .headers(this.pageHeaders())
+      .header('set-cookie', `${CSRF_COOKIE}=${csrfToken}; Path=/oauth/authorize; HttpOnly; SameSite=Strict; Max-Age=600`)
+      .send(renderLoginPage({ clientName: authorization.clientName, scopes: authorization.scopes, fields: authorization.fields, csrfToken, error, username }));
+  }
+
+  private redirect(reply: FastifyReply, target: Pick<AuthorizationRequest, 'redirectUri' | 'state'>, params: Record<string, string>): void {
+    const location = new URL(target.redirectUri);
+    for (const [key, value] of Object.entries(params)) location.searchParams.set(key, value);
+    if (target.state !== undefined) location.searchParams.set('state', target.state);
+    location.searchParams.set('iss', this.config.issuer); // RFC 9207
+    reply.status(302).header('cache-control', 'no-store').header('location', location.toString()).send();
+  }
+
+  private async handle(reply: FastifyReply, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      if (error instanceof RedirectableError) {
+        const target = (error as RedirectableError & { target: Pick<AuthorizationRequest, 'redirectUri' | 'state'> }).target;
+        this.redirect(reply, target, { error: error.error, error_description: error.description });
+      } else if (error instanceof UntrustedRequest) {
+        reply.status(400).headers(this.pageHeaders()).send(renderErrorPage(error.message));
+      } else {
+        throw error;
+      }
+    }
+  }
+
+  private pageHeaders(): Record<string, string> {
+    return {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-frame-options': 'DENY',
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+    };
+  }
+}

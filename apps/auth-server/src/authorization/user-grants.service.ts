@@ -1,0 +1,180 @@
+import { InvalidGrant, InvalidRequest, InvalidScope } from '@app/auth';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import type { ClientEntity } from '../clients/client.entity';
+import { AccessTokenService } from '../token/access-token.service';
+import { UsersService } from '../users/users.service';
+import { verifyCodeVerifier } from './pkce';
+
+export const CODE_LIFETIME_SECONDS = 60;
+export const REFRESH_TOKEN_LIFETIME_SECONDS = 8 * 3600;
+
+export interface UserTokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  scope: string;
+  refresh_token: string;
+}
+
+interface CodeRow {
+  client_id: string;
+  user_id: string;
+  redirect_uri: string;
+  code_challenge: string;
+  scope: string;
+  auth_time: Date;
+  expires_at: Date;
+  consumed_at: Date | null;
+}
+
+interface RefreshRow {
+  id: string;
+  family_id: string;
+  client_id: string;
+  user_id: string;
+  scope: string;
+  auth_time: Date;
+  expires_at: Date;
+  revoked_at: Date | null;
+  replaced_by: string | null;
+}
+
+function unwrap<T>(result: T | InvalidGrant | InvalidScope): T {
+  if (result instanceof InvalidGrant || result instanceof InvalidScope) throw result;
+  return result;
+}
+
+/** Codes and refresh tokens are random; only their SHA-256 is stored. */
+const sha256 = (value: string) => createHash('sha256').update(value).digest();
+const newSecretToken = () => randomBytes(32).toString('base64url');
+
+/**
+ * The end-user side of the token endpoint: authorization codes (single use, bound to client,
+ * redirect URI and PKCE challenge) and refresh tokens (rotated on every use; reuse revokes the family).
+ */
+@Injectable()
+export class UserGrantsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly accessTokens: AccessTokenService,
+    private readonly users: UsersService,
+  ) {}
+
+  async createCode(input: {
+    clientId: string;
+    userId: string;
+    redirectUri: string;
+    codeChallenge: string;
+    scope: string;
+    authTime: Date;
+  }): Promise<string> {
+    const code = newSecretToken();
+    await this.dataSource.query(
+      `INSERT INTO authorization_codes (code_hash, client_id, user_id, redirect_uri, code_challenge, scope, auth_time, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8))`,
+      [sha256(code), input.clientId, input.userId, input.redirectUri, input.codeChallenge, input.scope, input.authTime, CODE_LIFETIME_SECONDS],
+    );
+    if (Math.random() < 0.02) {
+      await this.dataSource.query(`DELETE FROM authorization_codes WHERE expires_at < now() - interval '1 hour'`);
+    }
+    return code;
+  }
+
+  /** grant_type=authorization_code (RFC 6749 §4.1.3 with RFC 7636 §4.5). */
+  async exchangeCode(client: ClientEntity, code: string, redirectUri: string | undefined, verifier: string | undefined): Promise<UserTokenResponse> {
+    if (!verifier) throw new InvalidRequest('missing required parameter "code_verifier"');
+    if (!redirectUri) throw new InvalidRequest('missing required parameter "redirect_uri"');
+    // Failures are returned, not thrown, inside the transaction: burning the code and revoking
+    // what a replayed code produced must commit even though the request fails.
+    return unwrap(await this.dataSource.transaction(async (manager): Promise<UserTokenResponse | InvalidGrant> => {
+      const codeHash = sha256(code);
+      const rows: CodeRow[] = await manager.query(
+        `SELECT client_id, user_id, redirect_uri, code_challenge, scope, auth_time, expires_at, consumed_at
+           FROM authorization_codes WHERE code_hash = $1 FOR UPDATE`,
+        [codeHash],
+      );
+      const row = rows[0];
+      if (!row || row.client_id !== client.clientId) return new InvalidGrant('invalid authorization code');
+      if (row.consumed_at) {
+        // A code used twice was probably stolen: revoke what it produced (RFC 6749 §4.1.2).
+        await manager.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE code_hash = $1 AND revoked_at IS NULL`, [codeHash]);
+        return new InvalidGrant('authorization code already used');
+      }
+      // One attempt per code, successful or not: a verifier cannot be guessed by retrying.
+      await manager.query(`UPDATE authorization_codes SET consumed_at = now() WHERE code_hash = $1`, [codeHash]);
+      if (row.expires_at.getTime() <= Date.now()) return new InvalidGrant('authorization code expired');
+      if (row.redirect_uri !== redirectUri) return new InvalidGrant('redirect_uri does not match the authorization request');
+      if (!verifyCodeVerifier(verifier, row.code_challenge)) return new InvalidGrant('code_verifier does not match the code challenge');
+      return this.issue(manager, client, row.user_id, row.scope, row.auth_time, randomUUID(), codeHash);
+    }));
+  }
+
+  /** grant_type=refresh_token: rotation on every use; reuse of a rotated token revokes the whole family. */
+  async refresh(client: ClientEntity, refreshToken: string, requestedScope: string | undefined): Promise<UserTokenResponse> {
+    return unwrap(await this.dataSource.transaction(async (manager): Promise<UserTokenResponse | InvalidGrant | InvalidScope> => {
+      const rows: RefreshRow[] = await manager.query(
+        `SELECT id, family_id, client_id, user_id, scope, auth_time, expires_at, revoked_at, replaced_by
+           FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE`,
+        [sha256(refreshToken)],
+      );
+      const row = rows[0];
+      if (!row || row.client_id !== client.clientId) return new InvalidGrant('invalid refresh token');
+      if (row.replaced_by || row.revoked_at) {
+        if (row.replaced_by) {
+          // A rotated token came back: someone holds a copy. Revoke the whole family (RFC 9700 §4.14.2).
+          await manager.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL`, [row.family_id]);
+        }
+        return new InvalidGrant('refresh token is no longer valid');
+      }
+      if (row.expires_at.getTime() <= Date.now()) return new InvalidGrant('refresh token expired');
+      const granted = row.scope.split(' ');
+      let scope = row.scope;
+      if (requestedScope !== undefined) {
+        const wanted = [...new Set(requestedScope.split(' ').filter(Boolean))];
+        const wider = wanted.filter((s) => !granted.includes(s));
+        if (!wanted.length || wider.length) return new InvalidScope(`scope may only narrow the original grant${wider.length ? `: ${wider.join(' ')}` : ''}`);
+        scope = wanted.join(' ');
+      }
+      const issued = await this.issue(manager, client, row.user_id, scope, row.auth_time, row.family_id, null, row.scope);
+      await manager.query(`UPDATE refresh_tokens SET replaced_by = (SELECT id FROM refresh_tokens WHERE token_hash = $2) WHERE id = $1`, [
+        row.id,
+        sha256(issued.refresh_token),
+      ]);
+      return issued;
+    }));
+  }
+
+  private async issue(
+    manager: EntityManager,
+    client: ClientEntity,
+    userId: string,
+    scope: string,
+    authTime: Date,
+    familyId: string,
+    codeHash: Buffer | null,
+    familyScope = scope,
+  ): Promise<UserTokenResponse> {
+    const user = await this.users.findActive(userId);
+    if (!user) throw new InvalidGrant('the user is not active');
+    const audience = client.allowedAudiences[0];
+    if (!audience) throw new InvalidGrant('the client has no audience');
+    const access = await this.accessTokens.issue({
+      subject: userId,
+      clientId: client.clientId,
+      audience,
+      scopes: scope.split(' ').filter(Boolean),
+      authTime: Math.floor(authTime.getTime() / 1000),
+    });
+    const refreshToken = newSecretToken();
+    // The family keeps the scope originally granted, so a narrowed refresh can be widened back to it.
+    await manager.query(
+      `INSERT INTO refresh_tokens (id, token_hash, family_id, client_id, user_id, scope, auth_time, code_hash, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now() + make_interval(secs => $9))`,
+      [randomUUID(), sha256(refreshToken), familyId, client.clientId, userId, familyScope, authTime, codeHash, REFRESH_TOKEN_LIFETIME_SECONDS],
+    );
+    return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, scope, refresh_token: refreshToken };
+  }
+}

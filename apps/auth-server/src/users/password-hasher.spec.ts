@@ -1,0 +1,22 @@
+import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './password-hasher';
+
+describe('password hashing (scrypt)', () => {
+  it('verifies the right password and rejects others', async () => {
+    const encoded = await hashPassword('correct horse battery staple');
+    expect(encoded).toMatch(/^scrypt\$32768\$8\$1\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
+    expect(encoded).not.toContain('correct horse');
+    await expect(verifyPassword('correct horse battery staple', encoded)).resolves.toBe(true);
+    await expect(verifyPassword('correct horse battery stapler', encoded)).resolves.toBe(false);
+    await expect(verifyPassword('', encoded)).resolves.toBe(false);
+  });
+
+  it('salts every hash', async () => {
+    expect(await hashPassword('same')).not.toBe(await hashPassword('same'));
+  });
+
+  it('treats unknown encodings as a mismatch, and the dummy hash never matches', async () => {
+    await expect(verifyPassword('x', 'bcrypt$whatever')).resolves.toBe(false);
+    await expect(verifyPassword('', DUMMY_PASSWORD_HASH)).resolves.toBe(false);
+    await expect(verifyPassword('password', DUMMY_PASSWORD_HASH)).resolves.toBe(false);
+  });
+});
