@@ -19,7 +19,7 @@ const APPS: AppSpec[] = [
   {
     name: 'auth-server',
     port: Number(process.env.AUTH_SERVER_PORT ?? 3000),
-    readyPath: '/.well-known/jwks.json',
+    readyPath: '/health/live',
     describe: 'POST /oauth/token · /.well-known/oauth-authorization-server',
   },
   { name: 'user-service', port: Number(process.env.USER_SERVICE_PORT ?? 3001), readyPath: '/health/live', describe: 'resource server' },

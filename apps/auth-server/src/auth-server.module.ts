@@ -1,4 +1,5 @@
 import { databaseConfig, DatabaseModule } from '@app/database';
+import { HealthController } from '@app/platform';
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { ClientAuthenticationModule } from './client-authentication/client-authentication.module';
@@ -31,5 +32,6 @@ export const AUTH_SERVER_CORE_IMPORTS = [
     DiscoveryModule,
     DemoSeedModule,
   ],
+  controllers: [HealthController],
 })
 export class AuthServerModule {}
