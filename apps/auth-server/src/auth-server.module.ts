@@ -1,11 +1,10 @@
 import { databaseConfig, DatabaseModule } from '@app/database';
-import { HealthController } from '@app/platform';
+import { envFilePaths, HealthController } from '@app/platform';
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { ClientAuthenticationModule } from './client-authentication/client-authentication.module';
 import { ClientsModule } from './clients/clients.module';
 import { authServerConfig } from './config/auth-server.config';
-import { envFilePaths } from './config/env-files';
 import { DiscoveryModule } from './discovery/discovery.module';
 import { IntrospectionModule } from './introspection/introspection.module';
 import { KeysModule } from './keys/keys.module';

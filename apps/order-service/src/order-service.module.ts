@@ -1,6 +1,6 @@
 import { AuthModule } from '@app/auth';
 import { databaseConfig, DatabaseModule } from '@app/database';
-import { HealthController } from '@app/platform';
+import { envFilePaths, HealthController } from '@app/platform';
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { OrderServiceConfig, orderServiceConfig } from './config/order-service.config';
@@ -16,7 +16,7 @@ const settings = (config: ConfigService) => config.getOrThrow<OrderServiceConfig
       isGlobal: true,
       cache: true,
       load: [orderServiceConfig, databaseConfig],
-      envFilePath: process.env.NODE_ENV === 'production' ? [] : ['.env', '.env.example'],
+      envFilePath: envFilePaths(),
     }),
     DatabaseModule.forRoot({ schema: 'orders', migrations: ORDER_SERVICE_MIGRATIONS }),
     // As a resource server: accepts user tokens for api://order-service.

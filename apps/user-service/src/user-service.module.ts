@@ -1,6 +1,6 @@
 import { AuthModule } from '@app/auth';
 import { databaseConfig, DatabaseModule } from '@app/database';
-import { HealthController } from '@app/platform';
+import { envFilePaths, HealthController } from '@app/platform';
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { UserServiceConfig, userServiceConfig } from './config/user-service.config';
@@ -14,7 +14,7 @@ import { UsersModule } from './users/users.module';
       isGlobal: true,
       cache: true,
       load: [userServiceConfig, databaseConfig],
-      envFilePath: process.env.NODE_ENV === 'production' ? [] : ['.env', '.env.example'],
+      envFilePath: envFilePaths(),
     }),
     DatabaseModule.forRoot({ schema: 'users', migrations: USER_SERVICE_MIGRATIONS }),
     AuthModule.forRootAsync({

@@ -5,12 +5,15 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { ClientRegistry } from '../clients/client-registry';
 import { authServerConfig } from '../config/auth-server.config';
 import { UsersService } from '../users/users.service';
+import { errorDescription } from './error-description';
 import { renderErrorPage, renderLoginPage } from './login-page';
 import { isValidS256Challenge } from './pkce';
 import { isRegisteredRedirectUri } from './redirect-uri';
 import { UserGrantsService } from './user-grants.service';
 
 const CSRF_COOKIE = 'csrf';
+const CSRF_COOKIE_ATTRIBUTES = 'Path=/oauth; HttpOnly; SameSite=Strict';
+const CSRF_COOKIE_MAX_AGE_SECONDS = 600;
 const REQUEST_FIELDS = ['response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'code_challenge', 'code_challenge_method'] as const;
 
 interface AuthorizationRequest {
@@ -101,6 +104,8 @@ export class AuthorizationController {
         scope: authorization.scopes.join(' '),
         authTime: new Date(),
       });
+      // The form has done its job: drop the CSRF cookie so it cannot be replayed with this form.
+      reply.header('set-cookie', `${CSRF_COOKIE}=; ${CSRF_COOKIE_ATTRIBUTES}; Max-Age=0`);
       this.redirect(reply, authorization, { code });
     });
   }
@@ -126,6 +131,7 @@ export class AuthorizationController {
     const fail = (error: string, description: string) => {
       throw Object.assign(new RedirectableError(error, description), { target: base });
     };
+    if (fields.response_type === undefined) fail('invalid_request', 'response_type is missing');
     if (fields.response_type !== 'code') fail('unsupported_response_type', 'response_type must be code');
     if (fields.code_challenge_method !== 'S256' || !fields.code_challenge || !isValidS256Challenge(fields.code_challenge)) {
       fail('invalid_request', 'PKCE is required: code_challenge with code_challenge_method=S256');
@@ -140,8 +146,8 @@ export class AuthorizationController {
     const csrfToken = randomBytes(32).toString('base64url');
     reply
       .status(status)
-      .headers(this.pageHeaders())
-      .header('set-cookie', `${CSRF_COOKIE}=${csrfToken}; Path=/oauth/authorize; HttpOnly; SameSite=Strict; Max-Age=600`)
+      .headers(this.pageHeaders(new URL(authorization.redirectUri).origin))
+      .header('set-cookie', `${CSRF_COOKIE}=${csrfToken}; ${CSRF_COOKIE_ATTRIBUTES}; Max-Age=${CSRF_COOKIE_MAX_AGE_SECONDS}`)
       .send(renderLoginPage({ clientName: authorization.clientName, scopes: authorization.scopes, fields: authorization.fields, csrfToken, error, username }));
   }
 
@@ -159,7 +165,7 @@ export class AuthorizationController {
     } catch (error) {
       if (error instanceof RedirectableError) {
         const target = (error as RedirectableError & { target: Pick<AuthorizationRequest, 'redirectUri' | 'state'> }).target;
-        this.redirect(reply, target, { error: error.error, error_description: error.description });
+        this.redirect(reply, target, { error: error.error, error_description: errorDescription(error.description) });
       } else if (error instanceof UntrustedRequest) {
         reply.status(400).headers(this.pageHeaders()).send(renderErrorPage(error.message));
       } else {
@@ -168,14 +174,20 @@ export class AuthorizationController {
     }
   }
 
-  private pageHeaders(): Record<string, string> {
+  /**
+   * Headers of every HTML page. The sign-in page's form-action also allows the (already validated)
+   * redirect URI's origin: browsers apply form-action to the redirect that answers the form post,
+   * so with 'self' alone the 302 to the client would be blocked.
+   */
+  private pageHeaders(redirectOrigin?: string): Record<string, string> {
+    const formAction = redirectOrigin ? `'self' ${redirectOrigin}` : "'self'";
     return {
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-store',
       'x-frame-options': 'DENY',
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
-      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+      'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}; frame-ancestors 'none'`,
     };
   }
 }

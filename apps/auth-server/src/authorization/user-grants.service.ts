@@ -1,4 +1,4 @@
-import { InvalidGrant, InvalidRequest, InvalidScope } from '@app/auth';
+import { InvalidGrant, InvalidRequest, InvalidScope, UnauthorizedClient } from '@app/auth';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
@@ -139,12 +139,29 @@ export class UserGrantsService {
         scope = wanted.join(' ');
       }
       const issued = await this.issue(manager, client, row.user_id, scope, row.auth_time, row.family_id, null, row.scope);
+      if (issued instanceof InvalidGrant) return issued;
       await manager.query(`UPDATE refresh_tokens SET replaced_by = (SELECT id FROM refresh_tokens WHERE token_hash = $2) WHERE id = $1`, [
         row.id,
         sha256(issued.refresh_token),
       ]);
       return issued;
     }));
+  }
+
+  /**
+   * RFC 7009 for refresh tokens: revokes the token's whole family (the login session). False when the
+   * token is not a refresh token of ours; unauthorized_client when it belongs to another client.
+   */
+  async revokeRefreshToken(client: ClientEntity, refreshToken: string): Promise<boolean> {
+    const rows: { client_id: string; family_id: string }[] = await this.dataSource.query(
+      `SELECT client_id, family_id FROM refresh_tokens WHERE token_hash = $1`,
+      [sha256(refreshToken)],
+    );
+    const row = rows[0];
+    if (!row) return false;
+    if (row.client_id !== client.clientId) throw new UnauthorizedClient('the token was not issued to this client');
+    await this.dataSource.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL`, [row.family_id]);
+    return true;
   }
 
   private async issue(
@@ -156,11 +173,12 @@ export class UserGrantsService {
     familyId: string,
     codeHash: Buffer | null,
     familyScope = scope,
-  ): Promise<UserTokenResponse> {
+  ): Promise<UserTokenResponse | InvalidGrant> {
+    // Returned, not thrown: the caller's transaction still commits (a burnt code stays burnt).
     const user = await this.users.findActive(userId);
-    if (!user) throw new InvalidGrant('the user is not active');
+    if (!user) return new InvalidGrant('the user is not active');
     const audience = client.allowedAudiences[0];
-    if (!audience) throw new InvalidGrant('the client has no audience');
+    if (!audience) return new InvalidGrant('the client has no audience');
     const access = await this.accessTokens.issue({
       subject: userId,
       clientId: client.clientId,

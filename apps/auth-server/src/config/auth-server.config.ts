@@ -1,3 +1,4 @@
+import { demoSeedingEnabled } from '@app/platform';
 import { registerAs } from '@nestjs/config';
 
 export type SigningAlgorithm = 'ES256' | 'RS256';
@@ -26,7 +27,7 @@ export interface AuthServerConfig {
   demoOrderServiceSecret?: string;
   /** Demo client without users:read, so the demo can show 403 insufficient_scope. */
   demoReportingServiceSecret?: string;
-  /** Demo end users' passwords (non-production seeding only). */
+  /** Demo end users' passwords: set (ALICE_PASSWORD, BOB_PASSWORD required) when seeding outside production. */
   demoUserPasswords?: { alice: string; bob: string };
   production: boolean;
 }
@@ -68,7 +69,7 @@ export const authServerConfig = registerAs('authServer', (): AuthServerConfig =>
   if (production && issuerUrl.protocol !== 'https:') throw new Error('ISSUER must be https in production');
   const signingAlgorithm = (process.env.SIGNING_ALG ?? 'ES256') as SigningAlgorithm;
   if (!['ES256', 'RS256'].includes(signingAlgorithm)) throw new Error('SIGNING_ALG must be ES256 or RS256');
-  const seedDemoData = (process.env.SEED_DEMO_DATA ?? (production ? 'false' : 'true')) === 'true';
+  const seedDemoData = demoSeedingEnabled();
   return {
     port,
     host: process.env.HOST ?? '0.0.0.0',
@@ -84,9 +85,10 @@ export const authServerConfig = registerAs('authServer', (): AuthServerConfig =>
     seedDemoData,
     demoOrderServiceSecret: seedDemoData ? requiredSecret('ORDER_SERVICE_CLIENT_SECRET', production) : undefined,
     demoReportingServiceSecret: seedDemoData ? process.env.REPORTING_SERVICE_CLIENT_SECRET || undefined : undefined,
+    // Demo end users exist outside production only; when they are seeded their passwords must be set.
     demoUserPasswords:
-      seedDemoData && process.env.ALICE_PASSWORD && process.env.BOB_PASSWORD
-        ? { alice: process.env.ALICE_PASSWORD, bob: process.env.BOB_PASSWORD }
+      seedDemoData && !production
+        ? { alice: requiredSecret('ALICE_PASSWORD', production), bob: requiredSecret('BOB_PASSWORD', production) }
         : undefined,
     production,
   };

@@ -11,13 +11,15 @@ import { UsersService } from '../users/users.service';
 export const DEMO_CLIENT_ID = 'order-service';
 export const USER_SERVICE_AUDIENCE = 'api://user-service';
 export const ORDER_SERVICE_AUDIENCE = 'api://order-service';
+export const DEMO_APP_CLIENT_ID = 'demo-app';
 
 /**
  * Outside production, creates the demo data once (idempotent, safe for replicas starting together):
  * - `order-service`: confidential client, users:read on user-service, secret ORDER_SERVICE_CLIENT_SECRET;
  * - `reporting-service` (when REPORTING_SERVICE_CLIENT_SECRET is set): a client WITHOUT users:read;
- * - `demo-app`: public client for end-user login (authorization code + PKCE), loopback redirects;
- * - users alice and bob, passwords from ALICE_PASSWORD / BOB_PASSWORD.
+ * - outside production only: `demo-app`, a public client for end-user login (authorization code +
+ *   PKCE, loopback redirects), and the users alice and bob (passwords ALICE_PASSWORD / BOB_PASSWORD).
+ * An existing user or client is left as it is (a changed password env var does not overwrite it).
  */
 @Injectable()
 export class DemoSeedService implements OnApplicationBootstrap {
@@ -52,8 +54,13 @@ export class DemoSeedService implements OnApplicationBootstrap {
         secret: this.config.demoReportingServiceSecret,
       });
     }
+    // End-user login demo data (a public client and two users with known passwords): never in production.
+    if (this.config.production) {
+      this.logger.warn('SEED_DEMO_DATA is on in production: the demo users and the public demo-app client are not seeded');
+      return;
+    }
     await this.ensureClient({
-      clientId: 'demo-app',
+      clientId: DEMO_APP_CLIENT_ID,
       name: 'Demo app',
       scopes: ['orders:read', 'orders:write'],
       audiences: [ORDER_SERVICE_AUDIENCE],
@@ -63,8 +70,14 @@ export class DemoSeedService implements OnApplicationBootstrap {
     });
     const passwords = this.config.demoUserPasswords;
     if (passwords) {
-      await this.users.ensure({ ...DEMO_USERS.alice, password: passwords.alice });
-      await this.users.ensure({ ...DEMO_USERS.bob, password: passwords.bob });
+      for (const [user, password] of [
+        [DEMO_USERS.alice, passwords.alice],
+        [DEMO_USERS.bob, passwords.bob],
+      ] as const) {
+        if (await this.users.ensure({ id: user.id, username: user.username, displayName: user.displayName, password })) {
+          this.logger.log(`seeded demo user "${user.username}"`);
+        }
+      }
     }
   }
 

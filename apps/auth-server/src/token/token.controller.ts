@@ -1,4 +1,4 @@
-import { InvalidRequest, UnsupportedGrantType } from '@app/auth';
+import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '@app/auth';
 import { Controller, Get, Header, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuthenticatedClient, CurrentClient } from '../client-authentication/authenticated-client';
@@ -38,6 +38,8 @@ export class TokenController {
     const { client } = caller;
     switch (grantType) {
       case 'client_credentials':
+        // A public client holds no credentials, so it cannot act on its own behalf, whatever its registration says.
+        if (caller.method === 'none') throw new UnauthorizedClient('a public client cannot use the client_credentials grant');
         ensureGrantAllowed(client, grantType);
         return this.clientCredentials(caller, params);
       case 'authorization_code':

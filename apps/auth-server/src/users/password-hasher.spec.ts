@@ -14,6 +14,22 @@ describe('password hashing (scrypt)', () => {
     expect(await hashPassword('same')).not.toBe(await hashPassword('same'));
   });
 
+  it('treats a damaged or tampered encoding as a mismatch instead of failing', async () => {
+    const [scheme, , r, p, salt, hash] = (await hashPassword('pw')).split('$');
+    const variants = [
+      [scheme, 'abc', r, p, salt, hash], // N not a number
+      [scheme, '1000', r, p, salt, hash], // N not a power of two
+      [scheme, String(2 ** 30), r, p, salt, hash], // absurd cost
+      [scheme, '32768', '0', p, salt, hash],
+      [scheme, '32768', r, p, '', hash], // no salt
+      [scheme, '32768', r, p, salt, 'c2hvcnQ'], // truncated hash
+      [scheme, '32768', r, p, salt], // missing part
+    ];
+    for (const parts of variants) {
+      await expect(verifyPassword('pw', parts.join('$'))).resolves.toBe(false);
+    }
+  });
+
   it('treats unknown encodings as a mismatch, and the dummy hash never matches', async () => {
     await expect(verifyPassword('x', 'bcrypt$whatever')).resolves.toBe(false);
     await expect(verifyPassword('', DUMMY_PASSWORD_HASH)).resolves.toBe(false);

@@ -25,12 +25,24 @@ export async function hashPassword(password: string): Promise<string> {
   return ['scrypt', N, R, P, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
+/** Parameters a stored hash may carry: anything else (a damaged or tampered row) is a mismatch, not a crash. */
+function acceptedParameters(n: number, r: number, p: number): boolean {
+  const powerOfTwo = Number.isInteger(n) && n > 1 && (n & (n - 1)) === 0;
+  const sane = powerOfTwo && n >= 2 ** 14 && Number.isInteger(r) && r >= 1 && Number.isInteger(p) && p >= 1 && p <= 4;
+  // scrypt needs about 128·N·r bytes: refuse what would exceed the memory bound rather than throw.
+  return sane && 128 * n * r < MAX_MEMORY;
+}
+
 export async function verifyPassword(password: string, encoded: string): Promise<boolean> {
-  const [scheme, n, r, p, salt, hash] = encoded.split('$');
-  if (scheme !== 'scrypt' || !salt || !hash) return false;
+  const parts = encoded.split('$');
+  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
+  const [, n, r, p, salt, hash] = parts.map(String) as [string, string, string, string, string, string];
+  if (!/^\d+$/.test(n) || !/^\d+$/.test(r) || !/^\d+$/.test(p) || !acceptedParameters(Number(n), Number(r), Number(p))) return false;
   const expected = Buffer.from(hash, 'base64url');
-  const actual = await derive(password, Buffer.from(salt, 'base64url'), Number(n), Number(r), Number(p));
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+  const saltBytes = Buffer.from(salt, 'base64url');
+  if (expected.length !== KEY_LENGTH || saltBytes.length < 16) return false;
+  const actual = await derive(password, saltBytes, Number(n), Number(r), Number(p));
+  return timingSafeEqual(actual, expected);
 }
 
 /** Verified against when the username is unknown, so the response time does not reveal which usernames exist. */

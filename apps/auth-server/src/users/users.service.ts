@@ -19,9 +19,14 @@ export class UsersService {
     return this.users.findOne({ where: { id, status: 'active' } });
   }
 
-  /** Creates the user unless the id or username exists (idempotent seeding). */
-  async ensure(user: { id: string; username: string; displayName: string; password: string }): Promise<void> {
-    await this.users
+  /**
+   * Creates the user unless the id or username exists (idempotent seeding; replicas starting together
+   * race on the insert, ON CONFLICT DO NOTHING settles it). True when this call created it.
+   */
+  async ensure(user: { id: string; username: string; displayName: string; password: string }): Promise<boolean> {
+    // Skip the (deliberately slow) hash on every restart once the user exists.
+    if (await this.users.exists({ where: [{ id: user.id }, { username: user.username }] })) return false;
+    const result = await this.users
       .createQueryBuilder()
       .insert()
       .values({
@@ -32,6 +37,8 @@ export class UsersService {
         status: 'active',
       })
       .orIgnore()
+      .returning('id')
       .execute();
+    return (result.raw as unknown[]).length > 0;
   }
 }

@@ -1,4 +1,5 @@
 import { resourceServerOptionsFromEnv, ResourceServerAuthOptions } from '@app/auth';
+import { demoSeedingEnabled } from '@app/platform';
 import { registerAs } from '@nestjs/config';
 
 export const ORDER_SERVICE_AUDIENCE = 'api://order-service';
@@ -43,6 +44,6 @@ export const orderServiceConfig = registerAs('orderService', (): OrderServiceCon
       scopes: ['users:read'],
     },
     redisUrl: process.env.REDIS_URL || undefined,
-    seedDemoData: (process.env.SEED_DEMO_DATA ?? (process.env.NODE_ENV === 'production' ? 'false' : 'true')) === 'true',
+    seedDemoData: demoSeedingEnabled(),
   };
 });

@@ -1,4 +1,5 @@
 import { resourceServerOptionsFromEnv, ResourceServerAuthOptions } from '@app/auth';
+import { demoSeedingEnabled } from '@app/platform';
 import { registerAs } from '@nestjs/config';
 
 export const USER_SERVICE_AUDIENCE = 'api://user-service';
@@ -17,6 +18,6 @@ export const userServiceConfig = registerAs('userService', (): UserServiceConfig
     port,
     host: process.env.HOST ?? '0.0.0.0',
     auth: resourceServerOptionsFromEnv(process.env.USER_SERVICE_AUDIENCE ?? USER_SERVICE_AUDIENCE, 'user-service'),
-    seedDemoData: (process.env.SEED_DEMO_DATA ?? (process.env.NODE_ENV === 'production' ? 'false' : 'true')) === 'true',
+    seedDemoData: demoSeedingEnabled(),
   };
 });

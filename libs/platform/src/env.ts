@@ -5,3 +5,8 @@
 export function envFilePaths(): string[] {
   return process.env.NODE_ENV === 'production' ? [] : ['.env', '.env.example'];
 }
+
+/** Demo data is seeded outside production unless SEED_DEMO_DATA says otherwise. */
+export function demoSeedingEnabled(): boolean {
+  return (process.env.SEED_DEMO_DATA ?? (process.env.NODE_ENV === 'production' ? 'false' : 'true')) === 'true';
+}
