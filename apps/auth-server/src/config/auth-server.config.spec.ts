@@ -1,0 +1,56 @@
+import { authServerConfig } from './auth-server.config';
+
+describe('authServerConfig (validated at boot)', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  const load = (env: Record<string, string | undefined>) => {
+    process.env = { ...env } as NodeJS.ProcessEnv;
+    return authServerConfig();
+  };
+
+  const strong = {
+    NODE_ENV: 'production',
+    ISSUER: 'https://auth.example.com',
+    KEY_ENCRYPTION_KEY: 'Qx7v9L2m0Zr4Tb8Wc1Ny5Hs3Kd6Fg0Jp',
+    CLIENT_SECRET_PEPPER: 'Vn3Bq8Mx1Lc6Zr0Td4Yh7Wk2Ps5Gf9Ja',
+  };
+
+  it('starts in production with real secrets and an https issuer, without seeding demo data', () => {
+    const config = load(strong);
+    expect(config.production).toBe(true);
+    expect(config.seedDemoData).toBe(false);
+    expect(config.issuer).toBe('https://auth.example.com');
+  });
+
+  it('refuses placeholder or short secrets in production', () => {
+    expect(() => load({ ...strong, KEY_ENCRYPTION_KEY: 'dev-key-encryption-key-change-me-in-production' })).toThrow(/placeholder/);
+    expect(() => load({ ...strong, CLIENT_SECRET_PEPPER: 'short' })).toThrow(/CLIENT_SECRET_PEPPER/);
+    expect(() => load({ ...strong, KEY_ENCRYPTION_KEY: undefined })).toThrow(/KEY_ENCRYPTION_KEY is not set/);
+  });
+
+  it('refuses an http issuer in production, and issuers with a query or fragment anywhere', () => {
+    expect(() => load({ ...strong, ISSUER: 'http://auth.example.com' })).toThrow(/https/);
+    expect(() => load({ ...strong, NODE_ENV: 'development', ISSUER: 'https://a.example/?x=1' })).toThrow(/query or fragment/);
+  });
+
+  it('accepts the documented development placeholders outside production', () => {
+    const config = load({
+      KEY_ENCRYPTION_KEY: 'dev-key-encryption-key-change-me-in-production',
+      CLIENT_SECRET_PEPPER: 'dev-client-secret-pepper-change-me-in-production',
+      ORDER_SERVICE_CLIENT_SECRET: 'dev-order-service-secret-change-me',
+      ALICE_PASSWORD: 'alice-dev-password-change-me',
+      BOB_PASSWORD: 'bob-dev-password-change-me',
+    });
+    expect(config.production).toBe(false);
+    expect(config.seedDemoData).toBe(true);
+    expect(config.issuer).toBe('http://localhost:3000');
+  });
+
+  it('rejects bad numbers and algorithms', () => {
+    expect(() => load({ ...strong, ACCESS_TOKEN_TTL: '10' })).toThrow(/ACCESS_TOKEN_TTL/);
+    expect(() => load({ ...strong, SIGNING_ALG: 'HS256' })).toThrow(/SIGNING_ALG/);
+  });
+});
