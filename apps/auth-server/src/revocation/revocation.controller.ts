@@ -2,17 +2,19 @@ import { UnauthorizedClient } from '@app/auth';
 import { Controller, Header, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuthenticatedClient, CurrentClient } from '../client-authentication/authenticated-client';
+import { UserGrantsService } from '../authorization/user-grants.service';
 import { ClientAuthenticationGuard } from '../client-authentication/client-authentication.guard';
 import { FormParams } from '../http/form-params';
 import { AccessTokenService } from '../token/access-token.service';
 import { RevocationService } from './revocation.service';
 
-/** RFC 7009 token revocation: 200 for any token it does not know, so nothing can be probed. */
+/** RFC 7009 token revocation (access and refresh tokens): 200 for any token it does not know, so nothing can be probed. */
 @Controller('oauth')
 export class RevocationController {
   constructor(
     private readonly tokens: AccessTokenService,
     private readonly revocations: RevocationService,
+    private readonly userGrants: UserGrantsService,
   ) {}
 
   @Post('revoke')
@@ -20,9 +22,14 @@ export class RevocationController {
   @UseGuards(ClientAuthenticationGuard)
   @Header('Cache-Control', 'no-store')
   async revoke(@Req() request: FastifyRequest, @CurrentClient() caller: AuthenticatedClient): Promise<void> {
-    // token_type_hint is optional and only a hint (§2.1): we hold access tokens only, so it is ignored.
-    const claims = this.tokens.verify(FormParams.of(request).require('token'));
-    if (!claims) return;
+    // token_type_hint is optional and only a hint (§2.1): both kinds are tried, so it is ignored.
+    const token = FormParams.of(request).require('token');
+    const claims = this.tokens.verify(token);
+    if (!claims) {
+      // A refresh token (end-user logins): revoking it ends the login session, the whole rotation family.
+      await this.userGrants.revokeRefreshToken(caller.client, token);
+      return;
+    }
     if (claims.client_id !== caller.client.clientId) {
       throw new UnauthorizedClient('the token was not issued to this client');
     }

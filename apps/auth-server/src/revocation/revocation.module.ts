@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthorizationModule } from '../authorization/authorization.module';
 import { ClientAuthenticationModule } from '../client-authentication/client-authentication.module';
 import { AccessTokenModule } from '../token/access-token.module';
 import { RevocationController } from './revocation.controller';
@@ -7,7 +8,7 @@ import { RevocationService } from './revocation.service';
 import { RevokedTokenEntity } from './revoked-token.entity';
 
 @Module({
-  imports: [ClientAuthenticationModule, AccessTokenModule, TypeOrmModule.forFeature([RevokedTokenEntity])],
+  imports: [ClientAuthenticationModule, AccessTokenModule, AuthorizationModule, TypeOrmModule.forFeature([RevokedTokenEntity])],
   controllers: [RevocationController],
   providers: [RevocationService],
   exports: [RevocationService],
