@@ -1,9 +1,9 @@
 import { DEMO_USERS } from '@app/platform';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { createHash } from 'node:crypto';
-import { format } from 'node:util';
 import { Client } from 'pg';
 import { postForm, requestToken, startAuthServer, TEST_DEMO_SECRET, TestAuthServer } from './support/auth-server.harness';
+import { OutputCapture } from './support/output-capture';
 import { login, pkcePair } from './support/login';
 
 const alice = { username: 'alice', password: 'alice-test-password' };
@@ -500,40 +500,6 @@ describe('end-user login: authorization code + PKCE (demo-app)', () => {
     });
   });
 });
-
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
-
-/** Everything this process prints (Nest via process streams, TypeORM's query log via console), swallowed while captured. */
-class OutputCapture {
-  private readonly chunks: string[] = [];
-  private readonly restores: Array<() => void> = [];
-
-  start(): void {
-    for (const stream of [process.stdout, process.stderr]) {
-      const spy = jest.spyOn(stream, 'write').mockImplementation(((chunk: unknown) => {
-        this.chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
-        return true;
-      }) as typeof stream.write);
-      this.restores.push(() => spy.mockRestore());
-    }
-    for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
-      const spy = jest.spyOn(console, method).mockImplementation((...args: unknown[]) => {
-        this.chunks.push(`${format(...args)}\n`);
-      });
-      this.restores.push(() => spy.mockRestore());
-    }
-  }
-
-  stop(): void {
-    while (this.restores.length) this.restores.pop()!();
-  }
-
-  text(): string {
-    const raw = this.chunks.join('');
-    return `${raw}\n${raw.replace(ANSI, '')}`;
-  }
-}
 
 describe('end-user login hygiene: passwords, codes and refresh tokens never in logs or stored in plaintext', () => {
   const capture = new OutputCapture();
