@@ -44,6 +44,8 @@ WORKDIR /app
 # NODE_ENV is deliberately not set here: docker-compose.yml runs the demo with
 # NODE_ENV=development (placeholder secrets). For production pass NODE_ENV=production together
 # with real secrets and an https ISSUER; the apps refuse to start otherwise.
+# The heap cap every app runs with (libs/platform/src/runtime.ts: APP_NODE_OPTIONS).
+ENV NODE_OPTIONS=--max-old-space-size=128
 COPY package.json ./
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

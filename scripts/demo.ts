@@ -7,9 +7,10 @@
  * 3. then the failure cases every guard must get right.
  */
 import { config as loadEnv } from 'dotenv';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { hiddenFields, pkcePair } from './support/login-form';
 
 loadEnv({ path: ['.env', '.env.example'], quiet: true } as never);
 
@@ -68,26 +69,6 @@ async function call(url: string, token?: string, init: RequestInit = {}) {
   return { status: response.status, headers: response.headers, body };
 }
 
-function unescapeHtml(value: string): string {
-  return value
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;|&#x27;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
-}
-
-function hiddenFields(html: string): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const [input] of html.matchAll(/<input\b[^>]*>/gi)) {
-    if (!/type=["']?hidden/i.test(input)) continue;
-    const name = /name=["']([^"']*)["']/i.exec(input)?.[1];
-    const value = /value=["']([^"']*)["']/i.exec(input)?.[1] ?? '';
-    if (name) fields[unescapeHtml(name)] = unescapeHtml(value);
-  }
-  return fields;
-}
-
 /** A loopback listener, as a native app would run one, that receives the authorization response. */
 function startLoopback(): Promise<{ server: Server; redirectUri: string; received: Promise<URL> }> {
   return new Promise((resolve) => {
@@ -107,8 +88,7 @@ function startLoopback(): Promise<{ server: Server; redirectUri: string; receive
 
 async function loginAsAlice(): Promise<string> {
   hop('alice logs in: authorization code + PKCE (S256) with a loopback redirect');
-  const verifier = randomBytes(32).toString('base64url');
-  const challenge = createHash('sha256').update(verifier).digest('base64url');
+  const { verifier, challenge } = pkcePair();
   const state = randomBytes(16).toString('base64url');
   const loopback = await startLoopback();
   try {

@@ -24,7 +24,7 @@ function newestSource(dir) {
   return newest;
 }
 
-const sources = ['apps', 'libs', 'scripts'].map((dir) => join(root, dir));
+const sources = ['apps', 'libs', 'scripts', 'bench'].map((dir) => join(root, dir));
 if (!existsSync(entry) || Math.max(...sources.map(newestSource)) > statSync(entry).mtimeMs) {
   execSync('npm run -s build', { cwd: root, stdio: ['ignore', process.stderr, process.stderr] });
 }

@@ -4,6 +4,7 @@
  * the apps, then the database.
  */
 import { defaultEmbeddedOptions, resolveDatabaseUrl } from '@app/database';
+import { withAppNodeOptions } from '@app/platform';
 import { ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -96,7 +97,7 @@ async function main(): Promise<void> {
   await Promise.all(
     APPS.map(async (app, index) => {
       const child = spawn(process.execPath, [resolve(__dirname, `../apps/${app.name}/src/main.js`)], {
-        env: { ...process.env, DATABASE_URL: database.url },
+        env: withAppNodeOptions({ ...process.env, DATABASE_URL: database.url }),
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       children.set(app.name, child);

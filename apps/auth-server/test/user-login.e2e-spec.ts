@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { Client } from 'pg';
 import { postForm, requestToken, startAuthServer, TEST_DEMO_SECRET, TestAuthServer } from './support/auth-server.harness';
 import { OutputCapture } from './support/output-capture';
-import { login, pkcePair } from './support/login';
+import { login, pkcePair } from '../../../scripts/support/login-form';
 
 const alice = { username: 'alice', password: 'alice-test-password' };
 const bob = { username: 'bob', password: 'bob-test-password' };

@@ -19,6 +19,8 @@ export interface RegisteredClient {
 @Injectable()
 export class ClientRegistry {
   private readonly cache = new Map<string, { value: RegisteredClient | null; expiresAt: number }>();
+  /** One database read per client at a time: when an entry expires under load, callers share it. */
+  private readonly loading = new Map<string, Promise<RegisteredClient | null>>();
   private static readonly MAX_ENTRIES = 10_000;
 
   constructor(
@@ -31,16 +33,32 @@ export class ClientRegistry {
     const now = Date.now();
     const hit = this.cache.get(clientId);
     if (hit && hit.expiresAt > now) return hit.value;
+    const pending = this.loading.get(clientId);
+    if (pending) return pending;
+    // Only the read still registered when it completes may fill the cache: invalidate() drops it.
+    const settle = () => this.loading.get(clientId) === loading && this.loading.delete(clientId);
+    const loading: Promise<RegisteredClient | null> = this.read(clientId).then(
+      (value) => {
+        if (settle() && value && this.config.clientCacheTtlMs > 0) {
+          if (this.cache.size >= ClientRegistry.MAX_ENTRIES) this.cache.clear();
+          this.cache.set(clientId, { value, expiresAt: now + this.config.clientCacheTtlMs });
+        }
+        return value;
+      },
+      (error: unknown) => {
+        settle();
+        throw error;
+      },
+    );
+    this.loading.set(clientId, loading);
+    return loading;
+  }
+
+  private async read(clientId: string): Promise<RegisteredClient | null> {
     const client = await this.clients.findOne({ where: { clientId } });
     // Unknown clients are not cached: a client created a moment ago must work at once.
     if (!client) return null;
-    const secrets = await this.secrets.find({ where: { clientId } });
-    const value = { client, secrets };
-    if (this.config.clientCacheTtlMs > 0) {
-      if (this.cache.size >= ClientRegistry.MAX_ENTRIES) this.cache.clear();
-      this.cache.set(clientId, { value, expiresAt: now + this.config.clientCacheTtlMs });
-    }
-    return value;
+    return { client, secrets: await this.secrets.find({ where: { clientId } }) };
   }
 
   activeSecretHashes(registered: RegisteredClient, now = new Date()): Buffer[] {
@@ -49,5 +67,7 @@ export class ClientRegistry {
 
   invalidate(clientId: string): void {
     this.cache.delete(clientId);
+    // A read started before the change must not put the old registration back into the cache.
+    this.loading.delete(clientId);
   }
 }

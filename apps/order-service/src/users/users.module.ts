@@ -1,4 +1,4 @@
-import { ClientCredentialsModule } from '@app/auth';
+import { benchmarkBypassFromEnv, benchmarkTokenSource, ClientCredentialsModule, ServiceHttpClient } from '@app/auth';
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { OrderServiceConfig } from '../config/order-service.config';
@@ -18,7 +18,13 @@ import { UserDirectory } from './user-directory.service';
   ],
   // The token provider lives in this module, so its (development-only) stats endpoint does too.
   controllers: process.env.NODE_ENV === 'production' ? [] : [TokenStatsController],
-  providers: [UserDirectory],
+  providers: [
+    UserDirectory,
+    // `npm run bench` "auth off" side only: calls user-service without fetching a token.
+    ...(benchmarkBypassFromEnv()
+      ? [{ provide: ServiceHttpClient, useFactory: () => new ServiceHttpClient(benchmarkTokenSource('order-service', ['users:read'])) }]
+      : []),
+  ],
   exports: [UserDirectory],
 })
 export class UsersModule {}

@@ -12,6 +12,7 @@ export { InMemoryTokenCache, isCachedToken, type CachedToken, type TokenCache, t
 export { RedisTokenCache, type RedisTokenCacheOptions } from './redis-token-cache';
 export {
   ServiceHttpClient,
+  type AccessTokenSource,
   type ServiceHttpClientOptions,
   type ServiceRequestInit,
   type ServiceResponse,

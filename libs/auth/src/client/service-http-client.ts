@@ -4,6 +4,9 @@ import { ClientCredentialsTokenProvider, describeNetworkError } from './client-c
 import { DownstreamUnavailable } from './errors';
 import { ClientLogger, tokenFingerprint } from './logging';
 
+/** Where the client's bearer tokens come from: ClientCredentialsTokenProvider, or a stand-in. */
+export type AccessTokenSource = Pick<ClientCredentialsTokenProvider, 'getToken' | 'invalidate'>;
+
 export interface ServiceHttpClientOptions {
   /** Relative request URLs resolve against it (e.g. `http://user-service:3002`). */
   baseUrl?: string;
@@ -50,7 +53,7 @@ export class ServiceHttpClient {
   private rejectedFreshToken?: string;
 
   constructor(
-    private readonly tokens: ClientCredentialsTokenProvider,
+    private readonly tokens: AccessTokenSource,
     private readonly options: ServiceHttpClientOptions = {},
   ) {
     this.fetchFn = options.fetch ?? ((input, init) => fetch(input, init));

@@ -22,6 +22,8 @@ export interface ResourceServerAuthOptions {
   fetchTimeoutMs?: number;
   /** Verified tokens kept in memory, so a token is verified once until it expires (default 10,000; 0 disables). */
   verifiedTokenCacheSize?: number;
+  /** Benchmark only (see benchmark-bypass.ts): callers are taken unverified from the Authorization header. */
+  benchmarkBypass?: boolean;
 }
 
 export const RESOURCE_SERVER_AUTH_OPTIONS = Symbol('RESOURCE_SERVER_AUTH_OPTIONS');

@@ -1,4 +1,5 @@
 import type { ResourceServerAuthOptions } from './auth.options';
+import { benchmarkBypassFromEnv } from './benchmark-bypass';
 
 /**
  * Resource-server settings from the environment, shared by the services:
@@ -27,5 +28,6 @@ export function resourceServerOptionsFromEnv(audience: string, realm: string): R
     jwksCacheTtlMs: optionalNumber('JWKS_CACHE_TTL_MS'),
     jwksCooldownMs: optionalNumber('JWKS_COOLDOWN_MS'),
     verifiedTokenCacheSize: optionalNumber('VERIFIED_TOKEN_CACHE_SIZE'),
+    benchmarkBypass: benchmarkBypassFromEnv(),
   };
 }

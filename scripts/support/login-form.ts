@@ -11,7 +11,7 @@ export function pkcePair(): { verifier: string; challenge: string } {
   return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
 }
 
-function hiddenFields(html: string): Record<string, string> {
+export function hiddenFields(html: string): Record<string, string> {
   const unescape = (v: string) => v.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#96;/g, '`').replace(/&amp;/g, '&');
   const fields: Record<string, string> = {};
   for (const [input] of html.matchAll(/<input\b[^>]*type="hidden"[^>]*>/g)) {
@@ -44,4 +44,40 @@ export async function login(
   });
   const location = submitted.headers.get('location');
   return { status: submitted.status, html: await submitted.text(), location: location ? new URL(location) : undefined };
+}
+
+/**
+ * A user access token the way a native app gets one (authorization code + PKCE through the login
+ * form, loopback redirect read from the Location header, then the code exchange).
+ */
+export async function signInWithPkce(
+  baseUrl: string,
+  credentials: { username: string; password: string },
+  scope: string,
+): Promise<string> {
+  const { verifier, challenge } = pkcePair();
+  const redirectUri = 'http://127.0.0.1:49152/callback';
+  const result = await login(
+    baseUrl,
+    {
+      response_type: 'code',
+      client_id: 'demo-app',
+      redirect_uri: redirectUri,
+      scope,
+      state: randomBytes(8).toString('base64url'),
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    },
+    credentials,
+  );
+  const code = result.location?.searchParams.get('code');
+  if (!code) throw new Error(`sign-in as ${credentials.username} answered ${result.status}`);
+  const exchange = await fetch(`${baseUrl}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, client_id: 'demo-app', code_verifier: verifier }),
+  });
+  const body = (await exchange.json()) as { access_token?: string };
+  if (!exchange.ok || !body.access_token) throw new Error(`code exchange answered ${exchange.status}`);
+  return body.access_token;
 }

@@ -1,0 +1,319 @@
+/**
+ * `npm run bench`: starts everything it measures, on free ports, and runs all scenarios in one
+ * go so that the ratios between them hold on a noisy machine. See bench/README.md.
+ */
+import { benchmarkAuthorization } from '@app/auth';
+import { ensureDatabaseExists, startEmbeddedPostgres } from '@app/database';
+import { DEMO_USERS, envFilePaths } from '@app/platform';
+import { parse as parseEnv } from 'dotenv';
+import { exportJWK, generateKeyPair } from 'jose';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Client } from 'pg';
+import { promisify } from 'node:util';
+import { signInWithPkce } from '../scripts/support/login-form';
+import { LoadResult, LoadSettings, measure } from './support/load';
+import { freePort, peakRssMb, rssMb, RunningProcess, startNode, stopProcess, waitForHttp } from './support/processes';
+
+const root = resolve(__dirname, '../..');
+const dist = (path: string) => resolve(root, 'dist', path);
+const settings: LoadSettings = {
+  connections: Number(process.env.BENCH_CONNECTIONS ?? 50),
+  durationSeconds: Number(process.env.BENCH_DURATION ?? 10),
+  warmupSeconds: Number(process.env.BENCH_WARMUP ?? 3),
+};
+const TOKEN_BODY = 'grant_type=client_credentials&scope=users:read';
+const ALICE_ORDER = '0a1b2c3d-0000-4000-8000-a11ce0000101';
+const running: RunningProcess[] = [];
+
+function log(message: string): void {
+  process.stderr.write(`bench: ${message}\n`);
+}
+
+/** The development defaults the apps themselves read (.env, else .env.example). */
+function devDefaults(): Record<string, string> {
+  const file = envFilePaths().map((path) => resolve(root, path)).find((path) => existsSync(path));
+  return file ? parseEnv(readFileSync(file)) : {};
+}
+
+async function start(name: string, entry: string, env: Record<string, string>, readyUrl: string): Promise<RunningProcess> {
+  const process = startNode(name, entry, env);
+  running.push(process);
+  await waitForHttp(process, readyUrl);
+  return process;
+}
+
+function basic(clientId: string, secret: string): string {
+  return `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+}
+
+/** One real token request first: a server that answers errors or opaque tokens must not be measured. */
+async function checkIssuesJwt(name: string, url: string, authorization: string): Promise<string> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' },
+    body: TOKEN_BODY,
+  });
+  const body = (await response.json()) as { access_token?: string };
+  const header = body.access_token ? JSON.parse(Buffer.from(body.access_token.split('.')[0]!, 'base64url').toString()) : {};
+  if (response.status !== 200 || header.alg !== 'ES256') {
+    throw new Error(`${name} did not issue an ES256 JWT: ${response.status} ${JSON.stringify(body)}`);
+  }
+  return body.access_token!;
+}
+
+// ── 4. cold start ────────────────────────────────────────────────────────────────────────────────
+async function timeStart(dataDir: string): Promise<number> {
+  const [pgPort, authPort, usersPort, ordersPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    EMBEDDED_PG_DIR: dataDir,
+    EMBEDDED_PG_PORT: String(pgPort),
+    AUTH_SERVER_PORT: String(authPort),
+    USER_SERVICE_PORT: String(usersPort),
+    ORDER_SERVICE_PORT: String(ordersPort),
+    ISSUER: `http://127.0.0.1:${authPort}`,
+    USER_SERVICE_URL: `http://127.0.0.1:${usersPort}`,
+    LOG_LEVEL: 'warn',
+  };
+  delete env.DATABASE_URL;
+  const startedAt = performance.now();
+  const launcher = startNode('npm start', dist('scripts/start.js'), env as Record<string, string>);
+  try {
+    await new Promise<void>((ready, fail) => {
+      const timer = setTimeout(() => fail(new Error(`npm start not ready in 60 s:\n${launcher.output.join('\n')}`)), 60_000);
+      launcher.child.stdout?.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('ready:')) {
+          clearTimeout(timer);
+          ready();
+        }
+      });
+      launcher.child.once('exit', (code) => fail(new Error(`npm start exited (${code}):\n${launcher.output.join('\n')}`)));
+    });
+    return performance.now() - startedAt;
+  } finally {
+    await stopProcess(launcher.child, 'SIGINT');
+  }
+}
+
+async function coldStart(): Promise<{ firstStartMs: number; restartMs: number }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'oauth-m2m-bench-start-'));
+  try {
+    const firstStartMs = await timeStart(dataDir); // initdb included
+    const restartMs = await timeStart(dataDir); // the everyday case: a stopped cluster
+    return { firstStartMs, restartMs };
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+// ── the database for scenarios 1-3 ───────────────────────────────────────────────────────────────
+async function benchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `oauth_m2m_bench_${Date.now()}`;
+  if (process.env.DATABASE_URL) {
+    await ensureDatabaseExists(process.env.DATABASE_URL, name);
+    const url = new URL(process.env.DATABASE_URL);
+    url.pathname = `/${name}`;
+    return {
+      url: url.toString(),
+      drop: async () => {
+        const admin = new Client({ connectionString: process.env.DATABASE_URL });
+        await admin.connect();
+        await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).finally(() => admin.end());
+      },
+    };
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'oauth-m2m-bench-pg-'));
+  const cluster = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: name, persistent: false });
+  return {
+    url: cluster.url,
+    drop: async () => {
+      await cluster.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+interface Row {
+  scenario: string;
+  subject: string;
+  result: LoadResult;
+}
+
+async function main(): Promise<void> {
+  const rows: Row[] = [];
+  const row = (scenario: string, subject: string, result: LoadResult) => {
+    rows.push({ scenario, subject, result });
+    log(`${scenario} ${subject}: ${result.requestsPerSecond} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, failures ${result.failures}`);
+    return result;
+  };
+  const defaults = devDefaults();
+
+  log('4. cold start: npm start (embedded PostgreSQL, three apps) until ready');
+  const startup = await coldStart();
+
+  const database = await benchDatabase();
+  try {
+    const [authPort, oidcPort, barePort, rsPort, usersPort, ordersPort, usersOffPort, ordersOffPort] = await Promise.all(
+      Array.from({ length: 8 }, () => freePort()),
+    );
+    const issuer = `http://127.0.0.1:${authPort}`;
+    const common = { DATABASE_URL: database.url, ISSUER: issuer, AUTH_SERVER_URL: issuer, LOG_LEVEL: 'warn', REDIS_URL: '' };
+
+    // ── 1. token endpoint ──
+    const auth = await start('auth-server', dist('apps/auth-server/src/main.js'), { ...common, AUTH_SERVER_PORT: String(authPort) }, `${issuer}/health/live`);
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [dist('apps/auth-server/src/cli/main.js'), 'clients', 'create', '--id', 'bench-client', '--scopes', 'users:read', '--audience', 'api://user-service', '--json'],
+      { env: { ...process.env, ...common } },
+    );
+    const client = JSON.parse(stdout) as { client_id: string; client_secret: string };
+    const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+    const foreignEnv = {
+      BENCH_ISSUER: '',
+      BENCH_CLIENT_ID: client.client_id,
+      BENCH_CLIENT_SECRET: client.client_secret,
+      BENCH_JWK: JSON.stringify({ ...(await exportJWK(privateKey)), kid: 'bench-es256', alg: 'ES256', use: 'sig' }),
+    };
+    const oidc = await start(
+      'oidc-provider',
+      resolve(root, 'bench/servers/oidc-provider.mjs'),
+      { ...foreignEnv, BENCH_PORT: String(oidcPort), BENCH_ISSUER: `http://127.0.0.1:${oidcPort}` },
+      `http://127.0.0.1:${oidcPort}/.well-known/openid-configuration`,
+    );
+    const bare = startNode('bare node:http', resolve(root, 'bench/servers/bare-sign.mjs'), {
+      ...foreignEnv,
+      BENCH_PORT: String(barePort),
+      BENCH_ISSUER: `http://127.0.0.1:${barePort}`,
+    });
+    running.push(bare);
+    await new Promise<void>((ready) => bare.child.stdout?.once('data', () => ready()));
+
+    const authorization = basic(client.client_id, client.client_secret);
+    const tokenTargets = [
+      { subject: 'auth-server (ours)', url: `${issuer}/oauth/token` },
+      { subject: 'node-oidc-provider', url: `http://127.0.0.1:${oidcPort}/token` },
+      { subject: 'bare node:http + ES256', url: `http://127.0.0.1:${barePort}/` },
+    ];
+    for (const target of tokenTargets) await checkIssuesJwt(target.subject, target.url, authorization);
+    log(`1. token endpoint, client_credentials + client_secret_basic, ES256, ${settings.connections} connections`);
+    const tokenRequest = (url: string) => ({ url, method: 'POST' as const, headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' }, body: TOKEN_BODY });
+    const tokenResults: LoadResult[] = [];
+    for (const target of tokenTargets) tokenResults.push(row('1 token endpoint', target.subject, await measure(tokenRequest(target.url), settings)));
+    const [ours, oidcResult, bareResult] = tokenResults as [LoadResult, LoadResult, LoadResult];
+    await oidc.stop();
+    await bare.stop();
+
+    // ── 2. guard overhead ──
+    const serviceToken = await checkIssuesJwt('auth-server', `${issuer}/oauth/token`, authorization);
+    const rs = await start('bench resource server', dist('bench/servers/resource-server.js'), { ...common, BENCH_PORT: String(rsPort) }, `http://127.0.0.1:${rsPort}/bench/public`);
+    const probe = await fetch(`http://127.0.0.1:${rsPort}/bench/guarded`, { headers: { authorization: `Bearer ${serviceToken}` } });
+    if (probe.status !== 200) throw new Error(`guarded route answered ${probe.status}`);
+    log('2. resource server: @Scopes-guarded route vs the same handler @Public()');
+    const bearer = { authorization: `Bearer ${serviceToken}` };
+    const guarded = row('2 resource server', '@Scopes guarded', await measure({ url: `http://127.0.0.1:${rsPort}/bench/guarded`, headers: bearer }, settings));
+    const unguarded = row('2 resource server', '@Public', await measure({ url: `http://127.0.0.1:${rsPort}/bench/public`, headers: bearer }, settings));
+    await rs.stop();
+
+    // ── 3. the flow ──
+    const callingUsersAt = (port: number) => ({ ...common, USER_SERVICE_URL: `http://127.0.0.1:${port}` });
+    const users = await start('user-service', dist('apps/user-service/src/main.js'), { ...common, USER_SERVICE_PORT: String(usersPort) }, `http://127.0.0.1:${usersPort}/health/live`);
+    const orders = await start('order-service', dist('apps/order-service/src/main.js'), { ...callingUsersAt(usersPort), ORDER_SERVICE_PORT: String(ordersPort) }, `http://127.0.0.1:${ordersPort}/health/live`);
+    const off = { BENCH_DISABLE_AUTH: '1' };
+    await start('user-service (auth off)', dist('apps/user-service/src/main.js'), { ...common, ...off, USER_SERVICE_PORT: String(usersOffPort) }, `http://127.0.0.1:${usersOffPort}/health/live`);
+    await start('order-service (auth off)', dist('apps/order-service/src/main.js'), { ...callingUsersAt(usersOffPort), ...off, ORDER_SERVICE_PORT: String(ordersOffPort) }, `http://127.0.0.1:${ordersOffPort}/health/live`);
+
+    const aliceToken = await signInWithPkce(issuer, { username: DEMO_USERS.alice.username, password: defaults.ALICE_PASSWORD ?? '' }, 'orders:read');
+    const withAuth = { url: `http://127.0.0.1:${ordersPort}/orders/${ALICE_ORDER}`, headers: { authorization: `Bearer ${aliceToken}` } };
+    const withoutAuth = {
+      url: `http://127.0.0.1:${ordersOffPort}/orders/${ALICE_ORDER}`,
+      headers: { authorization: benchmarkAuthorization('user', DEMO_USERS.alice.id, ['orders:read']) },
+    };
+    for (const request of [withAuth, withoutAuth]) {
+      const answer = await fetch(request.url, { headers: request.headers });
+      if (answer.status !== 200) throw new Error(`GET ${request.url} answered ${answer.status}: ${await answer.text()}`);
+    }
+    const tokenFetches = async () => ((await (await fetch(`http://127.0.0.1:${ordersPort}/debug/service-token`)).json()) as { fetches: number }).fetches;
+    const fetchesBefore = await tokenFetches();
+    log('3. the flow: GET /orders/:id through order-service → user-service, with auth vs auth off');
+    const flowOn = row('3 flow', 'with auth', await measure(withAuth, settings));
+    const flowOff = row('3 flow', 'auth off (bench switch)', await measure(withoutAuth, settings));
+    const tokenRequestsDuringRun = (await tokenFetches()) - fetchesBefore;
+
+    // ── 5. memory ──
+    const apps = { 'auth-server': auth, 'user-service': users, 'order-service': orders };
+    const rss = Object.fromEntries(Object.entries(apps).map(([app, process]) => [app, peakRssMb(process.child.pid!)]));
+    const rssAfterLoad = Object.fromEntries(Object.entries(apps).map(([app, process]) => [app, rssMb(process.child.pid!)]));
+
+    const ratios = {
+      oursVsOidcProvider: ours.requestsPerSecond / oidcResult.requestsPerSecond,
+      oursVsBare: ours.requestsPerSecond / bareResult.requestsPerSecond,
+      guardedVsPublic: guarded.requestsPerSecond / unguarded.requestsPerSecond,
+      flowWithAuthVsWithout: flowOn.requestsPerSecond / flowOff.requestsPerSecond,
+    };
+    const targets = [
+      { target: 'token endpoint ≥ 2.0× node-oidc-provider', met: ratios.oursVsOidcProvider >= 2, value: `${ratios.oursVsOidcProvider.toFixed(2)}×` },
+      { target: 'token endpoint ≥ 70 % of bare node:http + sign', met: ratios.oursVsBare >= 0.7, value: `${(ratios.oursVsBare * 100).toFixed(0)} %` },
+      { target: 'token endpoint p99 ≤ 25 ms', met: ours.p99Ms <= 25, value: `${ours.p99Ms} ms` },
+      { target: 'guarded route ≥ 90 % of unguarded', met: ratios.guardedVsPublic >= 0.9, value: `${(ratios.guardedVsPublic * 100).toFixed(0)} %` },
+      { target: 'flow with auth ≥ 85 % of without', met: ratios.flowWithAuthVsWithout >= 0.85, value: `${(ratios.flowWithAuthVsWithout * 100).toFixed(0)} %` },
+      { target: '≤ 1 token request per order-service per token lifetime', met: tokenRequestsDuringRun <= 1, value: `${tokenRequestsDuringRun}` },
+      { target: 'cold start (first start, initdb included) ≤ 10 s', met: startup.firstStartMs <= 10_000, value: `${(startup.firstStartMs / 1000).toFixed(1)} s` },
+      { target: 'restart from stop ≤ 10 s', met: startup.restartMs <= 10_000, value: `${(startup.restartMs / 1000).toFixed(1)} s` },
+      ...Object.entries(rss).map(([app, mb]) => ({ target: `${app} peak RSS ≤ 150 MB`, met: mb <= 150, value: `${mb} MB` })),
+    ];
+    const failures = rows.filter(({ result }) => result.failures > 0);
+    if (failures.length) targets.push({ target: 'no failed requests under load', met: false, value: failures.map((f) => f.subject).join(', ') });
+
+    const report = {
+      takenAt: new Date().toISOString(),
+      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, platform: process.platform },
+      settings,
+      scenarios: rows,
+      tokenRequestsDuringFlowRun: tokenRequestsDuringRun,
+      coldStart: startup,
+      peakRssMb: rss,
+      rssAfterLoadMb: rssAfterLoad,
+      ratios,
+      targets,
+    };
+    const resultsDir = resolve(root, 'bench/results');
+    mkdirSync(resultsDir, { recursive: true });
+    writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+    printReport(report);
+  } finally {
+    await Promise.all(running.map((process) => process.stop()));
+    await database.drop().catch((error: Error) => log(`could not drop the bench database: ${error.message}`));
+  }
+}
+
+function printReport(report: {
+  machine: { cpus: number; cpuModel?: string; node: string };
+  settings: LoadSettings;
+  scenarios: Row[];
+  coldStart: { firstStartMs: number; restartMs: number };
+  peakRssMb: Record<string, number>;
+  rssAfterLoadMb: Record<string, number>;
+  targets: { target: string; met: boolean; value: string }[];
+}): void {
+  const out: string[] = [];
+  out.push('', `machine: ${report.machine.cpus} × ${report.machine.cpuModel ?? '?'}, Node ${report.machine.node}; ${report.settings.connections} connections, ${report.settings.durationSeconds} s per run after ${report.settings.warmupSeconds} s warm-up`, '');
+  out.push(`${'scenario'.padEnd(20)}${'subject'.padEnd(26)}${'req/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'failed'.padStart(8)}`);
+  for (const { scenario, subject, result } of report.scenarios) {
+    out.push(`${scenario.padEnd(20)}${subject.padEnd(26)}${String(result.requestsPerSecond).padStart(9)}${String(result.p50Ms).padStart(9)}${String(result.p99Ms).padStart(9)}${String(result.failures).padStart(8)}`);
+  }
+  out.push('', `4 cold start: first start ${(report.coldStart.firstStartMs / 1000).toFixed(1)} s (initdb included), restart from stop ${(report.coldStart.restartMs / 1000).toFixed(1)} s`);
+  const mb = (values: Record<string, number>) => Object.entries(values).map(([app, value]) => `${app} ${value} MB`).join(', ');
+  out.push(`5 peak RSS during 1-3: ${mb(report.peakRssMb)}`, `  RSS after the load: ${mb(report.rssAfterLoadMb)}`, '');
+  for (const { target, met, value } of report.targets) out.push(`${met ? 'PASS' : 'MISS'}  ${target.padEnd(58)} ${value}`);
+  out.push('', 'written to bench/results/latest.json', '');
+  process.stdout.write(out.join('\n'));
+}
+
+void main().catch(async (error: Error) => {
+  process.stderr.write(`bench failed: ${error.stack ?? error.message}\n`);
+  await Promise.all(running.map((process) => process.stop()));
+  process.exit(1);
+});
