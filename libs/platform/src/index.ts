@@ -2,3 +2,5 @@ export * from './http-app';
 export * from './health.controller';
 export * from './demo-users';
 export * from './env';
+export * from './cors';
+export * from './flow-trace-hooks';
