@@ -121,7 +121,10 @@ describeInBrowser('flow explorer in headless Chromium', () => {
     expect(await clickAndWaitForOutcome('other-order')).toBe('404');
     expect(await page.textContent('#title')).toContain("alice asks for bob's order");
     // The guard allowed the call (right token, right scope); the ownership check said no.
-    expect(await decisionOf('order-service')).toBe('allow');
+    const notes = page.locator('#diagram g.note[data-service="order-service"]');
+    expect(await notes.first().getAttribute('data-decision')).toBe('allow');
+    expect(await notes.last().textContent()).toContain("not this user's order");
+    expect(await page.locator('#diagram g.msg[data-to="user-service"]').count()).toBe(0);
     await page.screenshot({ path: join(OUTPUT, 'other-order.png'), fullPage: true });
   });
 

@@ -180,6 +180,10 @@ function hopsOf(method, path, token, result) {
     if (downstream.trace && downstream.trace.guard) hops.push(guardNote('user-service', downstream.trace.guard));
     hops.push({ from: 'user-service', to: 'order-service', label: `${downstream.status}`, response: true, deny: downstream.status >= 400 });
   }
+  if (guard && guard.decision === 'allow' && result.status === 404) {
+    // The guard checks the token; whose order it is, the handler checks (the order's owner = token sub).
+    hops.push({ note: 'order-service', decision: 'deny', text: "handler: not this user's order → 404 (looks the same as no order)" });
+  }
   const error = result.body && result.body.error ? ` ${result.body.error}` : '';
   hops.push({ from: 'order-service', to: 'Browser', label: `${result.status}${error}`, response: true, deny: result.status >= 400, body: result.body });
   return hops;
@@ -267,7 +271,7 @@ function drawDiagram(hops) {
     if (hop.note) {
       const x = column(hop.note);
       const group = svg('g', { class: `note ${hop.decision || ''}`, 'data-service': hop.note, 'data-decision': hop.decision || '' });
-      const boxWidth = Math.min(440, 20 + hop.text.length * 6.2);
+      const boxWidth = Math.min(width - 8, 20 + hop.text.length * 6.4);
       const left = Math.max(4, Math.min(width - boxWidth - 4, x - boxWidth / 2));
       group.append(svg('rect', { x: left, y: y - 15, width: boxWidth, height: 24, rx: 3 }));
       group.append(svg('text', { x: left + boxWidth / 2, y: y + 1, 'text-anchor': 'middle' }, hop.text));
