@@ -18,6 +18,8 @@ if (!hasChromium) {
   console.warn(`SKIPPED flow explorer browser test: ${CHROMIUM} is missing (apt-get install -y chromium)`);
 }
 const describeInBrowser = hasChromium ? describe : describe.skip;
+// A real browser on a busy 2-core machine: generous, but still bounded.
+jest.setTimeout(60_000);
 
 describeInBrowser('flow explorer in headless Chromium', () => {
   let platform: TestPlatform;
