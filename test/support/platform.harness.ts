@@ -23,6 +23,8 @@ export interface PlatformOptions {
   auth?: StartOptions;
   /** Extra environment for the resource servers. */
   env?: Record<string, string>;
+  /** order-service's port, when a test must know it before the auth-server starts (default: a free one). */
+  ordersPort?: number;
   /** Runs before user-service listens (e.g. to add Fastify hooks). */
   beforeUsersListen?: (app: NestFastifyApplication) => void;
 }
@@ -40,8 +42,9 @@ async function startService(
   portVariable: string,
   env: Record<string, string>,
   beforeListen?: (app: NestFastifyApplication) => void,
+  presetPort?: number,
 ): Promise<TestService> {
-  const port = await freePort();
+  const port = presetPort ?? (await freePort());
   Object.assign(process.env, env, { [portVariable]: String(port) });
   const app = await create({ logger: ['fatal'] });
   beforeListen?.(app);
@@ -76,7 +79,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Test
     ...options.env,
   };
   const users = await startService(createUserService, 'USER_SERVICE_PORT', env, options.beforeUsersListen);
-  const orders = await startService(createOrderService, 'ORDER_SERVICE_PORT', { ...env, USER_SERVICE_URL: users.url });
+  const orders = await startService(createOrderService, 'ORDER_SERVICE_PORT', { ...env, USER_SERVICE_URL: users.url }, undefined, options.ordersPort);
   let closed = false;
   return {
     auth,

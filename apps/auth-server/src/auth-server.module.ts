@@ -6,6 +6,7 @@ import { ClientAuthenticationModule } from './client-authentication/client-authe
 import { ClientsModule } from './clients/clients.module';
 import { authServerConfig } from './config/auth-server.config';
 import { DiscoveryModule } from './discovery/discovery.module';
+import { ExplorerModule } from './explorer/explorer.module';
 import { IntrospectionModule } from './introspection/introspection.module';
 import { KeysModule } from './keys/keys.module';
 import { AUTH_SERVER_MIGRATIONS } from './migrations';
@@ -30,6 +31,7 @@ export const AUTH_SERVER_CORE_IMPORTS = [
     RevocationModule,
     DiscoveryModule,
     DemoSeedModule,
+    ExplorerModule,
   ],
   controllers: [HealthController],
 })

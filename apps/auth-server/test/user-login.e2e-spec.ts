@@ -467,11 +467,14 @@ describe('end-user login: authorization code + PKCE (demo-app)', () => {
       }
     });
 
-    it('the registered non-loopback redirect URI matches exactly', async () => {
+    it('the registered non-loopback redirect URI (the flow explorer, under ISSUER) matches exactly', async () => {
       const { challenge } = pkcePair();
-      const result = await login(server.url, authorizeParams(challenge, { redirect_uri: 'http://localhost:3000/explorer/callback' }), alice);
+      const explorerCallback = `${server.issuer}/explorer/callback`;
+      const result = await login(server.url, authorizeParams(challenge, { redirect_uri: explorerCallback }), alice);
       expect(result.status).toBe(302);
-      expect(`${result.location!.origin}${result.location!.pathname}`).toBe('http://localhost:3000/explorer/callback');
+      expect(`${result.location!.origin}${result.location!.pathname}`).toBe(explorerCallback);
+      const elsewhere = await login(server.url, authorizeParams(challenge, { redirect_uri: 'http://localhost:3000/explorer/callback' }), alice);
+      expect(elsewhere.status).toBe(400);
     });
   });
 

@@ -3,3 +3,4 @@ export * from './errors/oauth-exception.filter';
 export * from './errors/www-authenticate';
 export * from './resource-server';
 export * from './client';
+export * from './trace';

@@ -2,6 +2,8 @@ import { OAuthExceptionFilter } from '@app/auth';
 import { LogLevel, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { corsOptions, corsOrigins } from './cors';
+import { flowTraceEnabled, registerFlowTraceHooks } from './flow-trace-hooks';
 
 export interface HttpAppOptions {
   /** `realm` of WWW-Authenticate challenges. */
@@ -18,7 +20,10 @@ export function logLevels(): LogLevel[] {
   return order.slice(0, index < 0 ? 4 : index + 1);
 }
 
-/** A Nest app on Fastify with RFC-shaped errors everywhere, shutdown hooks and bounded bodies. */
+/**
+ * A Nest app on Fastify with RFC-shaped errors everywhere, shutdown hooks, bounded bodies, CORS for
+ * the configured origins and (outside production) the flow-trace hooks.
+ */
 export async function createHttpApp(module: Type<unknown>, options: HttpAppOptions): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     module,
@@ -27,5 +32,8 @@ export async function createHttpApp(module: Type<unknown>, options: HttpAppOptio
   );
   app.useGlobalFilters(new OAuthExceptionFilter(options.realm));
   app.enableShutdownHooks();
+  const origins = corsOrigins();
+  if (origins.length) app.enableCors(corsOptions(origins));
+  if (flowTraceEnabled()) registerFlowTraceHooks(app, options.realm);
   return app;
 }

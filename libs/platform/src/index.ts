@@ -3,3 +3,5 @@ export * from './health.controller';
 export * from './demo-users';
 export * from './env';
 export * from './runtime';
+export * from './cors';
+export * from './flow-trace-hooks';

@@ -66,8 +66,9 @@ export class DemoSeedService implements OnApplicationBootstrap {
       audiences: [ORDER_SERVICE_AUDIENCE],
       authMethod: 'none',
       grantTypes: ['authorization_code', 'refresh_token'],
-      redirectUris: ['http://127.0.0.1/callback', 'http://localhost:3000/explorer/callback'],
+      redirectUris: ['http://127.0.0.1/callback', this.explorerCallback()],
     });
+    await this.ensureRedirectUri(DEMO_APP_CLIENT_ID, this.explorerCallback());
     const passwords = this.config.demoUserPasswords;
     if (passwords) {
       for (const [user, password] of [
@@ -79,6 +80,19 @@ export class DemoSeedService implements OnApplicationBootstrap {
         }
       }
     }
+  }
+
+  /** The flow explorer's callback follows ISSUER, so the explorer works on whatever port the auth-server has. */
+  private explorerCallback(): string {
+    return `${this.config.issuer}/explorer/callback`;
+  }
+
+  /** A database seeded under another ISSUER gets the current explorer callback added (development only). */
+  private async ensureRedirectUri(clientId: string, redirectUri: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE clients SET redirect_uris = array_append(redirect_uris, $2) WHERE client_id = $1 AND NOT ($2 = ANY(redirect_uris))`,
+      [clientId, redirectUri],
+    );
   }
 
   private async ensureClient(input: CreateClientInput): Promise<void> {

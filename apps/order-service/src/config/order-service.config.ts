@@ -32,7 +32,7 @@ export const orderServiceConfig = registerAs('orderService', (): OrderServiceCon
     host: process.env.HOST ?? '0.0.0.0',
     auth,
     userService: {
-      url: (process.env.USER_SERVICE_URL ?? 'http://localhost:3001').replace(/\/+$/, ''),
+      url: (process.env.USER_SERVICE_URL ?? `http://localhost:${process.env.USER_SERVICE_PORT ?? 3001}`).replace(/\/+$/, ''),
       audience: process.env.USER_SERVICE_AUDIENCE ?? 'api://user-service',
       timeoutMs,
     },

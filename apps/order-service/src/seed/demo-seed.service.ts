@@ -1,16 +1,12 @@
-import { DEMO_USERS } from '@app/platform';
+import { DEMO_ORDERS } from '@app/platform';
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { orderServiceConfig } from '../config/order-service.config';
 
-/** Fixed ids so the demo and the docs can name them (alice's first order, bob's order). */
-export const DEMO_ORDERS = [
-  { id: '0a1b2c3d-0000-4000-8000-a11ce0000101', userId: DEMO_USERS.alice.id, item: 'Espresso beans, 1 kg', quantity: 2 },
-  { id: '0a1b2c3d-0000-4000-8000-a11ce0000102', userId: DEMO_USERS.alice.id, item: 'Milk frother', quantity: 1 },
-  { id: '0a1b2c3d-0000-4000-8000-b0b000000201', userId: DEMO_USERS.bob.id, item: 'Green tea, 100 bags', quantity: 3 },
-] as const;
+/** Re-exported where the order-service tests have always found it. */
+export { DEMO_ORDERS };
 
 @Injectable()
 export class DemoSeedService implements OnApplicationBootstrap {

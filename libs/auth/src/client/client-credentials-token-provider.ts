@@ -121,6 +121,12 @@ export class ClientCredentialsTokenProvider {
     return this.shared;
   }
 
+  /** Whether getToken() would answer from the process-local cache right now (for the flow trace). */
+  hasFreshToken(): boolean {
+    const cached = this.memory.peek(this.cacheKey);
+    return cached !== undefined && this.now() < refreshAt(cached);
+  }
+
   /** A valid access token: cached, or fetched (once, however many callers are waiting). */
   getToken(): Promise<string> {
     const now = this.now();

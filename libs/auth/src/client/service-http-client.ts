@@ -1,11 +1,12 @@
 import { Logger } from '@nestjs/common';
+import { decodeJwtClaims, DownstreamHop, FLOW_TRACE_HEADER, FlowTrace } from '../trace/flow-trace';
 import { isInvalidTokenChallenge } from './challenges';
 import { ClientCredentialsTokenProvider, describeNetworkError } from './client-credentials-token-provider';
 import { DownstreamUnavailable } from './errors';
 import { ClientLogger, tokenFingerprint } from './logging';
 
 /** Where the client's bearer tokens come from: ClientCredentialsTokenProvider, or a stand-in. */
-export type AccessTokenSource = Pick<ClientCredentialsTokenProvider, 'getToken' | 'invalidate'>;
+export type AccessTokenSource = Pick<ClientCredentialsTokenProvider, 'getToken' | 'invalidate' | 'hasFreshToken'>;
 
 export interface ServiceHttpClientOptions {
   /** Relative request URLs resolve against it (e.g. `http://user-service:3002`). */
@@ -62,7 +63,31 @@ export class ServiceHttpClient {
 
   async request<T = unknown>(url: string | URL, init: ServiceRequestInit = {}): Promise<ServiceResponse<T>> {
     const target = this.options.baseUrl ? new URL(url, this.options.baseUrl) : new URL(url);
+    const trace = FlowTrace.current();
+    if (trace) return this.traced(trace.downstream, target, init);
+    return this.call<T>(target, init);
+  }
+
+  /** Development flow trace: asks the downstream for its trace and records this hop (claims only). */
+  private async traced<T>(hops: DownstreamHop[], target: URL, init: ServiceRequestInit): Promise<ServiceResponse<T>> {
+    const tokenSource = this.tokens.hasFreshToken() ? 'cache' : 'token-endpoint';
+    const headers = new Headers(init.headers);
+    headers.set(FLOW_TRACE_HEADER, '1');
+    let token = '';
+    const response = await this.call<T>(target, { ...init, headers }, (sent) => (token = sent));
+    hops.push({
+      target: describeTarget(target),
+      serviceTokenClaims: decodeJwtClaims(token),
+      tokenSource,
+      status: response.status,
+      trace: FlowTrace.decode(response.headers.get(FLOW_TRACE_HEADER)),
+    });
+    return response;
+  }
+
+  private async call<T>(target: URL, init: ServiceRequestInit, onToken?: (token: string) => void): Promise<ServiceResponse<T>> {
     const token = await this.tokens.getToken();
+    onToken?.(token);
     const first = await this.send<T>(target, init, token);
     if (first.status !== 401 || !isInvalidTokenChallenge(first.headers.get('www-authenticate'))) return first;
     if (!isReplayable(init.body)) return first;
@@ -71,6 +96,7 @@ export class ServiceHttpClient {
     await this.tokens.invalidate(token);
     const fresh = await this.tokens.getToken();
     if (fresh === token) return first;
+    onToken?.(fresh);
     const second = await this.send<T>(target, init, fresh);
     if (second.status === 401 && isInvalidTokenChallenge(second.headers.get('www-authenticate'))) {
       this.rejectedFreshToken = fresh;

@@ -2,10 +2,11 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import { Reflector } from '@nestjs/core';
 import passport from 'passport';
 import { InvalidRequest, InvalidToken, OAuthError } from '../errors/oauth.errors';
+import { FlowTrace } from '../trace/flow-trace';
 import { RESOURCE_SERVER_AUTH_OPTIONS, ResourceServerAuthOptions } from './auth.options';
 import { benchmarkPrincipal } from './benchmark-bypass';
 import { BearerTokenStrategy } from './bearer-token.strategy';
-import { IS_PUBLIC_KEY } from './decorators';
+import { IS_PUBLIC_KEY, SCOPES_KEY, TOKEN_KIND_KEY } from './decorators';
 import type { Principal } from './principal';
 import { VerifiedTokenCache } from './verified-token.cache';
 
@@ -82,11 +83,33 @@ export class BearerAuthGuard implements CanActivate {
     const cached = token ? this.verified.get(token) : undefined;
     if (cached) {
       request.user = cached;
-      return true;
+    } else {
+      try {
+        request.user = await this.authenticate(request);
+      } catch (error) {
+        this.traceDenial(context, error);
+        throw error;
+      }
+      if (token) this.verified.set(token, request.user);
     }
-    request.user = await this.authenticate(request);
-    if (token) this.verified.set(token, request.user);
+    if (FlowTrace.current()) {
+      const { kind, subject, clientId, scopes } = request.user;
+      FlowTrace.recordGuard({ requiredScopes: [], decision: 'allow', caller: { kind, sub: subject, client_id: clientId, scope: scopes } });
+    }
     return true;
+  }
+
+  /** Development flow trace: what the route required and why the token was refused. */
+  private traceDenial(context: ExecutionContext, error: unknown): void {
+    if (!FlowTrace.current()) return;
+    const targets = [context.getHandler(), context.getClass()];
+    const reason = error instanceof OAuthError ? `${error.error}: ${error.message}` : 'invalid_token';
+    FlowTrace.recordGuard({
+      requiredScopes: this.reflector.getAllAndOverride<string[]>(SCOPES_KEY, targets) ?? [],
+      requiredTokenKind: this.reflector.getAllAndOverride<string>(TOKEN_KIND_KEY, targets),
+      decision: 'deny',
+      reason,
+    });
   }
 
   private authenticate(request: object): Promise<Principal> {

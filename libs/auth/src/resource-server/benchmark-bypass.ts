@@ -18,9 +18,12 @@ export function benchmarkAuthorization(kind: PrincipalKind, subject: string, sco
 }
 
 /** The calling side of the same switch: a service "token" that benchmark-mode resource servers accept. */
-export function benchmarkTokenSource(clientId: string, scopes: string[]): { getToken(): Promise<string>; invalidate(): Promise<void> } {
+export function benchmarkTokenSource(
+  clientId: string,
+  scopes: string[],
+): { getToken(): Promise<string>; invalidate(): Promise<void>; hasFreshToken(): boolean } {
   const token = `bench service ${clientId} ${scopes.join(' ')}`;
-  return { getToken: () => Promise.resolve(token), invalidate: () => Promise.resolve() };
+  return { getToken: () => Promise.resolve(token), invalidate: () => Promise.resolve(), hasFreshToken: () => true };
 }
 
 export function benchmarkPrincipal(authorization: unknown): Principal {

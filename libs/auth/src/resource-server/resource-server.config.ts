@@ -6,7 +6,8 @@ import { benchmarkBypassFromEnv } from './benchmark-bypass';
  * ISSUER (the auth-server's public URL) and AUTH_SERVER_URL (how this service reaches it).
  */
 export function resourceServerOptionsFromEnv(audience: string, realm: string): ResourceServerAuthOptions {
-  const issuer = (process.env.ISSUER ?? 'http://localhost:3000').replace(/\/+$/, '');
+  // Same default as the auth-server's own: its port on localhost.
+  const issuer = (process.env.ISSUER ?? `http://localhost:${process.env.AUTH_SERVER_PORT ?? 3000}`).replace(/\/+$/, '');
   try {
     new URL(issuer);
   } catch {

@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { InsufficientScope } from '../errors/oauth.errors';
+import { FlowTrace } from '../trace/flow-trace';
 import { IS_PUBLIC_KEY, SCOPES_KEY, TOKEN_KIND_KEY } from './decorators';
 import type { Principal, PrincipalKind } from './principal';
 
@@ -18,12 +19,15 @@ export class ScopesGuard implements CanActivate {
     const required = this.reflector.getAllAndOverride<string[]>(SCOPES_KEY, targets) ?? [];
     const kind = this.reflector.getAllAndOverride<PrincipalKind>(TOKEN_KIND_KEY, targets);
     const principal = context.switchToHttp().getRequest<{ user?: Principal }>().user;
-    if (!principal) throw new InsufficientScope('no verified caller', required);
-    if (kind && principal.kind !== kind) {
-      throw new InsufficientScope(`this route accepts ${kind} tokens only, not ${principal.kind} tokens`, required);
-    }
-    const missing = required.filter((scope) => !principal.scopes.includes(scope));
-    if (missing.length) throw new InsufficientScope(`missing scope: ${missing.join(' ')}`, required);
+    const deny = (reason: string): never => {
+      FlowTrace.recordGuard({ requiredScopes: required, requiredTokenKind: kind, decision: 'deny', reason: `insufficient_scope: ${reason}` });
+      throw new InsufficientScope(reason, required);
+    };
+    if (!principal) deny('no verified caller');
+    if (kind && principal!.kind !== kind) deny(`this route accepts ${kind} tokens only, not ${principal!.kind} tokens`);
+    const missing = required.filter((scope) => !principal!.scopes.includes(scope));
+    if (missing.length) deny(`missing scope: ${missing.join(' ')}`);
+    FlowTrace.recordGuard({ requiredScopes: required, requiredTokenKind: kind, decision: 'allow' });
     return true;
   }
 }

@@ -1,0 +1,30 @@
+import { explorerConfig } from './explorer.config';
+
+function configWith(env: Record<string, string | undefined>) {
+  const saved = { ...process.env };
+  const cleared = { NODE_ENV: undefined, EXPLORER_ENABLED: undefined, EXPLORER_ORDER_SERVICE_URL: undefined, ORDER_SERVICE_PORT: undefined };
+  for (const [name, value] of Object.entries({ ...cleared, ...env })) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  try {
+    return explorerConfig();
+  } finally {
+    process.env = saved;
+  }
+}
+
+describe('explorerConfig', () => {
+  it('is on outside production and off in production unless EXPLORER_ENABLED=true', () => {
+    expect(configWith({ NODE_ENV: 'development' }).enabled).toBe(true);
+    expect(configWith({ NODE_ENV: 'development', EXPLORER_ENABLED: 'false' }).enabled).toBe(false);
+    expect(configWith({ NODE_ENV: 'production' }).enabled).toBe(false);
+    expect(configWith({ NODE_ENV: 'production', EXPLORER_ENABLED: 'true' }).enabled).toBe(true);
+  });
+
+  it('points the browser at order-service on its configured port unless told otherwise', () => {
+    expect(configWith({ NODE_ENV: 'development', ORDER_SERVICE_PORT: '4002' }).orderServiceUrl).toBe('http://localhost:4002');
+    expect(configWith({ EXPLORER_ORDER_SERVICE_URL: 'https://orders.example.com/' }).orderServiceUrl).toBe('https://orders.example.com');
+    expect(() => configWith({ EXPLORER_ORDER_SERVICE_URL: 'not a url' })).toThrow();
+  });
+});

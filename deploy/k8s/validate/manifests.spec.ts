@@ -1,0 +1,123 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { containersOf, K8S_DIRECTORY, KubeObject, renderKustomization } from './kustomize-lite';
+
+const OVERLAYS = ['dev', 'prod'] as const;
+const APPS = ['auth-server', 'user-service', 'order-service'] as const;
+const KUBECTL = '/usr/bin/kubectl';
+if (!existsSync(KUBECTL)) console.warn('SKIPPED kubectl kustomize comparison: kubectl is not installed');
+
+/** The generated model class (precompiled OpenAPI schema) for an object's apiVersion and kind. */
+function modelOf(object: KubeObject): { validate(): void } {
+  const [group, version] = object.apiVersion.includes('/') ? object.apiVersion.split('/') : [undefined, object.apiVersion];
+  const models = require(`kubernetes-models/${group ? `${group}/${version}` : version}`) as Record<string, new (data: unknown) => { validate(): void }>;
+  const Model = models[object.kind];
+  if (!Model) throw new Error(`no schema for ${object.apiVersion} ${object.kind}`);
+  return new Model(object);
+}
+
+const byKind = (objects: KubeObject[], kind: string) => objects.filter((object) => object.kind === kind);
+const find = (objects: KubeObject[], kind: string, name: string) => objects.find((object) => object.kind === kind && object.metadata.name === name);
+const key = (object: KubeObject) => `${object.kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+
+describe.each(OVERLAYS)('Kubernetes manifests, %s overlay', (overlay) => {
+  const objects = renderKustomization(join(K8S_DIRECTORY, 'overlays', overlay));
+
+  it('renders objects that each pass the Kubernetes schema of their kind', () => {
+    expect(objects.length).toBeGreaterThan(10);
+    for (const object of objects) {
+      expect(() => modelOf(object).validate()).not.toThrow();
+    }
+    expect(new Set(objects.map(key)).size).toBe(objects.length);
+  });
+
+  // Reported as skipped (not passed) on a machine without kubectl.
+  (existsSync(KUBECTL) ? it : it.skip)('matches `kubectl kustomize` (the real renderer, offline)', () => {
+    const rendered = execFileSync(KUBECTL, ['kustomize', join(K8S_DIRECTORY, 'overlays', overlay)], { encoding: 'utf8' });
+    const expected = parseAllDocuments(rendered).map((document) => document.toJSON() as KubeObject);
+    const sorted = (list: KubeObject[]) => [...list].sort((a, b) => key(a).localeCompare(key(b)));
+    expect(sorted(objects)).toEqual(sorted(expected));
+  });
+
+  it.each(APPS)('%s: probes, resources, HPA and PDB', (app) => {
+    const deployment = find(objects, 'Deployment', app)!;
+    expect(deployment).toBeDefined();
+    const [container] = containersOf(deployment) as Record<string, any>[];
+    expect(container!.readinessProbe.httpGet).toMatchObject({ path: '/health/ready', port: 'http' });
+    expect(container!.livenessProbe.httpGet).toMatchObject({ path: '/health/live', port: 'http' });
+    expect(container!.resources.requests).toEqual(expect.objectContaining({ cpu: expect.any(String), memory: expect.any(String) }));
+    expect(container!.resources.limits).toEqual(expect.objectContaining({ memory: expect.any(String) }));
+    expect(container!.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
+
+    const hpa = byKind(objects, 'HorizontalPodAutoscaler').find((candidate: any) => candidate.spec.scaleTargetRef.name === app) as any;
+    expect(hpa?.spec.scaleTargetRef.kind).toBe('Deployment');
+    expect(hpa.spec.maxReplicas).toBeGreaterThanOrEqual(hpa.spec.minReplicas);
+
+    const podLabels = (deployment.spec as any).template.metadata.labels;
+    const pdb = byKind(objects, 'PodDisruptionBudget').find((candidate: any) =>
+      Object.entries(candidate.spec.selector.matchLabels).every(([label, value]) => podLabels[label] === value),
+    );
+    expect(pdb).toBeDefined();
+  });
+
+  it('lets only order-service reach user-service', () => {
+    const policies = byKind(objects, 'NetworkPolicy') as any[];
+    const userServicePolicies = policies.filter((policy) => policy.spec.podSelector.matchLabels?.['app.kubernetes.io/name'] === 'user-service');
+    expect(userServicePolicies).toHaveLength(1);
+    const [policy] = userServicePolicies;
+    expect(policy.spec.policyTypes).toContain('Ingress');
+    const sources = policy.spec.ingress.flatMap((rule: any) => rule.from ?? [{ everyone: true }]);
+    expect(sources).toEqual([{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'order-service' } } }]);
+  });
+
+  it('runs the migrations as a Job with the CLI', () => {
+    const job = byKind(objects, 'Job')[0]!;
+    expect(containersOf(job)[0]!.command).toEqual(['node', 'dist/apps/auth-server/src/cli/main.js', 'migrate']);
+  });
+
+  it('every secret reference names a Secret of this overlay (dev) or is left to the secret manager (prod)', () => {
+    const references = new Set<string>();
+    for (const object of objects) {
+      for (const container of containersOf(object) as Record<string, any>[]) {
+        for (const variable of container.env ?? []) {
+          const ref = variable.valueFrom?.secretKeyRef;
+          if (ref) references.add(`${ref.name}:${ref.key}`);
+        }
+        for (const source of container.envFrom ?? []) if (source.secretRef) references.add(`${source.secretRef.name}:*`);
+      }
+    }
+    expect([...references]).toEqual(expect.arrayContaining(['database:DATABASE_URL', 'auth-server-secrets:KEY_ENCRYPTION_KEY', 'auth-server-secrets:CLIENT_SECRET_PEPPER', 'order-service-credentials:ORDER_SERVICE_CLIENT_SECRET']));
+    const secrets = byKind(objects, 'Secret') as any[];
+    if (overlay === 'prod') {
+      expect(secrets).toEqual([]);
+      return;
+    }
+    for (const reference of references) {
+      const [name, secretKey] = reference.split(':');
+      const secret = secrets.find((candidate) => candidate.metadata.name === name);
+      expect(secret).toBeDefined();
+      if (secretKey !== '*') expect(Object.keys(secret.stringData ?? secret.data)).toContain(secretKey);
+    }
+  });
+
+  it('uses production settings only in prod', () => {
+    const config = find(objects, 'ConfigMap', 'platform-config') as any;
+    if (overlay === 'prod') {
+      expect(config.data).toMatchObject({ NODE_ENV: 'production', SEED_DEMO_DATA: 'false' });
+      expect(config.data.ISSUER).toMatch(/^https:\/\//);
+      for (const deployment of byKind(objects, 'Deployment')) expect(containersOf(deployment)[0]!.image).toMatch(/^registry\.example\.com\/nest-oauth-m2m:\d/);
+    } else {
+      expect(config.data.NODE_ENV).toBe('development');
+    }
+  });
+});
+
+describe('kustomize-lite', () => {
+  it('a schema violation is caught (the validation is not vacuous)', () => {
+    const [deployment] = renderKustomization(join(K8S_DIRECTORY, 'overlays', 'prod')).filter((object) => object.kind === 'Deployment');
+    (containersOf(deployment!)[0] as Record<string, any>).ports[0].containerPort = 'three thousand';
+    expect(() => modelOf(deployment!).validate()).toThrow(/containerPort must be integer/);
+  });
+});
