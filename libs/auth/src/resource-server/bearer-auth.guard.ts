@@ -6,7 +6,7 @@ import { FlowTrace } from '../trace/flow-trace';
 import { RESOURCE_SERVER_AUTH_OPTIONS, ResourceServerAuthOptions } from './auth.options';
 import { benchmarkPrincipal } from './benchmark-bypass';
 import { BearerTokenStrategy } from './bearer-token.strategy';
-import { IS_PUBLIC_KEY, SCOPES_KEY, TOKEN_KIND_KEY } from './decorators';
+import { routeAuthRequirements } from './decorators';
 import type { Principal } from './principal';
 import { VerifiedTokenCache } from './verified-token.cache';
 
@@ -39,6 +39,19 @@ function toInvalidToken(info: unknown): OAuthError {
   }
 }
 
+/**
+ * The credentials of `Authorization: Bearer <token>` (scheme case-insensitive), as the verified-token
+ * cache key; passport-jwt still validates whatever it is given. Plain string work: a regex over a
+ * ~500-character token is the guard's largest cost on a cache hit.
+ */
+function bearerTokenOf(authorization: unknown): string | undefined {
+  if (typeof authorization !== 'string' || authorization.length < 8) return undefined;
+  if (authorization.charCodeAt(6) !== 0x20 || authorization.slice(0, 6).toLowerCase() !== 'bearer') return undefined;
+  let start = 7;
+  while (authorization.charCodeAt(start) === 0x20) start++;
+  return start < authorization.length ? authorization.slice(start) : undefined;
+}
+
 function describeJwtError(message: string): string {
   if (message.startsWith('jwt audience invalid')) return 'the access token is not for this audience';
   if (message.startsWith('jwt issuer invalid')) return 'the access token is from another issuer';
@@ -68,10 +81,9 @@ export class BearerAuthGuard implements CanActivate {
     this.benchmarkBypass = options.benchmarkBypass === true;
   }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [context.getHandler(), context.getClass()])) {
-      return true;
-    }
+  // Not async: a token seen before is answered without a promise or a microtask.
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    if (routeAuthRequirements(this.reflector, context).isPublic) return true;
     const request = context.switchToHttp().getRequest<{ headers: Record<string, unknown>; query?: unknown; user?: Principal }>();
     const authorization = request.headers.authorization;
     if (this.benchmarkBypass) {
@@ -79,21 +91,25 @@ export class BearerAuthGuard implements CanActivate {
       return true;
     }
     if (Array.isArray(authorization)) throw new InvalidRequest('more than one Authorization header');
-    const token = typeof authorization === 'string' ? /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)$/i.exec(authorization)?.[1] : undefined;
+    const token = bearerTokenOf(authorization);
     const cached = token ? this.verified.get(token) : undefined;
-    if (cached) {
-      request.user = cached;
-    } else {
-      try {
-        request.user = await this.authenticate(request);
-      } catch (error) {
+    if (cached) return this.allow(request, cached);
+    return this.authenticate(request).then(
+      (principal) => {
+        if (token) this.verified.set(token, principal);
+        return this.allow(request, principal);
+      },
+      (error: unknown) => {
         this.traceDenial(context, error);
         throw error;
-      }
-      if (token) this.verified.set(token, request.user);
-    }
+      },
+    );
+  }
+
+  private allow(request: { user?: Principal }, principal: Principal): true {
+    request.user = principal;
     if (FlowTrace.current()) {
-      const { kind, subject, clientId, scopes } = request.user;
+      const { kind, subject, clientId, scopes } = principal;
       FlowTrace.recordGuard({ requiredScopes: [], decision: 'allow', caller: { kind, sub: subject, client_id: clientId, scope: scopes } });
     }
     return true;
@@ -102,11 +118,11 @@ export class BearerAuthGuard implements CanActivate {
   /** Development flow trace: what the route required and why the token was refused. */
   private traceDenial(context: ExecutionContext, error: unknown): void {
     if (!FlowTrace.current()) return;
-    const targets = [context.getHandler(), context.getClass()];
+    const { scopes, tokenKind } = routeAuthRequirements(this.reflector, context);
     const reason = error instanceof OAuthError ? `${error.error}: ${error.message}` : 'invalid_token';
     FlowTrace.recordGuard({
-      requiredScopes: this.reflector.getAllAndOverride<string[]>(SCOPES_KEY, targets) ?? [],
-      requiredTokenKind: this.reflector.getAllAndOverride<string>(TOKEN_KIND_KEY, targets),
+      requiredScopes: scopes,
+      requiredTokenKind: tokenKind,
       decision: 'deny',
       reason,
     });

@@ -2,8 +2,8 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { InsufficientScope } from '../errors/oauth.errors';
 import { FlowTrace } from '../trace/flow-trace';
-import { IS_PUBLIC_KEY, SCOPES_KEY, TOKEN_KIND_KEY } from './decorators';
-import type { Principal, PrincipalKind } from './principal';
+import { routeAuthRequirements } from './decorators';
+import type { Principal } from './principal';
 
 /**
  * Global guard that runs after BearerAuthGuard: every scope of @Scopes() must be granted, and
@@ -14,10 +14,8 @@ export class ScopesGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets)) return true;
-    const required = this.reflector.getAllAndOverride<string[]>(SCOPES_KEY, targets) ?? [];
-    const kind = this.reflector.getAllAndOverride<PrincipalKind>(TOKEN_KIND_KEY, targets);
+    const { isPublic, scopes: required, tokenKind: kind } = routeAuthRequirements(this.reflector, context);
+    if (isPublic) return true;
     const principal = context.switchToHttp().getRequest<{ user?: Principal }>().user;
     const deny = (reason: string): never => {
       FlowTrace.recordGuard({ requiredScopes: required, requiredTokenKind: kind, decision: 'deny', reason: `insufficient_scope: ${reason}` });
