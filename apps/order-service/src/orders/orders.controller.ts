@@ -1,4 +1,5 @@
 import { InvalidRequest, Principal, Scopes, UserOnly } from '@app/auth';
+import { isStorableText } from '@app/database';
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { OwnerProfile, UserDirectory } from '../users/user-directory.service';
 import { Order, OrdersService } from './orders.service';
@@ -10,8 +11,8 @@ export interface OrderWithOwner {
 
 function parseNewOrder(body: unknown): { item: string; quantity: number } {
   const { item, quantity } = (body ?? {}) as Record<string, unknown>;
-  if (typeof item !== 'string' || item.trim() === '' || item.length > 200) {
-    throw new InvalidRequest('item must be a non-empty string of at most 200 characters');
+  if (typeof item !== 'string' || item.trim() === '' || item.length > 200 || !isStorableText(item)) {
+    throw new InvalidRequest('item must be a non-empty string of at most 200 characters, without NUL');
   }
   if (typeof quantity !== 'number' || !Number.isInteger(quantity) || quantity < 1 || quantity > 1000) {
     throw new InvalidRequest('quantity must be an integer from 1 to 1000');
