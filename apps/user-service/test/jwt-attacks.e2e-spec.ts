@@ -1,5 +1,6 @@
 import { DEMO_USERS } from '@app/platform';
 import { createHmac, generateKeyPairSync, KeyObject, sign } from 'node:crypto';
+import { basicAuth, postForm, TEST_DEMO_SECRET } from '../../auth-server/test/support/auth-server.harness';
 import { startPlatform, TestPlatform } from '../../../test/support/platform.harness';
 import { mintToken, serviceToken } from '../../../test/support/tokens';
 
@@ -181,4 +182,35 @@ describe('JWT attack corpus: all rejected with 401 invalid_token', () => {
     const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     return { kid: `other-${realHeader.kid.slice(0, 8)}`, key: pair.privateKey };
   }
+});
+
+describe('JWT attack corpus with introspection configured (libs/auth `introspection` option)', () => {
+  let platform: TestPlatform;
+
+  beforeAll(async () => {
+    // user-service asks the issuer about each new token, as order-service (a confidential client).
+    platform = await startPlatform({ env: { INTROSPECTION_CLIENT_ID: 'order-service', INTROSPECTION_CLIENT_SECRET: TEST_DEMO_SECRET, INTROSPECTION_CACHE_TTL_MS: '0' } });
+  });
+  afterAll(() => platform.close());
+
+  const issue = async () => {
+    const response = await postForm(platform.auth, '/oauth/token', { grant_type: 'client_credentials', scope: 'users:read' }, { headers: { authorization: basicAuth('order-service', TEST_DEMO_SECRET) } });
+    return String(response.body.access_token);
+  };
+  const get = (token: string) => fetch(`${platform.users.url}/users/${DEMO_USERS.alice.id}`, { headers: { authorization: `Bearer ${token}` } });
+
+  it('a revoked token, accepted a moment before (and in the verified-token cache), is 401 invalid_token', async () => {
+    const token = await issue();
+    expect((await get(token)).status).toBe(200);
+    const revoked = await postForm(platform.auth, '/oauth/revoke', { token }, { headers: { authorization: basicAuth('order-service', TEST_DEMO_SECRET) } });
+    expect(revoked.status).toBe(200);
+    const response = await get(token);
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({ error: 'invalid_token', error_description: 'the access token is no longer active' });
+    expect(response.headers.get('www-authenticate')).toMatch(/^Bearer realm="user-service", error="invalid_token"/);
+  });
+
+  it('an unrevoked token from the same client is still accepted', async () => {
+    expect((await get(await issue())).status).toBe(200);
+  });
 });

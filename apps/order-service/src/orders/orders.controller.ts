@@ -1,4 +1,4 @@
-import { InvalidRequest, Principal, Scopes, UserOnly } from '@app/auth';
+import { InvalidRequest, InvalidToken, Principal, Scopes, UserOnly } from '@app/auth';
 import { isStorableText } from '@app/database';
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { OwnerProfile, UserDirectory } from '../users/user-directory.service';
@@ -20,6 +20,14 @@ function parseNewOrder(body: unknown): { item: string; quantity: number } {
   return { item: item.trim(), quantity };
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The calling user's id: user ids are UUIDs, so a token whose `sub` is not one names no user here. */
+function userIdOf(caller: Principal): string {
+  if (!UUID.test(caller.subject)) throw new InvalidToken('the token subject is not a user id');
+  return caller.subject;
+}
+
 /**
  * A user's orders. The user is only ever the verified token's `sub` (never a header or the body);
  * the owner's profile comes from user-service, called with order-service's own token.
@@ -35,7 +43,8 @@ export class OrdersController {
   @Get()
   @Scopes('orders:read')
   async list(@Principal() caller: Principal): Promise<{ orders: Order[]; owner: OwnerProfile }> {
-    const [orders, owner] = await Promise.all([this.orders.listFor(caller.subject), this.users.profile(caller.subject)]);
+    const userId = userIdOf(caller);
+    const [orders, owner] = await Promise.all([this.orders.listFor(userId), this.users.profile(userId)]);
     return { orders, owner };
   }
 
@@ -46,7 +55,7 @@ export class OrdersController {
     @Principal() caller: Principal,
   ): Promise<OrderWithOwner> {
     // Someone else's order and no order look the same: 404.
-    const order = await this.orders.findOwned(id, caller.subject);
+    const order = await this.orders.findOwned(id, userIdOf(caller));
     if (!order) throw new NotFoundException(`no order ${id}`);
     return { order, owner: await this.users.profile(order.user_id) };
   }
@@ -55,10 +64,11 @@ export class OrdersController {
   @HttpCode(201)
   @Scopes('orders:write')
   async create(@Body() body: unknown, @Principal() caller: Principal): Promise<OrderWithOwner> {
+    const userId = userIdOf(caller);
     const { item, quantity } = parseNewOrder(body);
     // Verify the owner exists at user-service before taking the order.
-    const owner = await this.users.profile(caller.subject);
-    const order = await this.orders.create(caller.subject, item, quantity);
+    const owner = await this.users.profile(userId);
+    const order = await this.orders.create(userId, item, quantity);
     return { order, owner };
   }
 }

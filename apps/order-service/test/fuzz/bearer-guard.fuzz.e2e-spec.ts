@@ -171,6 +171,16 @@ describe('fuzzing the resource-server bearer guard', () => {
 
     // Probing what the fuzzer had rarely reached (a valid orders:write token with a NUL in the item):
     // PostgreSQL refused the insert, a 500.
+    // Seed 20261123, case 4359 of 10,000: a correctly signed user token with sub "" made PostgreSQL
+    // refuse the uuid comparison (500), and user-service the profile call (503).
+    it.each(['', 'not-a-uuid', '\u0000', 'x'.repeat(300)])('a signed user token whose sub is not a user id (%j) is 401 invalid_token on every route', async (sub) => {
+      const token = userToken(platform.auth, alice.id, 'orders:read orders:write', { sub });
+      for (const [method, url] of [['GET', '/orders'], ['GET', `/orders/${alice.id}`], ['POST', '/orders']] as const) {
+        const response = await platform.orders.app.inject({ method, url, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: method === 'POST' ? '{"item":"tea","quantity":1}' : undefined });
+        expect({ url, method, status: response.statusCode, error: response.json().error }).toEqual({ url, method, status: 401, error: 'invalid_token' });
+      }
+    });
+
     it('an order item with a NUL byte is 400 invalid_request, not 500', async () => {
       const response = await platform.orders.app.inject({
         method: 'POST',

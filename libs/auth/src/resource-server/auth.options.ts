@@ -1,3 +1,5 @@
+import type { IntrospectionOptions } from './token-introspector';
+
 export interface ResourceServerAuthOptions {
   /** Expected `iss`; also where RFC 8414 metadata is discovered unless authServerUrl is set. */
   issuer: string;
@@ -22,6 +24,11 @@ export interface ResourceServerAuthOptions {
   fetchTimeoutMs?: number;
   /** Verified tokens kept in memory, so a token is verified once until it expires (default 10,000; 0 disables). */
   verifiedTokenCacheSize?: number;
+  /**
+   * Also ask the issuer (RFC 7662) whether each verified token is still active, so revoked tokens are
+   * refused within `cacheTtlMs` instead of at expiry. Off by default: it costs a call per new token.
+   */
+  introspection?: IntrospectionOptions;
 }
 
 export const RESOURCE_SERVER_AUTH_OPTIONS = Symbol('RESOURCE_SERVER_AUTH_OPTIONS');

@@ -6,6 +6,7 @@ import { RESOURCE_SERVER_AUTH_OPTIONS, ResourceServerAuthOptions } from './auth.
 import { BearerTokenStrategy } from './bearer-token.strategy';
 import { IS_PUBLIC_KEY } from './decorators';
 import type { Principal } from './principal';
+import { TokenIntrospector } from './token-introspector';
 import { VerifiedTokenCache } from './verified-token.cache';
 
 /** No credentials at all: RFC 6750 §3.1 says the challenge then carries no error code. */
@@ -55,6 +56,7 @@ function describeJwtError(message: string): string {
 @Injectable()
 export class BearerAuthGuard implements CanActivate {
   private readonly verified: VerifiedTokenCache;
+  private readonly introspector?: TokenIntrospector;
 
   constructor(
     private readonly reflector: Reflector,
@@ -62,6 +64,7 @@ export class BearerAuthGuard implements CanActivate {
     @Inject(RESOURCE_SERVER_AUTH_OPTIONS) options: ResourceServerAuthOptions,
   ) {
     this.verified = new VerifiedTokenCache(options.verifiedTokenCacheSize ?? 10_000);
+    this.introspector = options.introspection ? new TokenIntrospector(options.introspection) : undefined;
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -73,12 +76,11 @@ export class BearerAuthGuard implements CanActivate {
     if (Array.isArray(authorization)) throw new InvalidRequest('more than one Authorization header');
     const token = typeof authorization === 'string' ? /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)$/i.exec(authorization)?.[1] : undefined;
     const cached = token ? this.verified.get(token) : undefined;
-    if (cached) {
-      request.user = cached;
-      return true;
-    }
-    request.user = await this.authenticate(request);
-    if (token) this.verified.set(token, request.user);
+    const principal = cached ?? (await this.authenticate(request));
+    // Checked on cache hits too: a token verified earlier may have been revoked since.
+    if (this.introspector && token) await this.introspector.assertActive(token, principal.claims.exp);
+    if (token && !cached) this.verified.set(token, principal);
+    request.user = principal;
     return true;
   }
 
