@@ -162,3 +162,43 @@ describe('brute force and abuse at the OAuth endpoints', () => {
     });
   });
 });
+
+const REDIS_URL = process.env.REDIS_URL;
+const describeRedis = REDIS_URL ? describe : describe.skip;
+
+describeRedis(
+  REDIS_URL ? `failed-authentication counters shared by two replicas through ${REDIS_URL}` : 'failed-authentication counters shared through Redis — SKIPPED: REDIS_URL is not set',
+  () => {
+    let first: TestAuthServer;
+    let second: TestAuthServer;
+
+    beforeAll(async () => {
+      const env = { REDIS_URL: REDIS_URL!, CLIENT_AUTH_FAILURE_LIMIT: String(LIMIT_PER_CLIENT), CLIENT_AUTH_ADDRESS_FAILURE_LIMIT: '1000' };
+      first = await startAuthServer({ env });
+      second = await startAuthServer({ env, databaseUrl: first.databaseUrl });
+    });
+    afterAll(async () => {
+      await second?.close();
+      await first?.close();
+    });
+
+    const attempt = (server: TestAuthServer, secret: string, remoteAddress: string) =>
+      server.app.inject({
+        method: 'POST',
+        url: '/oauth/token',
+        remoteAddress,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basicAuth('order-service', secret) },
+        payload: 'grant_type=client_credentials',
+      });
+
+    it('failures on one replica block the same client id and address on the other', async () => {
+      // A fresh address per run: the Redis counters outlive the test servers.
+      const attacker = `192.0.2.${1 + (Date.now() % 250)}`;
+      for (let i = 0; i < LIMIT_PER_CLIENT; i++) expect((await attempt(first, `wrong-${i}`, attacker)).statusCode).toBe(401);
+      const blocked = await attempt(second, 'wrong', attacker);
+      expect(blocked.statusCode).toBe(429);
+      expect(blocked.json().error).toBe('slow_down');
+      expect((await attempt(second, TEST_DEMO_SECRET, '198.51.100.250')).statusCode).toBe(200);
+    });
+  },
+);
