@@ -1,3 +1,4 @@
+import { LogLevel } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createOrderService } from '../../apps/order-service/src/bootstrap';
 import { createUserService } from '../../apps/user-service/src/bootstrap';
@@ -27,6 +28,8 @@ export interface PlatformOptions {
   ordersPort?: number;
   /** Runs before user-service listens (e.g. to add Fastify hooks). */
   beforeUsersListen?: (app: NestFastifyApplication) => void;
+  /** Log levels of the resource servers (default fatal only); the auth-server's are in `auth`. */
+  serviceLogger?: LogLevel[];
 }
 
 function clientIdOf(request: { headers: Record<string, unknown>; body?: unknown }): string {
@@ -38,15 +41,16 @@ function clientIdOf(request: { headers: Record<string, unknown>; body?: unknown 
 }
 
 async function startService(
-  create: (options: { logger: false | ['fatal'] }) => Promise<NestFastifyApplication>,
+  create: (options: { logger: false | LogLevel[] }) => Promise<NestFastifyApplication>,
   portVariable: string,
   env: Record<string, string>,
   beforeListen?: (app: NestFastifyApplication) => void,
   presetPort?: number,
+  logger: LogLevel[] = ['fatal'],
 ): Promise<TestService> {
   const port = presetPort ?? (await freePort());
   Object.assign(process.env, env, { [portVariable]: String(port) });
-  const app = await create({ logger: ['fatal'] });
+  const app = await create({ logger });
   beforeListen?.(app);
   await app.listen(port, '127.0.0.1');
   return { app, url: `http://127.0.0.1:${port}`, close: () => app.close() };
@@ -78,8 +82,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Test
     REDIS_URL: '',
     ...options.env,
   };
-  const users = await startService(createUserService, 'USER_SERVICE_PORT', env, options.beforeUsersListen);
-  const orders = await startService(createOrderService, 'ORDER_SERVICE_PORT', { ...env, USER_SERVICE_URL: users.url }, undefined, options.ordersPort);
+  const users = await startService(createUserService, 'USER_SERVICE_PORT', env, options.beforeUsersListen, undefined, options.serviceLogger);
+  const orders = await startService(createOrderService, 'ORDER_SERVICE_PORT', { ...env, USER_SERVICE_URL: users.url }, undefined, options.ordersPort, options.serviceLogger);
   let closed = false;
   return {
     auth,

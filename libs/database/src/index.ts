@@ -2,3 +2,4 @@ export * from './database.config';
 export * from './database.module';
 export * from './embedded-postgres';
 export * from './migrations';
+export * from './postgres-text';

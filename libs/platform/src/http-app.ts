@@ -1,6 +1,7 @@
-import { OAuthExceptionFilter } from '@app/auth';
+import { OAuthExceptionFilter, sendOAuthError, toOAuthError } from '@app/auth';
 import { LogLevel, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { FastifyReply } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { corsOptions, corsOrigins } from './cors';
 import { flowTraceEnabled, registerFlowTraceHooks } from './flow-trace-hooks';
@@ -27,7 +28,16 @@ export function logLevels(): LogLevel[] {
 export async function createHttpApp(module: Type<unknown>, options: HttpAppOptions): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     module,
-    new FastifyAdapter({ bodyLimit: options.bodyLimit ?? 32 * 1024, routerOptions: { maxParamLength: 256 } }),
+    new FastifyAdapter({
+      bodyLimit: options.bodyLimit ?? 32 * 1024,
+      routerOptions: { maxParamLength: 256 },
+      // Errors the router raises before any route runs (a path parameter over maxParamLength, a
+      // malformed %-escape) never reach Nest's filters: answer them in the same RFC shape.
+      frameworkErrors: (error: { statusCode?: number }, _request: unknown, reply: unknown) => {
+        const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+        sendOAuthError(reply as FastifyReply, toOAuthError({ statusCode: status, message: 'malformed request URL' }), options.realm);
+      },
+    }),
     { logger: options.logger ?? logLevels(), bufferLogs: false, abortOnError: false },
   );
   app.useGlobalFilters(new OAuthExceptionFilter(options.realm));

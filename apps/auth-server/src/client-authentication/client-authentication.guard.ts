@@ -4,7 +4,9 @@ import { AuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { FormParams } from '../http/form-params';
 import { CLIENT_PROPERTY } from './authenticated-client';
+import { parseBasicCredentials } from './basic-credentials';
 import { CLIENT_ASSERTION_TYPE, ClientAuthenticationService } from './client-authentication.service';
+import { ClientAuthThrottle } from './throttling/client-auth-throttle';
 
 /** passport-http, for client_secret_basic. Errors pass through untouched (they are OAuth errors). */
 @Injectable()
@@ -25,11 +27,25 @@ export class ClientAuthenticationGuard implements CanActivate {
   constructor(
     private readonly basic: ClientBasicGuard,
     private readonly authentication: ClientAuthenticationService,
+    private readonly throttle: ClientAuthThrottle,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest & Record<string, unknown>>();
     const params = FormParams.of(request);
+    const authorization = request.headers.authorization;
+    const clientId = (typeof authorization === 'string' ? parseBasicCredentials(authorization)?.clientId : undefined) ?? params.get('client_id');
+    await this.throttle.assertAllowed(clientId, request.ip);
+    try {
+      return await this.authenticate(context, request, params);
+    } catch (error) {
+      // Only failed credentials count; malformed requests are answered without a credential check.
+      if (error instanceof InvalidClient) await this.throttle.recordFailure(clientId, request.ip);
+      throw error;
+    }
+  }
+
+  private async authenticate(context: ExecutionContext, request: FastifyRequest & Record<string, unknown>, params: FormParams): Promise<boolean> {
     const usesBasic = request.headers.authorization !== undefined;
     const usesPost = params.has('client_secret');
     const usesAssertion = params.has('client_assertion') || params.has('client_assertion_type');

@@ -1,3 +1,4 @@
+import { isStorableText } from '@app/database';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
@@ -30,6 +31,8 @@ export class ClientRegistry {
   ) {}
 
   async find(clientId: string): Promise<RegisteredClient | null> {
+    // Untrusted input (a Basic header, a form field): an id PostgreSQL cannot store is simply unknown.
+    if (!isStorableText(clientId)) return null;
     const now = Date.now();
     const hit = this.cache.get(clientId);
     if (hit && hit.expiresAt > now) return hit.value;

@@ -23,6 +23,7 @@ function config(overrides: Partial<AuthServerConfig> = {}): AuthServerConfig {
     keyActivationDelaySeconds: 60,
     keyReloadIntervalSeconds: 30,
     clientCacheTtlMs: 5_000,
+    clientAuthThrottle: { clientLimit: 10, addressLimit: 50, windowSeconds: 60 },
     defaultAudience: 'api://default',
     seedDemoData: false,
     production: false,

@@ -49,6 +49,17 @@ describe('authServerConfig (validated at boot)', () => {
     expect(config.issuer).toBe('http://localhost:3000');
   });
 
+  it('failed-authentication throttling: documented defaults, validated overrides, Redis only when REDIS_URL is set', () => {
+    expect(load(strong).clientAuthThrottle).toEqual({ clientLimit: 10, addressLimit: 50, windowSeconds: 60, redisUrl: undefined });
+    expect(
+      load({ ...strong, CLIENT_AUTH_FAILURE_LIMIT: '3', CLIENT_AUTH_ADDRESS_FAILURE_LIMIT: '7', CLIENT_AUTH_FAILURE_WINDOW_SECONDS: '5', REDIS_URL: 'redis://r:6379' })
+        .clientAuthThrottle,
+    ).toEqual({ clientLimit: 3, addressLimit: 7, windowSeconds: 5, redisUrl: 'redis://r:6379' });
+    expect(() => load({ ...strong, CLIENT_AUTH_FAILURE_LIMIT: '0' })).toThrow(/CLIENT_AUTH_FAILURE_LIMIT/);
+    expect(() => load({ ...strong, CLIENT_AUTH_ADDRESS_FAILURE_LIMIT: 'many' })).toThrow(/CLIENT_AUTH_ADDRESS_FAILURE_LIMIT/);
+    expect(() => load({ ...strong, CLIENT_AUTH_FAILURE_WINDOW_SECONDS: '-1' })).toThrow(/CLIENT_AUTH_FAILURE_WINDOW_SECONDS/);
+  });
+
   it('rejects bad numbers and algorithms', () => {
     expect(() => load({ ...strong, ACCESS_TOKEN_TTL: '10' })).toThrow(/ACCESS_TOKEN_TTL/);
     expect(() => load({ ...strong, SIGNING_ALG: 'HS256' })).toThrow(/SIGNING_ALG/);

@@ -29,6 +29,16 @@ export interface AuthServerConfig {
   demoReportingServiceSecret?: string;
   /** Demo end users' passwords: set (ALICE_PASSWORD, BOB_PASSWORD required) when seeding outside production. */
   demoUserPasswords?: { alice: string; bob: string };
+  /** Throttling of failed client authentication (see ClientAuthThrottle). */
+  clientAuthThrottle: {
+    /** Failures per client id from one address within the window before that pair gets 429. */
+    clientLimit: number;
+    /** Failures from one address (any client id) within the window before it gets 429. */
+    addressLimit: number;
+    windowSeconds: number;
+    /** Share the counters between replicas through Redis when set. */
+    redisUrl?: string;
+  };
   production: boolean;
 }
 
@@ -90,6 +100,12 @@ export const authServerConfig = registerAs('authServer', (): AuthServerConfig =>
       seedDemoData && !production
         ? { alice: requiredSecret('ALICE_PASSWORD', production), bob: requiredSecret('BOB_PASSWORD', production) }
         : undefined,
+    clientAuthThrottle: {
+      clientLimit: integer('CLIENT_AUTH_FAILURE_LIMIT', 10, 1, 1_000_000),
+      addressLimit: integer('CLIENT_AUTH_ADDRESS_FAILURE_LIMIT', 50, 1, 1_000_000),
+      windowSeconds: integer('CLIENT_AUTH_FAILURE_WINDOW_SECONDS', 60, 1, 86_400),
+      redisUrl: process.env.REDIS_URL || undefined,
+    },
     production,
   };
 });

@@ -1,3 +1,4 @@
+import { isStorableText } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
@@ -10,7 +11,7 @@ export class UsersService {
 
   /** The active user with these credentials, or null; unknown usernames cost a hash too. */
   async authenticate(username: string, password: string): Promise<UserEntity | null> {
-    const user = username.length <= 128 && password.length <= 1024 ? await this.users.findOne({ where: { username } }) : null;
+    const user = username.length <= 128 && password.length <= 1024 && isStorableText(username) ? await this.users.findOne({ where: { username } }) : null;
     const valid = await verifyPassword(password.slice(0, 1024), user?.passwordHash ?? DUMMY_PASSWORD_HASH);
     return user && valid && user.status === 'active' ? user : null;
   }

@@ -22,6 +22,10 @@ export const TEST_ENV: Record<string, string> = {
   ALICE_PASSWORD: 'alice-test-password',
   BOB_PASSWORD: 'bob-test-password',
   REPORTING_SERVICE_CLIENT_SECRET: 'test-reporting-service-secret',
+  // Suites send many deliberate failures from 127.0.0.1; the throttling tests set their own limits.
+  CLIENT_AUTH_FAILURE_LIMIT: '1000000',
+  CLIENT_AUTH_ADDRESS_FAILURE_LIMIT: '1000000',
+  REDIS_URL: '',
 };
 
 export interface TestAuthServer {

@@ -1,4 +1,5 @@
-import { InvalidRequest, Principal, Scopes, UserOnly } from '@app/auth';
+import { InvalidRequest, InvalidToken, Principal, Scopes, UserOnly } from '@app/auth';
+import { isStorableText } from '@app/database';
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { OwnerProfile, UserDirectory } from '../users/user-directory.service';
 import { Order, OrdersService } from './orders.service';
@@ -10,13 +11,21 @@ export interface OrderWithOwner {
 
 function parseNewOrder(body: unknown): { item: string; quantity: number } {
   const { item, quantity } = (body ?? {}) as Record<string, unknown>;
-  if (typeof item !== 'string' || item.trim() === '' || item.length > 200) {
-    throw new InvalidRequest('item must be a non-empty string of at most 200 characters');
+  if (typeof item !== 'string' || item.trim() === '' || item.length > 200 || !isStorableText(item)) {
+    throw new InvalidRequest('item must be a non-empty string of at most 200 characters, without NUL');
   }
   if (typeof quantity !== 'number' || !Number.isInteger(quantity) || quantity < 1 || quantity > 1000) {
     throw new InvalidRequest('quantity must be an integer from 1 to 1000');
   }
   return { item: item.trim(), quantity };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The calling user's id: user ids are UUIDs, so a token whose `sub` is not one names no user here. */
+function userIdOf(caller: Principal): string {
+  if (!UUID.test(caller.subject)) throw new InvalidToken('the token subject is not a user id');
+  return caller.subject;
 }
 
 /**
@@ -34,7 +43,8 @@ export class OrdersController {
   @Get()
   @Scopes('orders:read')
   async list(@Principal() caller: Principal): Promise<{ orders: Order[]; owner: OwnerProfile }> {
-    const [orders, owner] = await Promise.all([this.orders.listFor(caller.subject), this.users.profile(caller.subject)]);
+    const userId = userIdOf(caller);
+    const [orders, owner] = await Promise.all([this.orders.listFor(userId), this.users.profile(userId)]);
     return { orders, owner };
   }
 
@@ -45,7 +55,7 @@ export class OrdersController {
     @Principal() caller: Principal,
   ): Promise<OrderWithOwner> {
     // Someone else's order and no order look the same: 404.
-    const order = await this.orders.findOwned(id, caller.subject);
+    const order = await this.orders.findOwned(id, userIdOf(caller));
     if (!order) throw new NotFoundException(`no order ${id}`);
     return { order, owner: await this.users.profile(order.user_id) };
   }
@@ -54,10 +64,11 @@ export class OrdersController {
   @HttpCode(201)
   @Scopes('orders:write')
   async create(@Body() body: unknown, @Principal() caller: Principal): Promise<OrderWithOwner> {
+    const userId = userIdOf(caller);
     const { item, quantity } = parseNewOrder(body);
     // Verify the owner exists at user-service before taking the order.
-    const owner = await this.users.profile(caller.subject);
-    const order = await this.orders.create(caller.subject, item, quantity);
+    const owner = await this.users.profile(userId);
+    const order = await this.orders.create(userId, item, quantity);
     return { order, owner };
   }
 }

@@ -108,3 +108,17 @@ export class TooManyRequests extends OAuthError {
     this.headers['Retry-After'] = String(Math.max(1, Math.ceil(retryAfterSeconds)));
   }
 }
+
+/**
+ * Too many failed client authentications from this source: 429 with Retry-After. `slow_down` is the
+ * registered token-endpoint error for "ask again later, less often" (RFC 8628 §3.5); `invalid_client`
+ * would tell a legitimate client its credentials are wrong.
+ */
+export class SlowDown extends OAuthError {
+  readonly status = 429;
+  readonly error = 'slow_down';
+  constructor(description: string, retryAfterSeconds: number) {
+    super(description);
+    this.headers['Retry-After'] = String(Math.max(1, Math.ceil(retryAfterSeconds)));
+  }
+}

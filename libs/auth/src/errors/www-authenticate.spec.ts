@@ -50,8 +50,19 @@ describe('quoteParam (RFC 7235 §2.1 auth-param values)', () => {
     expect(unquote(quoted)).toMatch(/^"\s*\\$/);
   });
 
-  it('keeps non-ASCII text as it is', () => {
-    expect(quoteParam('été')).toBe('"été"');
+  it('replaces non-ASCII with "?" (RFC 6750 §3: printable ASCII only)', () => {
+    expect(quoteParam('été')).toBe('"?t?"');
+  });
+
+  // Found by fuzzing the bearer guard: a token whose header decoded to alg "E\uFFFD256" was echoed into
+  // the challenge, Node refused the header, and the request was never answered.
+  it('regression: a U+FFFD or any non-Latin-1 character still gives a header Node accepts', () => {
+    const quoted = quoteParam('algorithm "E\uFFFD256" \u{1F600} \uD800');
+    expect(quoted).toMatch(/^[\x20-\x7e]+$/);
+  });
+
+  it('caps very long values (a description only grows by echoing input)', () => {
+    expect(quoteParam('x'.repeat(10_000)).length).toBeLessThanOrEqual(258);
   });
 });
 

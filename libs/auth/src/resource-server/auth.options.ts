@@ -1,3 +1,5 @@
+import type { IntrospectionOptions } from './token-introspector';
+
 export interface ResourceServerAuthOptions {
   /** Expected `iss`; also where RFC 8414 metadata is discovered unless authServerUrl is set. */
   issuer: string;
@@ -24,6 +26,11 @@ export interface ResourceServerAuthOptions {
   verifiedTokenCacheSize?: number;
   /** Benchmark only (see benchmark-bypass.ts): callers are taken unverified from the Authorization header. */
   benchmarkBypass?: boolean;
+  /**
+   * Also ask the issuer (RFC 7662) whether each verified token is still active, so revoked tokens are
+   * refused within `cacheTtlMs` instead of at expiry. Off by default: it costs a call per new token.
+   */
+  introspection?: IntrospectionOptions;
 }
 
 export const RESOURCE_SERVER_AUTH_OPTIONS = Symbol('RESOURCE_SERVER_AUTH_OPTIONS');

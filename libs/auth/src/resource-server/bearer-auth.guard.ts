@@ -8,6 +8,7 @@ import { benchmarkPrincipal } from './benchmark-bypass';
 import { BearerTokenStrategy } from './bearer-token.strategy';
 import { routeAuthRequirements } from './decorators';
 import type { Principal } from './principal';
+import { TokenIntrospector } from './token-introspector';
 import { VerifiedTokenCache } from './verified-token.cache';
 
 /** No credentials at all: RFC 6750 §3.1 says the challenge then carries no error code. */
@@ -71,6 +72,7 @@ function describeJwtError(message: string): string {
 export class BearerAuthGuard implements CanActivate {
   private readonly verified: VerifiedTokenCache;
   private readonly benchmarkBypass: boolean;
+  private readonly introspector?: TokenIntrospector;
 
   constructor(
     private readonly reflector: Reflector,
@@ -79,6 +81,7 @@ export class BearerAuthGuard implements CanActivate {
   ) {
     this.verified = new VerifiedTokenCache(options.verifiedTokenCacheSize ?? 10_000);
     this.benchmarkBypass = options.benchmarkBypass === true;
+    this.introspector = options.introspection ? new TokenIntrospector(options.introspection) : undefined;
   }
 
   // Not async: a token seen before is answered without a promise or a microtask.
@@ -93,17 +96,27 @@ export class BearerAuthGuard implements CanActivate {
     if (Array.isArray(authorization)) throw new InvalidRequest('more than one Authorization header');
     const token = bearerTokenOf(authorization);
     const cached = token ? this.verified.get(token) : undefined;
-    if (cached) return this.allow(request, cached);
-    return this.authenticate(request).then(
-      (principal) => {
-        if (token) this.verified.set(token, principal);
-        return this.allow(request, principal);
-      },
-      (error: unknown) => {
-        this.traceDenial(context, error);
-        throw error;
-      },
-    );
+    if (cached && !this.introspector) return this.allow(request, cached);
+    return this.verify(context, request, token, cached);
+  }
+
+  private async verify(
+    context: ExecutionContext,
+    request: { user?: Principal },
+    token: string | undefined,
+    cached: Principal | undefined,
+  ): Promise<true> {
+    let principal: Principal;
+    try {
+      principal = cached ?? (await this.authenticate(request));
+      // Checked on cache hits too: a token verified earlier may have been revoked since.
+      if (this.introspector && token) await this.introspector.assertActive(token, principal.claims.exp);
+    } catch (error) {
+      this.traceDenial(context, error);
+      throw error;
+    }
+    if (token && !cached) this.verified.set(token, principal);
+    return this.allow(request, principal);
   }
 
   private allow(request: { user?: Principal }, principal: Principal): true {

@@ -49,7 +49,7 @@ export class BearerTokenStrategy extends PassportStrategy(Strategy, BEARER_STRAT
         keyStore
           .algorithms()
           .then((allowed) => {
-            if (!allowed.includes(alg)) throw new InvalidToken(`algorithm "${alg}" is not accepted`);
+            if (!allowed.includes(alg)) throw new InvalidToken('the token algorithm is not accepted');
             return keyStore.getKey(kid, alg);
           })
           .then(

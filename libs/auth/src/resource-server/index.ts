@@ -9,3 +9,4 @@ export * from './principal';
 export * from './scopes.guard';
 export * from './verified-token.cache';
 export * from './resource-server.config';
+export * from './token-introspector';

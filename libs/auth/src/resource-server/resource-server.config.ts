@@ -30,5 +30,20 @@ export function resourceServerOptionsFromEnv(audience: string, realm: string): R
     jwksCooldownMs: optionalNumber('JWKS_COOLDOWN_MS'),
     verifiedTokenCacheSize: optionalNumber('VERIFIED_TOKEN_CACHE_SIZE'),
     benchmarkBypass: benchmarkBypassFromEnv(),
+    // Optional revocation check (RFC 7662): all three variables, or none.
+    introspection: process.env.INTROSPECTION_CLIENT_ID
+      ? {
+          endpoint: `${(process.env.AUTH_SERVER_URL || issuer).replace(/\/+$/, '')}/oauth/introspect`,
+          clientId: process.env.INTROSPECTION_CLIENT_ID,
+          clientSecret: requiredIntrospectionSecret(),
+          cacheTtlMs: optionalNumber('INTROSPECTION_CACHE_TTL_MS'),
+        }
+      : undefined,
   };
+}
+
+function requiredIntrospectionSecret(): string {
+  const secret = process.env.INTROSPECTION_CLIENT_SECRET;
+  if (!secret) throw new Error('INTROSPECTION_CLIENT_SECRET is required when INTROSPECTION_CLIENT_ID is set');
+  return secret;
 }

@@ -1,0 +1,195 @@
+import fc from 'fast-check';
+import { randomUUID } from 'node:crypto';
+import {
+  authorizationHeader,
+  FUZZ_RUNS,
+  FUZZ_SEED,
+  FuzzResponse,
+  fuzzTestTimeout,
+  jwtShapedString,
+  lengthyString,
+  nastyString,
+  rfcShapeViolation,
+  watchProcessFaults,
+  withinTimeout,
+} from '../../../../test/support/fuzz';
+import { basicAuth, registerClient, requestToken, startAuthServer, TEST_DEMO_SECRET, TestAuthServer } from '../support/auth-server.harness';
+
+interface FuzzRequest {
+  body: string | Buffer;
+  contentType: string | undefined;
+  authorization: string | undefined;
+  duplicateAuthorization: boolean;
+  extraHeaders: Record<string, string>;
+}
+
+/**
+ * Property-based fuzzing of the OAuth endpoints on a real auth-server and PostgreSQL: whatever the
+ * body, content type, parameters or Authorization header, the answer is a 2xx or an RFC 6749 §5.2
+ * shaped 4xx, never a 5xx, never a hang, and the process stays healthy.
+ */
+describe('fuzzing /oauth/token, /oauth/introspect and /oauth/revoke', () => {
+  let server: TestAuthServer;
+  let watch: ReturnType<typeof watchProcessFaults>;
+  const valid: { clientId: string; secret: string }[] = [];
+  let liveToken = '';
+  const statuses = new Map<string, Map<number, number>>();
+
+  beforeAll(async () => {
+    // The harness sets throttling limits high: 429s would hide the code behind them from the fuzzer.
+    server = await startAuthServer();
+    valid.push({ clientId: 'order-service', secret: TEST_DEMO_SECRET });
+    valid.push(await registerClient(server, { clientId: 'fuzz-post', authMethod: 'client_secret_post' }));
+    valid.push(await registerClient(server, { clientId: 'fuzz-basic' }));
+    liveToken = String((await requestToken(server, valid[0]!)).body.access_token);
+    watch = watchProcessFaults();
+  });
+
+  afterAll(async () => {
+    watch?.stop();
+    for (const [endpoint, counts] of statuses) {
+      process.stdout.write(`fuzz ${endpoint}: ${[...counts].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(' ')}\n`);
+    }
+    await server?.close();
+  });
+
+  const parameterName = fc.oneof(
+    { weight: 6, arbitrary: fc.constantFrom('grant_type', 'scope', 'client_id', 'client_secret', 'client_assertion', 'client_assertion_type', 'resource', 'audience', 'code', 'redirect_uri', 'code_verifier', 'refresh_token', 'token', 'token_type_hint') },
+    { weight: 1, arbitrary: nastyString() },
+  );
+  const parameterValue = (endpointValues: fc.Arbitrary<string>) =>
+    fc.oneof(
+      { weight: 3, arbitrary: endpointValues },
+      { weight: 2, arbitrary: fc.constantFrom('client_credentials', 'authorization_code', 'refresh_token', 'users:read', 'users:read orders:read', 'api://user-service', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', 'access_token', 'order-service', 'fuzz-post', TEST_DEMO_SECRET) },
+      { weight: 2, arbitrary: lengthyString() },
+      { weight: 1, arbitrary: jwtShapedString() },
+    );
+
+  /** A form body built from (possibly repeated) parameters, or something that is not a form at all. */
+  const body = (endpointValues: fc.Arbitrary<string>, wellFormed: fc.Arbitrary<Record<string, string>>) =>
+    fc.oneof(
+      { weight: 4, arbitrary: wellFormed.map((form) => new URLSearchParams(form).toString()) },
+      { weight: 6, arbitrary: fc.array(fc.tuple(parameterName, parameterValue(endpointValues)), { maxLength: 8 }).map((pairs) => new URLSearchParams(pairs).toString()) },
+      { weight: 2, arbitrary: fc.array(fc.tuple(parameterName, nastyString()), { maxLength: 6 }).map((pairs) => pairs.map(([n, v]) => `${n}=${v}`).join('&')) },
+      { weight: 1, arbitrary: fc.jsonValue().map((value) => JSON.stringify(value)) },
+      { weight: 1, arbitrary: fc.uint8Array({ maxLength: 512 }).map((bytes) => Buffer.from(bytes)) },
+      { weight: 1, arbitrary: fc.constantFrom('', '=', '&&&', '%', 'a=%', 'grant_type', '__proto__[x]=1', 'a[b]=c', 'a=1&a=2&a=3') },
+    );
+
+  const contentType = fc.oneof(
+    { weight: 10, arbitrary: fc.constant('application/x-www-form-urlencoded') },
+    {
+      weight: 3,
+      arbitrary: fc.constantFrom(
+        undefined,
+        'application/json',
+        'text/plain',
+        'multipart/form-data; boundary=x',
+        'application/x-www-form-urlencoded; charset=utf-16',
+        'application/x-www-form-urlencoded; charset=latin1',
+        'APPLICATION/X-WWW-FORM-URLENCODED',
+        'application/octet-stream',
+        'application/x-www-form-urlencoded, application/json',
+        '',
+        ';',
+        'application/',
+      ),
+    },
+    { weight: 1, arbitrary: fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 60 }) },
+  );
+
+  /** Mostly valid requests with one thing wrong reach deeper than pure noise. */
+  const validAuthorization = () => fc.constantFrom(...valid).map(({ clientId, secret }) => basicAuth(clientId, secret));
+  const request = (endpointValues: fc.Arbitrary<string>, wellFormed: fc.Arbitrary<Record<string, string>>) =>
+    fc.record({
+      body: body(endpointValues, wellFormed),
+      contentType,
+      authorization: fc.oneof({ weight: 2, arbitrary: validAuthorization() }, { weight: 3, arbitrary: authorizationHeader(valid) }),
+      duplicateAuthorization: fc.oneof({ weight: 19, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+      extraHeaders: fc.dictionary(fc.constantFrom('content-length', 'transfer-encoding', 'content-encoding', 'x-forwarded-for', 'accept'), fc.constantFrom('gzip', 'chunked', '0', '1', '99999', 'abc', '*/*'), { maxKeys: 2 }),
+    });
+
+  async function send(path: string, input: FuzzRequest): Promise<FuzzResponse> {
+    const headers: Record<string, string | string[]> = { ...input.extraHeaders };
+    if (input.contentType !== undefined) headers['content-type'] = input.contentType;
+    if (input.authorization !== undefined) headers.authorization = input.duplicateAuthorization ? [input.authorization, input.authorization] : input.authorization;
+    const response = await withinTimeout(server.app.inject({ method: 'POST', url: path, headers, payload: input.body }), path);
+    return { statusCode: response.statusCode, headers: response.headers, body: response.body };
+  }
+
+  const fuzz = (path: string, endpointValues: () => fc.Arbitrary<string>, wellFormed: () => fc.Arbitrary<Record<string, string>>) =>
+    it(
+      `${path}: ${FUZZ_RUNS} random requests, each a 2xx or an RFC-shaped 4xx`,
+      async () => {
+        const counts = new Map<number, number>();
+        statuses.set(path, counts);
+        await fc.assert(
+          fc.asyncProperty(request(endpointValues(), wellFormed()), async (input) => {
+            const response = await send(path, input);
+            counts.set(response.statusCode, (counts.get(response.statusCode) ?? 0) + 1);
+            const violation = rfcShapeViolation(response);
+            if (violation) throw new Error(violation);
+          }),
+          { numRuns: FUZZ_RUNS, seed: FUZZ_SEED, endOnFailure: false },
+        );
+        // The property covered failures and successes alike.
+        expect([...counts.keys()].some((status) => status >= 400)).toBe(true);
+        expect([...counts.keys()].filter((status) => status >= 500)).toEqual([]);
+      },
+      fuzzTestTimeout(),
+    );
+
+  const scope = fc.constantFrom('users:read', 'orders:read', 'users:read users:read', '', ' ', 'users:read\torders:read');
+  fuzz(
+    '/oauth/token',
+    () => fc.constantFrom('client_credentials', 'users:read', 'api://user-service'),
+    () => fc.record({ grant_type: fc.constantFrom('client_credentials', 'client_credentials', 'password', 'refresh_token'), scope, resource: fc.constantFrom('api://user-service', 'http://x') }, { requiredKeys: ['grant_type'] }),
+  );
+  fuzz(
+    '/oauth/introspect',
+    () => fc.oneof(fc.constant(liveToken), fc.constant(randomUUID())),
+    () => fc.record({ token: fc.oneof(fc.constant(liveToken), jwtShapedString()), token_type_hint: fc.constantFrom('access_token', 'refresh_token', 'x') }, { requiredKeys: ['token'] }),
+  );
+  fuzz(
+    '/oauth/revoke',
+    () => fc.oneof(jwtShapedString(), fc.constant(randomUUID()), fc.constantFrom('access_token', 'refresh_token')),
+    () => fc.record({ token: fc.oneof(jwtShapedString(), fc.constant(randomUUID())), token_type_hint: fc.constantFrom('access_token', 'refresh_token', 'x') }, { requiredKeys: ['token'] }),
+  );
+
+  describe('regressions found by fuzzing', () => {
+    const post = (url: string, payload: string, authorization?: string) =>
+      server.app.inject({
+        method: 'POST',
+        url,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...(authorization ? { authorization } : {}) },
+        payload,
+      });
+
+    // Seed 20261123, case 1718: `Basic ADo=` is "\0:", a NUL client id; PostgreSQL refused the lookup (500).
+    it.each(['/oauth/token', '/oauth/introspect', '/oauth/revoke'])('a NUL byte in the Basic client id is 401 invalid_client, not 500 (%s)', async (url) => {
+      const response = await post(url, 'grant_type=client_credentials&token=x', 'Basic ADo=');
+      expect(response.statusCode).toBe(401);
+      expect(response.json()).toEqual({ error: 'invalid_client', error_description: expect.any(String) });
+    });
+
+    it('a NUL byte in a client_secret_post or public client_id is 401 invalid_client, not 500', async () => {
+      for (const payload of ['grant_type=client_credentials&client_id=a%00b&client_secret=s', 'grant_type=authorization_code&client_id=%00&code=x']) {
+        const response = await post('/oauth/token', payload);
+        expect(response.statusCode).toBe(401);
+        expect(response.json().error).toBe('invalid_client');
+      }
+    });
+  });
+
+  it('the process stayed healthy: no unhandled rejection, and a valid client still gets a token', async () => {
+    expect(watch.faults).toEqual([]);
+    const response = await server.app.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basicAuth('order-service', TEST_DEMO_SECRET) },
+      payload: 'grant_type=client_credentials',
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual(expect.objectContaining({ token_type: 'Bearer' }));
+  });
+});

@@ -1,0 +1,58 @@
+import { InvalidToken, TemporarilyUnavailable } from '../errors/oauth.errors';
+
+export interface IntrospectionOptions {
+  /** The issuer's RFC 7662 endpoint, e.g. `http://auth-server:3000/oauth/introspect`. */
+  endpoint: string;
+  /** This resource server's own client credentials (client_secret_basic). */
+  clientId: string;
+  clientSecret: string;
+  /** How long an answer is reused for a token (default 10 s): the bound on how late a revocation is seen. */
+  cacheTtlMs?: number;
+  /** Request timeout (default 2 s). */
+  timeoutMs?: number;
+  /** Answers kept in memory (default 10,000). */
+  cacheSize?: number;
+}
+
+/**
+ * Optional revocation check for JWT access tokens: after the signature and claims verify, asks the
+ * issuer whether the token is still `active` (RFC 7662), with a short per-token cache. Fails closed:
+ * if the issuer cannot be asked, the request gets 503 rather than a possibly revoked token through.
+ */
+export class TokenIntrospector {
+  private readonly answers = new Map<string, { active: boolean; until: number }>();
+  private readonly authorization: string;
+
+  constructor(private readonly options: IntrospectionOptions) {
+    // RFC 6749 §2.3.1: form-encode each part before base64.
+    const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
+    this.authorization = `Basic ${Buffer.from(`${encode(options.clientId)}:${encode(options.clientSecret)}`).toString('base64')}`;
+  }
+
+  /** Throws invalid_token when the issuer says the token is no longer active. */
+  async assertActive(token: string, expiresAt: number): Promise<void> {
+    const now = Date.now();
+    const cached = this.answers.get(token);
+    const active = cached && cached.until > now ? cached.active : await this.ask(token, now, expiresAt);
+    if (!active) throw new InvalidToken('the access token is no longer active');
+  }
+
+  private async ask(token: string, now: number, expiresAt: number): Promise<boolean> {
+    let active: boolean;
+    try {
+      const response = await fetch(this.options.endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: this.authorization, accept: 'application/json' },
+        body: new URLSearchParams({ token, token_type_hint: 'access_token' }).toString(),
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 2_000),
+      });
+      if (!response.ok) throw new Error(`introspection answered ${response.status}`);
+      active = ((await response.json()) as { active?: unknown }).active === true;
+    } catch {
+      throw new TemporarilyUnavailable('token introspection is unavailable right now');
+    }
+    if (this.answers.size >= (this.options.cacheSize ?? 10_000)) this.answers.clear();
+    this.answers.set(token, { active, until: Math.min(now + (this.options.cacheTtlMs ?? 10_000), expiresAt * 1000) });
+    return active;
+  }
+}
