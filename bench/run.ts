@@ -236,11 +236,11 @@ async function main(): Promise<void> {
       if (answer.status !== 200) throw new Error(`GET ${request.url} answered ${answer.status}: ${await answer.text()}`);
     }
     const tokenFetches = async () => ((await (await fetch(`http://127.0.0.1:${ordersPort}/debug/service-token`)).json()) as { fetches: number }).fetches;
-    const fetchesBefore = await tokenFetches();
     log('3. the flow: GET /orders/:id through order-service → user-service, with auth vs auth off');
     const flowOn = row('3 flow', 'with auth', await measure(withAuth, settings));
     const flowOff = row('3 flow', 'auth off (bench switch)', await measure(withoutAuth, settings));
-    const tokenRequestsDuringRun = (await tokenFetches()) - fetchesBefore;
+    // Everything order-service did since it started (probe, warm-up, run) is well within one token lifetime.
+    const tokenRequestsDuringRun = await tokenFetches();
 
     // ── 5. memory ──
     const apps = { 'auth-server': auth, 'user-service': users, 'order-service': orders };
@@ -259,7 +259,7 @@ async function main(): Promise<void> {
       { target: 'token endpoint p99 ≤ 25 ms', met: ours.p99Ms <= 25, value: `${ours.p99Ms} ms` },
       { target: 'guarded route ≥ 90 % of unguarded', met: ratios.guardedVsPublic >= 0.9, value: `${(ratios.guardedVsPublic * 100).toFixed(0)} %` },
       { target: 'flow with auth ≥ 85 % of without', met: ratios.flowWithAuthVsWithout >= 0.85, value: `${(ratios.flowWithAuthVsWithout * 100).toFixed(0)} %` },
-      { target: '≤ 1 token request per order-service per token lifetime', met: tokenRequestsDuringRun <= 1, value: `${tokenRequestsDuringRun}` },
+      { target: 'token requests by order-service since its start ≤ 1', met: tokenRequestsDuringRun <= 1, value: `${tokenRequestsDuringRun}` },
       { target: 'cold start (first start, initdb included) ≤ 10 s', met: startup.firstStartMs <= 10_000, value: `${(startup.firstStartMs / 1000).toFixed(1)} s` },
       { target: 'restart from stop ≤ 10 s', met: startup.restartMs <= 10_000, value: `${(startup.restartMs / 1000).toFixed(1)} s` },
       ...Object.entries(rss).map(([app, mb]) => ({ target: `${app} peak RSS ≤ 150 MB`, met: mb <= 150, value: `${mb} MB` })),
