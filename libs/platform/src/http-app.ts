@@ -1,10 +1,14 @@
 import { OAuthExceptionFilter, sendOAuthError, toOAuthError } from '@app/auth';
-import { LogLevel, Type } from '@nestjs/common';
+import { LogLevel, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { FastifyReply } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { corsOptions, corsOrigins } from './cors';
 import { flowTraceEnabled, registerFlowTraceHooks } from './flow-trace-hooks';
+import { LoggerModule } from 'nestjs-pino';
+import type { IncomingMessage } from 'node:http';
+import { createPinoLogger, httpLoggingOptions, PinoNestLogger, REQUEST_ID_HEADER, requestIdOf, runWithRequestId } from './logging';
+import { registerMetrics } from './metrics';
 
 export interface HttpAppOptions {
   /** `realm` of WWW-Authenticate challenges. */
@@ -26,11 +30,19 @@ export function logLevels(): LogLevel[] {
  * the configured origins and (outside production) the flow-trace hooks.
  */
 export async function createHttpApp(module: Type<unknown>, options: HttpAppOptions): Promise<NestFastifyApplication> {
+  // Logging is part of every app: nestjs-pino's request logging (pino-http) around the app's module,
+  // and Nest's own logger on the same pino instance.
+  const logger = createPinoLogger(options.realm, options.logger ?? logLevels());
+  class HttpAppRoot {}
+  Module({ imports: [LoggerModule.forRoot({ pinoHttp: httpLoggingOptions(logger) }), module] })(HttpAppRoot);
   const app = await NestFactory.create<NestFastifyApplication>(
-    module,
+    HttpAppRoot,
     new FastifyAdapter({
       bodyLimit: options.bodyLimit ?? 32 * 1024,
       routerOptions: { maxParamLength: 256 },
+      // One id per request, the caller's when it sent a usable one; kept on the raw request too,
+      // where pino-http (nestjs-pino) finds it for the access log.
+      genReqId: (raw: { headers: IncomingMessage['headers'] }) => ((raw as { id?: string }).id = requestIdOf(raw.headers)),
       // Errors the router raises before any route runs (a path parameter over maxParamLength, a
       // malformed %-escape) never reach Nest's filters: answer them in the same RFC shape.
       frameworkErrors: (error: { statusCode?: number }, _request: unknown, reply: unknown) => {
@@ -38,12 +50,20 @@ export async function createHttpApp(module: Type<unknown>, options: HttpAppOptio
         sendOAuthError(reply as FastifyReply, toOAuthError({ statusCode: status, message: 'malformed request URL' }), options.realm);
       },
     }),
-    { logger: options.logger ?? logLevels(), bufferLogs: false, abortOnError: false },
+    { bufferLogs: true, abortOnError: false },
   );
+  app.useLogger(new PinoNestLogger(logger));
   app.useGlobalFilters(new OAuthExceptionFilter(options.realm));
   app.enableShutdownHooks();
+  const fastify = app.getHttpAdapter().getInstance();
+  // The id goes back to the caller and onto every call made while serving the request.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+    runWithRequestId(request.id, done);
+  });
   const origins = corsOrigins();
   if (origins.length) app.enableCors(corsOptions(origins));
   if (flowTraceEnabled()) registerFlowTraceHooks(app, options.realm);
+  registerMetrics(app, options.realm);
   return app;
 }

@@ -5,3 +5,5 @@ export * from './env';
 export * from './runtime';
 export * from './cors';
 export * from './flow-trace-hooks';
+export * from './logging';
+export * from './metrics';

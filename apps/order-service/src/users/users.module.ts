@@ -1,4 +1,5 @@
 import { benchmarkBypassFromEnv, benchmarkTokenSource, ClientCredentialsModule, ServiceHttpClient } from '@app/auth';
+import { propagatedHeaders } from '@app/platform';
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { OrderServiceConfig } from '../config/order-service.config';
@@ -12,7 +13,8 @@ import { UserDirectory } from './user-directory.service';
       inject: [ConfigService],
       useFactory: (config: ConfigService) => {
         const { client, userService, redisUrl } = config.getOrThrow<OrderServiceConfig>('orderService', { infer: true });
-        return { ...client, audience: userService.audience, redisUrl, timeoutMs: userService.timeoutMs };
+        // The request id of the request being served goes along, to user-service and the auth-server.
+        return { ...client, audience: userService.audience, redisUrl, timeoutMs: userService.timeoutMs, propagateHeaders: propagatedHeaders };
       },
     }),
   ],

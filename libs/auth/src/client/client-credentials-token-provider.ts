@@ -40,6 +40,11 @@ export interface ClientCredentialsTokenProviderOptions {
   lockWaitMs?: number;
   /** Every shared-cache operation gives up after this long and the memory path is used (default 1000 ms). */
   cacheTimeoutMs?: number;
+  /**
+   * Headers to forward from the request being served (e.g. `x-request-id`), read at call time, so a
+   * token request can be followed in the auth-server's logs. Also used by ServiceHttpClient.
+   */
+  propagateHeaders?: () => Record<string, string> | undefined;
 }
 
 export interface TokenProviderStats {
@@ -284,7 +289,7 @@ export class ClientCredentialsTokenProvider {
     try {
       const response = await this.fetchFn(this.options.tokenEndpoint, {
         method: 'POST',
-        headers,
+        headers: { ...this.options.propagateHeaders?.(), ...headers },
         body: form.toString(),
         // A redirect must never carry client credentials elsewhere.
         redirect: 'manual',

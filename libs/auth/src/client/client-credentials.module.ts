@@ -11,7 +11,7 @@ export interface ClientCredentialsModuleOptions extends ClientCredentialsTokenPr
    */
   redisUrl?: string;
   /** Options of the exported ServiceHttpClient. */
-  http?: Omit<ServiceHttpClientOptions, 'fetch' | 'logger'>;
+  http?: Omit<ServiceHttpClientOptions, 'fetch' | 'logger' | 'propagateHeaders'>;
 }
 
 export interface ClientCredentialsModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
@@ -82,7 +82,7 @@ export class ClientCredentialsModule implements OnModuleDestroy {
           provide: ServiceHttpClient,
           inject: [ClientCredentialsTokenProvider, CLIENT_CREDENTIALS_OPTIONS],
           useFactory: (tokens: ClientCredentialsTokenProvider, options: ClientCredentialsModuleOptions) =>
-            new ServiceHttpClient(tokens, { ...options.http, fetch: options.fetch, logger: options.logger }),
+            new ServiceHttpClient(tokens, { ...options.http, fetch: options.fetch, logger: options.logger, propagateHeaders: options.propagateHeaders }),
         },
       ],
       exports: [ClientCredentialsTokenProvider, ServiceHttpClient],

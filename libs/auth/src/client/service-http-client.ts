@@ -16,6 +16,8 @@ export interface ServiceHttpClientOptions {
   /** Injected for tests. */
   fetch?: typeof fetch;
   logger?: ClientLogger;
+  /** Headers to forward from the request being served (e.g. `x-request-id`), read at call time. */
+  propagateHeaders?: () => Record<string, string> | undefined;
 }
 
 export type ServiceRequestInit = Omit<RequestInit, 'signal'> & {
@@ -111,6 +113,8 @@ export class ServiceHttpClient {
   private async send<T>(target: URL, init: ServiceRequestInit, token: string): Promise<ServiceResponse<T>> {
     const { timeoutMs, json, signal: callerSignal, headers: initHeaders, ...rest } = init;
     const headers = new Headers(initHeaders);
+    const propagated = this.options.propagateHeaders?.();
+    if (propagated) for (const [name, value] of Object.entries(propagated)) if (!headers.has(name)) headers.set(name, value);
     headers.set('authorization', `Bearer ${token}`);
     let body = init.body;
     if (json !== undefined) {

@@ -4,6 +4,7 @@ import { PassportModule } from '@nestjs/passport';
 import { RESOURCE_SERVER_AUTH_OPTIONS, ResourceServerAuthOptions } from './auth.options';
 import { BearerAuthGuard } from './bearer-auth.guard';
 import { BearerTokenStrategy } from './bearer-token.strategy';
+import { GuardDecisionStats } from './guard-decision.stats';
 import { JwksKeyStore } from './jwks-key-store';
 import { ScopesGuard } from './scopes.guard';
 
@@ -48,11 +49,12 @@ export class AuthModule {
           useFactory: (options: ResourceServerAuthOptions) => new JwksKeyStore(options),
         },
         BearerTokenStrategy,
+        { provide: GuardDecisionStats, useValue: new GuardDecisionStats() },
         // Order matters: authentication first, then scopes.
         { provide: APP_GUARD, useClass: BearerAuthGuard },
         { provide: APP_GUARD, useClass: ScopesGuard },
       ],
-      exports: [RESOURCE_SERVER_AUTH_OPTIONS, JwksKeyStore],
+      exports: [RESOURCE_SERVER_AUTH_OPTIONS, JwksKeyStore, GuardDecisionStats],
     };
   }
 }

@@ -7,6 +7,7 @@ import { RESOURCE_SERVER_AUTH_OPTIONS, ResourceServerAuthOptions } from './auth.
 import { benchmarkPrincipal } from './benchmark-bypass';
 import { BearerTokenStrategy } from './bearer-token.strategy';
 import { routeAuthRequirements } from './decorators';
+import { GuardDecisionStats, GuardOutcome } from './guard-decision.stats';
 import type { Principal } from './principal';
 import { TokenIntrospector } from './token-introspector';
 import { VerifiedTokenCache } from './verified-token.cache';
@@ -53,6 +54,12 @@ function bearerTokenOf(authorization: unknown): string | undefined {
   return start < authorization.length ? authorization.slice(start) : undefined;
 }
 
+function outcomeOf(error: unknown): GuardOutcome {
+  if (error instanceof MissingToken) return 'missing_token';
+  if (error instanceof InvalidRequest) return 'invalid_request';
+  return 'invalid_token';
+}
+
 function describeJwtError(message: string): string {
   if (message.startsWith('jwt audience invalid')) return 'the access token is not for this audience';
   if (message.startsWith('jwt issuer invalid')) return 'the access token is from another issuer';
@@ -78,6 +85,7 @@ export class BearerAuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly strategy: BearerTokenStrategy,
     @Inject(RESOURCE_SERVER_AUTH_OPTIONS) options: ResourceServerAuthOptions,
+    private readonly decisions: GuardDecisionStats,
   ) {
     this.verified = new VerifiedTokenCache(options.verifiedTokenCacheSize ?? 10_000);
     this.benchmarkBypass = options.benchmarkBypass === true;
@@ -86,14 +94,20 @@ export class BearerAuthGuard implements CanActivate {
 
   // Not async: a token seen before is answered without a promise or a microtask.
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    if (routeAuthRequirements(this.reflector, context).isPublic) return true;
+    if (routeAuthRequirements(this.reflector, context).isPublic) {
+      this.decisions.record(context, 'public');
+      return true;
+    }
     const request = context.switchToHttp().getRequest<{ headers: Record<string, unknown>; query?: unknown; user?: Principal }>();
     const authorization = request.headers.authorization;
     if (this.benchmarkBypass) {
       request.user = benchmarkPrincipal(authorization);
       return true;
     }
-    if (Array.isArray(authorization)) throw new InvalidRequest('more than one Authorization header');
+    if (Array.isArray(authorization)) {
+      this.decisions.record(context, 'invalid_request');
+      throw new InvalidRequest('more than one Authorization header');
+    }
     const token = bearerTokenOf(authorization);
     const cached = token ? this.verified.get(token) : undefined;
     if (cached && !this.introspector) return this.allow(request, cached);
@@ -112,6 +126,7 @@ export class BearerAuthGuard implements CanActivate {
       // Checked on cache hits too: a token verified earlier may have been revoked since.
       if (this.introspector && token) await this.introspector.assertActive(token, principal.claims.exp);
     } catch (error) {
+      this.decisions.record(context, outcomeOf(error));
       this.traceDenial(context, error);
       throw error;
     }

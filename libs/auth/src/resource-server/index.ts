@@ -4,6 +4,7 @@ export * from './bearer-auth.guard';
 export * from './benchmark-bypass';
 export * from './bearer-token.strategy';
 export * from './decorators';
+export * from './guard-decision.stats';
 export * from './jwks-key-store';
 export * from './principal';
 export * from './scopes.guard';

@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { InsufficientScope } from '../errors/oauth.errors';
 import { FlowTrace } from '../trace/flow-trace';
 import { routeAuthRequirements } from './decorators';
+import { GuardDecisionStats } from './guard-decision.stats';
 import type { Principal } from './principal';
 
 /**
@@ -11,13 +12,17 @@ import type { Principal } from './principal';
  */
 @Injectable()
 export class ScopesGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector) {}
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly decisions: GuardDecisionStats,
+  ) {}
 
   canActivate(context: ExecutionContext): boolean {
     const { isPublic, scopes: required, tokenKind: kind } = routeAuthRequirements(this.reflector, context);
     if (isPublic) return true;
     const principal = context.switchToHttp().getRequest<{ user?: Principal }>().user;
     const deny = (reason: string): never => {
+      this.decisions.record(context, 'insufficient_scope');
       FlowTrace.recordGuard({ requiredScopes: required, requiredTokenKind: kind, decision: 'deny', reason: `insufficient_scope: ${reason}` });
       throw new InsufficientScope(reason, required);
     };
@@ -25,6 +30,7 @@ export class ScopesGuard implements CanActivate {
     if (kind && principal!.kind !== kind) deny(`this route accepts ${kind} tokens only, not ${principal!.kind} tokens`);
     const missing = required.filter((scope) => !principal!.scopes.includes(scope));
     if (missing.length) deny(`missing scope: ${missing.join(' ')}`);
+    this.decisions.record(context, 'allowed');
     FlowTrace.recordGuard({ requiredScopes: required, requiredTokenKind: kind, decision: 'allow' });
     return true;
   }

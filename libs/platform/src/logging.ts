@@ -1,0 +1,144 @@
+import { LoggerService, LogLevel } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import pino, { Logger as PinoInstance, LevelWithSilent } from 'pino';
+import type { Options as PinoHttpOptions } from 'pino-http';
+import PinoPretty from 'pino-pretty';
+
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+/** Credentials and one-time values never reach a log line, wherever they appear. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["proxy-authorization"]',
+  'res.headers["set-cookie"]',
+  ...['client_secret', 'password', 'code', 'code_verifier', 'refresh_token', 'client_assertion', 'access_token', 'token'].flatMap(
+    (field) => [field, `*.${field}`, `req.body.${field}`],
+  ),
+];
+
+const requestIds = new AsyncLocalStorage<string>();
+
+const NEST_TO_PINO: Record<LogLevel, LevelWithSilent> = {
+  verbose: 'trace',
+  debug: 'debug',
+  log: 'info',
+  warn: 'warn',
+  error: 'error',
+  fatal: 'fatal',
+};
+const ORDER: LevelWithSilent[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+
+/** The most verbose of Nest's enabled levels, as pino's threshold; `false` silences the app. */
+export function pinoLevel(levels: LogLevel[] | false): LevelWithSilent {
+  if (levels === false || levels.length === 0) return 'silent';
+  return levels.map((level) => NEST_TO_PINO[level]).sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b))[0]!;
+}
+
+/**
+ * One JSON line per event in production; readable lines elsewhere (LOG_FORMAT=json forces JSON).
+ * Both go through process.stdout, so a test can capture them.
+ */
+export function createPinoLogger(service: string, levels: LogLevel[] | false, env: NodeJS.ProcessEnv = process.env): PinoInstance {
+  const options = {
+    level: pinoLevel(levels),
+    base: { service },
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    // Every line written while serving a request names it.
+    mixin: () => {
+      const reqId = requestIds.getStore();
+      return reqId ? { reqId } : {};
+    },
+  };
+  const pretty = env.NODE_ENV !== 'production' && env.LOG_FORMAT !== 'json';
+  if (!pretty) return pino(options, process.stdout);
+  return pino(
+    options,
+    PinoPretty({ destination: process.stdout, sync: true, colorize: Boolean(process.stdout.isTTY), ignore: 'pid,hostname', singleLine: true }),
+  );
+}
+
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/**
+ * The id a request is known by across the services: the caller's `x-request-id` when it is short and
+ * plain, else the trace id of a W3C `traceparent`, else a new one.
+ */
+export function requestIdOf(headers: IncomingMessage['headers']): string {
+  const given = headers[REQUEST_ID_HEADER];
+  if (typeof given === 'string' && SAFE_REQUEST_ID.test(given)) return given;
+  const traceparent = headers.traceparent;
+  const traceId = typeof traceparent === 'string' ? TRACEPARENT.exec(traceparent)?.[1] : undefined;
+  return traceId && !/^0+$/.test(traceId) ? traceId : randomUUID();
+}
+
+/** Runs the rest of a request's handling with its id available to outgoing calls. */
+export function runWithRequestId<T>(requestId: string, next: () => T): T {
+  return requestIds.run(requestId, next);
+}
+
+/** Headers to forward on calls made while serving a request (service-to-service, token requests). */
+export function propagatedHeaders(): Record<string, string> | undefined {
+  const requestId = requestIds.getStore();
+  return requestId ? { [REQUEST_ID_HEADER]: requestId } : undefined;
+}
+
+/**
+ * pino-http for nestjs-pino: one line per request with its id (`reqId`), method, route and status;
+ * no headers or bodies (the redaction list covers them should someone log them anyway).
+ */
+export function httpLoggingOptions(logger: PinoInstance): PinoHttpOptions {
+  return {
+    logger,
+    quietReqLogger: true,
+    // Fastify's genReqId (createHttpApp) already set req.id; pino-http keeps it.
+    genReqId: (request) => (request as IncomingMessage & { id?: string }).id ?? requestIdOf(request.headers),
+    customLogLevel: (_request, response, error) => (error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info'),
+    serializers: {
+      req: (request: { id?: string; method?: string; url?: string }) => ({ id: request.id, method: request.method, url: request.url?.split('?')[0] }),
+      res: (response: { statusCode?: number }) => ({ statusCode: response.statusCode }),
+    },
+  };
+}
+
+/**
+ * Nest's logger interface on this app's pino instance: what the app and libs/auth log through
+ * Nest's Logger becomes pino lines (with `context`, and the request id inside a request).
+ * nestjs-pino's own Logger reads one pino root per process, which would give every app in a
+ * process (the tests run three) the first app's name and level.
+ */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly pino: PinoInstance) {}
+
+  log(message: unknown, ...rest: unknown[]): void {
+    this.write('info', message, rest);
+  }
+  error(message: unknown, ...rest: unknown[]): void {
+    this.write('error', message, rest);
+  }
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.write('warn', message, rest);
+  }
+  debug(message: unknown, ...rest: unknown[]): void {
+    this.write('debug', message, rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]): void {
+    this.write('trace', message, rest);
+  }
+  fatal(message: unknown, ...rest: unknown[]): void {
+    this.write('fatal', message, rest);
+  }
+
+  private write(level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal', message: unknown, rest: unknown[]): void {
+    if (!this.pino.isLevelEnabled(level)) return;
+    // Nest passes the context last, and for errors a stack before it.
+    const context = rest.length && typeof rest[rest.length - 1] === 'string' ? (rest[rest.length - 1] as string) : undefined;
+    const stack = level === 'error' && rest.length === 2 && typeof rest[0] === 'string' ? rest[0] : undefined;
+    if (message instanceof Error) this.pino[level]({ context, err: message }, message.message);
+    else if (typeof message === 'object' && message !== null) this.pino[level]({ context, ...message });
+    else this.pino[level]({ context, ...(stack ? { stack } : {}) }, String(message));
+  }
+}

@@ -1,0 +1,96 @@
+import { ClientCredentialsTokenProvider, GuardDecisionStats, JwksKeyStore } from '@app/auth';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
+
+const registries = new WeakMap<NestFastifyApplication, Registry>();
+
+/** The app's Prometheus registry, for app-specific metrics (the auth-server's token counters). */
+export function metricsRegistry(app: NestFastifyApplication): Registry {
+  const registry = registries.get(app);
+  if (!registry) throw new Error('metricsRegistry: the app was not created by createHttpApp');
+  return registry;
+}
+
+/** An app's own provider, if it has one (resource servers have guards, order-service a token provider). */
+function optional<T>(app: NestFastifyApplication, type: abstract new (...args: never[]) => T): T | undefined {
+  try {
+    return app.get(type as never, { strict: false }) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `GET /metrics` in Prometheus text format: process metrics, and what libs/auth counts (guard
+ * decisions, the client-credentials token cache, JWKS fetches), read at scrape time so the request
+ * path only ever increments plain counters. Served outside Nest's guards, like the health checks:
+ * keep it on the cluster network (deploy/k8s) rather than behind a token.
+ */
+export function registerMetrics(app: NestFastifyApplication, service: string): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service });
+  collectDefaultMetrics({ register: registry });
+
+  const decisions = optional(app, GuardDecisionStats);
+  if (decisions) {
+    new Counter({
+      name: 'resource_server_guard_decisions_total',
+      help: 'Bearer and scope guard decisions by route template and outcome',
+      labelNames: ['method', 'route', 'outcome'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const { method, route, outcome, count } of decisions.snapshot()) this.inc({ method, route, outcome }, count);
+      },
+    });
+  }
+  const tokens = optional(app, ClientCredentialsTokenProvider);
+  if (tokens) {
+    new Counter({
+      name: 'client_credentials_token_cache_total',
+      help: "This service's own access token: served from cache (hit) or not (miss)",
+      labelNames: ['result'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc({ result: 'hit' }, tokens.stats.hits);
+        this.inc({ result: 'miss' }, tokens.stats.misses);
+      },
+    });
+    new Counter({
+      name: 'client_credentials_token_requests_total',
+      help: 'Token endpoint requests made by this service, and how many failed',
+      labelNames: ['outcome'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc({ outcome: 'sent' }, tokens.stats.fetches);
+        this.inc({ outcome: 'failed' }, tokens.stats.failures);
+      },
+    });
+  }
+  const jwks = optional(app, JwksKeyStore);
+  if (jwks) {
+    new Counter({
+      name: 'jwks_fetches_total',
+      help: "Fetches of the issuer's JWKS (first load, TTL refresh, unknown kid), and how many failed",
+      labelNames: ['outcome'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc({ outcome: 'sent' }, jwks.stats.fetches);
+        this.inc({ outcome: 'failed' }, jwks.stats.failures);
+      },
+    });
+  }
+
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .get('/metrics', async (_request, reply) => {
+      reply.header('content-type', registry.contentType);
+      return registry.metrics();
+    });
+  registries.set(app, registry);
+  return registry;
+}
