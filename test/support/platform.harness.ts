@@ -25,6 +25,8 @@ export interface PlatformOptions {
   env?: Record<string, string>;
   /** Runs before user-service listens (e.g. to add Fastify hooks). */
   beforeUsersListen?: (app: NestFastifyApplication) => void;
+  /** Runs before order-service listens. */
+  beforeOrdersListen?: (app: NestFastifyApplication) => void;
 }
 
 function clientIdOf(request: { headers: Record<string, unknown>; body?: unknown }): string {
@@ -76,7 +78,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Test
     ...options.env,
   };
   const users = await startService(createUserService, 'USER_SERVICE_PORT', env, options.beforeUsersListen);
-  const orders = await startService(createOrderService, 'ORDER_SERVICE_PORT', { ...env, USER_SERVICE_URL: users.url });
+  const orders = await startService(createOrderService, 'ORDER_SERVICE_PORT', { ...env, USER_SERVICE_URL: users.url }, options.beforeOrdersListen);
   let closed = false;
   return {
     auth,

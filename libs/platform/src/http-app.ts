@@ -1,7 +1,9 @@
 import { OAuthExceptionFilter } from '@app/auth';
+import helmet from '@fastify/helmet';
 import { LogLevel, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ApiDocsOptions, setupApiDocs } from './api-docs/api-docs';
 
 export interface HttpAppOptions {
   /** `realm` of WWW-Authenticate challenges. */
@@ -9,7 +11,21 @@ export interface HttpAppOptions {
   /** Largest accepted request body; OAuth requests are small. */
   bodyLimit?: number;
   logger?: LogLevel[] | false;
+  /** OpenAPI document and UI at /docs, /docs-json. */
+  docs?: ApiDocsOptions;
 }
+
+/**
+ * Helmet's secure defaults with a strict CSP (default-src 'self'). Pages that need another policy
+ * (the login page) set their own Content-Security-Policy header, which replaces this one.
+ * No upgrade-insecure-requests: local and compose setups run on plain http.
+ */
+const SECURE_HEADERS = {
+  contentSecurityPolicy: {
+    useDefaults: true,
+    directives: { defaultSrc: ["'self'"], upgradeInsecureRequests: null },
+  },
+};
 
 export function logLevels(): LogLevel[] {
   const order: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -18,7 +34,7 @@ export function logLevels(): LogLevel[] {
   return order.slice(0, index < 0 ? 4 : index + 1);
 }
 
-/** A Nest app on Fastify with RFC-shaped errors everywhere, shutdown hooks and bounded bodies. */
+/** A Nest app on Fastify with RFC-shaped errors everywhere, secure headers, API docs, shutdown hooks and bounded bodies. */
 export async function createHttpApp(module: Type<unknown>, options: HttpAppOptions): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     module,
@@ -26,6 +42,9 @@ export async function createHttpApp(module: Type<unknown>, options: HttpAppOptio
     { logger: options.logger ?? logLevels(), bufferLogs: false, abortOnError: false },
   );
   app.useGlobalFilters(new OAuthExceptionFilter(options.realm));
+  // Cast: the root fastify and @nestjs/platform-fastify's own copy differ in minor version only.
+  await app.register(helmet as never, SECURE_HEADERS);
+  if (options.docs) setupApiDocs(app, options.docs);
   app.enableShutdownHooks();
   return app;
 }
