@@ -1,5 +1,5 @@
 export * from './http-app';
-export * from './health.controller';
+export * from './health';
 export * from './demo-users';
 export * from './env';
 export * from './api-docs';
