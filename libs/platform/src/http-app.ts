@@ -45,6 +45,24 @@ export async function createHttpApp(module: Type<unknown>, options: HttpAppOptio
   // Cast: the root fastify and @nestjs/platform-fastify's own copy differ in minor version only.
   await app.register(helmet as never, SECURE_HEADERS);
   if (options.docs) setupApiDocs(app, options.docs);
+  drainKeepAliveOnClose(app);
   app.enableShutdownHooks();
   return app;
+}
+
+/**
+ * Graceful shutdown: on close, Fastify stops accepting connections and waits for in-flight requests;
+ * a keep-alive connection that was busy at that moment would then hold the close open until its
+ * idle timeout. Responses sent while closing carry `Connection: close` so those sockets end with them.
+ * (The database pool and Redis close afterwards, in the modules' shutdown hooks.)
+ */
+function drainKeepAliveOnClose(app: NestFastifyApplication): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  let closing = false;
+  fastify.addHook('preClose', async () => {
+    closing = true;
+  });
+  fastify.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
 }
