@@ -1,4 +1,4 @@
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import Redis from 'ioredis';
@@ -10,7 +10,7 @@ const PING_TIMEOUT_MS = 1_000;
  * queueing commands while disconnected, so a probe answers within a second either way.
  */
 @Injectable()
-export class RedisHealthIndicator implements OnModuleDestroy {
+export class RedisHealthIndicator implements OnApplicationShutdown {
   private client?: Redis;
 
   constructor(
@@ -47,7 +47,8 @@ export class RedisHealthIndicator implements OnModuleDestroy {
     }
   }
 
-  async onModuleDestroy(): Promise<void> {
+  // After the HTTP server drained (Nest runs shutdown hooks after closing it): in-flight calls may still need the cache.
+  async onApplicationShutdown(): Promise<void> {
     if (!this.client) return;
     if (this.client.status === 'ready') await this.client.quit().catch(() => undefined);
     this.client.disconnect();
