@@ -1,9 +1,9 @@
 import { OAuthExceptionFilter } from '@app/auth';
-import helmet from '@fastify/helmet';
 import { LogLevel, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ApiDocsOptions, setupApiDocs } from './api-docs/api-docs';
+import { secureHeaders } from './secure-headers';
 
 export interface HttpAppOptions {
   /** `realm` of WWW-Authenticate challenges. */
@@ -15,17 +15,6 @@ export interface HttpAppOptions {
   docs?: ApiDocsOptions;
 }
 
-/**
- * Helmet's secure defaults with a strict CSP (default-src 'self'). Pages that need another policy
- * (the login page) set their own Content-Security-Policy header, which replaces this one.
- * No upgrade-insecure-requests: local and compose setups run on plain http.
- */
-const SECURE_HEADERS = {
-  contentSecurityPolicy: {
-    useDefaults: true,
-    directives: { defaultSrc: ["'self'"], upgradeInsecureRequests: null },
-  },
-};
 
 export function logLevels(): LogLevel[] {
   const order: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -42,8 +31,15 @@ export async function createHttpApp(module: Type<unknown>, options: HttpAppOptio
     { logger: options.logger ?? logLevels(), bufferLogs: false, abortOnError: false },
   );
   app.useGlobalFilters(new OAuthExceptionFilter(options.realm));
-  // Cast: the root fastify and @nestjs/platform-fastify's own copy differ in minor version only.
-  await app.register(helmet as never, SECURE_HEADERS);
+  const headers = secureHeaders();
+  // Set first thing, so a route may still replace one (the login page sets its own CSP).
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (_request, reply, done) => {
+      reply.headers(headers);
+      done();
+    });
   if (options.docs) setupApiDocs(app, options.docs);
   drainKeepAliveOnClose(app);
   app.enableShutdownHooks();
