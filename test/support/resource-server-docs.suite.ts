@@ -33,6 +33,11 @@ export function describeResourceServerDocs(name: string, audience: string, pick:
       expect(ui.status).toBe(200);
       expect(ui.headers.get('content-type')).toMatch(/text\/html/);
       expect(await ui.text()).toContain('swagger-ui');
+      // The UI's assets come from swagger-ui-dist through @fastify/static.
+      const bundle = await fetch(`${service.url}/docs/swagger-ui-bundle.js`);
+      expect([bundle.status, bundle.headers.get('content-type')]).toEqual([200, expect.stringMatching(/javascript/)]);
+      // Its CSP lets "Authorize" reach the issuer's token endpoint.
+      expect(ui.headers.get('content-security-policy')).toContain(`connect-src 'self' ${platform.auth.issuer}`);
     });
 
     it('declares OAuth2 client credentials at the real token URL and a bearer JWT scheme', () => {

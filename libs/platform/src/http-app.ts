@@ -3,7 +3,7 @@ import { LogLevel, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ApiDocsOptions, setupApiDocs } from './api-docs/api-docs';
-import { secureHeaders } from './secure-headers';
+import { secureHeaderPolicy, secureHeaders } from './secure-headers';
 
 export interface HttpAppOptions {
   /** `realm` of WWW-Authenticate challenges. */
@@ -31,7 +31,8 @@ export async function createHttpApp(module: Type<unknown>, options: HttpAppOptio
     { logger: options.logger ?? logLevels(), bufferLogs: false, abortOnError: false },
   );
   app.useGlobalFilters(new OAuthExceptionFilter(options.realm));
-  const headers = secureHeaders();
+  const issuerOrigin = options.docs ? new URL(options.docs.issuer(app)).origin : undefined;
+  const headers = secureHeaders(secureHeaderPolicy(issuerOrigin ? [issuerOrigin] : []));
   // Set first thing, so a route may still replace one (the login page sets its own CSP).
   app
     .getHttpAdapter()

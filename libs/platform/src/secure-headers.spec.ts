@@ -1,4 +1,4 @@
-import { secureHeaders } from './secure-headers';
+import { secureHeaderPolicy, secureHeaders } from './secure-headers';
 
 describe('secureHeaders', () => {
   it("computes helmet's headers once, with CSP default-src 'self' and no upgrade-insecure-requests", () => {
@@ -12,5 +12,11 @@ describe('secureHeaders', () => {
       'strict-transport-security': expect.stringMatching(/^max-age=\d+/),
     });
     expect(Object.isFrozen(headers)).toBe(true);
+  });
+
+  it('lets the docs page reach the given origins (the token endpoint) and nothing else', () => {
+    const csp = secureHeaders(secureHeaderPolicy(['http://auth.example:3000']))['content-security-policy'];
+    expect(csp).toContain("connect-src 'self' http://auth.example:3000");
+    expect(csp).toMatch(/default-src 'self';/);
   });
 });

@@ -6,9 +6,15 @@ import helmet, { HelmetOptions } from 'helmet';
  * (the login page) set their own Content-Security-Policy header, which replaces this one.
  * No upgrade-insecure-requests: local and compose setups run on plain http.
  */
-export const SECURE_HEADER_POLICY: HelmetOptions = {
-  contentSecurityPolicy: { useDefaults: true, directives: { defaultSrc: ["'self'"], upgradeInsecureRequests: null } },
-};
+export function secureHeaderPolicy(connectTo: string[] = []): HelmetOptions {
+  return {
+    contentSecurityPolicy: {
+      useDefaults: true,
+      // connectTo: origins the API docs page may call (the issuer's token endpoint, for "Authorize").
+      directives: { defaultSrc: ["'self'"], connectSrc: ["'self'", ...connectTo], upgradeInsecureRequests: null },
+    },
+  };
+}
 
 /**
  * The headers helmet sets, computed once. They are the same for every request, so the hot path
@@ -16,7 +22,7 @@ export const SECURE_HEADER_POLICY: HelmetOptions = {
  * (fastify.inject, 20k requests, medians of 4 noisy rounds on a shared machine: baseline ~49 µs,
  * @fastify/helmet ~144 µs, these precomputed headers ~80 µs).
  */
-export function secureHeaders(policy: HelmetOptions = SECURE_HEADER_POLICY): Readonly<Record<string, string>> {
+export function secureHeaders(policy: HelmetOptions = secureHeaderPolicy()): Readonly<Record<string, string>> {
   const headers: Record<string, string> = {};
   const response = {
     setHeader: (name: string, value: unknown) => {
