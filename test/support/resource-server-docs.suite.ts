@@ -36,6 +36,7 @@ export function describeResourceServerDocs(name: string, audience: string, pick:
       // The UI's assets come from swagger-ui-dist through @fastify/static.
       const bundle = await fetch(`${service.url}/docs/swagger-ui-bundle.js`);
       expect([bundle.status, bundle.headers.get('content-type')]).toEqual([200, expect.stringMatching(/javascript/)]);
+      expect((await bundle.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
       // Its CSP lets "Authorize" reach the issuer's token endpoint.
       expect(ui.headers.get('content-security-policy')).toContain(`connect-src 'self' ${platform.auth.issuer}`);
     });

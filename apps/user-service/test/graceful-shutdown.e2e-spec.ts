@@ -47,3 +47,36 @@ describe('graceful shutdown', () => {
     await expect(fetch(`${platform.users.url}/health/live`)).rejects.toThrow();
   });
 });
+
+describe('graceful shutdown with a request that outlives the grace period', () => {
+  it('close still ends: the stalled request is cut after SHUTDOWN_GRACE_MS', async () => {
+    let entered!: () => void;
+    const requestEntered = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    const release = new AbortController();
+    const platform = await startPlatform({
+      env: { SHUTDOWN_GRACE_MS: '200' },
+      beforeUsersListen: (app) =>
+        app
+          .getHttpAdapter()
+          .getInstance()
+          .addHook('preHandler', async (request) => {
+            if (request.headers['x-test-hold'] !== 'forever') return;
+            entered();
+            // Held until the test ends: far longer than the grace period.
+            await sleep(60_000, undefined, { signal: release.signal }).catch(() => undefined);
+          }),
+    });
+    try {
+      const stalled = fetch(`${platform.users.url}/health/live`, { headers: { 'x-test-hold': 'forever' } });
+      await requestEntered;
+      await platform.users.app.close();
+      await expect(stalled).rejects.toThrow();
+    } finally {
+      release.abort();
+      delete process.env.SHUTDOWN_GRACE_MS;
+      await platform.close();
+    }
+  });
+});

@@ -51,13 +51,16 @@ export async function createHttpApp(module: Type<unknown>, options: HttpAppOptio
  * Graceful shutdown: on close, Fastify stops accepting connections and waits for in-flight requests;
  * a keep-alive connection that was busy at that moment would then hold the close open until its
  * idle timeout. Responses sent while closing carry `Connection: close` so those sockets end with them.
+ * A request still running after SHUTDOWN_GRACE_MS (a stalled download) is cut, so close always ends.
  * (The database pool and Redis close afterwards, in the modules' shutdown hooks.)
  */
 function drainKeepAliveOnClose(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
+  const graceMs = Number(process.env.SHUTDOWN_GRACE_MS ?? 10_000);
   let closing = false;
   fastify.addHook('preClose', async () => {
     closing = true;
+    setTimeout(() => fastify.server.closeAllConnections(), graceMs).unref();
   });
   fastify.addHook('onSend', async (_request, reply) => {
     if (closing) reply.header('connection', 'close');
