@@ -30,6 +30,8 @@ export interface PlatformOptions {
   beforeUsersListen?: (app: NestFastifyApplication) => void;
   /** Log levels of the resource servers (default fatal only); the auth-server's are in `auth`. */
   serviceLogger?: LogLevel[];
+  /** Runs before order-service listens. */
+  beforeOrdersListen?: (app: NestFastifyApplication) => void;
 }
 
 function clientIdOf(request: { headers: Record<string, unknown>; body?: unknown }): string {
@@ -83,7 +85,14 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Test
     ...options.env,
   };
   const users = await startService(createUserService, 'USER_SERVICE_PORT', env, options.beforeUsersListen, undefined, options.serviceLogger);
-  const orders = await startService(createOrderService, 'ORDER_SERVICE_PORT', { ...env, USER_SERVICE_URL: users.url }, undefined, options.ordersPort, options.serviceLogger);
+  const orders = await startService(
+    createOrderService,
+    'ORDER_SERVICE_PORT',
+    { ...env, USER_SERVICE_URL: users.url },
+    options.beforeOrdersListen,
+    options.ordersPort,
+    options.serviceLogger,
+  );
   let closed = false;
   return {
     auth,

@@ -1,5 +1,5 @@
 import { databaseConfig, DatabaseModule } from '@app/database';
-import { envFilePaths, HealthController } from '@app/platform';
+import { envFilePaths, HealthModule } from '@app/platform';
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { ClientAuthenticationModule } from './client-authentication/client-authentication.module';
@@ -25,6 +25,7 @@ export const AUTH_SERVER_CORE_IMPORTS = [
 @Module({
   imports: [
     ...AUTH_SERVER_CORE_IMPORTS,
+    HealthModule,
     ClientAuthenticationModule,
     TokenModule,
     IntrospectionModule,
@@ -33,6 +34,5 @@ export const AUTH_SERVER_CORE_IMPORTS = [
     DemoSeedModule,
     ExplorerModule,
   ],
-  controllers: [HealthController],
 })
 export class AuthServerModule {}

@@ -22,10 +22,14 @@ async function cli(...argv: string[]): Promise<CliRun> {
   return { code, out, err };
 }
 
-/** Runs the CLI, expects success, and parses its --json output. */
+let lastRun: CliRun = { code: 0, out: '', err: '' };
+
+/** Runs the CLI, expects success, and parses its --json output: stdout is JSON only, progress goes to stderr. */
 async function cliJson<T = Record<string, unknown>>(...argv: string[]): Promise<T> {
   const run = await cli(...argv);
-  expect(run).toEqual({ code: 0, out: expect.any(String), err: '' });
+  lastRun = run;
+  expect(run).toEqual({ code: 0, out: expect.any(String), err: expect.any(String) });
+  expect(run.err).not.toMatch(/error/i);
   return JSON.parse(run.out) as T;
 }
 
@@ -187,6 +191,7 @@ describe('operator CLI (runCli) against a running auth-server', () => {
         const run = await cli(...argv);
         expect(run.code).not.toBe(0);
         expect(run.err).toMatch(/no client "no-such-client"/);
+        expect(run.err).toContain('hint: run `npm run cli -- clients list`');
         expect(run.out).toBe('');
       }
     });
@@ -298,6 +303,7 @@ describe('operator CLI (runCli) against a running auth-server', () => {
         retired: [{ kid: before[0], publishUntil: expect.any(String) }],
       });
       expect(before).not.toContain(result.kid);
+      expect(lastRun.err).toMatch(/generating and publishing a new signing key…\ndone: /);
 
       await server.app.get(SigningKeysService).reload();
       const after = await publishedKids();
@@ -320,6 +326,34 @@ describe('operator CLI (runCli) against a running auth-server', () => {
       expect(run.code).not.toBe(0);
       expect(run.out).toBe('');
       expect(run.err).toMatch(/activation-delay/);
+    });
+  });
+
+  describe('help and progress', () => {
+    it('--help lists every command, nested ones included, with examples', async () => {
+      const run = await cli('--help');
+      expect(run.code).toBe(0);
+      for (const command of [
+        'clients create',
+        'clients list',
+        'clients rotate-secret <client-id>',
+        'clients revoke-secret <client-id> <secret-id>',
+        'clients disable <client-id>',
+        'clients enable <client-id>',
+        'keys rotate',
+        'keys list',
+        'migrate',
+      ]) {
+        expect(run.out).toMatch(new RegExp(`^  ${command.replace(/[<>-]/g, '\\$&')}  `, 'm'));
+      }
+      expect(run.out).toMatch(/Examples:\n  npm run cli -- clients create --id /);
+    });
+
+    it('migrate reports progress on stderr and its result on stdout', async () => {
+      const run = await cli('migrate');
+      expect(run.code).toBe(0);
+      expect(run.err).toMatch(/applying pending migrations…\ndone in \d+ ms\n/);
+      expect(run.out).toBe('migrations are up to date\n');
     });
   });
 

@@ -1,7 +1,14 @@
-import { createHttpApp, HttpAppOptions } from '@app/platform';
+import { createHttpApp, HttpAppOptions, resourceServerDocs } from '@app/platform';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { OrderServiceModule } from './order-service.module';
 
 export function createOrderService(options: Partial<HttpAppOptions> = {}): Promise<NestFastifyApplication> {
-  return createHttpApp(OrderServiceModule, { realm: 'order-service', ...options });
+  return createHttpApp(OrderServiceModule, {
+    realm: 'order-service',
+    docs: resourceServerDocs(
+      'order-service',
+      "An end user's orders (user tokens from the authorization_code login); owner profiles come from user-service.",
+    ),
+    ...options,
+  });
 }

@@ -1,6 +1,6 @@
 import { AuthModule } from '@app/auth';
 import { databaseConfig, DatabaseModule } from '@app/database';
-import { envFilePaths, HealthController } from '@app/platform';
+import { envFilePaths, HealthModule } from '@app/platform';
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { OrderServiceConfig, orderServiceConfig } from './config/order-service.config';
@@ -19,11 +19,11 @@ const settings = (config: ConfigService) => config.getOrThrow<OrderServiceConfig
       envFilePath: envFilePaths(),
     }),
     DatabaseModule.forRoot({ schema: 'orders', migrations: ORDER_SERVICE_MIGRATIONS }),
+    HealthModule,
     // As a resource server: accepts user tokens for api://order-service.
     AuthModule.forRootAsync({ inject: [ConfigService], useFactory: (config: ConfigService) => settings(config).auth }),
     OrdersModule,
   ],
-  controllers: [HealthController],
   providers: [DemoSeedService],
 })
 export class OrderServiceModule {}

@@ -1,7 +1,11 @@
-import { createHttpApp, HttpAppOptions } from '@app/platform';
+import { createHttpApp, HttpAppOptions, resourceServerDocs } from '@app/platform';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { UserServiceModule } from './user-service.module';
 
 export function createUserService(options: Partial<HttpAppOptions> = {}): Promise<NestFastifyApplication> {
-  return createHttpApp(UserServiceModule, { realm: 'user-service', ...options });
+  return createHttpApp(UserServiceModule, {
+    realm: 'user-service',
+    docs: resourceServerDocs('user-service', 'User profiles for other services (service tokens with users:read).'),
+    ...options,
+  });
 }

@@ -1,6 +1,6 @@
 import { AuthModule } from '@app/auth';
 import { databaseConfig, DatabaseModule } from '@app/database';
-import { envFilePaths, HealthController } from '@app/platform';
+import { envFilePaths, HealthModule } from '@app/platform';
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { UserServiceConfig, userServiceConfig } from './config/user-service.config';
@@ -17,13 +17,13 @@ import { UsersModule } from './users/users.module';
       envFilePath: envFilePaths(),
     }),
     DatabaseModule.forRoot({ schema: 'users', migrations: USER_SERVICE_MIGRATIONS }),
+    HealthModule,
     AuthModule.forRootAsync({
       inject: [ConfigService],
       useFactory: (config: ConfigService) => config.getOrThrow<UserServiceConfig>('userService', { infer: true }).auth,
     }),
     UsersModule,
   ],
-  controllers: [HealthController],
   providers: [DemoSeedService],
 })
 export class UserServiceModule {}

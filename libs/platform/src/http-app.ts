@@ -9,6 +9,8 @@ import { LoggerModule } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
 import { createPinoLogger, httpLoggingOptions, PinoNestLogger, REQUEST_ID_HEADER, requestIdOf, runWithRequestId } from './logging';
 import { registerMetrics } from './metrics';
+import { ApiDocsOptions, setupApiDocs } from './api-docs/api-docs';
+import { secureHeaderPolicy, secureHeaders } from './secure-headers';
 
 export interface HttpAppOptions {
   /** `realm` of WWW-Authenticate challenges. */
@@ -16,7 +18,10 @@ export interface HttpAppOptions {
   /** Largest accepted request body; OAuth requests are small. */
   bodyLimit?: number;
   logger?: LogLevel[] | false;
+  /** OpenAPI document and UI at /docs, /docs-json. */
+  docs?: ApiDocsOptions;
 }
+
 
 export function logLevels(): LogLevel[] {
   const order: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -26,8 +31,9 @@ export function logLevels(): LogLevel[] {
 }
 
 /**
- * A Nest app on Fastify with RFC-shaped errors everywhere, shutdown hooks, bounded bodies, CORS for
- * the configured origins and (outside production) the flow-trace hooks.
+ * A Nest app on Fastify with RFC-shaped errors everywhere, secure headers, API docs, logs with a request
+ * id, metrics, shutdown hooks, bounded bodies, CORS for the configured origins and (outside
+ * production) the flow-trace hooks.
  */
 export async function createHttpApp(module: Type<unknown>, options: HttpAppOptions): Promise<NestFastifyApplication> {
   // Logging is part of every app: nestjs-pino's request logging (pino-http) around the app's module,
@@ -54,16 +60,44 @@ export async function createHttpApp(module: Type<unknown>, options: HttpAppOptio
   );
   app.useLogger(new PinoNestLogger(logger));
   app.useGlobalFilters(new OAuthExceptionFilter(options.realm));
-  app.enableShutdownHooks();
+  const issuerOrigin = options.docs ? new URL(options.docs.issuer(app)).origin : undefined;
+  const headers = secureHeaders(secureHeaderPolicy(issuerOrigin ? [issuerOrigin] : []));
   const fastify = app.getHttpAdapter().getInstance();
-  // The id goes back to the caller and onto every call made while serving the request.
+  // One hook, first thing: secure headers (a route may still replace one: the login page sets its
+  // own CSP), the request id back to the caller, and the id for every call made while serving it.
   fastify.addHook('onRequest', (request, reply, done) => {
+    reply.headers(headers);
     reply.header(REQUEST_ID_HEADER, request.id);
     runWithRequestId(request.id, done);
   });
+  if (options.docs) setupApiDocs(app, options.docs);
+  drainKeepAliveOnClose(app);
+  app.enableShutdownHooks();
   const origins = corsOrigins();
   if (origins.length) app.enableCors(corsOptions(origins));
   if (flowTraceEnabled()) registerFlowTraceHooks(app, options.realm);
   registerMetrics(app, options.realm);
   return app;
+}
+
+/**
+ * Graceful shutdown: on close, Fastify stops accepting connections and waits for in-flight requests;
+ * a keep-alive connection that was busy at that moment would then hold the close open until its
+ * idle timeout. Responses sent while closing carry `Connection: close` so those sockets end with them.
+ * A request still running after SHUTDOWN_GRACE_MS (a stalled download) is cut, so close always ends.
+ * (The database pool and Redis close afterwards, in the modules' shutdown hooks.)
+ */
+function drainKeepAliveOnClose(app: NestFastifyApplication): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  const graceMs = Number(process.env.SHUTDOWN_GRACE_MS ?? 10_000);
+  let closing = false;
+  fastify.addHook('preClose', async () => {
+    closing = true;
+    setTimeout(() => fastify.server.closeAllConnections(), graceMs).unref();
+  });
+  // A callback hook, not an async one: it runs on every response.
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
 }

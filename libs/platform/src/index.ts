@@ -1,5 +1,5 @@
 export * from './http-app';
-export * from './health.controller';
+export * from './health';
 export * from './demo-users';
 export * from './env';
 export * from './runtime';
@@ -7,3 +7,4 @@ export * from './cors';
 export * from './flow-trace-hooks';
 export * from './logging';
 export * from './metrics';
+export * from './api-docs';

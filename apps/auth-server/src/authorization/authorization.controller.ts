@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
+import { ApiConsumes, ApiOperation, ApiProduces } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { ClientRegistry } from '../clients/client-registry';
@@ -72,6 +73,13 @@ export class AuthorizationController {
   ) {}
 
   @Get('authorize')
+  @ApiOperation({
+    summary: 'Authorization endpoint (RFC 6749 §4.1.1): the sign-in page',
+    description:
+      'Query: response_type=code, client_id, redirect_uri (registered), scope, state, code_challenge, code_challenge_method=S256. ' +
+      'Answers an HTML sign-in form; a bad client or redirect_uri gets an error page, never a redirect.',
+  })
+  @ApiProduces('text/html')
   async show(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     await this.handle(reply, async () => {
       const authorization = await this.validate((request.query ?? {}) as Record<string, unknown>);
@@ -80,6 +88,13 @@ export class AuthorizationController {
   }
 
   @Post('authorize')
+  @ApiOperation({
+    summary: 'Sign-in form submission',
+    description:
+      'Form-encoded: the authorization request fields, username, password and the CSRF token. Success: 302 to the ' +
+      'redirect_uri with code and state; wrong password: the form again with 400.',
+  })
+  @ApiConsumes('application/x-www-form-urlencoded')
   async submit(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     await this.handle(reply, async () => {
       const contentType = String(request.headers['content-type'] ?? '');

@@ -7,6 +7,7 @@ import { CLIENT_AUTH_METHODS, ClientAuthMethod } from '../clients/client.entity'
 import { ClientRegistrationError, ClientsService } from '../clients/clients.service';
 import { SigningKeysService } from '../keys/signing-keys.service';
 import { AuthServerCliModule } from './cli.module';
+import { withHint } from './hints';
 
 export interface CliIo {
   out(text: string): void;
@@ -25,12 +26,39 @@ function splitList(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(/[\s,]+/).filter(Boolean)];
 }
 
+const EXAMPLES = [
+  'npm run cli -- clients create --id billing --scopes "users:read orders:read" --audience api://user-service',
+  'npm run -s cli -- clients list --json',
+  'npm run cli -- clients rotate-secret order-service',
+  'npm run cli -- clients revoke-secret order-service <old-secret-id>',
+  'npm run cli -- clients disable billing',
+  'npm run cli -- keys rotate',
+  'npm run cli -- migrate',
+  'npm run cli -- clients create --help     (every command has its own --help)',
+];
+
+/** Every command, nested ones included, read from the command tree so the list cannot drift. */
+function overview(program: Command): string {
+  const lines: string[] = [];
+  const walk = (command: Command, prefix: string) => {
+    for (const sub of command.commands) {
+      const name = `${prefix}${sub.name()}${sub.registeredArguments.map((arg) => (arg.required ? ` <${arg.name()}>` : ` [${arg.name()}]`)).join('')}`;
+      if (sub.commands.length) walk(sub, `${prefix}${sub.name()} `);
+      else lines.push(`  ${name.padEnd(48)} ${sub.description()}`);
+    }
+  };
+  walk(program, '');
+  return `\nAll commands:\n${lines.join('\n')}\n\nExamples:\n${EXAMPLES.map((example) => `  ${example}`).join('\n')}\n`;
+}
+
 /**
  * The operator CLI (`npm run cli -- …`). Returns the exit code instead of exiting, so tests drive it
  * in-process against a real database.
  */
 export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
   let context: INestApplicationContext | undefined;
+  // Progress goes to stderr, so stdout stays pure (--json) and pipes cleanly.
+  const progress = (text: string) => io.err(`${text}\n`);
   const app = async () => {
     context ??= await NestFactory.createApplicationContext(AuthServerCliModule, { logger: ['fatal', 'error', 'warn'] });
     return context;
@@ -169,8 +197,12 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
       return n;
     })
     .option('--json', 'machine-readable output')
+    .addHelpText('after', '\nExamples:\n  npm run cli -- keys rotate\n  npm run -s cli -- keys rotate --activation-delay 0 --json')
     .action(async (options) => {
-      const result = await (await app()).get(SigningKeysService).rotate({ activationDelaySeconds: options.activationDelay });
+      const signingKeys = (await app()).get(SigningKeysService);
+      progress('generating and publishing a new signing key…');
+      const result = await signingKeys.rotate({ activationDelaySeconds: options.activationDelay });
+      progress(`done: ${result.kid}`);
       print(
         Boolean(options.json),
         result,
@@ -188,9 +220,14 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
     });
 
   program.command('migrate').description('apply pending database migrations (the apps also do this at start)').action(async () => {
+    const started = Date.now();
+    progress('connecting to the database and applying pending migrations…');
     await app();
+    progress(`done in ${Date.now() - started} ms`);
     io.out('migrations are up to date\n');
   });
+
+  program.addHelpText('after', () => overview(program));
 
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -198,10 +235,10 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     if (error instanceof ClientRegistrationError || error instanceof UsageError) {
-      io.err(`error: ${error.message}\n`);
+      io.err(`error: ${withHint(error.message)}\n`);
       return 1;
     }
-    io.err(`error: ${(error as Error).message}\n`);
+    io.err(`error: ${withHint((error as Error).message)}\n`);
     return 2;
   } finally {
     await context?.close();

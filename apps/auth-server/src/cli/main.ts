@@ -1,9 +1,16 @@
 import { resolveDatabaseUrl } from '@app/database';
 import { runCli } from './cli';
 
+/** Help needs no database: answer it without starting the embedded PostgreSQL. */
+function asksForHelpOnly(argv: string[]): boolean {
+  return argv.length === 0 || argv.some((arg) => arg === '--help' || arg === '-h' || arg === 'help');
+}
+
 async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (asksForHelpOnly(argv)) process.exit(await runCli(argv));
   const database = await resolveDatabaseUrl();
-  const code = await runCli(process.argv.slice(2));
+  const code = await runCli(argv);
   await database.stop();
   process.exit(code);
 }

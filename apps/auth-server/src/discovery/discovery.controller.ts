@@ -5,6 +5,7 @@ import { CLIENT_AUTH_METHODS } from '../clients/client.entity';
 import { ClientsService } from '../clients/clients.service';
 import { authServerConfig } from '../config/auth-server.config';
 import { SigningKeysService } from '../keys/signing-keys.service';
+import { ApiOperation } from '@nestjs/swagger';
 
 const SCOPES_CACHE_MS = 30_000;
 
@@ -20,6 +21,7 @@ export class DiscoveryController {
   ) {}
 
   @Get('jwks.json')
+  @ApiOperation({ summary: 'The public signing keys (JWKS, RFC 7517); resource servers verify tokens with them' })
   @Header('Cache-Control', 'public, max-age=60')
   @Header('Content-Type', 'application/jwk-set+json')
   jwks() {
@@ -27,12 +29,14 @@ export class DiscoveryController {
   }
 
   @Get('oauth-authorization-server')
+  @ApiOperation({ summary: 'Authorization server metadata (RFC 8414)' })
   @Header('Cache-Control', 'public, max-age=300')
   authorizationServer() {
     return this.metadata();
   }
 
   @Get('openid-configuration')
+  @ApiOperation({ summary: 'The same metadata at the OpenID Connect discovery path, where many client libraries look' })
   @Header('Cache-Control', 'public, max-age=300')
   openidConfiguration() {
     return this.metadata();

@@ -7,6 +7,7 @@ import { ClientRegistry } from '../clients/client-registry';
 import { FormParams } from '../http/form-params';
 import { RevocationService } from '../revocation/revocation.service';
 import { AccessTokenService } from '../token/access-token.service';
+import { ApiClientAuthenticatedForm } from '../http/api-docs';
 
 export type IntrospectionResponse =
   | { active: false }
@@ -33,6 +34,34 @@ export class IntrospectionController {
   ) {}
 
   @Post('introspect')
+  @ApiClientAuthenticatedForm({
+    summary: 'Introspect a token (RFC 7662)',
+    description: 'For confidential clients (resource servers). An expired, revoked, foreign or malformed token answers {"active": false}.',
+    fields: {
+      token: { type: 'string', description: 'The access token.' },
+      token_type_hint: { type: 'string', description: 'Ignored (a hint only).' },
+    },
+    required: ['token'],
+    ok: {
+      description: 'The token state and, when active, its claims.',
+      schema: {
+        type: 'object',
+        required: ['active'],
+        properties: {
+          active: { type: 'boolean' },
+          scope: { type: 'string' },
+          client_id: { type: 'string' },
+          token_type: { type: 'string' },
+          exp: { type: 'integer' },
+          iat: { type: 'integer' },
+          sub: { type: 'string' },
+          aud: { type: 'string' },
+          iss: { type: 'string' },
+          jti: { type: 'string' },
+        },
+      },
+    },
+  })
   @HttpCode(200)
   @UseGuards(ClientAuthenticationGuard)
   @Header('Cache-Control', 'no-store')

@@ -7,6 +7,7 @@ import { ClientAuthenticationGuard } from '../client-authentication/client-authe
 import { FormParams } from '../http/form-params';
 import { AccessTokenService } from '../token/access-token.service';
 import { RevocationService } from './revocation.service';
+import { ApiClientAuthenticatedForm } from '../http/api-docs';
 
 /** RFC 7009 token revocation (access and refresh tokens): 200 for any token it does not know, so nothing can be probed. */
 @Controller('oauth')
@@ -18,6 +19,16 @@ export class RevocationController {
   ) {}
 
   @Post('revoke')
+  @ApiClientAuthenticatedForm({
+    summary: 'Revoke an access or refresh token (RFC 7009)',
+    description: 'Answers 200 for any token it does not know, so nothing can be probed. Revoking a refresh token ends that login.',
+    fields: {
+      token: { type: 'string', description: 'The access or refresh token.' },
+      token_type_hint: { type: 'string', description: 'Ignored (both kinds are tried).' },
+    },
+    required: ['token'],
+    ok: { description: 'Revoked, or unknown.' },
+  })
   @HttpCode(200)
   @UseGuards(ClientAuthenticationGuard)
   @Header('Cache-Control', 'no-store')

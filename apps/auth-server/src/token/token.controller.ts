@@ -8,6 +8,8 @@ import { FormParams } from '../http/form-params';
 import { UserGrantsService, UserTokenResponse } from '../authorization/user-grants.service';
 import { AccessTokenService } from './access-token.service';
 import { grantedAudience, grantedScopes } from './token-request';
+import { ApiOperation, ApiResponse } from '@nestjs/swagger';
+import { ApiClientAuthenticatedForm, OAUTH_ERROR_SCHEMA } from '../http/api-docs';
 
 export interface TokenResponse {
   access_token: string;
@@ -28,6 +30,36 @@ export class TokenController {
   ) {}
 
   @Post('token')
+  @ApiClientAuthenticatedForm({
+    summary: 'Issue an access token (RFC 6749 §3.2)',
+    description:
+      'client_credentials (§4.4) for services: no refresh token. authorization_code (+ PKCE code_verifier) and refresh_token ' +
+      'for end-user logins. Cache-Control: no-store.',
+    fields: {
+      grant_type: { type: 'string', enum: ['client_credentials', 'authorization_code', 'refresh_token'], description: 'The grant.' },
+      scope: { type: 'string', description: 'Space-separated scopes, a subset of the registered ones (default: all of them).' },
+      resource: { type: 'string', description: 'RFC 8707 audience, one of the registered ones.' },
+      code: { type: 'string', description: 'authorization_code: the code from /oauth/authorize.' },
+      redirect_uri: { type: 'string', description: 'authorization_code: the same redirect_uri as in the request.' },
+      code_verifier: { type: 'string', description: 'authorization_code: the PKCE verifier (S256).' },
+      refresh_token: { type: 'string', description: 'refresh_token: the token to rotate.' },
+    },
+    required: ['grant_type'],
+    ok: {
+      description: 'The access token (a JWT).',
+      schema: {
+        type: 'object',
+        required: ['access_token', 'token_type', 'expires_in', 'scope'],
+        properties: {
+          access_token: { type: 'string' },
+          token_type: { type: 'string', enum: ['Bearer'] },
+          expires_in: { type: 'integer' },
+          scope: { type: 'string' },
+          refresh_token: { type: 'string', description: 'end-user grants only' },
+        },
+      },
+    },
+  })
   @HttpCode(200)
   @UseGuards(ClientAuthenticationGuard)
   @Header('Cache-Control', 'no-store')
@@ -61,6 +93,8 @@ export class TokenController {
   }
 
   @Get('token')
+  @ApiOperation({ summary: 'Always 400 invalid_request with Allow: POST: the token endpoint accepts POST only' })
+  @ApiResponse({ status: 400, description: 'invalid_request', schema: OAUTH_ERROR_SCHEMA })
   tokenByGet(): never {
     const error = new InvalidRequest('the token endpoint accepts POST only');
     error.headers.Allow = 'POST';

@@ -1,4 +1,4 @@
-import { DynamicModule, Inject, Logger, Module, ModuleMetadata, OnModuleDestroy, Provider } from '@nestjs/common';
+import { DynamicModule, Inject, Logger, Module, ModuleMetadata, OnApplicationShutdown, Provider } from '@nestjs/common';
 import { ClientCredentialsTokenProvider, ClientCredentialsTokenProviderOptions } from './client-credentials-token-provider';
 import { RedisTokenCache } from './redis-token-cache';
 import { ServiceHttpClient, ServiceHttpClientOptions } from './service-http-client';
@@ -35,7 +35,7 @@ interface CacheHolder {
  * (in the feature module that calls it) when a service calls several.
  */
 @Module({})
-export class ClientCredentialsModule implements OnModuleDestroy {
+export class ClientCredentialsModule implements OnApplicationShutdown {
   constructor(@Inject(CLIENT_CREDENTIALS_CACHE) private readonly holder: CacheHolder) {}
 
   static forRoot(options: ClientCredentialsModuleOptions & { global?: boolean }): DynamicModule {
@@ -89,7 +89,8 @@ export class ClientCredentialsModule implements OnModuleDestroy {
     };
   }
 
-  async onModuleDestroy(): Promise<void> {
+  // After the HTTP server drained (Nest runs shutdown hooks after closing it): in-flight calls may still need the cache.
+  async onApplicationShutdown(): Promise<void> {
     await this.holder.owned?.close();
   }
 }

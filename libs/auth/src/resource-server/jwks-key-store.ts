@@ -63,6 +63,16 @@ export class JwksKeyStore {
     return found.key;
   }
 
+  /**
+   * For readiness probes: resolves with the number of keys held, fetching them first when none are
+   * (which also warms the cache); rejects when the JWKS cannot be reached and no key is cached.
+   * Cached keys count as ready: they keep verifying tokens while the issuer is briefly down.
+   */
+  async ensureKeys(): Promise<number> {
+    if (this.keys.size === 0) await this.refresh();
+    return this.keys.size;
+  }
+
   /** Fetches the JWKS now (single flight); keeps the previous keys when it fails. */
   refresh(): Promise<void> {
     this.inFlight ??= this.fetchKeys().finally(() => {

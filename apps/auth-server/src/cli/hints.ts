@@ -1,0 +1,21 @@
+const CLI = 'npm run cli --';
+
+/** Errors the operator can act on, each with what to do next. */
+const HINTS: { when: RegExp; hint: string }[] = [
+  { when: /^no client "/, hint: `run \`${CLI} clients list\` to see the registered client ids` },
+  { when: /^no active secret "/, hint: `run \`${CLI} clients list\` to see each client's secret ids` },
+  { when: /already exists$/, hint: `choose another --id, or manage the existing client (\`${CLI} clients --help\`)` },
+  { when: /authenticates with private_key_jwt and has no secrets/, hint: 'its keys live in its JWKS: publish new keys there instead' },
+  { when: /--jwks-file|--jwks-uri/, hint: `see \`${CLI} clients create --help\` for a private_key_jwt example` },
+  {
+    when: /ECONNREFUSED|connect ETIMEDOUT|password authentication failed|does not exist$/,
+    hint: 'is PostgreSQL reachable? Check DATABASE_URL, or leave it unset to use the embedded database (`npm start` creates it)',
+  },
+  { when: /KEY_ENCRYPTION_KEY|CLIENT_SECRET_PEPPER/, hint: 'set it in the environment or in .env (see .env.example)' },
+];
+
+/** The message with a "what to do" line when one is known. */
+export function withHint(message: string): string {
+  const hint = HINTS.find((candidate) => candidate.when.test(message))?.hint;
+  return hint ? `${message}\n  hint: ${hint}` : message;
+}

@@ -1,0 +1,72 @@
+import { ApiDocument, documentedOperations, fetchApiDocument, recordRoutes, RegisteredRoute } from '../../../test/support/api-docs';
+import { startAuthServer, TestAuthServer } from './support/auth-server.harness';
+
+const byKey = (routes: RegisteredRoute[]) => routes.map((route) => `${route.method.toUpperCase()} ${route.path}`).sort();
+
+describe('auth-server OpenAPI document', () => {
+  let server: TestAuthServer;
+  let registered: RegisteredRoute[] = [];
+  let document: ApiDocument;
+
+  beforeAll(async () => {
+    server = await startAuthServer({
+      beforeListen: (app) => {
+        registered = recordRoutes(app);
+      },
+    });
+    document = await fetchApiDocument(server.url);
+  });
+  afterAll(() => server.close());
+
+  it('documents every registered route, and nothing else', () => {
+    expect(registered.length).toBeGreaterThan(5);
+    expect(byKey(documentedOperations(document))).toEqual(byKey(registered));
+  });
+
+  it('declares client_secret_basic, OAuth2 at the real token URL and bearer JWT', () => {
+    expect(document.components.securitySchemes).toMatchObject({
+      client_secret_basic: { type: 'http', scheme: 'basic' },
+      oauth2: {
+        type: 'oauth2',
+        flows: {
+          clientCredentials: { tokenUrl: `${server.issuer}/oauth/token` },
+          authorizationCode: { authorizationUrl: `${server.issuer}/oauth/authorize`, tokenUrl: `${server.issuer}/oauth/token` },
+        },
+      },
+      bearer: { type: 'http', scheme: 'bearer' },
+    });
+  });
+
+  it('client-authenticated endpoints say so (Basic or body credentials) and reject anonymous callers; the rest need nothing', async () => {
+    for (const route of registered) {
+      const operation = document.paths[route.path][route.method];
+      const response = await fetch(`${server.url}${route.path}`, {
+        method: route.method.toUpperCase(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: route.method === 'get' ? undefined : 'grant_type=client_credentials&token=x',
+        redirect: 'manual',
+      });
+      const rejectsAnonymous = response.status === 401 && ((await response.json()) as { error: string }).error === 'invalid_client';
+      const documented = operation.security ?? [];
+      expect([route, documented]).toEqual([route, rejectsAnonymous ? [{ client_secret_basic: [] }, {}] : []]);
+    }
+  });
+
+  it('documents the form body and the RFC 6749 error responses of the token endpoint', () => {
+    const token = document.paths['/oauth/token'].post as unknown as {
+      requestBody: { content: Record<string, { schema: { properties: Record<string, unknown>; required: string[] } }> };
+      responses: Record<string, unknown>;
+    };
+    const form = token.requestBody.content['application/x-www-form-urlencoded'].schema;
+    expect(form.required).toEqual(['grant_type']);
+    expect(Object.keys(form.properties)).toEqual(expect.arrayContaining(['grant_type', 'scope', 'client_id', 'client_assertion']));
+    expect(Object.keys(token.responses)).toEqual(expect.arrayContaining(['200', '400', '401']));
+  });
+
+  it('serves helmet secure headers with a default-src self CSP', async () => {
+    const docs = await fetch(`${server.url}/.well-known/oauth-authorization-server`);
+    expect(docs.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+    expect(docs.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(docs.headers.get('content-security-policy')).not.toMatch(/upgrade-insecure-requests/);
+  });
+});

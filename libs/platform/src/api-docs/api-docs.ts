@@ -1,0 +1,76 @@
+import { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { BEARER_SCHEME, describeSecurity, OAUTH2_SCHEME, routeSecurity, securityRequirement } from './route-security';
+import { listRoutes } from './route-table';
+
+export const API_DOCS_PATH = 'docs';
+export const API_DOCS_JSON_PATH = '/docs-json';
+
+export interface ApiDocsOptions {
+  title: string;
+  description: string;
+  /** The auth-server's issuer URL; the token and authorize URLs hang off it. */
+  issuer: (app: INestApplication) => string;
+  /** True on resource servers, whose global bearer guard protects every route that is not @Public(). */
+  guardedByDefault: boolean;
+  /** App-specific additions (e.g. the auth-server's client authentication scheme). */
+  configure?: (builder: DocumentBuilder) => DocumentBuilder;
+}
+
+/**
+ * Builds the OpenAPI document and serves it at /docs (UI) and /docs-json. These routes are added
+ * on the HTTP adapter directly, outside Nest's guards, so they are public by construction.
+ */
+export function setupApiDocs(app: INestApplication, options: ApiDocsOptions): OpenAPIObject {
+  const document = buildApiDocument(app, options);
+  SwaggerModule.setup(API_DOCS_PATH, app, document, {
+    jsonDocumentUrl: API_DOCS_JSON_PATH,
+    raw: ['json'],
+    swaggerOptions: { persistAuthorization: false },
+  });
+  return document;
+}
+
+export function buildApiDocument(app: INestApplication, options: ApiDocsOptions): OpenAPIObject {
+  const routes = listRoutes(app);
+  const security = routes.map((route) => ({ route, security: routeSecurity(route, options.guardedByDefault) }));
+  const issuer = options.issuer(app).replace(/\/+$/, '');
+  const scopes = Object.fromEntries(
+    [...new Set(security.flatMap((entry) => entry.security.scopes))].sort().map((scope) => [scope, `grants ${scope}`]),
+  );
+  let builder = new DocumentBuilder()
+    .setTitle(options.title)
+    .setDescription(options.description)
+    .setVersion('1.0')
+    .addOAuth2(
+      {
+        type: 'oauth2',
+        description: 'Tokens from the auth-server: client_credentials for services, authorization_code + PKCE for end users.',
+        flows: {
+          clientCredentials: { tokenUrl: `${issuer}/oauth/token`, scopes },
+          authorizationCode: { authorizationUrl: `${issuer}/oauth/authorize`, tokenUrl: `${issuer}/oauth/token`, scopes },
+        },
+      },
+      OAUTH2_SCHEME,
+    )
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token (JWT) issued by the auth-server.' }, BEARER_SCHEME);
+  if (options.configure) builder = options.configure(builder);
+  const document = SwaggerModule.createDocument(app, builder.build());
+
+  // Security comes from the guards' own metadata, so the document cannot drift from what is enforced.
+  if (options.guardedByDefault) {
+    for (const { route, security: routeRules } of security) {
+      const operation = document.paths[route.path]?.[route.method as 'get'];
+      if (!operation) continue;
+      if (routeRules.public) {
+        operation.security = [];
+        continue;
+      }
+      operation.security = securityRequirement(routeRules);
+      operation.description = [operation.description, describeSecurity(routeRules)].filter(Boolean).join('\n\n');
+      operation.responses['401'] ??= { description: 'missing, expired or invalid token (RFC 6750 invalid_token)' };
+      operation.responses['403'] ??= { description: 'insufficient_scope: a scope is missing or the token kind is not accepted' };
+    }
+  }
+  return document;
+}

@@ -1,0 +1,4 @@
+export * from './api-docs';
+export * from './route-security';
+export * from './route-table';
+export * from './resource-server-docs';

@@ -1,0 +1,45 @@
+import { Public } from '@app/auth';
+import { Controller, Get, HttpStatus, Res, ServiceUnavailableException } from '@nestjs/common';
+import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorFunction, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import type { FastifyReply } from 'fastify';
+import { JwksHealthIndicator } from './jwks.health';
+import { RedisHealthIndicator } from './redis.health';
+
+const DATABASE_PING_TIMEOUT_MS = 1_500;
+
+/**
+ * Probes, public like every probe. live: the process answers (restart it if not). ready: it can
+ * serve, i.e. its database answers, resource servers can verify tokens (JWKS), Redis answers when
+ * configured; 503 with terminus' details otherwise (take it out of the load balancer).
+ */
+@Controller('health')
+@Public()
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly database: TypeOrmHealthIndicator,
+    private readonly jwks: JwksHealthIndicator,
+    private readonly redis: RedisHealthIndicator,
+  ) {}
+
+  @Get('live')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
+    const checks: HealthIndicatorFunction[] = [() => this.database.pingCheck('database', { timeout: DATABASE_PING_TIMEOUT_MS })];
+    if (this.jwks.applies) checks.push(() => this.jwks.check('jwks'));
+    if (this.redis.configured) checks.push(() => this.redis.pingCheck('redis'));
+    try {
+      return await this.health.check(checks);
+    } catch (error) {
+      // terminus' own body (which check failed and why), not the OAuth error shape used elsewhere.
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      reply.status(HttpStatus.SERVICE_UNAVAILABLE);
+      return error.getResponse() as HealthCheckResult;
+    }
+  }
+}
