@@ -181,7 +181,8 @@ describe('fault drills on one platform (default token TTL)', () => {
     }, 15_000, 'order-service recovery');
     await sleep(2_000);
     await load.stop();
-    const before = summarize(between(load.outcomes, 0, faultAt));
+    // Answered before the fault (requests in flight when it struck are neither before nor during).
+    const before = summarize(load.outcomes.filter((o) => o.at + o.latencyMs < faultAt));
     // Requests started after the fault settled (the first ones may have been answered before it).
     const during = summarize(between(load.outcomes, faultAt + 100, restoreAt));
     const after = summarize(between(load.outcomes, restoredAt + recoveryMs + 500));
@@ -203,6 +204,7 @@ describe('fault drills on one platform (default token TTL)', () => {
   }, 120_000);
 
   test('a. PostgreSQL stopped under load: 503 temporarily_unavailable fast, recovery without restart', async () => {
+    const pid = platform.auth.pid;
     const load = new LoadRunner(tokenRequest(platform.auth.url), 8).start();
     await sleep(2_000);
     const stoppingAt = Date.now();
@@ -246,10 +248,11 @@ describe('fault drills on one platform (default token TTL)', () => {
       first_200_uncached_client_after_db_back_ms: recoveryMs,
       first_200_under_load_after_db_back_ms: loadRecoveryMs,
       after_recovery: withoutOutcomes(after),
-      auth_server_restarts: platform.auth.exits,
+      auth_server_same_process: platform.auth.alive && platform.auth.pid === pid,
       order_flow_after_recovery: resourceServers.status,
     });
     expect(platform.auth.alive).toBe(true);
+    expect(platform.auth.pid).toBe(pid);
     expect(onlyStatuses(before.outcomes, ['200'])).toEqual({});
     expect(uncached).toBe(503);
     expect(down.requests).toBeGreaterThan(0);
@@ -289,7 +292,7 @@ describe('auth-server down with a short token TTL', () => {
     const stoppedAt = Date.now();
     await platform.auth.stop();
     const first503 = await until(
-      async () => load.outcomes.some((o) => o.at >= stoppedAt && o.status === 503),
+      async () => load.outcomes.some((o) => o.at >= stoppedAt && o.status >= 500),
       TTL_SECONDS * 1000 + 5_000,
       'order-service 503 once its token is unusable',
     );

@@ -50,6 +50,7 @@ export class DrillPostgres {
       await this.command('exit');
       await gone;
     }
+    this.answers?.close();
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 

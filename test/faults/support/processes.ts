@@ -47,7 +47,6 @@ export const DRILL_SECRETS = {
 export class AppProcess {
   child?: ChildProcess;
   private readonly tail: string[] = [];
-  exits = 0;
 
   constructor(
     readonly name: AppName,
@@ -78,7 +77,6 @@ export class AppProcess {
         if (process.env.DRILL_ECHO) process.stdout.write(`[${this.name}] ${line}\n`);
       });
     }
-    child.once('exit', () => this.exits++);
     const deadline = Date.now() + READY_TIMEOUT_MS;
     while (Date.now() < deadline) {
       if (!this.alive) throw new Error(`${this.name} exited at start:\n${this.logs()}`);
