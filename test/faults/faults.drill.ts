@@ -371,7 +371,6 @@ describe('two auth-server replicas on one database', () => {
     );
     const oldSecretId = listed!.secrets[0]!.id;
     const rotated = await runCli<{ client_secret: string }>(platform.env, ['clients', 'rotate-secret', 'order-service']);
-    const rotatedAt = Date.now();
     const newSecretAccepted = await Promise.all(
       replicas.map((replica) =>
         until(async () => (await tokenStatus(replica.url, 'order-service', rotated.client_secret)) === 200, 30_000, 'new secret'),

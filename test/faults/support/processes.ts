@@ -23,6 +23,8 @@ export function baseEnv(databaseUrl: string): NodeJS.ProcessEnv {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     NODE_ENV: 'development',
+    // e.g. --max-old-space-size=128 to tell a leak from lazy heap growth in the soak.
+    ...(process.env.DRILL_NODE_OPTIONS ? { NODE_OPTIONS: process.env.DRILL_NODE_OPTIONS } : {}),
     HOST: '127.0.0.1',
     DATABASE_URL: databaseUrl,
     LOG_LEVEL: process.env.DRILL_LOG_LEVEL ?? 'warn',
