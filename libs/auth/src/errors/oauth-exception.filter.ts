@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { OAuthClientError } from '../client/errors';
 import { OAuthError, ServerError, TemporarilyUnavailable } from './oauth.errors';
 import { buildChallenge } from './www-authenticate';
 
@@ -56,6 +57,10 @@ export function toOAuthError(exception: unknown): OAuthError {
       readonly error = CODE_BY_STATUS[status] ?? 'invalid_request';
     })(described ?? 'malformed request');
     return error;
+  }
+  // Another party (token endpoint, downstream service) failed us: the caller may retry, it did nothing wrong.
+  if (exception instanceof OAuthClientError) {
+    return new TemporarilyUnavailable('a service this one depends on is unavailable, retry shortly');
   }
   if (isDatabaseUnavailable(exception)) {
     return new TemporarilyUnavailable('the service is temporarily unavailable, retry shortly');
