@@ -63,10 +63,15 @@ describe('auth-server OpenAPI document', () => {
     expect(Object.keys(token.responses)).toEqual(expect.arrayContaining(['200', '400', '401']));
   });
 
-  it('serves helmet secure headers with a default-src self CSP', async () => {
-    const docs = await fetch(`${server.url}/.well-known/oauth-authorization-server`);
-    expect(docs.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
-    expect(docs.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(docs.headers.get('content-security-policy')).not.toMatch(/upgrade-insecure-requests/);
+  it('serves helmet secure headers on pages (default-src self CSP), and nosniff + HSTS on JSON', async () => {
+    const page = await fetch(`${server.url}/docs`);
+    expect(page.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+    expect(page.headers.get('content-security-policy')).not.toMatch(/upgrade-insecure-requests/);
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(page.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    const json = await fetch(`${server.url}/.well-known/oauth-authorization-server`);
+    expect(json.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(json.headers.get('strict-transport-security')).toMatch(/^max-age=\d+/);
+    expect(json.headers.get('content-security-policy')).toBeNull();
   });
 });

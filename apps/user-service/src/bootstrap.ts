@@ -5,6 +5,7 @@ import { UserServiceModule } from './user-service.module';
 export function createUserService(options: Partial<HttpAppOptions> = {}): Promise<NestFastifyApplication> {
   return createHttpApp(UserServiceModule, {
     realm: 'user-service',
+    libraryMetrics: ['guard-decisions', 'jwks'],
     docs: resourceServerDocs('user-service', 'User profiles for other services (service tokens with users:read).'),
     ...options,
   });

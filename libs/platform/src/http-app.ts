@@ -7,8 +7,8 @@ import { corsOptions, corsOrigins } from './cors';
 import { flowTraceEnabled, registerFlowTraceHooks } from './flow-trace-hooks';
 import { LoggerModule } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
-import { createPinoLogger, httpLoggingOptions, PinoNestLogger, REQUEST_ID_HEADER, requestIdOf, runWithRequestId } from './logging';
-import { registerMetrics } from './metrics';
+import { createPinoLogger, PinoNestLogger, registerAccessLog, REQUEST_ID_HEADER, requestIdOf, runWithRequestId } from './logging';
+import { LibraryMetrics, registerMetrics } from './metrics';
 import { ApiDocsOptions, setupApiDocs } from './api-docs/api-docs';
 import { secureHeaderPolicy, secureHeaders } from './secure-headers';
 
@@ -20,6 +20,14 @@ export interface HttpAppOptions {
   logger?: LogLevel[] | false;
   /** OpenAPI document and UI at /docs, /docs-json. */
   docs?: ApiDocsOptions;
+  /**
+   * Keep each request's id for the calls it makes (ServiceHttpClient, token requests): for apps that
+   * call other services. It runs every request in an AsyncLocalStorage context, which costs every
+   * promise of the process a hook, so apps that call no one leave it off.
+   */
+  propagateRequestId?: boolean;
+  /** libs/auth counters this app exports at /metrics. */
+  libraryMetrics?: LibraryMetrics[];
 }
 
 
@@ -36,19 +44,19 @@ export function logLevels(): LogLevel[] {
  * production) the flow-trace hooks.
  */
 export async function createHttpApp(module: Type<unknown>, options: HttpAppOptions): Promise<NestFastifyApplication> {
-  // Logging is part of every app: nestjs-pino's request logging (pino-http) around the app's module,
-  // and Nest's own logger on the same pino instance.
+  // Logging is part of every app: one pino instance for Nest's logger, nestjs-pino and the access log.
   const logger = createPinoLogger(options.realm, options.logger ?? logLevels());
   class HttpAppRoot {}
-  Module({ imports: [LoggerModule.forRoot({ pinoHttp: httpLoggingOptions(logger) }), module] })(HttpAppRoot);
+  // nestjs-pino gives app code `PinoLogger` / `@InjectPinoLogger()` on this app's pino instance; its
+  // pino-http middleware is not mounted (forRoutes: []): registerAccessLog writes the access log.
+  Module({ imports: [LoggerModule.forRoot({ pinoHttp: { logger }, forRoutes: [] }), module] })(HttpAppRoot);
   const app = await NestFactory.create<NestFastifyApplication>(
     HttpAppRoot,
     new FastifyAdapter({
       bodyLimit: options.bodyLimit ?? 32 * 1024,
       routerOptions: { maxParamLength: 256 },
-      // One id per request, the caller's when it sent a usable one; kept on the raw request too,
-      // where pino-http (nestjs-pino) finds it for the access log.
-      genReqId: (raw: { headers: IncomingMessage['headers'] }) => ((raw as { id?: string }).id = requestIdOf(raw.headers)),
+      // One id per request, the caller's when it sent a usable one.
+      genReqId: (raw: { headers: IncomingMessage['headers'] }) => requestIdOf(raw.headers),
       // Errors the router raises before any route runs (a path parameter over maxParamLength, a
       // malformed %-escape) never reach Nest's filters: answer them in the same RFC shape.
       frameworkErrors: (error: { statusCode?: number }, _request: unknown, reply: unknown) => {
@@ -61,22 +69,41 @@ export async function createHttpApp(module: Type<unknown>, options: HttpAppOptio
   app.useLogger(new PinoNestLogger(logger));
   app.useGlobalFilters(new OAuthExceptionFilter(options.realm));
   const issuerOrigin = options.docs ? new URL(options.docs.issuer(app)).origin : undefined;
-  const headers = secureHeaders(secureHeaderPolicy(issuerOrigin ? [issuerOrigin] : []));
-  const fastify = app.getHttpAdapter().getInstance();
-  // One hook, first thing: secure headers (a route may still replace one: the login page sets its
-  // own CSP), the request id back to the caller, and the id for every call made while serving it.
-  fastify.addHook('onRequest', (request, reply, done) => {
-    reply.headers(headers);
-    reply.header(REQUEST_ID_HEADER, request.id);
-    runWithRequestId(request.id, done);
+  const pageHeaders = secureHeaders(secureHeaderPolicy(issuerOrigin ? [issuerOrigin] : []));
+  // JSON answers need only these two; the rest of helmet's set is about documents (framing, CSP,
+  // cross-origin isolation) and goes on HTML pages alone, so the token endpoint does not carry 15 headers.
+  const apiHeaders = Object.freeze({
+    'x-content-type-options': pageHeaders['x-content-type-options']!,
+    'strict-transport-security': pageHeaders['strict-transport-security']!,
   });
+  const pageHeaderEntries = Object.entries(pageHeaders);
+  const fastify = app.getHttpAdapter().getInstance();
+  const propagateRequestId = options.propagateRequestId === true;
+  // One hook, first thing: the API's secure headers, the request id back to the caller, and (where
+  // asked) the id for the calls made while serving it.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.headers(apiHeaders);
+    reply.header(REQUEST_ID_HEADER, request.id);
+    if (propagateRequestId) runWithRequestId(request.id, done);
+    else done();
+  });
+  // HTML pages (login, explorer, API docs) get helmet's whole set; a header the route set itself
+  // (the login page's CSP) stays.
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    const type = reply.getHeader('content-type');
+    if (typeof type === 'string' && type.startsWith('text/html')) {
+      for (const [name, value] of pageHeaderEntries) if (!reply.hasHeader(name)) reply.header(name, value);
+    }
+    done(null, payload);
+  });
+  registerAccessLog(fastify, logger);
   if (options.docs) setupApiDocs(app, options.docs);
   drainKeepAliveOnClose(app);
   app.enableShutdownHooks();
   const origins = corsOrigins();
   if (origins.length) app.enableCors(corsOptions(origins));
   if (flowTraceEnabled()) registerFlowTraceHooks(app, options.realm);
-  registerMetrics(app, options.realm);
+  registerMetrics(app, options.realm, options.libraryMetrics);
   return app;
 }
 

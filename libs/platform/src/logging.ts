@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import pino, { Logger as PinoInstance, LevelWithSilent } from 'pino';
-import type { Options as PinoHttpOptions } from 'pino-http';
+import type { FastifyInstance } from 'fastify';
 import PinoPretty from 'pino-pretty';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -87,21 +87,23 @@ export function propagatedHeaders(): Record<string, string> | undefined {
 }
 
 /**
- * pino-http for nestjs-pino: one line per request with its id (`reqId`), method, route and status;
- * no headers or bodies (the redaction list covers them should someone log them anyway).
+ * One access-log line per request (id, method, path, status, time): a Fastify hook on the app's
+ * pino instance. pino-http's middleware (nestjs-pino's default) did the same through Nest's middleware
+ * layer with two child loggers and an AsyncLocalStorage per request, ~100 µs of CPU per token request
+ * (bench/README.md); this is a level check and, when enabled, one line.
  */
-export function httpLoggingOptions(logger: PinoInstance): PinoHttpOptions {
-  return {
-    logger,
-    quietReqLogger: true,
-    // Fastify's genReqId (createHttpApp) already set req.id; pino-http keeps it.
-    genReqId: (request) => (request as IncomingMessage & { id?: string }).id ?? requestIdOf(request.headers),
-    customLogLevel: (_request, response, error) => (error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info'),
-    serializers: {
-      req: (request: { id?: string; method?: string; url?: string }) => ({ id: request.id, method: request.method, url: request.url?.split('?')[0] }),
-      res: (response: { statusCode?: number }) => ({ statusCode: response.statusCode }),
-    },
-  };
+export function registerAccessLog(fastify: FastifyInstance, logger: PinoInstance): void {
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const status = reply.statusCode;
+    const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+    if (logger.isLevelEnabled(level)) {
+      logger[level](
+        { reqId: request.id, req: { method: request.method, url: request.url.split('?')[0] }, res: { statusCode: status }, responseTime: Math.round(reply.elapsedTime) },
+        'request completed',
+      );
+    }
+    done();
+  });
 }
 
 /**

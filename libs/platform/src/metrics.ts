@@ -11,14 +11,8 @@ export function metricsRegistry(app: NestFastifyApplication): Registry {
   return registry;
 }
 
-/** An app's own provider, if it has one (resource servers have guards, order-service a token provider). */
-function optional<T>(app: NestFastifyApplication, type: abstract new (...args: never[]) => T): T | undefined {
-  try {
-    return app.get(type as never, { strict: false }) as T;
-  } catch {
-    return undefined;
-  }
-}
+/** What libs/auth counts in this app: resource servers have guards and JWKS, order-service a token provider. */
+export type LibraryMetrics = 'guard-decisions' | 'jwks' | 'token-provider';
 
 /**
  * `GET /metrics` in Prometheus text format: process metrics, and what libs/auth counts (guard
@@ -26,12 +20,12 @@ function optional<T>(app: NestFastifyApplication, type: abstract new (...args: n
  * path only ever increments plain counters. Served outside Nest's guards, like the health checks:
  * keep it on the cluster network (deploy/k8s) rather than behind a token.
  */
-export function registerMetrics(app: NestFastifyApplication, service: string): Registry {
+export function registerMetrics(app: NestFastifyApplication, service: string, library: LibraryMetrics[] = []): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
 
-  const decisions = optional(app, GuardDecisionStats);
+  const decisions = library.includes('guard-decisions') ? app.get(GuardDecisionStats, { strict: false }) : undefined;
   if (decisions) {
     new Counter({
       name: 'resource_server_guard_decisions_total',
@@ -44,7 +38,7 @@ export function registerMetrics(app: NestFastifyApplication, service: string): R
       },
     });
   }
-  const tokens = optional(app, ClientCredentialsTokenProvider);
+  const tokens = library.includes('token-provider') ? app.get(ClientCredentialsTokenProvider, { strict: false }) : undefined;
   if (tokens) {
     new Counter({
       name: 'client_credentials_token_cache_total',
@@ -69,7 +63,7 @@ export function registerMetrics(app: NestFastifyApplication, service: string): R
       },
     });
   }
-  const jwks = optional(app, JwksKeyStore);
+  const jwks = library.includes('jwks') ? app.get(JwksKeyStore, { strict: false }) : undefined;
   if (jwks) {
     new Counter({
       name: 'jwks_fetches_total',

@@ -52,7 +52,8 @@ export function registerTokenMetrics(app: NestFastifyApplication, registry: Regi
   const isTokenRequest = (request: FastifyRequest) => request.method === 'POST' && request.routeOptions.url === '/oauth/token';
 
   // The error code is in the body the exception filter wrote: read it on error responses only.
-  fastify.addHook('onSend', async (request, reply, payload) => {
+  // Callback hooks, not async ones: they run on every request of the app.
+  fastify.addHook('onSend', (request, reply, payload, done) => {
     if (reply.statusCode >= 400 && isTokenRequest(request) && typeof payload === 'string') {
       try {
         const code = (JSON.parse(payload) as { error?: unknown }).error;
@@ -61,9 +62,10 @@ export function registerTokenMetrics(app: NestFastifyApplication, registry: Regi
         errorCodes.set(request, 'other');
       }
     }
-    return payload;
+    done(null, payload);
   });
-  fastify.addHook('onResponse', async (request, reply) => {
+  fastify.addHook('onResponse', (request, reply, done) => {
+    done();
     if (!isTokenRequest(request)) return;
     const ok = reply.statusCode === 200;
     duration.observe({ outcome: ok ? 'issued' : 'failed' }, reply.elapsedTime / 1000);
