@@ -15,4 +15,7 @@ module.exports = {
   maxWorkers: 1,
   testTimeout: 600_000,
   verbose: true,
+  // The drills spawn, freeze and kill real processes; a socket left by a killed child must not keep
+  // the run from ending once every drill has reported.
+  forceExit: true,
 };
