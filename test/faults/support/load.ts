@@ -141,7 +141,7 @@ export function between(outcomes: Outcome[], from: number, to = Infinity): Outco
   return outcomes.filter((o) => o.at >= from && o.at < to);
 }
 
-/** Printed by every drill so its figures land in the run's output (and RELIABILITY.faults.md). */
+/** Printed by every drill so its figures land in the run's output (and RELIABILITY.md). */
 export function report(drill: string, figures: Record<string, unknown>): void {
   process.stdout.write(`\nDRILL ${drill}\n${JSON.stringify(figures, null, 2)}\n`);
 }
