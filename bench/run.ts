@@ -146,7 +146,8 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const row = (scenario: string, subject: string, result: LoadResult) => {
     rows.push({ scenario, subject, result });
-    log(`${scenario} ${subject}: ${result.requestsPerSecond} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, failures ${result.failures}`);
+    const cpu = result.cpuMsPer1000 === undefined ? '' : `, ${result.cpuMsPer1000} CPU-ms per 1,000`;
+    log(`${scenario} ${subject}: ${result.requestsPerSecond} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, failures ${result.failures}${cpu}`);
     return result;
   };
   const defaults = devDefaults();
@@ -160,7 +161,8 @@ async function main(): Promise<void> {
       Array.from({ length: 8 }, () => freePort()),
     );
     const issuer = `http://127.0.0.1:${authPort}`;
-    const common = { DATABASE_URL: database.url, ISSUER: issuer, AUTH_SERVER_URL: issuer, LOG_LEVEL: 'warn', REDIS_URL: '' };
+    // As a deployment runs: the access log on (one JSON line per request, to a pipe the bench drains).
+    const common = { DATABASE_URL: database.url, ISSUER: issuer, AUTH_SERVER_URL: issuer, LOG_LEVEL: 'log', LOG_FORMAT: 'json', REDIS_URL: '' };
 
     // ── 1. token endpoint ──
     const auth = await start('auth-server', dist('apps/auth-server/src/main.js'), { ...common, AUTH_SERVER_PORT: String(authPort) }, `${issuer}/health/live`);
@@ -193,15 +195,15 @@ async function main(): Promise<void> {
 
     const authorization = basic(client.client_id, client.client_secret);
     const tokenTargets = [
-      { subject: 'auth-server (ours)', url: `${issuer}/oauth/token` },
-      { subject: 'node-oidc-provider', url: `http://127.0.0.1:${oidcPort}/token` },
-      { subject: 'bare node:http + ES256', url: `http://127.0.0.1:${barePort}/` },
+      { subject: 'auth-server (ours)', url: `${issuer}/oauth/token`, pid: auth.child.pid },
+      { subject: 'node-oidc-provider', url: `http://127.0.0.1:${oidcPort}/token`, pid: oidc.child.pid },
+      { subject: 'bare node:http + ES256', url: `http://127.0.0.1:${barePort}/`, pid: bare.child.pid },
     ];
     for (const target of tokenTargets) await checkIssuesJwt(target.subject, target.url, authorization);
     log(`1. token endpoint, client_credentials + client_secret_basic, ES256, ${settings.connections} connections`);
     const tokenRequest = (url: string) => ({ url, method: 'POST' as const, headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' }, body: TOKEN_BODY });
     const tokenResults: LoadResult[] = [];
-    for (const target of tokenTargets) tokenResults.push(row('1 token endpoint', target.subject, await measure(tokenRequest(target.url), settings)));
+    for (const target of tokenTargets) tokenResults.push(row('1 token endpoint', target.subject, await measure(tokenRequest(target.url), settings, target.pid)));
     const [ours, oidcResult, bareResult] = tokenResults as [LoadResult, LoadResult, LoadResult];
     await oidc.stop();
     await bare.stop();
@@ -213,8 +215,8 @@ async function main(): Promise<void> {
     if (probe.status !== 200) throw new Error(`guarded route answered ${probe.status}`);
     log('2. resource server: @Scopes-guarded route vs the same handler @Public()');
     const bearer = { authorization: `Bearer ${serviceToken}` };
-    const guarded = row('2 resource server', '@Scopes guarded', await measure({ url: `http://127.0.0.1:${rsPort}/bench/guarded`, headers: bearer }, settings));
-    const unguarded = row('2 resource server', '@Public', await measure({ url: `http://127.0.0.1:${rsPort}/bench/public`, headers: bearer }, settings));
+    const guarded = row('2 resource server', '@Scopes guarded', await measure({ url: `http://127.0.0.1:${rsPort}/bench/guarded`, headers: bearer }, settings, rs.child.pid));
+    const unguarded = row('2 resource server', '@Public', await measure({ url: `http://127.0.0.1:${rsPort}/bench/public`, headers: bearer }, settings, rs.child.pid));
     await rs.stop();
 
     // ── 3. the flow ──
@@ -252,9 +254,11 @@ async function main(): Promise<void> {
       oursVsBare: ours.requestsPerSecond / bareResult.requestsPerSecond,
       guardedVsPublic: guarded.requestsPerSecond / unguarded.requestsPerSecond,
       flowWithAuthVsWithout: flowOn.requestsPerSecond / flowOff.requestsPerSecond,
+      tokenCpuOursVsOidcProvider: (ours.cpuMsPer1000 ?? Number.NaN) / (oidcResult.cpuMsPer1000 ?? Number.NaN),
     };
     const targets = [
       { target: 'token endpoint ≥ 2.0× node-oidc-provider', met: ratios.oursVsOidcProvider >= 2, value: `${ratios.oursVsOidcProvider.toFixed(2)}×` },
+      { target: 'token endpoint CPU per token ≤ ½ of node-oidc-provider', met: ratios.tokenCpuOursVsOidcProvider <= 0.5, value: `${ours.cpuMsPer1000} vs ${oidcResult.cpuMsPer1000} ms per 1,000` },
       { target: 'token endpoint ≥ 70 % of bare node:http + sign', met: ratios.oursVsBare >= 0.7, value: `${(ratios.oursVsBare * 100).toFixed(0)} %` },
       { target: 'token endpoint p99 ≤ 25 ms', met: ours.p99Ms <= 25, value: `${ours.p99Ms} ms` },
       { target: 'guarded route ≥ 90 % of unguarded', met: ratios.guardedVsPublic >= 0.9, value: `${(ratios.guardedVsPublic * 100).toFixed(0)} %` },
@@ -300,9 +304,9 @@ function printReport(report: {
 }): void {
   const out: string[] = [];
   out.push('', `machine: ${report.machine.cpus} × ${report.machine.cpuModel ?? '?'}, Node ${report.machine.node}; ${report.settings.connections} connections, ${report.settings.durationSeconds} s per run after ${report.settings.warmupSeconds} s warm-up`, '');
-  out.push(`${'scenario'.padEnd(20)}${'subject'.padEnd(26)}${'req/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'failed'.padStart(8)}`);
+  out.push(`${'scenario'.padEnd(20)}${'subject'.padEnd(26)}${'req/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'failed'.padStart(8)}${'CPU-ms/1k'.padStart(11)}`);
   for (const { scenario, subject, result } of report.scenarios) {
-    out.push(`${scenario.padEnd(20)}${subject.padEnd(26)}${String(result.requestsPerSecond).padStart(9)}${String(result.p50Ms).padStart(9)}${String(result.p99Ms).padStart(9)}${String(result.failures).padStart(8)}`);
+    out.push(`${scenario.padEnd(20)}${subject.padEnd(26)}${String(result.requestsPerSecond).padStart(9)}${String(result.p50Ms).padStart(9)}${String(result.p99Ms).padStart(9)}${String(result.failures).padStart(8)}${String(result.cpuMsPer1000 ?? '—').padStart(11)}`);
   }
   out.push('', `4 cold start: first start ${(report.coldStart.firstStartMs / 1000).toFixed(1)} s (initdb included), restart from stop ${(report.coldStart.restartMs / 1000).toFixed(1)} s`);
   const mb = (values: Record<string, number>) => Object.entries(values).map(([app, value]) => `${app} ${value} MB`).join(', ');
