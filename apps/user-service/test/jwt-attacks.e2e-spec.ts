@@ -188,8 +188,8 @@ describe('JWT attack corpus with introspection configured (libs/auth `introspect
   let platform: TestPlatform;
 
   beforeAll(async () => {
-    // user-service asks the issuer about each new token, as order-service (a confidential client).
-    platform = await startPlatform({ env: { INTROSPECTION_CLIENT_ID: 'order-service', INTROSPECTION_CLIENT_SECRET: TEST_DEMO_SECRET, INTROSPECTION_CACHE_TTL_MS: '0' } });
+    // user-service asks the issuer about each new token as its own client, the owner of api://user-service.
+    platform = await startPlatform({ env: { INTROSPECTION_ENABLED: 'true', INTROSPECTION_CACHE_TTL_MS: '0' } });
   });
   afterAll(() => platform.close());
 

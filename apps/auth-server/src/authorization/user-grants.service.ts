@@ -5,6 +5,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import type { ClientEntity } from '../clients/client.entity';
 import { AccessTokenService } from '../token/access-token.service';
+import { revokeGrant } from '../revocation/revoked-grants';
 import { UsersService } from '../users/users.service';
 import { verifyCodeVerifier } from './pkce';
 
@@ -99,8 +100,13 @@ export class UserGrantsService {
       const row = rows[0];
       if (!row || row.client_id !== client.clientId) return new InvalidGrant('invalid authorization code');
       if (row.consumed_at) {
-        // A code used twice was probably stolen: revoke what it produced (RFC 6749 §4.1.2).
-        await manager.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE code_hash = $1 AND revoked_at IS NULL`, [codeHash]);
+        // A code used twice was probably stolen: revoke what it produced (RFC 6749 §4.1.2): the grant it
+        // started, i.e. every refresh token of that family (rotated ones too) and its access tokens.
+        const families: { family_id: string }[] = await manager.query(
+          `SELECT DISTINCT family_id FROM refresh_tokens WHERE code_hash = $1`,
+          [codeHash],
+        );
+        for (const { family_id } of families) await revokeGrant(manager, family_id, row.client_id);
         return new InvalidGrant('authorization code already used');
       }
       // One attempt per code, successful or not: a verifier cannot be guessed by retrying.
@@ -124,8 +130,9 @@ export class UserGrantsService {
       if (!row || row.client_id !== client.clientId) return new InvalidGrant('invalid refresh token');
       if (row.replaced_by || row.revoked_at) {
         if (row.replaced_by) {
-          // A rotated token came back: someone holds a copy. Revoke the whole family (RFC 9700 §4.14.2).
-          await manager.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL`, [row.family_id]);
+          // A rotated token came back: someone holds a copy. Revoke the whole family and the access
+          // tokens issued from it (RFC 9700 §4.14.2).
+          await revokeGrant(manager, row.family_id, row.client_id);
         }
         return new InvalidGrant('refresh token is no longer valid');
       }
@@ -149,8 +156,9 @@ export class UserGrantsService {
   }
 
   /**
-   * RFC 7009 for refresh tokens: revokes the token's whole family (the login session). False when the
-   * token is not a refresh token of ours; unauthorized_client when it belongs to another client.
+   * RFC 7009 for refresh tokens: revokes the token's whole family (the login session) and its access
+   * tokens. False when the token is not a refresh token of ours; unauthorized_client when it belongs
+   * to another client.
    */
   async revokeRefreshToken(client: ClientEntity, refreshToken: string): Promise<boolean> {
     const rows: { client_id: string; family_id: string }[] = await this.dataSource.query(
@@ -160,7 +168,8 @@ export class UserGrantsService {
     const row = rows[0];
     if (!row) return false;
     if (row.client_id !== client.clientId) throw new UnauthorizedClient('the token was not issued to this client');
-    await this.dataSource.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL`, [row.family_id]);
+    // The access tokens of the grant go with it (RFC 7009 §2.1: SHOULD).
+    await this.dataSource.transaction((manager) => revokeGrant(manager, row.family_id, row.client_id));
     return true;
   }
 
@@ -185,6 +194,8 @@ export class UserGrantsService {
       audience,
       scopes: scope.split(' ').filter(Boolean),
       authTime: Math.floor(authTime.getTime() / 1000),
+      // The family id is the grant id: revoking the family revokes this token (see revokeGrant).
+      grantId: familyId,
     });
     const refreshToken = newSecretToken();
     // The family keeps the scope originally granted, so a narrowed refresh can be widened back to it.
