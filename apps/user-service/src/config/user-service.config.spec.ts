@@ -36,6 +36,10 @@ describe('userServiceConfig (validated at boot)', () => {
     // A shared environment (npm start reads one .env for all apps) must not make it ask as order-service.
     const introspection = load({ ...production, INTROSPECTION_ENABLED: 'true', ORDER_SERVICE_CLIENT_SECRET: 'x'.repeat(40) }).auth.introspection;
     expect(introspection).toMatchObject({ clientId: 'user-service', clientSecret: production.USER_SERVICE_CLIENT_SECRET });
+    // The old shared-client variables are refused rather than silently ignored (that would turn the check off).
+    expect(() => load({ ...production, INTROSPECTION_CLIENT_ID: 'order-service', INTROSPECTION_CLIENT_SECRET: 'x'.repeat(40) })).toThrow(
+      /INTROSPECTION_CLIENT_ID\/_SECRET are no longer read/,
+    );
     expect(() => load({ ...production, INTROSPECTION_ENABLED: 'true', USER_SERVICE_CLIENT_SECRET: undefined })).toThrow(
       'USER_SERVICE_CLIENT_SECRET is required when INTROSPECTION_ENABLED=true',
     );

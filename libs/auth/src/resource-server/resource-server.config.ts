@@ -50,6 +50,10 @@ export interface ResourceServerClient {
  * token's own client or its audience's owner, so a shared INTROSPECTION_CLIENT_ID would fail closed.
  */
 function introspectionFromEnv(issuer: string, ownClient: ResourceServerClient | undefined): ResourceServerAuthOptions['introspection'] {
+  // The old shared-client switch: ignoring it would silently turn a revocation check off.
+  if (process.env.INTROSPECTION_CLIENT_ID || process.env.INTROSPECTION_CLIENT_SECRET) {
+    throw new Error('INTROSPECTION_CLIENT_ID/_SECRET are no longer read: set INTROSPECTION_ENABLED=true (each service introspects as its own client)');
+  }
   const enabled = process.env.INTROSPECTION_ENABLED;
   if (enabled === undefined || enabled === '' || enabled === 'false') return undefined;
   if (enabled !== 'true') throw new Error('INTROSPECTION_ENABLED must be true or false');
