@@ -47,7 +47,9 @@ export interface ResourceServerClient {
 /**
  * Optional revocation check (RFC 7662), on with INTROSPECTION_ENABLED=true. Each service asks as its
  * own client, the registered owner of its audience: the auth-server answers `active` only to a
- * token's own client or its audience's owner, so a shared INTROSPECTION_CLIENT_ID would fail closed.
+ * token's own client or its audience's owner, so one client shared by all services (the former
+ * INTROSPECTION_CLIENT_ID, read from one .env by every app) would have every other service's
+ * tokens refused.
  */
 function introspectionFromEnv(issuer: string, ownClient: ResourceServerClient | undefined): ResourceServerAuthOptions['introspection'] {
   // The old shared-client switch: ignoring it would silently turn a revocation check off.
