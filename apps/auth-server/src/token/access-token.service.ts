@@ -62,8 +62,9 @@ export class AccessTokenService {
       client_id: input.clientId,
       scope: input.scopes.join(' '),
       ...(input.authTime !== undefined ? { auth_time: input.authTime } : {}),
-      ...(input.grantId !== undefined ? { sid: input.grantId } : {}),
     };
+    // User tokens only; the client-credentials hot path skips it without an allocation.
+    if (input.grantId !== undefined) claims.sid = input.grantId;
     return { token: signCompact(key.encodedHeader, claims, key.privateKey!, key.alg), claims, expiresIn };
   }
 
