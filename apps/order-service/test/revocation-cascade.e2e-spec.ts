@@ -194,4 +194,27 @@ describe('revocation cascades to access tokens; introspection answers least-priv
       expect(order.status).toBe(200);
     });
   });
+  // Last: it disables demo-app, the client every other test here logs in with.
+  describe('disabling a public client', () => {
+    it('ends its logins: access tokens inactive, refresh tokens and codes from before refused after it is enabled again', async () => {
+      const grant = await signIn();
+      const { verifier, challenge } = pkcePair();
+      const pending = await login(
+        platform.auth.url,
+        { response_type: 'code', client_id: 'demo-app', redirect_uri: redirectUri, scope: 'orders:read', state: 's', code_challenge: challenge, code_challenge_method: 'S256' },
+        alice,
+      );
+      const code = pending.location!.searchParams.get('code')!;
+      await platform.auth.clients.setEnabled('demo-app', false);
+      await platform.auth.clients.setEnabled('demo-app', true);
+      expect(await introspect(grant.access, orderService)).toEqual({ active: false });
+      await expectRefusedByOrderService(grant.access);
+      const refreshed = await refresh(grant.refresh);
+      expect(refreshed.status).toBe(400);
+      expect(refreshed.body.error).toBe('invalid_grant');
+      const exchanged = await exchange(code, verifier);
+      expect(exchanged.status).toBe(400);
+      expect(exchanged.body.error).toBe('invalid_grant');
+    });
+  });
 });

@@ -41,6 +41,7 @@ interface RefreshRow {
   expires_at: Date;
   revoked_at: Date | null;
   replaced_by: string | null;
+  created_at: Date;
 }
 
 function unwrap<T>(result: T | InvalidGrant | InvalidScope): T {
@@ -112,6 +113,10 @@ export class UserGrantsService {
       // One attempt per code, successful or not: a verifier cannot be guessed by retrying.
       await manager.query(`UPDATE authorization_codes SET consumed_at = now() WHERE code_hash = $1`, [codeHash]);
       if (row.expires_at.getTime() <= Date.now()) return new InvalidGrant('authorization code expired');
+      // A code issued before the client was disabled died with its other grants.
+      if (client.tokensRevokedBefore && row.expires_at.getTime() - CODE_LIFETIME_SECONDS * 1000 <= client.tokensRevokedBefore.getTime()) {
+        return new InvalidGrant('authorization code was revoked when the client was disabled');
+      }
       if (row.redirect_uri !== redirectUri) return new InvalidGrant('redirect_uri does not match the authorization request');
       if (!verifyCodeVerifier(verifier, row.code_challenge)) return new InvalidGrant('code_verifier does not match the code challenge');
       return this.issue(manager, client, row.user_id, row.scope, row.auth_time, randomUUID(), codeHash);
@@ -122,7 +127,7 @@ export class UserGrantsService {
   async refresh(client: ClientEntity, refreshToken: string, requestedScope: string | undefined): Promise<UserTokenResponse> {
     return unwrap(await this.dataSource.transaction(async (manager): Promise<UserTokenResponse | InvalidGrant | InvalidScope> => {
       const rows: RefreshRow[] = await manager.query(
-        `SELECT id, family_id, client_id, user_id, scope, auth_time, expires_at, revoked_at, replaced_by
+        `SELECT id, family_id, client_id, user_id, scope, auth_time, expires_at, revoked_at, replaced_by, created_at
            FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE`,
         [sha256(refreshToken)],
       );
@@ -137,6 +142,10 @@ export class UserGrantsService {
         return new InvalidGrant('refresh token is no longer valid');
       }
       if (row.expires_at.getTime() <= Date.now()) return new InvalidGrant('refresh token expired');
+      // Disabling the client revoked its logins; enabling it again does not bring them back.
+      if (client.tokensRevokedBefore && row.created_at <= client.tokensRevokedBefore) {
+        return new InvalidGrant('refresh token was revoked when the client was disabled');
+      }
       const granted = row.scope.split(' ');
       let scope = row.scope;
       if (requestedScope !== undefined) {
