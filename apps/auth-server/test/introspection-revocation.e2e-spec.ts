@@ -17,12 +17,12 @@ describe('token introspection (RFC 7662) and revocation (RFC 7009)', () => {
   let server: TestAuthServer;
   /** Issues tokens. */
   const demo: Credentials = { clientId: 'order-service', secret: TEST_DEMO_SECRET };
-  /** A resource server that introspects other clients' tokens. */
+  /** A resource server that introspects other clients' tokens: the owner of their audience. */
   let resourceServer: Credentials;
 
   beforeAll(async () => {
     server = await startAuthServer();
-    resourceServer = await registerClient(server, { clientId: 'user-service-rs' });
+    resourceServer = await registerClient(server, { clientId: 'user-service-rs', ownedAudiences: ['api://user-service'] });
   });
   afterAll(() => server.close());
 
@@ -197,7 +197,7 @@ describe('token introspection (RFC 7662) and revocation (RFC 7009)', () => {
         const pair = await generateKeyPair('ES256');
         privateKey = pair.privateKey;
         const publicJwk = { ...(await exportJWK(pair.publicKey)), kid: 'rs-key-1', alg: 'ES256' };
-        await registerClient(server, { clientId, authMethod: 'private_key_jwt', jwks: { keys: [publicJwk] } });
+        await registerClient(server, { clientId, authMethod: 'private_key_jwt', jwks: { keys: [publicJwk] }, ownedAudiences: ['api://user-service'] });
       });
 
       const assertion = (audience: string) =>

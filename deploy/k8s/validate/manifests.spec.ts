@@ -88,7 +88,7 @@ describe.each(OVERLAYS)('Kubernetes manifests, %s overlay', (overlay) => {
         for (const source of container.envFrom ?? []) if (source.secretRef) references.add(`${source.secretRef.name}:*`);
       }
     }
-    expect([...references]).toEqual(expect.arrayContaining(['database:DATABASE_URL', 'auth-server-secrets:KEY_ENCRYPTION_KEY', 'auth-server-secrets:CLIENT_SECRET_PEPPER', 'order-service-credentials:ORDER_SERVICE_CLIENT_SECRET']));
+    expect([...references]).toEqual(expect.arrayContaining(['database:DATABASE_URL', 'auth-server-secrets:KEY_ENCRYPTION_KEY', 'auth-server-secrets:CLIENT_SECRET_PEPPER', 'order-service-credentials:ORDER_SERVICE_CLIENT_SECRET', 'user-service-credentials:USER_SERVICE_CLIENT_SECRET']));
     const secrets = byKind(objects, 'Secret') as any[];
     if (overlay === 'prod') {
       expect(secrets).toEqual([]);

@@ -1,7 +1,10 @@
-import { demoSeedingEnabled } from '@app/platform';
+import { demoSeedingEnabled, optionalSecret, requiredSecret } from '@app/platform';
 import { registerAs } from '@nestjs/config';
 
 export type SigningAlgorithm = 'ES256' | 'RS256';
+
+/** The longest ACCESS_TOKEN_TTL allowed: also how long a revoked grant is remembered. */
+export const MAX_ACCESS_TOKEN_TTL_SECONDS = 86_400;
 
 export interface AuthServerConfig {
   port: number;
@@ -27,6 +30,8 @@ export interface AuthServerConfig {
   demoOrderServiceSecret?: string;
   /** Demo client without users:read, so the demo can show 403 insufficient_scope. */
   demoReportingServiceSecret?: string;
+  /** user-service's own client: owns api://user-service, so it may introspect tokens issued for it. */
+  demoUserServiceSecret?: string;
   /** Demo end users' passwords: set (ALICE_PASSWORD, BOB_PASSWORD required) when seeding outside production. */
   demoUserPasswords?: { alice: string; bob: string };
   /** Throttling of failed client authentication (see ClientAuthThrottle). */
@@ -42,11 +47,6 @@ export interface AuthServerConfig {
   production: boolean;
 }
 
-/** Placeholders from .env.example (or anything short) must never reach production. */
-function isPlaceholder(value: string): boolean {
-  return value.length < 32 || /change-?me|placeholder|example/i.test(value);
-}
-
 function integer(name: string, fallback: number, min: number, max: number): number {
   const raw = process.env[name];
   const value = raw === undefined || raw === '' ? fallback : Number(raw);
@@ -56,13 +56,18 @@ function integer(name: string, fallback: number, min: number, max: number): numb
   return value;
 }
 
-function requiredSecret(name: string, production: boolean): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set (see .env.example)`);
-  if (production && isPlaceholder(value)) {
-    throw new Error(`${name} holds a placeholder or is shorter than 32 characters: refusing to start in production`);
+/**
+ * Demo end users exist outside production only; when they are seeded their passwords must be set.
+ * In production they are not seeded, but a placeholder still set there means a development
+ * environment was copied into production: refused like every other placeholder.
+ */
+function demoUserPasswords(production: boolean): { alice: string; bob: string } | undefined {
+  if (production) {
+    optionalSecret('ALICE_PASSWORD', production);
+    optionalSecret('BOB_PASSWORD', production);
+    return undefined;
   }
-  return value;
+  return { alice: requiredSecret('ALICE_PASSWORD', production), bob: requiredSecret('BOB_PASSWORD', production) };
 }
 
 export const authServerConfig = registerAs('authServer', (): AuthServerConfig => {
@@ -84,7 +89,7 @@ export const authServerConfig = registerAs('authServer', (): AuthServerConfig =>
     port,
     host: process.env.HOST ?? '0.0.0.0',
     issuer,
-    accessTokenTtlSeconds: integer('ACCESS_TOKEN_TTL', 900, 30, 86_400),
+    accessTokenTtlSeconds: integer('ACCESS_TOKEN_TTL', 900, 30, MAX_ACCESS_TOKEN_TTL_SECONDS),
     signingAlgorithm,
     keyEncryptionKey: requiredSecret('KEY_ENCRYPTION_KEY', production),
     clientSecretPepper: requiredSecret('CLIENT_SECRET_PEPPER', production),
@@ -94,12 +99,9 @@ export const authServerConfig = registerAs('authServer', (): AuthServerConfig =>
     defaultAudience: process.env.DEFAULT_AUDIENCE ?? 'api://default',
     seedDemoData,
     demoOrderServiceSecret: seedDemoData ? requiredSecret('ORDER_SERVICE_CLIENT_SECRET', production) : undefined,
-    demoReportingServiceSecret: seedDemoData ? process.env.REPORTING_SERVICE_CLIENT_SECRET || undefined : undefined,
-    // Demo end users exist outside production only; when they are seeded their passwords must be set.
-    demoUserPasswords:
-      seedDemoData && !production
-        ? { alice: requiredSecret('ALICE_PASSWORD', production), bob: requiredSecret('BOB_PASSWORD', production) }
-        : undefined,
+    demoReportingServiceSecret: seedDemoData ? optionalSecret('REPORTING_SERVICE_CLIENT_SECRET', production) : undefined,
+    demoUserServiceSecret: seedDemoData ? optionalSecret('USER_SERVICE_CLIENT_SECRET', production) : undefined,
+    demoUserPasswords: seedDemoData ? demoUserPasswords(production) : undefined,
     clientAuthThrottle: {
       clientLimit: integer('CLIENT_AUTH_FAILURE_LIMIT', 10, 1, 1_000_000),
       addressLimit: integer('CLIENT_AUTH_ADDRESS_FAILURE_LIMIT', 50, 1, 1_000_000),

@@ -17,6 +17,12 @@ export interface AccessTokenClaims {
   scope: string;
   /** User tokens only: when the user authenticated (RFC 9068 §2.2.1). */
   auth_time?: number;
+  /**
+   * User tokens only: the grant (login session, i.e. the refresh-token family) the token was issued
+   * from (the registered `sid` claim). Revoking the grant revokes its access tokens at introspection
+   * (RFC 7009 §2.1) without storing a row per token. Service tokens never carry it.
+   */
+  sid?: string;
 }
 
 export interface IssuedAccessToken {
@@ -40,6 +46,8 @@ export class AccessTokenService {
     scopes: string[];
     /** Set for user tokens only; service tokens never carry it. */
     authTime?: number;
+    /** The grant a user token comes from (user tokens only). */
+    grantId?: string;
   }): Promise<IssuedAccessToken> {
     const key = this.keys.signingKey() ?? (await this.keys.requireSigningKey());
     const iat = Math.floor(Date.now() / 1000);
@@ -55,6 +63,8 @@ export class AccessTokenService {
       scope: input.scopes.join(' '),
       ...(input.authTime !== undefined ? { auth_time: input.authTime } : {}),
     };
+    // User tokens only; the client-credentials hot path skips it without an allocation.
+    if (input.grantId !== undefined) claims.sid = input.grantId;
     return { token: signCompact(key.encodedHeader, claims, key.privateKey!, key.alg), claims, expiresIn };
   }
 
