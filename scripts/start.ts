@@ -4,7 +4,9 @@
  * .data/postgres — prints where they listen, and on Ctrl-C stops the apps, then the database.
  */
 import { defaultEmbeddedOptions, resolveDatabaseUrl } from '@app/database';
-import { withAppNodeOptions } from '@app/platform';
+import { envFilePaths, withAppNodeOptions } from '@app/platform';
+import { parse } from 'dotenv';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AppLauncher, discoverApps } from './support/launcher';
 
@@ -26,9 +28,19 @@ async function stopAll(exitCode: number): Promise<never> {
   process.exit(exitCode);
 }
 
+/** The environment as the apps will see it for their ports: the real one over .env over .env.example. */
+function environmentWithEnvFiles(): NodeJS.ProcessEnv {
+  const files = envFilePaths()
+    .map((file) => resolve(ROOT, file))
+    .filter((file) => existsSync(file))
+    .reverse()
+    .map((file) => parse(readFileSync(file)));
+  return Object.assign({}, ...files, process.env) as NodeJS.ProcessEnv;
+}
+
 async function main(): Promise<void> {
   const startedAt = Date.now();
-  const apps = discoverApps(ROOT);
+  const apps = discoverApps(ROOT, environmentWithEnvFiles());
   if (apps.length === 0) throw new Error(`no apps under ${resolve(ROOT, 'apps')}`);
   const embedded = !process.env.DATABASE_URL;
   const database = await resolveDatabaseUrl();
