@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { ApiConsumes, ApiOperation, ApiProduces } from '@nestjs/swagger';
+import { parse as parseCookies, serialize as serializeCookie, type SerializeOptions } from 'cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { ClientRegistry } from '../clients/client-registry';
@@ -13,7 +14,7 @@ import { isRegisteredRedirectUri } from './redirect-uri';
 import { UserGrantsService } from './user-grants.service';
 
 const CSRF_COOKIE = 'csrf';
-const CSRF_COOKIE_ATTRIBUTES = 'Path=/oauth; HttpOnly; SameSite=Strict';
+const CSRF_COOKIE_ATTRIBUTES: SerializeOptions = { path: '/oauth', httpOnly: true, sameSite: 'strict' };
 const CSRF_COOKIE_MAX_AGE_SECONDS = 600;
 const REQUEST_FIELDS = ['response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'code_challenge', 'code_challenge_method'] as const;
 
@@ -44,14 +45,6 @@ function single(params: Record<string, unknown>, name: string): string | undefin
   const value = params[name];
   if (Array.isArray(value)) throw new UntrustedRequest(`parameter "${name}" is repeated`);
   return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function cookieValue(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const [key, ...rest] = part.trim().split('=');
-    if (key === name) return rest.join('=');
-  }
-  return undefined;
 }
 
 function sameToken(a: string | undefined, b: string | undefined): boolean {
@@ -102,7 +95,7 @@ export class AuthorizationController {
       const body = (request.body ?? {}) as Record<string, unknown>;
       const authorization = await this.validate(body);
       // Double-submit CSRF check: the cookie set with the form must come back with the form.
-      if (!sameToken(cookieValue(request.headers.cookie, CSRF_COOKIE), single(body, 'csrf'))) {
+      if (!sameToken(parseCookies(request.headers.cookie ?? '')[CSRF_COOKIE], single(body, 'csrf'))) {
         throw new UntrustedRequest('the sign-in form expired or was not submitted from this site; start again');
       }
       const username = single(body, 'username') ?? '';
@@ -120,7 +113,7 @@ export class AuthorizationController {
         authTime: new Date(),
       });
       // The form has done its job: drop the CSRF cookie so it cannot be replayed with this form.
-      reply.header('set-cookie', `${CSRF_COOKIE}=; ${CSRF_COOKIE_ATTRIBUTES}; Max-Age=0`);
+      reply.header('set-cookie', serializeCookie(CSRF_COOKIE, '', { ...CSRF_COOKIE_ATTRIBUTES, maxAge: 0 }));
       this.redirect(reply, authorization, { code });
     });
   }
@@ -162,7 +155,7 @@ export class AuthorizationController {
     reply
       .status(status)
       .headers(this.pageHeaders(new URL(authorization.redirectUri).origin))
-      .header('set-cookie', `${CSRF_COOKIE}=${csrfToken}; ${CSRF_COOKIE_ATTRIBUTES}; Max-Age=${CSRF_COOKIE_MAX_AGE_SECONDS}`)
+      .header('set-cookie', serializeCookie(CSRF_COOKIE, csrfToken, { ...CSRF_COOKIE_ATTRIBUTES, maxAge: CSRF_COOKIE_MAX_AGE_SECONDS }))
       .send(renderLoginPage({ clientName: authorization.clientName, scopes: authorization.scopes, fields: authorization.fields, csrfToken, error, username }));
   }
 

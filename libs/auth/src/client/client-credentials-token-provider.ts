@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { decodeJwt } from 'jose';
 import {
   clip,
   InvalidTokenResponse,
@@ -453,11 +454,8 @@ function parseRetryAfter(value: string | null, now: number): number | undefined 
 }
 
 function jwtExp(token: string): number | undefined {
-  const parts = token.split('.');
-  if (parts.length !== 3) return undefined;
   try {
-    const payload: unknown = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
-    const exp = (payload as { exp?: unknown } | null)?.exp;
+    const { exp } = decodeJwt(token);
     return typeof exp === 'number' && Number.isFinite(exp) ? exp : undefined;
   } catch {
     return undefined;

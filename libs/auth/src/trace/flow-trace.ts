@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose';
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 /** Request header that asks for a flow trace (development only), and the response header carrying it. */
@@ -71,7 +72,7 @@ export const FlowTrace = {
 /** A JWT's payload, read without verification and without its signature (for display only). */
 export function decodeJwtClaims(token: string): Record<string, unknown> {
   try {
-    return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>;
+    return decodeJwt(token);
   } catch {
     return {};
   }
