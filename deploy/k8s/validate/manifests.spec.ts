@@ -62,6 +62,25 @@ describe.each(OVERLAYS)('Kubernetes manifests, %s overlay', (overlay) => {
     expect(pdb).toBeDefined();
   });
 
+  // Issue 10 finding 6: /metrics was public on the OAuth port. Each app serves it on METRICS_PORT only.
+  it.each(APPS)('%s: /metrics on its own port (METRICS_PORT), which its Service does not expose', (app) => {
+    const config = find(objects, 'ConfigMap', 'platform-config') as any;
+    const metricsPort = Number(config.data.METRICS_PORT);
+    expect(metricsPort).toBeGreaterThan(0);
+    const deployment = find(objects, 'Deployment', app)! as any;
+    const [container] = containersOf(deployment) as Record<string, any>[];
+    expect(container!.envFrom).toEqual(expect.arrayContaining([{ configMapRef: { name: 'platform-config' } }]));
+    const ports = container!.ports as { name: string; containerPort: number }[];
+    expect(ports).toEqual(expect.arrayContaining([{ name: 'metrics', containerPort: metricsPort }]));
+    expect(ports.find((port) => port.name === 'http')!.containerPort).not.toBe(metricsPort);
+    expect(deployment.spec.template.metadata.annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(metricsPort) });
+    const service = find(objects, 'Service', app) as any;
+    for (const port of service.spec.ports) {
+      expect(port.targetPort).not.toBe('metrics');
+      expect(port.targetPort).not.toBe(metricsPort);
+    }
+  });
+
   it('lets only order-service reach user-service', () => {
     const policies = byKind(objects, 'NetworkPolicy') as any[];
     const userServicePolicies = policies.filter((policy) => policy.spec.podSelector.matchLabels?.['app.kubernetes.io/name'] === 'user-service');

@@ -11,6 +11,7 @@ import { createPinoLogger, PinoNestLogger, registerAccessLog, REQUEST_ID_HEADER,
 import { LibraryMetrics, registerMetrics } from './metrics';
 import { ApiDocsOptions, setupApiDocs } from './api-docs/api-docs';
 import { secureHeaderPolicy, secureHeaders } from './secure-headers';
+import { httpPlatformConfig } from './http-platform.config';
 
 export interface HttpAppOptions {
   /** `realm` of WWW-Authenticate challenges. */
@@ -18,7 +19,7 @@ export interface HttpAppOptions {
   /** Largest accepted request body; OAuth requests are small. */
   bodyLimit?: number;
   logger?: LogLevel[] | false;
-  /** OpenAPI document and UI at /docs, /docs-json. */
+  /** OpenAPI document and UI at /docs, /docs-json (when API_DOCS_ENABLED allows, see httpPlatformConfig). */
   docs?: ApiDocsOptions;
   /**
    * Keep each request's id for the calls it makes (ServiceHttpClient, token requests): for apps that
@@ -67,6 +68,9 @@ export async function createHttpApp(module: Type<unknown>, options: HttpAppOptio
     { bufferLogs: true, abortOnError: false },
   );
   app.useLogger(new PinoNestLogger(logger));
+  // Read once the app's ConfigModule has loaded .env / .env.example; a bad METRICS_PORT or
+  // API_DOCS_ENABLED stops the app here, before it listens.
+  const platform = httpPlatformConfig();
   app.useGlobalFilters(new OAuthExceptionFilter(options.realm));
   const issuerOrigin = options.docs ? new URL(options.docs.issuer(app)).origin : undefined;
   const pageHeaders = secureHeaders(secureHeaderPolicy(issuerOrigin ? [issuerOrigin] : []));
@@ -97,13 +101,14 @@ export async function createHttpApp(module: Type<unknown>, options: HttpAppOptio
     done(null, payload);
   });
   registerAccessLog(fastify, logger);
-  if (options.docs) setupApiDocs(app, options.docs);
+  // Off in production unless API_DOCS_ENABLED=true: the document maps every route for anyone.
+  if (options.docs && platform.apiDocsEnabled) setupApiDocs(app, options.docs);
   drainKeepAliveOnClose(app);
   app.enableShutdownHooks();
   const origins = corsOrigins();
   if (origins.length) app.enableCors(corsOptions(origins));
   if (flowTraceEnabled()) registerFlowTraceHooks(app, options.realm);
-  registerMetrics(app, options.realm, options.libraryMetrics);
+  registerMetrics(app, options.realm, options.libraryMetrics, platform);
   return app;
 }
 

@@ -7,5 +7,6 @@ export * from './cors';
 export * from './flow-trace-hooks';
 export * from './logging';
 export * from './metrics';
+export * from './http-platform.config';
 export * from './api-docs';
 export * from './secrets';

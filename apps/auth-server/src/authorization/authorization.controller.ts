@@ -1,3 +1,4 @@
+import { errorDescription } from '@app/auth';
 import { Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { ApiConsumes, ApiOperation, ApiProduces } from '@nestjs/swagger';
@@ -7,7 +8,6 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { ClientRegistry } from '../clients/client-registry';
 import { authServerConfig } from '../config/auth-server.config';
 import { UsersService } from '../users/users.service';
-import { errorDescription } from './error-description';
 import { renderErrorPage, renderLoginPage } from './login-page';
 import { isValidS256Challenge } from './pkce';
 import { isRegisteredRedirectUri } from './redirect-uri';

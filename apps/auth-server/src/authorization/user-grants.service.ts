@@ -1,15 +1,21 @@
 import { InvalidGrant, InvalidRequest, InvalidScope, UnauthorizedClient } from '@app/auth';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import type { ClientEntity } from '../clients/client.entity';
+import { authServerConfig } from '../config/auth-server.config';
 import { AccessTokenService } from '../token/access-token.service';
 import { revokeGrant } from '../revocation/revoked-grants';
 import { UsersService } from '../users/users.service';
 import { verifyCodeVerifier } from './pkce';
 
 export const CODE_LIFETIME_SECONDS = 60;
+/**
+ * Idle lifetime of one refresh token: unused this long, the login ends. Each rotation starts a new
+ * one, but never past the login's absolute lifetime (REFRESH_TOKEN_ABSOLUTE_TTL, from auth_time).
+ */
 export const REFRESH_TOKEN_LIFETIME_SECONDS = 8 * 3600;
 
 export interface UserTokenResponse {
@@ -59,11 +65,16 @@ const newSecretToken = () => randomBytes(32).toString('base64url');
  */
 @Injectable()
 export class UserGrantsService {
+  private readonly absoluteLifetimeMs: number;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly accessTokens: AccessTokenService,
     private readonly users: UsersService,
-  ) {}
+    @Inject(authServerConfig.KEY) config: ConfigType<typeof authServerConfig>,
+  ) {
+    this.absoluteLifetimeMs = config.refreshTokenAbsoluteTtlSeconds * 1000;
+  }
 
   async createCode(input: {
     clientId: string;
@@ -146,6 +157,10 @@ export class UserGrantsService {
       if (client.tokensRevokedBefore && row.created_at <= client.tokensRevokedBefore) {
         return new InvalidGrant('refresh token was revoked when the client was disabled');
       }
+      // Checked here too, not only when the token was issued: REFRESH_TOKEN_ABSOLUTE_TTL may have been shortened since.
+      if (row.auth_time.getTime() + this.absoluteLifetimeMs <= Date.now()) {
+        return new InvalidGrant('the login reached its absolute lifetime: sign in again');
+      }
       const granted = row.scope.split(' ');
       let scope = row.scope;
       if (requestedScope !== undefined) {
@@ -207,11 +222,13 @@ export class UserGrantsService {
       grantId: familyId,
     });
     const refreshToken = newSecretToken();
+    // The idle lifetime, cut at the login's absolute end: rotation never extends a family past it.
+    const expiresAt = new Date(Math.min(Date.now() + REFRESH_TOKEN_LIFETIME_SECONDS * 1000, authTime.getTime() + this.absoluteLifetimeMs));
     // The family keeps the scope originally granted, so a narrowed refresh can be widened back to it.
     await manager.query(
       `INSERT INTO refresh_tokens (id, token_hash, family_id, client_id, user_id, scope, auth_time, code_hash, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now() + make_interval(secs => $9))`,
-      [randomUUID(), sha256(refreshToken), familyId, client.clientId, userId, familyScope, authTime, codeHash, REFRESH_TOKEN_LIFETIME_SECONDS],
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [randomUUID(), sha256(refreshToken), familyId, client.clientId, userId, familyScope, authTime, codeHash, expiresAt],
     );
     return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, scope, refresh_token: refreshToken };
   }

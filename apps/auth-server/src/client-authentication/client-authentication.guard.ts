@@ -65,11 +65,7 @@ export class ClientAuthenticationGuard implements CanActivate {
       if (params.require('client_assertion_type') !== CLIENT_ASSERTION_TYPE) {
         throw new InvalidRequest(`client_assertion_type must be ${CLIENT_ASSERTION_TYPE}`);
       }
-      request[CLIENT_PROPERTY] = await this.authentication.authenticateWithAssertion(
-        params.require('client_assertion'),
-        clientIdParam,
-        request.url.split('?')[0]!,
-      );
+      request[CLIENT_PROPERTY] = await this.authentication.authenticateWithAssertion(params.require('client_assertion'), clientIdParam);
       return true;
     }
     if (usesPost) {

@@ -17,6 +17,7 @@ function config(overrides: Partial<AuthServerConfig> = {}): AuthServerConfig {
     host: '127.0.0.1',
     issuer: 'http://127.0.0.1',
     accessTokenTtlSeconds: 900,
+    refreshTokenAbsoluteTtlSeconds: 30 * 86_400,
     signingAlgorithm: 'ES256',
     keyEncryptionKey: 'unit-test-key-encryption-key-0123456789',
     clientSecretPepper: PEPPER,

@@ -90,6 +90,14 @@ describe('authServerConfig (validated at boot)', () => {
     expect(config.issuer).toBe('http://localhost:3000');
   });
 
+  it('refresh-token absolute lifetime: 30 days unless REFRESH_TOKEN_ABSOLUTE_TTL says otherwise (60 s to 366 days)', () => {
+    expect(load(strong).refreshTokenAbsoluteTtlSeconds).toBe(30 * 86_400);
+    expect(load({ ...strong, REFRESH_TOKEN_ABSOLUTE_TTL: '86400' }).refreshTokenAbsoluteTtlSeconds).toBe(86_400);
+    for (const bad of ['0', '59', '1.5', 'week', String(367 * 86_400)]) {
+      expect(() => load({ ...strong, REFRESH_TOKEN_ABSOLUTE_TTL: bad })).toThrow(/REFRESH_TOKEN_ABSOLUTE_TTL/);
+    }
+  });
+
   it('failed-authentication throttling: documented defaults, validated overrides, Redis only when REDIS_URL is set', () => {
     expect(load(strong).clientAuthThrottle).toEqual({ clientLimit: 10, addressLimit: 50, windowSeconds: 60, redisUrl: undefined });
     expect(

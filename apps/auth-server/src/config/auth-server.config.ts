@@ -12,6 +12,11 @@ export interface AuthServerConfig {
   /** `iss` of every token and base of every endpoint URL (RFC 8414). */
   issuer: string;
   accessTokenTtlSeconds: number;
+  /**
+   * Absolute lifetime of an end-user login's refresh tokens, counted from the login (auth_time):
+   * rotation hands out new refresh tokens, never one that outlives this (RFC 9700 §4.14.2).
+   */
+  refreshTokenAbsoluteTtlSeconds: number;
   signingAlgorithm: SigningAlgorithm;
   /** Encrypts signing keys' private parts at rest. */
   keyEncryptionKey: string;
@@ -90,6 +95,7 @@ export const authServerConfig = registerAs('authServer', (): AuthServerConfig =>
     host: process.env.HOST ?? '0.0.0.0',
     issuer,
     accessTokenTtlSeconds: integer('ACCESS_TOKEN_TTL', 900, 30, MAX_ACCESS_TOKEN_TTL_SECONDS),
+    refreshTokenAbsoluteTtlSeconds: integer('REFRESH_TOKEN_ABSOLUTE_TTL', 30 * 86_400, 60, 366 * 86_400),
     signingAlgorithm,
     keyEncryptionKey: requiredSecret('KEY_ENCRYPTION_KEY', production),
     clientSecretPepper: requiredSecret('CLIENT_SECRET_PEPPER', production),

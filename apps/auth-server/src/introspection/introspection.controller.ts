@@ -1,8 +1,8 @@
-import { InvalidClient } from '@app/auth';
 import { Controller, Header, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuthenticatedClient, CurrentClient } from '../client-authentication/authenticated-client';
 import { ClientAuthenticationGuard } from '../client-authentication/client-authentication.guard';
+import { ensureAuthMethodAccepted } from '../client-authentication/endpoint-auth-methods';
 import { ClientRegistry } from '../clients/client-registry';
 import { FormParams } from '../http/form-params';
 import { RevocationService } from '../revocation/revocation.service';
@@ -87,7 +87,7 @@ export class IntrospectionController {
   @Header('Cache-Control', 'no-store')
   async introspect(@Req() request: FastifyRequest, @CurrentClient() caller: AuthenticatedClient): Promise<IntrospectionResponse> {
     // Introspection is for confidential clients (resource servers), never for apps without a secret.
-    if (caller.method === 'none') throw new InvalidClient('public clients may not introspect tokens');
+    ensureAuthMethodAccepted('introspection', caller);
     const claims = this.tokens.verify(FormParams.of(request).require('token'));
     // Least privilege (RFC 7662 §4): only the token's own client, or the owner of its audience (the
     // resource server it was issued for), learns anything; to everyone else it is simply not active.

@@ -3,6 +3,8 @@
  * HTTP status and RFC error code, and the challenge scheme for `WWW-Authenticate` where one applies.
  * One exception filter (OAuthExceptionFilter) turns them into RFC-shaped responses.
  */
+import { errorDescription } from './error-description';
+
 export type ChallengeScheme = 'Basic' | 'Bearer';
 
 export abstract class OAuthError extends Error {
@@ -17,8 +19,13 @@ export abstract class OAuthError extends Error {
   /** RFC 6750 §3.1: a request with no credentials gets a challenge without error attributes. */
   omitChallengeError = false;
 
-  constructor(readonly description: string) {
-    super(description);
+  /** Always within the RFC 6749 §5.2 character set (see errorDescription): safe for bodies, challenges, redirects. */
+  readonly description: string;
+
+  constructor(description: string) {
+    const safe = errorDescription(description);
+    super(safe);
+    this.description = safe;
     this.name = new.target.name;
   }
 }

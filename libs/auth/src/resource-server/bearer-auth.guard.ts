@@ -1,16 +1,25 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import passport from 'passport';
-import { InvalidRequest, InvalidToken, OAuthError } from '../errors/oauth.errors';
+import { ChallengeScheme, InvalidRequest, InvalidToken, OAuthError } from '../errors/oauth.errors';
 import { FlowTrace } from '../trace/flow-trace';
 import { RESOURCE_SERVER_AUTH_OPTIONS, ResourceServerAuthOptions } from './auth.options';
 import { benchmarkPrincipal } from './benchmark-bypass';
+import { bearerTokenOf, isB64Token } from './bearer-credentials';
 import { BearerTokenStrategy } from './bearer-token.strategy';
 import { routeAuthRequirements } from './decorators';
 import { GuardDecisionStats, GuardOutcome } from './guard-decision.stats';
 import type { Principal } from './principal';
 import { TokenIntrospector } from './token-introspector';
 import { VerifiedTokenCache } from './verified-token.cache';
+
+/**
+ * RFC 6750 §3.1 invalid_request: the Authorization header is not exactly `Bearer <b64token>` (a second
+ * word after the token, a tab, no token), or there are several. 400, with a Bearer challenge.
+ */
+export class MalformedBearerRequest extends InvalidRequest {
+  override challenge: ChallengeScheme = 'Bearer';
+}
 
 /** No credentials at all: RFC 6750 §3.1 says the challenge then carries no error code. */
 export class MissingToken extends InvalidToken {
@@ -39,19 +48,6 @@ function toInvalidToken(info: unknown): OAuthError {
     default:
       return error?.message === 'No auth token' ? new MissingToken() : new InvalidToken('invalid access token');
   }
-}
-
-/**
- * The credentials of `Authorization: Bearer <token>` (scheme case-insensitive), as the verified-token
- * cache key; passport-jwt still validates whatever it is given. Plain string work: a regex over a
- * ~500-character token is the guard's largest cost on a cache hit.
- */
-function bearerTokenOf(authorization: unknown): string | undefined {
-  if (typeof authorization !== 'string' || authorization.length < 8) return undefined;
-  if (authorization.charCodeAt(6) !== 0x20 || authorization.slice(0, 6).toLowerCase() !== 'bearer') return undefined;
-  let start = 7;
-  while (authorization.charCodeAt(start) === 0x20) start++;
-  return start < authorization.length ? authorization.slice(start) : undefined;
 }
 
 function outcomeOf(error: unknown): GuardOutcome {
@@ -106,11 +102,18 @@ export class BearerAuthGuard implements CanActivate {
     }
     if (Array.isArray(authorization)) {
       this.decisions.record(context, 'invalid_request');
-      throw new InvalidRequest('more than one Authorization header');
+      throw new MalformedBearerRequest('more than one Authorization header');
     }
     const token = bearerTokenOf(authorization);
     const cached = token ? this.verified.get(token) : undefined;
     if (cached && !this.introspector) return this.allow(request, cached);
+    // Only tokens that passed this check are ever cached, so a cache hit needs no second look.
+    if (token !== undefined && !cached && !isB64Token(token)) {
+      this.decisions.record(context, 'invalid_request');
+      const error = new MalformedBearerRequest("the Authorization header must be 'Bearer' and one b64token (RFC 6750 section 2.1)");
+      this.traceDenial(context, error);
+      throw error;
+    }
     return this.verify(context, request, token, cached);
   }
 

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import { ExtractJwt, Strategy } from 'passport-jwt';
+import { Strategy } from 'passport-jwt';
 import { InvalidToken, TemporarilyUnavailable } from '../errors/oauth.errors';
 import { RESOURCE_SERVER_AUTH_OPTIONS, ResourceServerAuthOptions } from './auth.options';
+import { strictBearerToken } from './bearer-credentials';
 import { JwksKeyStore, UnknownSigningKey } from './jwks-key-store';
 import { AccessTokenClaims, Principal, principalFromClaims } from './principal';
 
@@ -33,7 +34,9 @@ export class BearerTokenStrategy extends PassportStrategy(Strategy, BEARER_STRAT
     keyStore: JwksKeyStore,
   ) {
     super({
-      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      // RFC 6750 §2.1 exactly, as the guard reads it (passport-jwt's own extractor takes the first
+      // word after the scheme and ignores whatever follows).
+      jwtFromRequest: strictBearerToken,
       ignoreExpiration: false,
       issuer: options.issuer,
       audience: options.audience,
