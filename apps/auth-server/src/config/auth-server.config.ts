@@ -126,7 +126,7 @@ export const authServerConfig = registerAs('authServer', (): AuthServerConfig =>
       // scrypt runs on libuv's thread pool (4 threads by default): more would only queue there.
       hashConcurrency: integer('LOGIN_HASH_CONCURRENCY', Math.min(4, availableParallelism()), 1, 64),
       hashQueueLimit: integer('LOGIN_HASH_QUEUE_LIMIT', 16, 0, 10_000),
-      hashPerAddress: integer('LOGIN_HASH_PER_ADDRESS', 2, 1, 1_000),
+      hashPerAddress: integer('LOGIN_HASH_PER_ADDRESS', 4, 1, 1_000),
     },
     production,
   };
