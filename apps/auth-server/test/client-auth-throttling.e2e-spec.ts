@@ -176,6 +176,18 @@ describe('brute force and abuse at the OAuth endpoints', () => {
     expectSlowDown(await viaProxy('198.18.0.200', '192.0.2.50'));
   });
 
+  it('failures are counted in /metrics by outcome and registered-or-not, never by the id a caller sent', async () => {
+    const metrics = (await server.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const value = (client: string, outcome: string) => {
+      const line = metrics.split('\n').find((l) => l.startsWith('oauth_client_auth_failures_total{') && l.includes(`client="${client}"`) && l.includes(`outcome="${outcome}"`));
+      return Number(line?.split(' ').pop());
+    };
+    expect(value('unknown', 'slowed')).toBeGreaterThan(0);
+    expect(value('unknown', 'rejected')).toBeGreaterThan(0);
+    expect(value('registered', 'slowed')).toBeGreaterThan(0);
+    expect(metrics).not.toMatch(/oauth_client_auth_failures_total\{[^}]*made-up/);
+  });
+
   it('a body over the 32 KiB limit is 413 with an RFC-shaped JSON error, not 500', async () => {
     const response = await server.app.inject({
       method: 'POST',

@@ -159,5 +159,13 @@ describe('sign-in protection: transaction-bound CSRF, per (account, address) bac
       expect(capture.text()).not.toContain(password);
       expect(failure).not.toContain('alice');
     });
+
+    it('sign-in outcomes are counted in /metrics', async () => {
+      const metrics = (await server.app.inject({ method: 'GET', url: '/metrics' })).body;
+      for (const outcome of ['success', 'failure', 'throttled']) {
+        const line = metrics.split('\n').find((l) => l.startsWith('oauth_login_attempts_total{') && l.includes(`outcome="${outcome}"`));
+        expect(Number(line?.split(' ').pop())).toBeGreaterThan(0);
+      }
+    });
   });
 });

@@ -11,6 +11,7 @@ import { renderErrorPage, renderLoginPage } from './login-page';
 import { LoginCsrf } from './login-protection/login-csrf';
 import { LoginAttempt, LoginEvents } from './login-protection/login-events';
 import { LoginThrottle } from './login-protection/login-throttle';
+import { RefusalDelay } from './login-protection/refusal-delay';
 import { isValidS256Challenge } from './pkce';
 import { isRegisteredRedirectUri } from './redirect-uri';
 import { UserGrantsService } from './user-grants.service';
@@ -60,6 +61,7 @@ export class AuthorizationController {
     private readonly throttle: LoginThrottle,
     private readonly hashing: PasswordHashingGate,
     private readonly events: LoginEvents,
+    private readonly refusalDelay: RefusalDelay,
     @Inject(authServerConfig.KEY) private readonly config: ConfigType<typeof authServerConfig>,
   ) {}
 
@@ -103,6 +105,7 @@ export class AuthorizationController {
       const wait = this.throttle.waitSeconds(accountKey, attempt.address);
       if (wait > 0) {
         this.events.record('throttled', attempt, { retryAfterSeconds: wait });
+        await this.refusalDelay.hold();
         this.sendLoginPage(reply, authorization, 429, `Too many failed sign-ins. Try again in ${wait} s.`, username, wait);
         return;
       }
@@ -112,6 +115,7 @@ export class AuthorizationController {
       } catch (error) {
         if (!(error instanceof HashingRefused)) throw error;
         this.events.record(error.status === 429 ? 'throttled' : 'busy', attempt, { retryAfterSeconds: error.retryAfterSeconds });
+        await this.refusalDelay.hold();
         this.sendLoginPage(reply, authorization, error.status, 'Sign-in is busy. Try again in a moment.', username, error.retryAfterSeconds);
         return;
       }

@@ -6,13 +6,14 @@ import { AuthorizationController } from './authorization.controller';
 import { LoginCsrf } from './login-protection/login-csrf';
 import { LoginEvents } from './login-protection/login-events';
 import { LoginThrottle } from './login-protection/login-throttle';
+import { RefusalDelay } from './login-protection/refusal-delay';
 import { UserGrantsService } from './user-grants.service';
 
 /** End-user login: the authorization endpoint, codes and refresh tokens. */
 @Module({
   imports: [ClientsModule, UsersModule, AccessTokenModule],
   controllers: [AuthorizationController],
-  providers: [UserGrantsService, LoginCsrf, LoginThrottle, LoginEvents],
+  providers: [UserGrantsService, LoginCsrf, LoginThrottle, LoginEvents, RefusalDelay],
   exports: [UserGrantsService, LoginEvents],
 })
 export class AuthorizationModule {}

@@ -70,3 +70,30 @@ describe('PasswordHashingGate', () => {
     await expect(hashing.run('a', async () => 'ok')).resolves.toBe('ok');
   });
 });
+
+describe('PasswordHashingGate with a flooding address', () => {
+  it("runs a flooder's hashes only while nobody else hashes or waits", async () => {
+    const hashing = gate({ hashConcurrency: 2, hashQueueLimit: 10, hashPerAddress: 2 });
+    const first = pendingWork();
+    const flooderRun = hashing.run('203.0.113.1', first.work);
+    const queued = pendingWork();
+    const queuedRun = hashing.run('203.0.113.1', queued.work);
+    // A third from the same address is refused, which marks it as flooding.
+    await expect(hashing.run('203.0.113.1', async () => 'x')).rejects.toBeInstanceOf(HashingRefused);
+    const user = pendingWork();
+    const userRun = hashing.run('198.51.100.1', user.work);
+    await tick();
+    expect(user.started.value).toBe(true);
+    // The flooder's first hash ends; its next one waits while the user's runs, although slots are free.
+    first.finish();
+    await flooderRun;
+    await tick();
+    expect(queued.started.value).toBe(false);
+    user.finish();
+    await userRun;
+    await tick();
+    expect(queued.started.value).toBe(true);
+    queued.finish();
+    await queuedRun;
+  });
+});

@@ -13,6 +13,10 @@ export class HashingRefused extends Error {
   }
 }
 
+/** How long an address refused for holding too many places counts as flooding. */
+const FLOODING_MEMORY_MS = 5_000;
+const MAX_FLOODING = 10_000;
+
 interface AddressState {
   /** Hashes running for this address. */
   running: number;
@@ -35,6 +39,10 @@ interface AddressState {
  * - a freed slot goes to the waiting address served longest ago (round robin), not to the longest
  *   queue.
  *
+ * - an address refused for holding too many places counts as flooding for a few seconds: its
+ *   hashes then run only while nobody else's run or wait, so they do not compete for the CPU
+ *   with a real user's (in a container limited to one CPU they would double its time).
+ *
  * So a sign-in from an address that is not flooding waits behind at most one hash per other
  * address, whatever one address sends.
  */
@@ -44,6 +52,8 @@ export class PasswordHashingGate {
   private waitingCount = 0;
   private readonly addresses = new Map<string, AddressState>();
   private served = 0;
+  /** Addresses refused for holding too many places lately, until when: their hashes run only when nobody else's do. */
+  private readonly flooding = new Map<string, number>();
   private readonly maxRunningPerAddress: number;
   readonly stats = { refusedPerAddress: 0, refusedBusy: 0 };
 
@@ -55,11 +65,14 @@ export class PasswordHashingGate {
   async run<T>(address: string, work: () => Promise<T>): Promise<T> {
     const { hashConcurrency, hashQueueLimit, hashPerAddress } = this.config.loginProtection;
     const state = this.addresses.get(address) ?? { running: 0, waiting: [], servedAt: 0 };
+    const now = Date.now();
     if (state.running + state.waiting.length >= hashPerAddress) {
       this.stats.refusedPerAddress += 1;
+      if (this.flooding.size >= MAX_FLOODING) this.flooding.clear();
+      this.flooding.set(address, now + FLOODING_MEMORY_MS);
       throw new HashingRefused(429, 1);
     }
-    const startsNow = this.running < hashConcurrency && state.running < this.maxRunningPerAddress;
+    const startsNow = this.mayStart(address, state, now);
     if (!startsNow && this.waitingCount >= hashQueueLimit) {
       this.stats.refusedBusy += 1;
       throw new HashingRefused(503, 1);
@@ -81,13 +94,39 @@ export class PasswordHashingGate {
     }
   }
 
-  /** Gives free slots to waiting addresses in turn: the one served longest ago first. */
+  /**
+   * Whether a hash for this address may start now: a free slot, the address under its share, and
+   * for an address that was flooding lately, nobody else hashing or waiting. (With CPU limits, a
+   * flooder's hash running next to a real user's would slow it down; this way it yields.)
+   */
+  private mayStart(address: string, state: AddressState, now: number): boolean {
+    const { hashConcurrency } = this.config.loginProtection;
+    if (this.running >= hashConcurrency || state.running >= this.maxRunningPerAddress) return false;
+    return !this.isFlooding(address, now) || this.running === 0;
+  }
+
+  private isFlooding(address: string, now: number): boolean {
+    const until = this.flooding.get(address);
+    if (until === undefined) return false;
+    if (until > now) return true;
+    this.flooding.delete(address);
+    return false;
+  }
+
+  /** Gives free slots to waiting addresses in turn: the one served longest ago first, flooders last. */
   private dispatch(): void {
     const { hashConcurrency } = this.config.loginProtection;
+    const now = Date.now();
     while (this.running < hashConcurrency && this.waitingCount > 0) {
       let next: AddressState | undefined;
-      for (const state of this.addresses.values()) {
-        if (state.waiting.length && state.running < this.maxRunningPerAddress && (!next || state.servedAt < next.servedAt)) next = state;
+      let nextFlooding = true;
+      for (const [address, state] of this.addresses) {
+        if (!state.waiting.length || !this.mayStart(address, state, now)) continue;
+        const flooding = this.isFlooding(address, now);
+        if (!next || (nextFlooding && !flooding) || (nextFlooding === flooding && state.servedAt < next.servedAt)) {
+          next = state;
+          nextFlooding = flooding;
+        }
       }
       if (!next) return;
       this.waitingCount -= 1;
