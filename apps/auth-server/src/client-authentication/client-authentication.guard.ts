@@ -44,7 +44,9 @@ export class ClientAuthenticationGuard implements CanActivate {
       if (!(error instanceof InvalidClient)) throw error;
       const authorization = request.headers.authorization;
       const clientId = (typeof authorization === 'string' ? parseBasicCredentials(authorization)?.clientId : undefined) ?? params.get('client_id');
-      throw await this.throttle.failed(error, clientId, clientId !== undefined && this.registry.isKnown(clientId), request.ip);
+      // Registered or not, from the registry's memory (its cache and negative cache, just filled by this attempt).
+      const registered = clientId !== undefined && clientId.length <= 256 && !!(await this.registry.find(clientId).catch(() => null));
+      throw await this.throttle.failed(error, clientId, registered, request.ip);
     }
   }
 

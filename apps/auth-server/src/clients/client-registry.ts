@@ -79,11 +79,6 @@ export class ClientRegistry {
     return loading;
   }
 
-  /** Whether this id is registered, from memory only (false when not known to be): for counters, never for access. */
-  isKnown(clientId: string): boolean {
-    return !!this.cache.get(clientId)?.value || !!this.knownIds?.ids.has(clientId);
-  }
-
   private async read(clientId: string): Promise<RegisteredClient | null> {
     const client = await this.clients.findOne({ where: { clientId } });
     if (!client) return null;
