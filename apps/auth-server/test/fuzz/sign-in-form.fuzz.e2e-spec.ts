@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { hiddenFields, pkcePair } from '../../../../scripts/support/login-form';
-import { FUZZ_RUNS, FUZZ_SEED, fuzzTestTimeout, lengthyString, nastyString, watchProcessFaults, withinTimeout } from '../../../../test/support/fuzz';
+import { FUZZ_RUNS, FUZZ_SEED, fuzzTestTimeout, lengthyString, nastyString, rfcShapeViolation, watchProcessFaults, withinTimeout } from '../../../../test/support/fuzz';
 import { startAuthServer, TestAuthServer } from '../support/auth-server.harness';
 
 /**
  * Property-based fuzzing of the sign-in form's new inputs: the signed CSRF token, the cookie
  * carrying its nonce, and X-Forwarded-For from a trusted proxy (TRUST_PROXY). Whatever they hold,
- * the answer is an HTML page (400 refused or wrong credentials, 429/503 with Retry-After) or the
- * 302 to the registered redirect URI, never a 5xx, never a hang.
+ * the answer is an HTML page (400 refused or wrong credentials, 429/503 with Retry-After), the 302
+ * to the registered redirect URI, or 413 JSON for a body over the limit; never a 5xx, never a hang.
  */
 describe('fuzzing POST /oauth/authorize (CSRF token, cookie, forwarded address)', () => {
   let server: TestAuthServer;
@@ -94,6 +94,12 @@ describe('fuzzing POST /oauth/authorize (CSRF token, cookie, forwarded address)'
           if (response.statusCode === 302) {
             const location = new URL(String(response.headers.location));
             if (`${location.origin}${location.pathname}` !== redirectUri) throw new Error(`redirect to ${location}`);
+            return;
+          }
+          // A body past the 32 KiB limit is refused before any route, in the RFC JSON shape of every endpoint.
+          if (response.statusCode === 413) {
+            const violation = rfcShapeViolation({ statusCode: response.statusCode, headers: response.headers, body: response.body });
+            if (violation) throw new Error(violation);
             return;
           }
           if (![400, 429, 503].includes(response.statusCode)) throw new Error(`status ${response.statusCode}: ${response.body.slice(0, 200)}`);
