@@ -367,12 +367,14 @@ describe('end-user login: authorization code + PKCE (demo-app)', () => {
         "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http://127.0.0.1:53999; frame-ancestors 'none'",
       );
       const [cookie] = page.headers.getSetCookie();
-      expect(cookie).toMatch(/^csrf=[A-Za-z0-9_-]{43};/);
+      // The cookie holds a nonce; the form a token signed by the server over it and this authorization request.
+      expect(cookie).toMatch(/^csrf=[A-Za-z0-9_-]{22};/);
       expect(cookie).toContain('HttpOnly');
       expect(cookie).toContain('SameSite=Strict');
       expect(cookie).toContain('Path=/oauth;');
       const html = await page.text();
-      expect(html).toContain(`name="csrf" value="${/^csrf=([^;]+)/.exec(cookie!)![1]}"`);
+      const nonce = /^csrf=([^;]+)/.exec(cookie!)![1];
+      expect(html).toMatch(new RegExp(`name="csrf" value="\\d+\\.${nonce}\\.[A-Za-z0-9_-]{43}"`));
       expect(html).toContain('name="password"');
       expect(html).not.toContain('<script');
     });

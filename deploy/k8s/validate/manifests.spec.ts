@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { trustProxyFrom } from '../../../libs/platform/src/trust-proxy';
 import { containersOf, K8S_DIRECTORY, KubeObject, renderKustomization } from './kustomize-lite';
 
 const OVERLAYS = ['dev', 'prod'] as const;
@@ -118,6 +119,22 @@ describe.each(OVERLAYS)('Kubernetes manifests, %s overlay', (overlay) => {
       const secret = secrets.find((candidate) => candidate.metadata.name === name);
       expect(secret).toBeDefined();
       if (secretKey !== '*') expect(Object.keys(secret.stringData ?? secret.data)).toContain(secretKey);
+    }
+  });
+
+  it('an overlay with an Ingress trusts X-Forwarded-For on the app it routes to, with a TRUST_PROXY the app accepts', () => {
+    const ingresses = byKind(objects, 'Ingress') as any[];
+    if (overlay === 'prod') expect(ingresses).toHaveLength(1);
+    for (const ingress of ingresses) {
+      const backends = ingress.spec.rules.flatMap((rule: any) => rule.http.paths.map((path: any) => path.backend.service.name));
+      for (const name of new Set<string>(backends)) {
+        expect(find(objects, 'Service', name)).toBeDefined();
+        const variable = (containersOf(find(objects, 'Deployment', name)!)[0]!.env as { name: string; value?: string }[]).find((v) => v.name === 'TRUST_PROXY');
+        expect(variable?.value).toBeTruthy();
+        // The same check the app runs at start, and never "trust everyone".
+        expect(() => trustProxyFrom(variable!.value)).not.toThrow();
+        expect(trustProxyFrom(variable!.value)).not.toBe(false);
+      }
     }
   });
 

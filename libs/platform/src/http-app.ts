@@ -12,6 +12,7 @@ import { LibraryMetrics, registerMetrics } from './metrics';
 import { ApiDocsOptions, setupApiDocs } from './api-docs/api-docs';
 import { secureHeaderPolicy, secureHeaders } from './secure-headers';
 import { httpPlatformConfig } from './http-platform.config';
+import { trustProxyFrom } from './trust-proxy';
 
 export interface HttpAppOptions {
   /** `realm` of WWW-Authenticate challenges. */
@@ -47,6 +48,8 @@ export function logLevels(): LogLevel[] {
 export async function createHttpApp(module: Type<unknown>, options: HttpAppOptions): Promise<NestFastifyApplication> {
   // Logging is part of every app: one pino instance for Nest's logger, nestjs-pino and the access log.
   const logger = createPinoLogger(options.realm, options.logger ?? logLevels());
+  // Validated before anything starts: a bad TRUST_PROXY must stop the app, not trust the wrong peers.
+  const trustProxy = trustProxyFrom(process.env.TRUST_PROXY);
   class HttpAppRoot {}
   // nestjs-pino gives app code `PinoLogger` / `@InjectPinoLogger()` on this app's pino instance; its
   // pino-http middleware is not mounted (forRoutes: []): registerAccessLog writes the access log.
@@ -55,6 +58,8 @@ export async function createHttpApp(module: Type<unknown>, options: HttpAppOptio
     HttpAppRoot,
     new FastifyAdapter({
       bodyLimit: options.bodyLimit ?? 32 * 1024,
+      // Who may set request.ip through X-Forwarded-For (TRUST_PROXY; nobody by default).
+      trustProxy,
       routerOptions: { maxParamLength: 256 },
       // One id per request, the caller's when it sent a usable one.
       genReqId: (raw: { headers: IncomingMessage['headers'] }) => requestIdOf(raw.headers),

@@ -10,3 +10,4 @@ export * from './metrics';
 export * from './http-platform.config';
 export * from './api-docs';
 export * from './secrets';
+export * from './trust-proxy';

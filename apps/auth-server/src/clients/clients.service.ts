@@ -70,7 +70,7 @@ export class ClientsService {
   async create(input: CreateClientInput): Promise<{ client: ClientEntity; secret?: IssuedSecret }> {
     const authMethod = input.authMethod ?? 'client_secret_basic';
     this.validate(input, authMethod);
-    return this.dataSource.transaction(async (manager) => {
+    const created = await this.dataSource.transaction(async (manager) => {
       // Concurrent creators of one id: the loser waits here, then sees the winner's row.
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`client:${input.clientId}`]);
       if (await manager.exists(ClientEntity, { where: { clientId: input.clientId } })) {
@@ -105,6 +105,9 @@ export class ClientsService {
       );
       return { client, secret: { clientId: client.clientId, secretId: row.id, secret, expiresAt: null } };
     });
+    // The id may be remembered as unknown (the registry's negative cache): it exists now.
+    this.registry.invalidate(input.clientId);
+    return created;
   }
 
   /**

@@ -109,6 +109,19 @@ describe('authServerConfig (validated at boot)', () => {
     expect(() => load({ ...strong, CLIENT_AUTH_FAILURE_WINDOW_SECONDS: '-1' })).toThrow(/CLIENT_AUTH_FAILURE_WINDOW_SECONDS/);
   });
 
+  it('sign-in protection: documented defaults, validated overrides', () => {
+    const { loginProtection } = load(strong);
+    expect(loginProtection).toMatchObject({ failureLimit: 5, failureWindowSeconds: 900, hashQueueLimit: 16, hashPerAddress: 4 });
+    expect(loginProtection.hashConcurrency).toBeGreaterThanOrEqual(1);
+    expect(loginProtection.hashConcurrency).toBeLessThanOrEqual(4);
+    expect(
+      load({ ...strong, LOGIN_FAILURE_LIMIT: '3', LOGIN_FAILURE_WINDOW_SECONDS: '60', LOGIN_HASH_CONCURRENCY: '8', LOGIN_HASH_QUEUE_LIMIT: '0', LOGIN_HASH_PER_ADDRESS: '1' }).loginProtection,
+    ).toEqual({ failureLimit: 3, failureWindowSeconds: 60, hashConcurrency: 8, hashQueueLimit: 0, hashPerAddress: 1 });
+    expect(() => load({ ...strong, LOGIN_FAILURE_LIMIT: '0' })).toThrow(/LOGIN_FAILURE_LIMIT/);
+    expect(() => load({ ...strong, LOGIN_HASH_CONCURRENCY: '0' })).toThrow(/LOGIN_HASH_CONCURRENCY/);
+    expect(() => load({ ...strong, LOGIN_HASH_PER_ADDRESS: 'lots' })).toThrow(/LOGIN_HASH_PER_ADDRESS/);
+  });
+
   it('rejects bad numbers and algorithms', () => {
     expect(() => load({ ...strong, ACCESS_TOKEN_TTL: '10' })).toThrow(/ACCESS_TOKEN_TTL/);
     expect(() => load({ ...strong, SIGNING_ALG: 'HS256' })).toThrow(/SIGNING_ALG/);

@@ -1,5 +1,6 @@
 import { demoSeedingEnabled, optionalSecret, requiredSecret } from '@app/platform';
 import { registerAs } from '@nestjs/config';
+import { availableParallelism } from 'node:os';
 
 export type SigningAlgorithm = 'ES256' | 'RS256';
 
@@ -48,6 +49,19 @@ export interface AuthServerConfig {
     windowSeconds: number;
     /** Share the counters between replicas through Redis when set. */
     redisUrl?: string;
+  };
+  /** End-user sign-in protection (see authorization/login-protection). */
+  loginProtection: {
+    /** Wrong passwords per account from one address before each further one waits (backoff). */
+    failureLimit: number;
+    /** How long failures are remembered after the last one. */
+    failureWindowSeconds: number;
+    /** Password hashes (scrypt) computed at once; the rest wait in the queue. */
+    hashConcurrency: number;
+    /** Sign-ins waiting for a hash slot before new ones are refused (503). */
+    hashQueueLimit: number;
+    /** Sign-ins one address may have running or waiting (then 429): one address cannot fill the queue. */
+    hashPerAddress: number;
   };
   production: boolean;
 }
@@ -113,6 +127,14 @@ export const authServerConfig = registerAs('authServer', (): AuthServerConfig =>
       addressLimit: integer('CLIENT_AUTH_ADDRESS_FAILURE_LIMIT', 50, 1, 1_000_000),
       windowSeconds: integer('CLIENT_AUTH_FAILURE_WINDOW_SECONDS', 60, 1, 86_400),
       redisUrl: process.env.REDIS_URL || undefined,
+    },
+    loginProtection: {
+      failureLimit: integer('LOGIN_FAILURE_LIMIT', 5, 1, 1_000_000),
+      failureWindowSeconds: integer('LOGIN_FAILURE_WINDOW_SECONDS', 900, 1, 86_400),
+      // scrypt runs on libuv's thread pool (4 threads by default): more would only queue there.
+      hashConcurrency: integer('LOGIN_HASH_CONCURRENCY', Math.min(4, availableParallelism()), 1, 64),
+      hashQueueLimit: integer('LOGIN_HASH_QUEUE_LIMIT', 16, 0, 10_000),
+      hashPerAddress: integer('LOGIN_HASH_PER_ADDRESS', 4, 1, 1_000),
     },
     production,
   };

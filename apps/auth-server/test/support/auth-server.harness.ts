@@ -28,6 +28,10 @@ export const TEST_ENV: Record<string, string> = {
   // Suites send many deliberate failures from 127.0.0.1; the throttling tests set their own limits.
   CLIENT_AUTH_FAILURE_LIMIT: '1000000',
   CLIENT_AUTH_ADDRESS_FAILURE_LIMIT: '1000000',
+  // Likewise for sign-ins (many from 127.0.0.1, some concurrent); login-protection.e2e-spec sets its own.
+  LOGIN_FAILURE_LIMIT: '1000000',
+  LOGIN_HASH_PER_ADDRESS: '1000',
+  TRUST_PROXY: '',
   REDIS_URL: '',
 };
 
