@@ -16,7 +16,9 @@
  * SKIP_COMPOSE_TEST=1 skips it for contributors without Docker; CI (CI=true) refuses to skip.
  */
 import { randomBytes } from 'node:crypto';
-import { findCompose, freeHostPort, must, run, runInherited, say, seconds, sleep } from './support/docker';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { findCompose, freeHostPort, must, ROOT, run, runInherited, say, seconds, sleep } from './support/docker';
 import { findSecrets } from './support/secrets';
 
 const APP_SERVICES = ['auth-server', 'user-service', 'order-service'] as const;
@@ -54,16 +56,24 @@ function figure(text: string): void {
   const composeRun = (args: string[], timeoutMs?: number, signal?: AbortSignal) => run(compose.command, composeArgs(...args), { env, timeoutMs, signal });
   const composeMust = (args: string[], timeoutMs?: number) => must(compose.command, composeArgs(...args), { env, timeoutMs });
 
+  /**
+   * Each service's container and its state, from the labels compose (v1 and v2) puts on containers:
+   * two docker calls per poll, however many services (cheap on a 2-core machine during start-up).
+   */
   async function states(): Promise<ServiceState[]> {
-    return Promise.all(
-      services.map(async (service) => {
-        const id = (await composeRun(['ps', '-q', service])).stdout.trim().split('\n')[0] || undefined;
-        if (!id) return { service, status: 'not created', health: 'none', restarts: 0 };
-        const inspected = await run('docker', ['inspect', '--format', '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}} {{.RestartCount}}', id]);
-        const [status = 'gone', health = 'none', restarts = '0'] = inspected.stdout.trim().split(' ');
-        return { service, id, status, health, restarts: Number(restarts) };
-      }),
-    );
+    const listed = await must('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`]);
+    const ids = listed.trim().split('\n').filter(Boolean);
+    const byService = new Map<string, Omit<ServiceState, 'service'>>();
+    if (ids.length) {
+      const format = '{{index .Config.Labels "com.docker.compose.service"}} {{.Id}} {{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}} {{.RestartCount}}';
+      // A container removed between the two calls is simply missing from this poll.
+      const inspected = await run('docker', ['inspect', '--format', format, ...ids]);
+      for (const row of inspected.stdout.trim().split('\n').filter(Boolean)) {
+        const [service, id, status, health, restarts] = row.split(' ');
+        byService.set(service, { id, status, health, restarts: Number(restarts) });
+      }
+    }
+    return services.map((service) => ({ service, status: 'not created', health: 'none', restarts: 0, ...byService.get(service) }));
   }
 
   async function lastLogLines(state: ServiceState, lines = 25): Promise<string> {
@@ -180,7 +190,9 @@ function figure(text: string): void {
     if (!found) throw new Error('neither `docker compose` nor docker-compose is installed (apt-get install docker-compose)');
     compose = found;
     const [serverVersion, driver] = info.stdout.trim().split(' ');
-    say(`project ${project}; Docker ${serverVersion} (storage driver ${driver}); ${compose.version}`);
+    // A fresh clone (CI) has no .env: the compose file's own defaults must be enough.
+    const dotEnv = existsSync(join(ROOT, '.env')) ? 'with your .env' : 'no .env (compose defaults)';
+    say(`project ${project}; Docker ${serverVersion} (storage driver ${driver}); ${compose.version}; ${dotEnv}`);
 
     const [auth, users, orders] = [await freeHostPort(), await freeHostPort(), await freeHostPort()];
     urls = { auth: `http://localhost:${auth}`, users: `http://localhost:${users}`, orders: `http://localhost:${orders}` };
@@ -273,9 +285,12 @@ function figure(text: string): void {
       const text = `${logs.stdout}\n${logs.stderr}`;
       expect(text.trim().length).toBeGreaterThan(0);
       for (const leak of findSecrets(text, secrets)) leaks.push({ service: state.service, ...leak });
+      // Access tokens are credentials too (the demo's and order-service's went through these apps).
+      const jwt = text.match(/eyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]{20,}/);
+      if (jwt) leaks.push({ service: state.service, name: 'a JWT', form: `${jwt[0].slice(0, 20)}…`, line: '' });
     }
     expect(leaks).toEqual([]);
-    figure(`logs of ${services.length} containers hold none of ${names.length} secrets (${names.join(', ')}) in plain, URL, JSON, hex or base64 form`);
+    figure(`logs of ${services.length} containers hold none of ${names.length} secrets (${names.join(', ')}) in plain, URL, JSON, hex or base64 form, and no JWT`);
   });
 
   step('`compose down -v` leaves no container, network or volume of the project', async () => {
