@@ -110,8 +110,10 @@ build_base() {
   say "$BASE_TAG: built in $((SECONDS - started)) s"
 }
 
-# The newest npm whose engines.node accepts the given Node version (the official images ship the
-# npm bundled with their Node release; this is the closest thing the registry tells us).
+# The newest npm whose engines.node accepts the given Node version. The official images ship the npm
+# bundled with their Node release, which can be an older major (node:20 has npm 10; this picks 11):
+# the registry does not say which npm a Node release bundles. The Dockerfile's comment on
+# --ignore-scripts is why either major gives the same image.
 npm_for_node() {
   local node_version=$1
   npm view 'npm@>=9' version engines.node --json 2>/dev/null | NODE_VERSION=$node_version node -e '
