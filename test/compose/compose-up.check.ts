@@ -83,15 +83,22 @@ function figure(text: string): void {
     return text ? text.split('\n').map((l) => `   | ${l}`).join('\n') : '   (no output)';
   }
 
+  /** Crashed, crash-looping or unhealthy. (Crash loops never turn "unhealthy": each restart resets it.) */
+  const isBroken = (s: ServiceState) => s.restarts >= 1 || s.health === 'unhealthy' || ['exited', 'dead'].includes(s.status);
+
   /** Why the stack is not up, naming each failing service with its last log lines. */
   async function diagnose(reason: string): Promise<Error> {
     const current = await states();
     const failing = current.filter((s) => s.health !== 'healthy');
-    const broken = failing.filter((s) => s.status !== 'not created');
+    const created = failing.filter((s) => s.status !== 'not created');
+    const broken = created.filter(isBroken);
     const parts = [`${reason}. Not healthy: ${failing.map((s) => s.service).join(', ') || 'none'}`];
-    for (const state of broken) {
+    // Broken services are the cause; if none is (a timeout), the ones still starting are the suspects.
+    for (const state of broken.length ? broken : created) {
       parts.push(`service ${state.service}: ${state.status}, health ${state.health}, ${state.restarts} restart(s); its last log lines:\n${await lastLogLines(state)}`);
     }
+    const starting = broken.length ? created.filter((s) => !isBroken(s)).map((s) => s.service) : [];
+    if (starting.length) parts.push(`still starting: ${starting.join(', ')}`);
     const waiting = failing.filter((s) => s.status === 'not created').map((s) => s.service);
     if (waiting.length) parts.push(`not started (waiting on the above): ${waiting.join(', ')}`);
     return new Error(parts.join('\n\n'));
@@ -107,7 +114,7 @@ function figure(text: string): void {
       for (;;) {
         const current = await states();
         if (current.every((s) => s.health === 'healthy') && upResult?.code === 0) return Date.now() - startedAt;
-        // Crash loops never turn "unhealthy" (each restart resets the health), so restarts count too.
+        // Two restarts: a container that died once may be racing a dependency; twice is a crash loop.
         const broken = current.find((s) => s.restarts >= 2 || s.health === 'unhealthy' || ['exited', 'dead'].includes(s.status));
         if (broken) throw await diagnose(`service ${broken.service} failed to start`);
         if (upResult && upResult.code !== 0) throw await diagnose(`compose up exited ${upResult.code}: ${upResult.stderr.trim().split('\n').slice(-3).join(' / ')}`);
