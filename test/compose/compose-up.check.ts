@@ -1,0 +1,314 @@
+/**
+ * `npm run test:compose`: what a user of `docker compose up` does and sees, with real containers.
+ *
+ * 1. builds the image from the Dockerfile as it is (base images: real ones if they can be pulled,
+ *    else stand-ins from test/compose/stand-in-images.sh),
+ * 2. `compose up` and waits for every healthcheck; a service that crashes, restarts or stays
+ *    unhealthy fails the run by name, with its last log lines,
+ * 3. runs `npm run demo` from the host against the containers,
+ * 4. checks the apps run as a non-root user and that no secret reaches the logs,
+ * 5. takes the stack down (volumes kept) and up again: the demo passes again, a client created
+ *    with the CLI inside the container still gets tokens, the signing key is the same,
+ * 6. `compose down -v` leaves no container, network or volume of the project.
+ *
+ * Published host ports are free ones (3000-3002 may be taken), ISSUER follows the auth-server's.
+ * Not part of `npm test`: it needs Docker (CI starts it as root: test/compose/docker-daemon.sh).
+ * SKIP_COMPOSE_TEST=1 skips it for contributors without Docker; CI (CI=true) refuses to skip.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { findCompose, freeHostPort, must, ROOT, run, runInherited, say, seconds, sleep } from './support/docker';
+import { findSecrets } from './support/secrets';
+
+const APP_SERVICES = ['auth-server', 'user-service', 'order-service'] as const;
+const HEALTHY_WITHIN_MS = Number(process.env.COMPOSE_HEALTHY_TIMEOUT_MS ?? 240_000);
+const inCi = /^(1|true)$/i.test(process.env.CI ?? '');
+const skip = process.env.SKIP_COMPOSE_TEST === '1' && !inCi;
+
+if (skip) process.stdout.write('compose-check: SKIPPED (SKIP_COMPOSE_TEST=1): docker compose up was not tested here\n');
+
+type Compose = NonNullable<Awaited<ReturnType<typeof findCompose>>>;
+interface ServiceState {
+  service: string;
+  id?: string;
+  status: string;
+  health: string;
+  restarts: number;
+}
+
+const figures: string[] = [];
+function figure(text: string): void {
+  figures.push(text);
+  say(text);
+}
+
+(skip ? describe.skip : describe)('docker compose up, as a user runs it', () => {
+  const project = `m2m-check-${process.pid}-${randomBytes(3).toString('hex')}`;
+  let compose: Compose;
+  let env: NodeJS.ProcessEnv;
+  let urls: { auth: string; users: string; orders: string };
+  let services: string[] = [];
+  /** Values that must never appear in a log: the stack's secrets by variable name. */
+  const secrets: Record<string, string> = {};
+
+  const composeArgs = (...args: string[]) => [...compose.prefix, '-p', project, ...args];
+  const composeRun = (args: string[], timeoutMs?: number, signal?: AbortSignal) => run(compose.command, composeArgs(...args), { env, timeoutMs, signal });
+  const composeMust = (args: string[], timeoutMs?: number) => must(compose.command, composeArgs(...args), { env, timeoutMs });
+
+  /**
+   * Each service's container and its state, from the labels compose (v1 and v2) puts on containers:
+   * two docker calls per poll, however many services (cheap on a 2-core machine during start-up).
+   */
+  async function states(): Promise<ServiceState[]> {
+    const listed = await must('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`]);
+    const ids = listed.trim().split('\n').filter(Boolean);
+    const byService = new Map<string, Omit<ServiceState, 'service'>>();
+    if (ids.length) {
+      const format = '{{index .Config.Labels "com.docker.compose.service"}} {{.Id}} {{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}} {{.RestartCount}}';
+      // A container removed between the two calls is simply missing from this poll.
+      const inspected = await run('docker', ['inspect', '--format', format, ...ids]);
+      for (const row of inspected.stdout.trim().split('\n').filter(Boolean)) {
+        const [service, id, status, health, restarts] = row.split(' ');
+        byService.set(service, { id, status, health, restarts: Number(restarts) });
+      }
+    }
+    return services.map((service) => ({ service, status: 'not created', health: 'none', restarts: 0, ...byService.get(service) }));
+  }
+
+  async function lastLogLines(state: ServiceState, lines = 25): Promise<string> {
+    if (!state.id) return '   (no container)';
+    const logs = await run('docker', ['logs', '--tail', String(lines), state.id]);
+    const text = `${logs.stdout}${logs.stderr}`.trim();
+    return text ? text.split('\n').map((l) => `   | ${l}`).join('\n') : '   (no output)';
+  }
+
+  /** Crashed, crash-looping or unhealthy. (Crash loops never turn "unhealthy": each restart resets it.) */
+  const isBroken = (s: ServiceState) => s.restarts >= 1 || s.health === 'unhealthy' || ['exited', 'dead'].includes(s.status);
+
+  /** Why the stack is not up, naming each failing service with its last log lines. */
+  async function diagnose(reason: string): Promise<Error> {
+    const current = await states();
+    const failing = current.filter((s) => s.health !== 'healthy');
+    const created = failing.filter((s) => s.status !== 'not created');
+    const broken = created.filter(isBroken);
+    const parts = [`${reason}. Not healthy: ${failing.map((s) => s.service).join(', ') || 'none'}`];
+    // Broken services are the cause; if none is (a timeout), the ones still starting are the suspects.
+    for (const state of broken.length ? broken : created) {
+      parts.push(`service ${state.service}: ${state.status}, health ${state.health}, ${state.restarts} restart(s); its last log lines:\n${await lastLogLines(state)}`);
+    }
+    const starting = broken.length ? created.filter((s) => !isBroken(s)).map((s) => s.service) : [];
+    if (starting.length) parts.push(`still starting: ${starting.join(', ')}`);
+    const waiting = failing.filter((s) => s.status === 'not created').map((s) => s.service);
+    if (waiting.length) parts.push(`not started (waiting on the above): ${waiting.join(', ')}`);
+    return new Error(parts.join('\n\n'));
+  }
+
+  /** `compose up -d`, then every service healthy; returns the milliseconds to healthy. */
+  async function up(): Promise<number> {
+    const startedAt = Date.now();
+    let upResult: Awaited<ReturnType<typeof run>> | undefined;
+    const stopWaiting = new AbortController();
+    const upCall = composeRun(['up', '-d', '--no-build'], HEALTHY_WITHIN_MS + 30_000, stopWaiting.signal).then((r) => (upResult = r));
+    try {
+      for (;;) {
+        const current = await states();
+        if (current.every((s) => s.health === 'healthy') && upResult?.code === 0) return Date.now() - startedAt;
+        // Two restarts: a container that died once may be racing a dependency; twice is a crash loop.
+        const broken = current.find((s) => s.restarts >= 2 || s.health === 'unhealthy' || ['exited', 'dead'].includes(s.status));
+        if (broken) throw await diagnose(`service ${broken.service} failed to start`);
+        if (upResult && upResult.code !== 0) throw await diagnose(`compose up exited ${upResult.code}: ${upResult.stderr.trim().split('\n').slice(-3).join(' / ')}`);
+        if (Date.now() - startedAt > HEALTHY_WITHIN_MS) throw await diagnose(`not healthy within ${seconds(HEALTHY_WITHIN_MS)}`);
+        await sleep(1000);
+      }
+    } finally {
+      // compose 1.x waits forever on a dependency that crash-loops: stop waiting for it.
+      if (!upResult) stopWaiting.abort();
+      await upCall;
+    }
+  }
+
+  /** `npm run demo` against the containers; returns its verdict counts. */
+  async function demo(): Promise<string> {
+    const result = await run('node', ['scripts/run-built.js', 'dist/scripts/demo.js'], {
+      env: { ...env, DEMO_AUTH_SERVER_URL: urls.auth, DEMO_USER_SERVICE_URL: urls.users, DEMO_ORDER_SERVICE_URL: urls.orders },
+      timeoutMs: 120_000,
+    });
+    const passed = (result.stdout.match(/✓ as expected|\(reused ✓\)/g) ?? []).length;
+    const failed = (result.stdout.match(/✗/g) ?? []).length;
+    if (result.code !== 0 || failed > 0 || passed === 0) {
+      throw new Error(`npm run demo against the containers: exit ${result.code}, ${passed} as expected, ${failed} not:\n${result.stdout}${result.stderr}`);
+    }
+    return `${passed}/${passed + failed} checks as expected`;
+  }
+
+  async function clientToken(clientId: string, secret: string): Promise<string> {
+    const response = await fetch(`${urls.auth}/oauth/token`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: 'grant_type=client_credentials&scope=users%3Aread',
+      signal: AbortSignal.timeout(10_000),
+    });
+    const body = (await response.json()) as { access_token?: string };
+    if (response.status !== 200 || !body.access_token) throw new Error(`token for ${clientId}: ${response.status} ${JSON.stringify(body)}`);
+    return body.access_token;
+  }
+
+  /**
+   * One step of the run. The steps depend on each other: after the first failure the later ones fail
+   * at once, saying which step broke, instead of adding noise.
+   */
+  let firstFailure: string | undefined;
+  function step(name: string, body: () => Promise<void>, timeoutMs = 120_000): void {
+    it(
+      name,
+      async () => {
+        if (firstFailure) throw new Error(`not run: the step "${firstFailure}" failed`);
+        try {
+          await body();
+        } catch (error) {
+          firstFailure = name;
+          throw error;
+        }
+      },
+      timeoutMs,
+    );
+  }
+
+  const kidOf = (token: string) => (JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()) as { kid: string }).kid;
+  let createdClient: { id: string; secret: string };
+  let kidBefore: string;
+
+  beforeAll(async () => {
+    if (process.env.SKIP_COMPOSE_TEST === '1') {
+      throw new Error('SKIP_COMPOSE_TEST=1 is refused in CI (CI=true): the compose test always runs there');
+    }
+    const info = await run('docker', ['info', '--format', '{{.ServerVersion}} {{.Driver}}']);
+    if (info.code !== 0) {
+      throw new Error(
+        `docker does not answer (${info.stderr.trim().split('\n').pop()}). As root, test/compose/docker-daemon.sh installs and starts it; ` +
+          'without Docker, skip this test with SKIP_COMPOSE_TEST=1 (never in CI).',
+      );
+    }
+    const found = await findCompose();
+    if (!found) throw new Error('neither `docker compose` nor docker-compose is installed (apt-get install docker-compose)');
+    compose = found;
+    const [serverVersion, driver] = info.stdout.trim().split(' ');
+    // A fresh clone (CI) has no .env: the compose file's own defaults must be enough.
+    const dotEnv = existsSync(join(ROOT, '.env')) ? 'with your .env' : 'no .env (compose defaults)';
+    say(`project ${project}; Docker ${serverVersion} (storage driver ${driver}); ${compose.version}; ${dotEnv}`);
+
+    const [auth, users, orders] = [await freeHostPort(), await freeHostPort(), await freeHostPort()];
+    urls = { auth: `http://localhost:${auth}`, users: `http://localhost:${users}`, orders: `http://localhost:${orders}` };
+    env = {
+      ...process.env,
+      AUTH_SERVER_HOST_PORT: String(auth),
+      USER_SERVICE_HOST_PORT: String(users),
+      ORDER_SERVICE_HOST_PORT: String(orders),
+      // The issuer must be the URL the demo on the host uses.
+      ISSUER: urls.auth,
+      // A fresh database password, so a leak of it is detectable (the default equals the user name).
+      POSTGRES_PASSWORD: randomBytes(18).toString('base64url'),
+    };
+    services = (await composeMust(['config', '--services'])).trim().split('\n');
+
+    // The stack's secrets as compose resolves them (compose defaults, or the caller's .env).
+    const resolved = await composeMust(['config']);
+    for (const match of resolved.matchAll(/^\s+([A-Z0-9_]*(?:SECRET|PASSWORD|PEPPER|ENCRYPTION_KEY)[A-Z0-9_]*):\s*(.+)$/gm)) {
+      secrets[match[1]] = match[2].trim().replace(/^(['"])(.*)\1$/, '$2');
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    if (!compose) return;
+    // Whatever happened, leave nothing behind (the last test checks this on the success path).
+    await composeRun(['down', '-v', '--remove-orphans', '--timeout', '20']);
+    if (figures.length) process.stdout.write(`\ncompose-check summary:\n${figures.map((f) => `  ${f}`).join('\n')}\n\n`);
+  }, 120_000);
+
+  step('gets its base images (pulled, kept, or built as stand-ins)', async () => {
+    const startedAt = Date.now();
+    expect(await runInherited('bash', ['test/compose/stand-in-images.sh'])).toBe(0);
+    figure(`base images ready in ${seconds(Date.now() - startedAt)}`);
+  }, 20 * 60_000);
+
+  step('builds the image from the Dockerfile as it is', async () => {
+    const startedAt = Date.now();
+    // One build: the three app services share the image (compose `build: .` and one `image:` tag).
+    const built = await composeRun(['build', APP_SERVICES[0]], 20 * 60_000);
+    if (built.code !== 0) throw new Error(`compose build failed (exit ${built.code}):\n${`${built.stdout}${built.stderr}`.trim().split('\n').slice(-40).join('\n')}`);
+    const image = (await composeMust(['config'])).match(/^\s+image:\s*(nest-oauth-m2m\S*)$/m)?.[1] ?? 'nest-oauth-m2m:local';
+    const size = Number((await must('docker', ['image', 'inspect', '--format', '{{.Size}}', image])).trim());
+    figure(`build ${seconds(Date.now() - startedAt)}; image ${image} ${(size / 1e6).toFixed(0)} MB`);
+  }, 20 * 60_000);
+
+  step('starts: every service healthy', async () => {
+    figure(`start-up to healthy ${seconds(await up())} (${services.join(', ')})`);
+  }, HEALTHY_WITHIN_MS + 60_000);
+
+  step('passes the demo from the host', async () => {
+    figure(`demo: ${await demo()}`);
+  }, 180_000);
+
+  step('runs the apps as a non-root user', async () => {
+    for (const state of (await states()).filter((s) => (APP_SERVICES as readonly string[]).includes(s.service))) {
+      // Every process of the container, init included (ps columns: uid, pid, command).
+      const table = (await must('docker', ['top', state.id!, '-o', 'uid,pid,args'])).trim().split('\n').slice(1);
+      expect(table.length).toBeGreaterThan(0);
+      for (const row of table) expect({ service: state.service, process: row.trim(), root: row.trim().split(/\s+/)[0] === '0' }).toMatchObject({ root: false });
+      expect({ service: state.service, user: (await must('docker', ['inspect', '--format', '{{.Config.User}}', state.id!])).trim() }).toEqual({ service: state.service, user: 'node' });
+    }
+  });
+
+  step('keeps its data when the stack goes down and up again (volumes kept)', async () => {
+    const id = `compose-check-${randomBytes(3).toString('hex')}`;
+    const created = await composeMust(['exec', '-T', 'auth-server', 'node', 'dist/apps/auth-server/src/cli/main.js', 'clients', 'create', '--id', id, '--scopes', 'users:read', '--audience', 'api://user-service', '--json']);
+    const secret = (JSON.parse(created) as { client_secret?: string }).client_secret;
+    expect(secret).toEqual(expect.any(String));
+    createdClient = { id, secret: secret! };
+    secrets.CLI_CREATED_CLIENT_SECRET = createdClient.secret;
+    kidBefore = kidOf(await clientToken(createdClient.id, createdClient.secret));
+
+    const stoppedAt = Date.now();
+    await composeMust(['down', '--timeout', '20'], 120_000);
+    figure(`down (SIGTERM to exit, volumes kept) ${seconds(Date.now() - stoppedAt)}`);
+    figure(`start-up to healthy again ${seconds(await up())}`);
+    figure(`demo after restart: ${await demo()}`);
+
+    const token = await clientToken(createdClient.id, createdClient.secret);
+    expect({ client: createdClient.id, kid: kidOf(token) }).toEqual({ client: createdClient.id, kid: kidBefore });
+    figure(`client ${createdClient.id} (created by the CLI in the container) still gets tokens; signing key ${kidBefore} unchanged`);
+  }, HEALTHY_WITHIN_MS + 300_000);
+
+  step('writes no secret to any log', async () => {
+    const names = Object.keys(secrets);
+    expect(names).toEqual(expect.arrayContaining(['KEY_ENCRYPTION_KEY', 'CLIENT_SECRET_PEPPER', 'ORDER_SERVICE_CLIENT_SECRET', 'POSTGRES_PASSWORD', 'CLI_CREATED_CLIENT_SECRET']));
+    const leaks = [];
+    for (const state of await states()) {
+      const logs = await run('docker', ['logs', state.id!]);
+      const text = `${logs.stdout}\n${logs.stderr}`;
+      expect(text.trim().length).toBeGreaterThan(0);
+      for (const leak of findSecrets(text, secrets)) leaks.push({ service: state.service, ...leak });
+      // Access tokens are credentials too (the demo's and order-service's went through these apps).
+      const jwt = text.match(/eyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]{20,}/);
+      if (jwt) leaks.push({ service: state.service, name: 'a JWT', form: `${jwt[0].slice(0, 20)}…`, line: '' });
+    }
+    expect(leaks).toEqual([]);
+    figure(`logs of ${services.length} containers hold none of ${names.length} secrets (${names.join(', ')}) in plain, URL, JSON, hex or base64 form, and no JWT`);
+  });
+
+  step('`compose down -v` leaves no container, network or volume of the project', async () => {
+    await composeMust(['down', '-v', '--remove-orphans', '--timeout', '20'], 120_000);
+    const label = `label=com.docker.compose.project=${project}`;
+    const left = {
+      containers: (await must('docker', ['ps', '-aq', '--filter', label])).trim(),
+      networks: (await must('docker', ['network', 'ls', '-q', '--filter', label])).trim(),
+      volumes: (await must('docker', ['volume', 'ls', '-q', '--filter', label])).trim(),
+    };
+    expect(left).toEqual({ containers: '', networks: '', volumes: '' });
+    figure('down -v: no container, network or volume of the project left');
+  }, 180_000);
+});
