@@ -6,14 +6,14 @@
 #   docker run --rm -p 3001:3001 -e DATABASE_URL=postgres://... nest-oauth-m2m \
 #     node dist/apps/user-service/src/main.js
 
-# Node >= 20.19 (package.json "engines").
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 24, the current LTS line (package.json "engines": >= 22.12; Node 20 is end of life).
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # Dependency install scripts are skipped (--ignore-scripts): nothing the build or the runtime
 # uses needs one. (The only packages with install scripts are the embedded PostgreSQL binaries,
-# left out below, and @parcel/watcher, a Jest dev dependency.) This gives the same result under
-# the image's npm 10, which ignores package.json "allowScripts", and under npm 11, which
-# honours it. package.json (with "allowScripts") is still copied before `npm ci`.
+# left out below, and @parcel/watcher and @swc/core, Jest dev dependencies.) This gives the same
+# result whether or not the image's npm honours package.json "allowScripts" (npm 11 does, npm 10
+# ignores it). package.json (with "allowScripts") is still copied before `npm ci`.
 #
 # ---- deps: every dependency (TypeScript, tsc-alias, ...).
 FROM ${NODE_IMAGE} AS deps
@@ -24,7 +24,6 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 # ---- build: compile to dist/.
 FROM deps AS build
 COPY tsconfig.json tsconfig.build.json ./
-COPY types ./types
 COPY libs ./libs
 COPY apps ./apps
 COPY scripts ./scripts

@@ -1,16 +1,17 @@
 // Fault drills and soak: real processes (built apps) on their own embedded PostgreSQL.
 // Not part of `npm test`: run through `npm run test:faults` / `npm run test:soak` (they build first).
-const { pathsToModuleNameMapper } = require('ts-jest');
-const { compilerOptions } = require('../../tsconfig.json');
+// The transforms (ts-jest, SWC for the ESM-only packages) and @app/* paths are npm test's.
+const base = require('../../jest.config');
 
 /** @type {import('jest').Config} */
 module.exports = {
   rootDir: '../..',
   roots: ['<rootDir>/test/faults'],
   testRegex: '.*\\.(drill|soak)\\.ts$',
-  moduleFileExtensions: ['js', 'json', 'ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
-  moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: '<rootDir>/' }),
+  moduleFileExtensions: base.moduleFileExtensions,
+  transform: base.transform,
+  transformIgnorePatterns: base.transformIgnorePatterns,
+  moduleNameMapper: base.moduleNameMapper,
   testEnvironment: 'node',
   maxWorkers: 1,
   testTimeout: 600_000,

@@ -1,4 +1,4 @@
-import { decodeProtectedHeader, exportJWK, generateKeyPair, KeyLike, SignJWT } from 'jose';
+import { CryptoKey, decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -219,7 +219,7 @@ describe('operator CLI (runCli) against a running auth-server', () => {
 
   describe('private_key_jwt clients', () => {
     const clientId = 'cli-reports';
-    let privateKey: KeyLike;
+    let privateKey: CryptoKey;
     let jwksFile: string;
 
     beforeAll(async () => {

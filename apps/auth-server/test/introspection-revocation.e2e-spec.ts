@@ -1,4 +1,4 @@
-import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, KeyLike, SignJWT } from 'jose';
+import { CryptoKey, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, KeyObject, SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { SigningKeysService } from '../src/keys/signing-keys.service';
 import {
@@ -63,7 +63,7 @@ describe('token introspection (RFC 7662) and revocation (RFC 7009)', () => {
 
   /** A JWT shaped exactly like this server's access tokens, signed with whatever key is given. */
   const craftToken = (
-    key: KeyLike,
+    key: CryptoKey | KeyObject,
     kid: string,
     options: { exp?: number; iat?: number; iss?: string; alg?: string } = {},
   ): Promise<string> => {
@@ -153,7 +153,7 @@ describe('token introspection (RFC 7662) and revocation (RFC 7009)', () => {
     it('an expired token signed with the real key: inactive, while the same token unexpired is active', async () => {
       const current = server.app.get(SigningKeysService).signingKey();
       expect(current?.privateKey).toBeDefined();
-      const key = current!.privateKey! as KeyLike;
+      const key = current!.privateKey!;
       const now = Math.floor(Date.now() / 1000);
 
       // Control: a token minted the same way but unexpired is accepted, so only `exp` differs.
@@ -166,7 +166,7 @@ describe('token introspection (RFC 7662) and revocation (RFC 7009)', () => {
 
     it('a token with the real key but another issuer: inactive', async () => {
       const current = server.app.get(SigningKeysService).signingKey()!;
-      await expectInactive(await craftToken(current.privateKey! as KeyLike, current.kid, { iss: 'https://other-issuer.example' }));
+      await expectInactive(await craftToken(current.privateKey!, current.kid, { iss: 'https://other-issuer.example' }));
     });
 
     it('missing token parameter: 400 invalid_request with Cache-Control: no-store', async () => {
@@ -191,7 +191,7 @@ describe('token introspection (RFC 7662) and revocation (RFC 7009)', () => {
 
     describe('private_key_jwt caller (RFC 7523)', () => {
       const clientId = 'rs-with-key';
-      let privateKey: KeyLike;
+      let privateKey: CryptoKey;
 
       beforeAll(async () => {
         const pair = await generateKeyPair('ES256');

@@ -1,4 +1,4 @@
-import { exportJWK, generateKeyPair, KeyLike, SignJWT } from 'jose';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { basicAuth, postForm, registerClient, startAuthServer, TestAuthServer } from './support/auth-server.harness';
 
@@ -10,7 +10,7 @@ import { basicAuth, postForm, registerClient, startAuthServer, TestAuthServer } 
 describe('metadata matches behaviour (RFC 8414 §2 endpoint auth methods)', () => {
   let server: TestAuthServer;
   let metadata: Record<string, unknown>;
-  let jwtKey: KeyLike;
+  let jwtKey: CryptoKey;
   const secrets: Record<string, string> = {};
   const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 

@@ -1,4 +1,4 @@
-import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify, KeyLike, SignJWT } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, CryptoKey, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { ClientEntity } from '../src/clients/client.entity';
 import {
@@ -94,7 +94,7 @@ describe('POST /oauth/token (client credentials)', () => {
     });
 
     describe('private_key_jwt (RFC 7523)', () => {
-      let privateKey: KeyLike;
+      let privateKey: CryptoKey;
       const clientId = 'jwt-client';
 
       beforeAll(async () => {

@@ -1,3 +1,4 @@
+import { JwksKeyStore } from '@app/auth';
 import { DEMO_USERS } from '@app/platform';
 import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
 import { startPlatform, TestPlatform } from '../../../test/support/platform.harness';
@@ -184,7 +185,6 @@ describe('user-service bearer guard (libs/auth resource server)', () => {
   });
 
   it('unknown kids do not flood the issuer with JWKS fetches', async () => {
-    const { JwksKeyStore } = await import('@app/auth');
     const store = platform.users.app.get(JwksKeyStore);
     const before = store.stats.fetches;
     const payload = b64({ iss: platform.auth.issuer, sub: 'x', client_id: 'x', aud: 'api://user-service', exp: 9999999999 });

@@ -1,5 +1,5 @@
 import { DEMO_USERS } from '@app/platform';
-import { createHmac, generateKeyPairSync, KeyObject, sign } from 'node:crypto';
+import { createHmac, createPublicKey, generateKeyPairSync, KeyObject, sign } from 'node:crypto';
 import { basicAuth, postForm, registerClient, TEST_DEMO_SECRET } from '../../auth-server/test/support/auth-server.harness';
 import { startPlatform, TestPlatform } from '../../../test/support/platform.harness';
 import { mintToken, serviceToken } from '../../../test/support/tokens';
@@ -67,7 +67,6 @@ describe('JWT attack corpus: all rejected with 401 invalid_token', () => {
 
   it('HS256 signed with the issuer public key (JWK JSON, PEM and the x coordinate as HMAC secrets)', async () => {
     const input = `${b64({ alg: 'HS256', typ: 'at+jwt', kid: realHeader.kid })}.${b64(goodClaims())}`;
-    const { createPublicKey } = await import('node:crypto');
     const pem = createPublicKey({ key: realJwk as never, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
     for (const secret of [JSON.stringify(realJwk), pem, String(realJwk.x ?? realJwk.n)]) {
       await expectRejected(`${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`);

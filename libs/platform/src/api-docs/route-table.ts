@@ -1,6 +1,5 @@
-import { RequestMethod, Type } from '@nestjs/common';
+import { INestApplicationContext, RequestMethod, Type } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { INestApplicationContext } from '@nestjs/common/interfaces';
 import { ModulesContainer } from '@nestjs/core';
 
 /** One HTTP route as Nest registers it, with the handler that carries its decorators' metadata. */

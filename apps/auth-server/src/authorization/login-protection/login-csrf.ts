@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { parse as parseCookies, serialize as serializeCookie, type SerializeOptions } from 'cookie';
+import { parseCookie, stringifySetCookie, type SerializeOptions } from 'cookie';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { authServerConfig } from '../../config/auth-server.config';
 import { derivedKey } from './derived-key';
@@ -46,7 +46,7 @@ export class LoginCsrf {
     const expires = Math.floor(now / 1000) + LIFETIME_SECONDS;
     return {
       token: `${expires}.${nonce}.${this.mac(expires, nonce, transaction)}`,
-      setCookie: serializeCookie(this.cookieName, nonce, { ...this.cookieAttributes, maxAge: LIFETIME_SECONDS }),
+      setCookie: stringifySetCookie({ name: this.cookieName, value: nonce, ...this.cookieAttributes, maxAge: LIFETIME_SECONDS }),
     };
   }
 
@@ -56,13 +56,13 @@ export class LoginCsrf {
     if (!parts || parts.length !== 3) return false;
     const [expiresText, nonce, mac] = parts as [string, string, string];
     if (!/^\d{1,12}$/.test(expiresText) || Number(expiresText) <= now / 1000) return false;
-    const cookie = parseCookies(cookieHeader ?? '')[this.cookieName];
+    const cookie = parseCookie(cookieHeader ?? '')[this.cookieName];
     return sameText(cookie, nonce) && sameText(mac, this.mac(Number(expiresText), nonce, transaction));
   }
 
   /** Clears the cookie once the form has done its job. */
   get clearCookie(): string {
-    return serializeCookie(this.cookieName, '', { ...this.cookieAttributes, maxAge: 0 });
+    return stringifySetCookie({ name: this.cookieName, value: '', ...this.cookieAttributes, maxAge: 0 });
   }
 
   private mac(expires: number, nonce: string, transaction: Record<string, string>): string {
