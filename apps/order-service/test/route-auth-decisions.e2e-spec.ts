@@ -1,4 +1,4 @@
-import { AUTHENTICATED_KEY, AuthModule, IS_PUBLIC_KEY, OAuthExceptionFilter, SCOPES_KEY } from '@app/auth';
+import { AUTHENTICATED_KEY, AuthModule, IS_PUBLIC_KEY, SCOPES_KEY } from '@app/auth';
 import { Controller, Get, INestApplication } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
@@ -63,12 +63,12 @@ describe('every resource-server route makes an explicit auth decision', () => {
     }
     const moduleRef = await Test.createTestingModule({
       imports: [
-        AuthModule.forRoot({ issuer: platform.auth.issuer, audience: 'api://user-service', authServerUrl: platform.auth.url }),
+        AuthModule.forRoot({ issuer: platform.auth.issuer, audience: 'api://user-service', authServerUrl: platform.auth.url, realm: 'test' }),
       ],
       controllers: [ForgottenController],
     }).compile();
     const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false });
-    app.useGlobalFilters(new OAuthExceptionFilter('test'));
+    // No filter registered here: AuthModule renders its own errors.
     await app.listen(0, '127.0.0.1');
     try {
       const url = `${await app.getUrl()}/forgotten`.replace('[::1]', '127.0.0.1');

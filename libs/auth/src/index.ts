@@ -1,5 +1,6 @@
 export * from './errors/oauth.errors';
-export * from './errors/oauth-exception.filter';
+export * from './errors/oauth-error.filter';
+export * from './errors/oauth-error.response';
 export * from './errors/www-authenticate';
 export * from './resource-server';
 export * from './client';

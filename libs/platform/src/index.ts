@@ -8,3 +8,4 @@ export * from './flow-trace-hooks';
 export * from './logging';
 export * from './metrics';
 export * from './api-docs';
+export * from './errors';

@@ -1,7 +1,8 @@
 /**
  * OAuth 2.0 errors as typed classes, in the manner of node-oidc-provider: each carries its
  * HTTP status and RFC error code, and the challenge scheme for `WWW-Authenticate` where one applies.
- * One exception filter (OAuthExceptionFilter) turns them into RFC-shaped responses.
+ * OAuthErrorFilter (registered by the modules) writes them as RFC-shaped responses, through
+ * oauthErrorResponse, the one place that turns an error into status, body and `WWW-Authenticate`.
  */
 export type ChallengeScheme = 'Basic' | 'Bearer';
 

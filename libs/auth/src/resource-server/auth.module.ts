@@ -1,5 +1,6 @@
 import { DynamicModule, Module, ModuleMetadata, Provider } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { OAuthErrorFilter } from '../errors/oauth-error.filter';
 import { PassportModule } from '@nestjs/passport';
 import { RESOURCE_SERVER_AUTH_OPTIONS, ResourceServerAuthOptions } from './auth.options';
 import { BearerAuthGuard } from './bearer-auth.guard';
@@ -50,6 +51,8 @@ export class AuthModule {
         },
         BearerTokenStrategy,
         { provide: GuardDecisionStats, useValue: new GuardDecisionStats() },
+        // The module renders its own errors (RFC 6750 status, body, WWW-Authenticate) on any platform.
+        { provide: APP_FILTER, useClass: OAuthErrorFilter },
         // Order matters: authentication first, then scopes.
         { provide: APP_GUARD, useClass: BearerAuthGuard },
         { provide: APP_GUARD, useClass: ScopesGuard },

@@ -12,7 +12,7 @@ export interface ResourceServerAuthOptions {
    * (containers: `http://auth-server:3000` while tokens say `http://localhost:3000`).
    */
   authServerUrl?: string;
-  /** `realm` in WWW-Authenticate challenges. */
+  /** `realm` of the WWW-Authenticate challenges this module sends (optional; RFC 6750 §3). */
   realm?: string;
   /** Leeway for exp/nbf/iat, in seconds (default 30). */
   clockToleranceSeconds?: number;
