@@ -1,4 +1,4 @@
-import { AUTHENTICATED_KEY, AuthModule, IS_PUBLIC_KEY, SCOPES_KEY } from '@app/auth';
+import { AUTHENTICATED_KEY, AuthModule, IS_PUBLIC_KEY, SCOPES_KEY } from '@nest-oauth-m2m/auth';
 import { Controller, Get, INestApplication } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';

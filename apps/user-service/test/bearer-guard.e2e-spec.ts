@@ -152,7 +152,7 @@ describe('user-service bearer guard (libs/auth resource server)', () => {
   });
 
   it('unknown kids do not flood the issuer with JWKS fetches', async () => {
-    const { JwksKeyStore } = await import('@app/auth');
+    const { JwksKeyStore } = await import('@nest-oauth-m2m/auth');
     const store = platform.users.app.get(JwksKeyStore);
     const before = store.stats.fetches;
     const payload = b64({ iss: platform.auth.issuer, sub: 'x', client_id: 'x', aud: 'api://user-service', exp: 9999999999 });

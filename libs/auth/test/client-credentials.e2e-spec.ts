@@ -4,7 +4,7 @@ import {
   InMemoryTokenCache,
   ServiceHttpClient,
   TokenEndpointError,
-} from '@app/auth';
+} from '@nest-oauth-m2m/auth';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import {
   registerClient,

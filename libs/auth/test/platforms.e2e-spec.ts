@@ -1,4 +1,4 @@
-import { AuthModule, Principal, Public, Scopes, ServiceOnly, UserOnly } from '@app/auth';
+import { AuthModule, Principal, Public, Scopes, ServiceOnly, UserOnly } from '@nest-oauth-m2m/auth';
 import { Controller, Get, INestApplication, NotFoundException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';

@@ -1,4 +1,4 @@
-import { oauthErrorResponse } from '@app/auth';
+import { oauthErrorResponse } from '@nest-oauth-m2m/auth';
 import { LogLevel, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { FastifyReply } from 'fastify';

@@ -1,4 +1,4 @@
-import { InvalidGrant, InvalidRequest, InvalidScope, UnauthorizedClient } from '@app/auth';
+import { InvalidGrant, InvalidRequest, InvalidScope, UnauthorizedClient } from '@nest-oauth-m2m/auth';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';

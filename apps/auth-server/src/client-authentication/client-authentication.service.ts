@@ -1,4 +1,4 @@
-import { InvalidClient, UnauthorizedClient } from '@app/auth';
+import { InvalidClient, UnauthorizedClient } from '@nest-oauth-m2m/auth';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';

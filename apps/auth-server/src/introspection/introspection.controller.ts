@@ -1,4 +1,4 @@
-import { InvalidClient } from '@app/auth';
+import { InvalidClient } from '@nest-oauth-m2m/auth';
 import { Controller, Header, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuthenticatedClient, CurrentClient } from '../client-authentication/authenticated-client';

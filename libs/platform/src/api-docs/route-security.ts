@@ -1,4 +1,4 @@
-import { IS_PUBLIC_KEY, PrincipalKind, SCOPES_KEY, TOKEN_KIND_KEY } from '@app/auth';
+import { IS_PUBLIC_KEY, PrincipalKind, SCOPES_KEY, TOKEN_KIND_KEY } from '@nest-oauth-m2m/auth';
 import { RouteEntry } from './route-table';
 
 export const OAUTH2_SCHEME = 'oauth2';

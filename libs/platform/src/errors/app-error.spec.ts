@@ -1,4 +1,4 @@
-import { DownstreamUnavailable, oauthErrorOf, TokenEndpointError, TokenEndpointUnavailable } from '@app/auth';
+import { DownstreamUnavailable, oauthErrorOf, TokenEndpointError, TokenEndpointUnavailable } from '@nest-oauth-m2m/auth';
 import { BadRequestException, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import { appErrorOf } from './app-error';
 

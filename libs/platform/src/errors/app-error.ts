@@ -1,4 +1,4 @@
-import { OAuthError, ServerError, TemporarilyUnavailable } from '@app/auth';
+import { OAuthError, ServerError, TemporarilyUnavailable } from '@nest-oauth-m2m/auth';
 import { HttpException } from '@nestjs/common';
 
 /**

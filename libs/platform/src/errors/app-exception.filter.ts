@@ -1,4 +1,4 @@
-import { oauthErrorOf, sendOAuthError } from '@app/auth';
+import { oauthErrorOf, sendOAuthError } from '@nest-oauth-m2m/auth';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpServer, Logger } from '@nestjs/common';
 import { appErrorOf } from './app-error';
 

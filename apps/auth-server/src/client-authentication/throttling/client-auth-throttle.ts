@@ -1,4 +1,4 @@
-import { SlowDown } from '@app/auth';
+import { SlowDown } from '@nest-oauth-m2m/auth';
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { authServerConfig } from '../../config/auth-server.config';
