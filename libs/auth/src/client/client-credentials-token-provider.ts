@@ -6,10 +6,13 @@ import {
   TokenEndpointError,
   TokenEndpointUnavailable,
 } from './errors';
+import type { JsonWebKey } from 'node:crypto';
+import { ClientAssertionAlgorithm, ClientAssertionSigner } from './client-assertion';
 import { ClientLogger, tokenFingerprint } from './logging';
 import { CachedToken, InMemoryTokenCache, TokenCache } from './token-cache';
 
-export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
+/** How the client authenticates at the token endpoint (RFC 8414 `token_endpoint_auth_methods_supported` names). */
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
 
 export interface ClientCredentialsTokenProviderOptions {
   /** Absolute URL of the token endpoint (e.g. `${issuer}/oauth/token`). */
@@ -17,9 +20,20 @@ export interface ClientCredentialsTokenProviderOptions {
   /** The authorization server's issuer identifier; part of the cache key. */
   issuer: string;
   clientId: string;
-  clientSecret: string;
-  /** Default `client_secret_basic` (RFC 6749 §2.3.1, credentials form-urlencoded before base64). */
+  /** For `client_secret_basic` / `client_secret_post`. */
+  clientSecret?: string;
+  /**
+   * Default `client_secret_basic` (RFC 6749 §2.3.1, credentials form-urlencoded before base64), or
+   * `client_secret_post`, or `private_key_jwt` (RFC 7523 §2.2: a JWT signed with `privateKey`, its
+   * `aud` the issuer identifier, a fresh `jti` and a 60-second `exp` per request).
+   */
   authMethod?: ClientAuthMethod;
+  /** For `private_key_jwt`: the client's private key, PEM or JWK. Its public half is registered with the server. */
+  privateKey?: string | JsonWebKey;
+  /** For `private_key_jwt`: `kid` of the key as registered (default: the JWK's `kid`). */
+  privateKeyId?: string;
+  /** For `private_key_jwt`: signing algorithm (default from the key: ES256 for P-256, RS256 for RSA, EdDSA for Ed25519). */
+  privateKeyAlgorithm?: ClientAssertionAlgorithm;
   /** Scopes to request; empty means the client's registered default scopes. */
   scopes: string[];
   /** Target API: sent as RFC 8707 `resource` when an absolute URI, else as `audience`. */
@@ -94,6 +108,7 @@ export class ClientCredentialsTokenProvider {
   private readonly logger: ClientLogger;
   private readonly timeoutMs: number;
   private readonly authMethod: ClientAuthMethod;
+  private readonly assertions?: ClientAssertionSigner;
   private readonly scopes: string[];
   private readonly label: string;
 
@@ -114,6 +129,16 @@ export class ClientCredentialsTokenProvider {
     this.logger = options.logger ?? new Logger(ClientCredentialsTokenProvider.name);
     this.timeoutMs = options.timeoutMs ?? 3_000;
     this.authMethod = options.authMethod ?? 'client_secret_basic';
+    if (this.authMethod === 'private_key_jwt') {
+      this.assertions = new ClientAssertionSigner({
+        clientId: options.clientId,
+        audience: options.issuer,
+        privateKey: options.privateKey!,
+        keyId: options.privateKeyId,
+        algorithm: options.privateKeyAlgorithm,
+        now: this.now,
+      });
+    }
     this.scopes = [...new Set(options.scopes)];
     this.memory = new InMemoryTokenCache(this.now);
     this.shared = options.cache;
@@ -276,11 +301,15 @@ export class ClientCredentialsTokenProvider {
       'content-type': 'application/x-www-form-urlencoded;charset=UTF-8',
       accept: 'application/json',
     };
-    if (this.authMethod === 'client_secret_basic') {
-      headers.authorization = `Basic ${Buffer.from(`${formUrlEncode(clientId)}:${formUrlEncode(clientSecret)}`).toString('base64')}`;
+    if (this.assertions) {
+      form.set('client_id', clientId);
+      form.set('client_assertion_type', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
+      form.set('client_assertion', this.assertions.sign());
+    } else if (this.authMethod === 'client_secret_basic') {
+      headers.authorization = `Basic ${Buffer.from(`${formUrlEncode(clientId)}:${formUrlEncode(clientSecret!)}`).toString('base64')}`;
     } else {
       form.set('client_id', clientId);
-      form.set('client_secret', clientSecret);
+      form.set('client_secret', clientSecret!);
     }
 
     let status: number;
@@ -415,9 +444,13 @@ function validateOptions(options: ClientCredentialsTokenProviderOptions): void {
   }
   if (!options.issuer) throw new TypeError('issuer is required');
   if (!options.clientId) throw new TypeError('clientId is required');
-  if (!options.clientSecret) throw new TypeError('clientSecret is required');
-  if (options.authMethod && !['client_secret_basic', 'client_secret_post'].includes(options.authMethod)) {
+  if (options.authMethod && !['client_secret_basic', 'client_secret_post', 'private_key_jwt'].includes(options.authMethod)) {
     throw new TypeError(`unsupported authMethod "${options.authMethod}"`);
+  }
+  if (options.authMethod === 'private_key_jwt') {
+    if (!options.privateKey) throw new TypeError('privateKey is required for private_key_jwt');
+  } else if (!options.clientSecret) {
+    throw new TypeError('clientSecret is required');
   }
   if (!Array.isArray(options.scopes)) throw new TypeError('scopes must be an array');
   const bad = options.scopes.find((scope) => !SCOPE_TOKEN.test(scope));
