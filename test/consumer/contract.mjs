@@ -35,7 +35,6 @@ async function startApp() {
       PORT: String(port),
       ISSUER: issuer.url,
       AUDIENCE,
-      TOKEN_ENDPOINT: issuer.tokenEndpoint,
       CLIENT_ID: APP_CLIENT.id,
       CLIENT_SECRET: APP_CLIENT.secret,
     },

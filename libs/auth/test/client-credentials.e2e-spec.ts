@@ -55,6 +55,20 @@ describe('ClientCredentialsTokenProvider against the real auth-server', () => {
     expect(tokens.stats).toMatchObject({ fetches: 1, hits: 1, failures: 0 });
   });
 
+  it('without a tokenEndpoint, discovers it from the issuer\'s RFC 8414 metadata (once)', async () => {
+    const requests: string[] = [];
+    const recordingFetch: typeof fetch = (input, init) => {
+      requests.push(String(input));
+      return fetch(input, init);
+    };
+    const tokens = demo({ tokenEndpoint: undefined, fetch: recordingFetch });
+    const token = await tokens.getToken();
+    await expect(verify(token)).resolves.toBeDefined();
+    await tokens.invalidate(token);
+    await tokens.getToken();
+    expect(requests).toEqual([`${server.issuer}/.well-known/oauth-authorization-server`, `${server.url}/oauth/token`, `${server.url}/oauth/token`]);
+  });
+
   it('client_secret_post', async () => {
     const client = await registerClient(server, { clientId: 'post-client-e2e', authMethod: 'client_secret_post' });
     const tokens = demo({ clientId: client.clientId, clientSecret: client.secret, authMethod: 'client_secret_post' });

@@ -7,6 +7,8 @@ import {
   TokenEndpointUnavailable,
 } from './errors';
 import type { JsonWebKey } from 'node:crypto';
+import { discoverMetadata } from '../discovery';
+import { decodeJwtSegment } from '../jwt';
 import { ClientAssertionAlgorithm, ClientAssertionSigner } from './client-assertion';
 import { ClientLogger, tokenFingerprint } from './logging';
 import { CachedToken, InMemoryTokenCache, TokenCache } from './token-cache';
@@ -15,8 +17,11 @@ import { CachedToken, InMemoryTokenCache, TokenCache } from './token-cache';
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
 
 export interface ClientCredentialsTokenProviderOptions {
-  /** Absolute URL of the token endpoint (e.g. `${issuer}/oauth/token`). */
-  tokenEndpoint: string;
+  /**
+   * Absolute URL of the token endpoint (e.g. `${issuer}/oauth/token`). Without it, `token_endpoint` is
+   * read once from the issuer's metadata (RFC 8414, falling back to OpenID Connect discovery).
+   */
+  tokenEndpoint?: string;
   /** The authorization server's issuer identifier; part of the cache key. */
   issuer: string;
   clientId: string;
@@ -113,6 +118,7 @@ export class ClientCredentialsTokenProvider {
   private readonly label: string;
 
   private inFlight?: Promise<CachedToken>;
+  private tokenEndpoint?: string;
   private consecutiveFailures = 0;
   private backoff?: { until: number; error: OAuthClientError };
   private sharedCacheDown = false;
@@ -129,6 +135,7 @@ export class ClientCredentialsTokenProvider {
     this.logger = options.logger ?? new Logger(ClientCredentialsTokenProvider.name);
     this.timeoutMs = options.timeoutMs ?? 3_000;
     this.authMethod = options.authMethod ?? 'client_secret_basic';
+    this.tokenEndpoint = options.tokenEndpoint;
     if (this.authMethod === 'private_key_jwt') {
       this.assertions = new ClientAssertionSigner({
         clientId: options.clientId,
@@ -315,8 +322,9 @@ export class ClientCredentialsTokenProvider {
     let status: number;
     let responseHeaders: Headers;
     let text: string;
+    const tokenEndpoint = await this.resolveTokenEndpoint();
     try {
-      const response = await this.fetchFn(this.options.tokenEndpoint, {
+      const response = await this.fetchFn(tokenEndpoint, {
         method: 'POST',
         headers: { ...this.options.propagateHeaders?.(), ...headers },
         body: form.toString(),
@@ -346,6 +354,19 @@ export class ClientCredentialsTokenProvider {
       });
     }
     return this.parseTokenResponse(status, text, obtainedAt);
+  }
+
+  /** The configured token endpoint, or the issuer's `token_endpoint`, discovered once (a failure is retried next time). */
+  private async resolveTokenEndpoint(): Promise<string> {
+    if (this.tokenEndpoint) return this.tokenEndpoint;
+    try {
+      const { metadata } = await discoverMetadata(this.options.issuer, this.options.issuer, { timeoutMs: this.timeoutMs, fetch: this.fetchFn });
+      const endpoint = metadata.token_endpoint;
+      if (typeof endpoint !== 'string' || !/^https?:\/\//.test(endpoint)) throw new Error('metadata has no http(s) token_endpoint');
+      return (this.tokenEndpoint = endpoint);
+    } catch (error) {
+      throw new TokenEndpointUnavailable('connection', `token endpoint discovery failed: ${describeNetworkError(error)}`, { cause: error });
+    }
   }
 
   private parseTokenResponse(status: number, text: string, obtainedAt: number): CachedToken {
@@ -433,16 +454,18 @@ export function formUrlEncode(value: string): string {
 }
 
 function validateOptions(options: ClientCredentialsTokenProviderOptions): void {
+  if (!options.issuer) throw new TypeError('issuer is required');
+  // Without a token endpoint, the issuer is where it is discovered: it must be a URL then.
+  const [name, value] = options.tokenEndpoint === undefined ? ['issuer', options.issuer] : ['tokenEndpoint', options.tokenEndpoint];
   let endpoint: URL;
   try {
-    endpoint = new URL(options.tokenEndpoint);
+    endpoint = new URL(value);
   } catch {
-    throw new TypeError(`tokenEndpoint must be an absolute URL, got "${options.tokenEndpoint}"`);
+    throw new TypeError(`${name} must be an absolute URL, got "${value}"`);
   }
   if (endpoint.protocol !== 'https:' && endpoint.protocol !== 'http:') {
-    throw new TypeError('tokenEndpoint must be an http(s) URL');
+    throw new TypeError(`${name} must be an http(s) URL`);
   }
-  if (!options.issuer) throw new TypeError('issuer is required');
   if (!options.clientId) throw new TypeError('clientId is required');
   if (options.authMethod && !['client_secret_basic', 'client_secret_post', 'private_key_jwt'].includes(options.authMethod)) {
     throw new TypeError(`unsupported authMethod "${options.authMethod}"`);
@@ -486,15 +509,9 @@ function parseRetryAfter(value: string | null, now: number): number | undefined 
 }
 
 function jwtExp(token: string): number | undefined {
-  const parts = token.split('.');
-  if (parts.length !== 3) return undefined;
-  try {
-    const payload: unknown = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
-    const exp = (payload as { exp?: unknown } | null)?.exp;
-    return typeof exp === 'number' && Number.isFinite(exp) ? exp : undefined;
-  } catch {
-    return undefined;
-  }
+  if (token.split('.').length !== 3) return undefined;
+  const exp = decodeJwtSegment(token, 1)?.exp;
+  return typeof exp === 'number' && Number.isFinite(exp) ? exp : undefined;
 }
 
 /** "connect ECONNREFUSED 127.0.0.1:1" rather than undici's bare "fetch failed". */

@@ -2,24 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { InvalidToken, TemporarilyUnavailable } from '../errors/oauth.errors';
-import { RESOURCE_SERVER_AUTH_OPTIONS, ResourceServerAuthOptions } from './auth.options';
+import { decodeJwtSegment } from '../jwt';
+import { ASYMMETRIC_ALGORITHMS, RESOURCE_SERVER_AUTH_OPTIONS, ResourceServerAuthOptions } from './auth.options';
 import { JwksKeyStore, UnknownSigningKey } from './jwks-key-store';
-import { AccessTokenClaims, Principal, principalFromClaims } from './principal';
+import { AccessTokenClaims, clientIdOf, Principal, principalFromClaims, TokenKindClassifier, TokenKinds } from './principal';
 
-export const BEARER_STRATEGY = 'oauth-bearer';
-
-/** RFC 9068 §4: the JWT header must say it is an access token. */
-function isAccessTokenType(typ: unknown): boolean {
-  return typeof typ === 'string' && /^(application\/)?at\+jwt$/i.test(typ);
-}
-
-function decodeHeader(token: string): Record<string, unknown> | null {
-  try {
-    const header: unknown = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8'));
-    return header && typeof header === 'object' ? (header as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
+/** RFC 9068 §4: the header's `typ`, without an `application/` prefix, lower case (RFC 7515 §4.1.9). */
+function mediaTypeOf(typ: unknown): string | undefined {
+  return typeof typ === 'string' ? typ.toLowerCase().replace(/^application\//, '') : undefined;
 }
 
 /**
@@ -27,23 +17,27 @@ function decodeHeader(token: string): Record<string, unknown> | null {
  * announces, `iss`/`aud` pinned, `exp` required, small clock tolerance, `typ: at+jwt` required.
  */
 @Injectable()
-export class BearerTokenStrategy extends PassportStrategy(Strategy, BEARER_STRATEGY) {
+export class BearerTokenStrategy extends PassportStrategy(Strategy, 'oauth-bearer') {
+  private readonly classify: TokenKindClassifier;
+
   constructor(
     @Inject(RESOURCE_SERVER_AUTH_OPTIONS) options: ResourceServerAuthOptions,
     keyStore: JwksKeyStore,
   ) {
+    const tokenTypes = (options.tokenTypes ?? ['at+jwt']).map((typ) => mediaTypeOf(typ)!);
+    const typeRule = `token type must be ${tokenTypes.join(' or ')}`;
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       ignoreExpiration: false,
       issuer: options.issuer,
       audience: options.audience,
       // jsonwebtoken checks alg against this list too; the key provider narrows it per key.
-      algorithms: ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'],
+      algorithms: [...ASYMMETRIC_ALGORITHMS],
       jsonWebTokenOptions: { clockTolerance: options.clockToleranceSeconds ?? 30 },
       secretOrKeyProvider: (_request: unknown, rawToken: string, done: (error: unknown, key?: string) => void) => {
-        const header = decodeHeader(rawToken);
+        const header = decodeJwtSegment(rawToken, 0);
         if (!header) return done(new InvalidToken('malformed token'));
-        if (!isAccessTokenType(header.typ)) return done(new InvalidToken('token type must be at+jwt'));
+        if (!tokenTypes.includes(mediaTypeOf(header.typ)!)) return done(new InvalidToken(typeRule));
         const alg = typeof header.alg === 'string' ? header.alg : '';
         const kid = typeof header.kid === 'string' ? header.kid : undefined;
         keyStore
@@ -66,13 +60,14 @@ export class BearerTokenStrategy extends PassportStrategy(Strategy, BEARER_STRAT
           );
       },
     });
+    this.classify = options.tokenKind ?? TokenKinds.rfc9068;
   }
 
   validate(claims: AccessTokenClaims): Principal {
     if (typeof claims.exp !== 'number') throw new InvalidToken('token has no exp');
-    if (typeof claims.sub !== 'string' || typeof claims.client_id !== 'string') {
+    if (typeof claims.sub !== 'string' || clientIdOf(claims) === undefined) {
       throw new InvalidToken('token lacks sub or client_id');
     }
-    return principalFromClaims(claims);
+    return principalFromClaims(claims, this.classify);
   }
 }

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { createPublicKey, JsonWebKey, KeyObject } from 'node:crypto';
+import { discoverMetadata } from '../discovery';
 import { ASYMMETRIC_ALGORITHMS, ResourceServerAuthOptions } from './auth.options';
 
 interface PublishedKey {
@@ -116,10 +117,7 @@ export class JwksKeyStore {
   private async resolveJwksUri(): Promise<string> {
     if (this.jwksUri) return this.jwksUri;
     const base = (this.options.authServerUrl ?? this.options.issuer).replace(/\/+$/, '');
-    const { url: metadataUrl, metadata } = await this.discover(base);
-    if (metadata.issuer !== this.options.issuer) {
-      throw new Error(`metadata issuer "${metadata.issuer}" is not the configured issuer "${this.options.issuer}"`);
-    }
+    const { url: metadataUrl, metadata } = await discoverMetadata(base, this.options.issuer, { timeoutMs: this.options.fetchTimeoutMs });
     if (!metadata.jwks_uri) throw new Error('metadata has no jwks_uri');
     // Reach the JWKS the same way we reached the metadata (internal URL), keeping its path.
     const announced = new URL(metadata.jwks_uri);
@@ -128,41 +126,13 @@ export class JwksKeyStore {
     return this.jwksUri;
   }
 
-  /**
-   * RFC 8414 §3.1 metadata, the well-known segment inserted between host and path
-   * (`https://host/.well-known/oauth-authorization-server/realms/x` for issuer `https://host/realms/x`),
-   * then OpenID Connect Discovery 1.0 §4 (`<issuer>/.well-known/openid-configuration`), which is all some
-   * issuers publish. Only a 404 moves on to the next location; other failures are reported as they are.
-   */
-  private async discover(base: string): Promise<{ url: string; metadata: AuthorizationServerMetadata }> {
-    const { origin, pathname } = new URL(base);
-    const path = pathname.replace(/\/+$/, '');
-    const locations = [`${origin}/.well-known/oauth-authorization-server${path}`, `${origin}${path}/.well-known/openid-configuration`];
-    for (const [index, url] of locations.entries()) {
-      try {
-        return { url, metadata: (await this.fetchJson(url)) as AuthorizationServerMetadata };
-      } catch (error) {
-        if (!(error instanceof NotFound) || index === locations.length - 1) throw error;
-      }
-    }
-    throw new Error('unreachable');
-  }
-
   private async fetchJson(url: string): Promise<unknown> {
     const response = await fetch(url, {
       headers: { accept: 'application/json' },
       signal: AbortSignal.timeout(this.options.fetchTimeoutMs ?? 2_000),
     });
-    if (response.status === 404) throw new NotFound(`GET ${url} answered 404`);
     if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
     return response.json();
   }
 }
 
-interface AuthorizationServerMetadata {
-  issuer?: string;
-  jwks_uri?: string;
-  access_token_signing_alg_values_supported?: string[];
-}
-
-class NotFound extends Error {}

@@ -38,11 +38,22 @@ export class TestIssuer {
   }
 
   /** An RFC 9068 access token; a service token unless `sub` differs from `client_id`. */
-  token(claims: { aud: string; scope?: string; sub?: string; client_id?: string; expiresInSeconds?: number; typ?: string }): Promise<string> {
+  token(claims: {
+    aud: string;
+    scope?: string;
+    sub?: string;
+    client_id?: string;
+    expiresInSeconds?: number;
+    typ?: string;
+    /** Other issuers' claims; a `client_id` or `scope` of undefined here leaves that claim out. */
+    extra?: Record<string, unknown>;
+  }): Promise<string> {
     const key = this.keys[0]!;
     const now = Math.floor(Date.now() / 1000);
     const clientId = claims.client_id ?? 'caller-service';
-    return new SignJWT({ client_id: clientId, scope: claims.scope ?? '', jti: `${now}-${Math.random()}` })
+    const payload: Record<string, unknown> = { client_id: clientId, scope: claims.scope ?? '', jti: `${now}-${Math.random()}`, ...claims.extra };
+    for (const [name, value] of Object.entries(payload)) if (value === undefined) delete payload[name];
+    return new SignJWT(payload)
       .setProtectedHeader({ alg: 'ES256', typ: claims.typ ?? 'at+jwt', kid: key.kid })
       .setIssuer(this.url)
       .setAudience(claims.aud)

@@ -20,9 +20,9 @@ const env = (name: string): string => {
       jwksCooldownMs: 0,
       clockToleranceSeconds: 0,
     }),
+    // No tokenEndpoint: discovered from the issuer's metadata.
     ClientCredentialsModule.forRoot({
       issuer: env('ISSUER'),
-      tokenEndpoint: env('TOKEN_ENDPOINT'),
       clientId: env('CLIENT_ID'),
       clientSecret: env('CLIENT_SECRET'),
       scopes: ['things:read'],
