@@ -100,16 +100,6 @@ export class InsufficientScope extends OAuthError {
   }
 }
 
-/** Too many failed attempts: 429 with Retry-After. */
-export class TooManyRequests extends OAuthError {
-  readonly status = 429;
-  readonly error = 'too_many_requests';
-  constructor(description: string, retryAfterSeconds: number) {
-    super(description);
-    this.headers['Retry-After'] = String(Math.max(1, Math.ceil(retryAfterSeconds)));
-  }
-}
-
 /**
  * Too many failed client authentications from this source: 429 with Retry-After. `slow_down` is the
  * registered token-endpoint error for "ask again later, less often" (RFC 8628 §3.5); `invalid_client`
