@@ -3,5 +3,5 @@ export * from './errors/oauth-error.filter';
 export * from './errors/oauth-error.response';
 export * from './errors/www-authenticate';
 export * from './resource-server';
-export * from './client';
+export * from './client-credentials';
 export * from './trace';

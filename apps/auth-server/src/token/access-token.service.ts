@@ -5,8 +5,8 @@ import { authServerConfig } from '../config/auth-server.config';
 import { signCompact, verifyCompact } from '../keys/jws';
 import { SigningKeysService } from '../keys/signing-keys.service';
 
-/** RFC 9068 JWT access token claims. */
-export interface AccessTokenClaims {
+/** RFC 9068 claims of the access tokens this server issues (libs/auth's `AccessTokenClaims` is what a resource server reads). */
+export interface IssuedAccessTokenClaims {
   iss: string;
   sub: string;
   aud: string;
@@ -21,7 +21,7 @@ export interface AccessTokenClaims {
 
 export interface IssuedAccessToken {
   token: string;
-  claims: AccessTokenClaims;
+  claims: IssuedAccessTokenClaims;
   expiresIn: number;
 }
 
@@ -44,7 +44,7 @@ export class AccessTokenService {
     const key = this.keys.signingKey() ?? (await this.keys.requireSigningKey());
     const iat = Math.floor(Date.now() / 1000);
     const expiresIn = this.config.accessTokenTtlSeconds;
-    const claims: AccessTokenClaims = {
+    const claims: IssuedAccessTokenClaims = {
       iss: this.config.issuer,
       sub: input.subject,
       aud: input.audience,
@@ -59,7 +59,7 @@ export class AccessTokenService {
   }
 
   /** Claims of a token this server issued and that has not expired; null for anything else. */
-  verify(token: string): AccessTokenClaims | null {
+  verify(token: string): IssuedAccessTokenClaims | null {
     if (token.length > 16_384) return null;
     const parts = token.split('.');
     if (parts.length !== 3) return null;
@@ -68,7 +68,7 @@ export class AccessTokenService {
       if (header.typ !== 'at+jwt' || typeof header.kid !== 'string') return null;
       const key = this.keys.publishedKey(header.kid);
       if (!key || header.alg !== key.alg || !verifyCompact(token, key.publicKey, key.alg)) return null;
-      const claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as AccessTokenClaims;
+      const claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as IssuedAccessTokenClaims;
       if (claims.iss !== this.config.issuer || typeof claims.exp !== 'number') return null;
       if (claims.exp <= Date.now() / 1000) return null;
       return claims;

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { OAuthClientError } from '../client/errors';
+import { OAuthClientError } from '../client-credentials/errors';
 import { RESOURCE_SERVER_AUTH_OPTIONS, ResourceServerAuthOptions } from '../resource-server/auth.options';
 import { OAuthError } from './oauth.errors';
 import { oauthErrorOf, sendOAuthError } from './oauth-error.response';

@@ -1,5 +1,5 @@
 import type { HttpServer } from '@nestjs/common';
-import { OAuthClientError } from '../client/errors';
+import { OAuthClientError } from '../client-credentials/errors';
 import { OAuthError, TemporarilyUnavailable } from './oauth.errors';
 import { buildChallenge } from './www-authenticate';
 

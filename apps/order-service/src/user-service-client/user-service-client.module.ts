@@ -29,4 +29,4 @@ import { UserDirectory } from './user-directory.service';
   ],
   exports: [UserDirectory],
 })
-export class UsersModule {}
+export class UserServiceClientModule {}
