@@ -1,6 +1,7 @@
 import { AuthModule, Principal, ResourceServerAuthOptions, Scopes, ServiceOnly, TokenKinds, UserOnly } from '@nest-oauth-m2m/auth';
 import { Controller, Get, INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import passport from 'passport';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { TestIssuer } from './support/test-issuer';
 
@@ -40,7 +41,7 @@ describe('AuthModule with other issuers\' tokens', () => {
   async function appWith(options: Partial<ResourceServerAuthOptions>): Promise<(path: string, token: string) => Promise<Response>> {
     @Module({ imports: [AuthModule.forRoot({ issuer: issuer.url, audience: 'api://things', ...options })], controllers: [ProbeController] })
     class AppModule {}
-    const app = await NestFactory.create(AppModule, new FastifyAdapter(), { logger: false });
+    const app = await NestFactory.create(AppModule, new FastifyAdapter(), { logger: false, abortOnError: false });
     await app.listen(0, '127.0.0.1');
     apps.push(app);
     const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
@@ -92,6 +93,12 @@ describe('AuthModule with other issuers\' tokens', () => {
   it('a custom classifier is a function of the verified claims', async () => {
     const get = await appWith({ tokenKind: (claims) => (claims.act === undefined ? 'service' : 'user') });
     expect((await get('/p/service', await issuer.token({ aud: 'api://things', sub: 'someone' }))).status).toBe(200);
+  });
+
+  it('each AuthModule runs its own passport strategy; the name `jwt` stays free for the app', async () => {
+    // The apps above were built with different options in this one process: each kept its own.
+    expect(apps.length).toBeGreaterThan(3);
+    expect((passport as unknown as { _strategy(name: string): unknown })._strategy('jwt')).toBeUndefined();
   });
 
   it('a token naming no client at all is invalid_token', async () => {

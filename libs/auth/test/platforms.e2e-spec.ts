@@ -54,7 +54,7 @@ describe.each([
     await issuer.start();
     @Module({ imports: [AuthModule.forRoot({ issuer: issuer.url, audience: 'api://things' })], controllers: [ThingsController] })
     class AppModule {}
-    app = await NestFactory.create(AppModule, adapter(), { logger: false });
+    app = await NestFactory.create(AppModule, adapter(), { logger: false, abortOnError: false });
     await app.listen(0, '127.0.0.1');
     base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   });

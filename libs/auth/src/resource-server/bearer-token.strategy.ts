@@ -1,11 +1,27 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import { ExtractJwt, Strategy } from 'passport-jwt';
+import { Strategy as JwtStrategy, StrategyOptionsWithoutRequest, VerifyCallback } from 'passport-jwt';
 import { InvalidToken, TemporarilyUnavailable } from '../errors/oauth.errors';
 import { decodeJwtSegment } from '../jwt';
 import { ASYMMETRIC_ALGORITHMS, RESOURCE_SERVER_AUTH_OPTIONS, ResourceServerAuthOptions } from './auth.options';
+import { bearerTokenOf } from './bearer-token';
 import { JwksKeyStore, UnknownSigningKey } from './jwks-key-store';
 import { AccessTokenClaims, clientIdOf, Principal, principalFromClaims, TokenKindClassifier, TokenKinds } from './principal';
+
+/** The passport name of one AuthModule's strategy (see AuthModule: one per module, never `jwt`). */
+export const BEARER_STRATEGY_NAME = Symbol('BEARER_STRATEGY_NAME');
+
+/**
+ * passport-jwt under a name of our choosing: each AuthModule registers its own strategy, so two apps in
+ * one process (tests, a gateway) never verify with each other's settings, and an app's own `jwt`
+ * strategy is left alone.
+ */
+class NamedJwtStrategy extends JwtStrategy {
+  constructor(options: StrategyOptionsWithoutRequest & { strategyName: string }, verify: VerifyCallback) {
+    super(options, verify);
+    this.name = options.strategyName;
+  }
+}
 
 /** RFC 9068 §4: the header's `typ`, without an `application/` prefix, lower case (RFC 7515 §4.1.9). */
 function mediaTypeOf(typ: unknown): string | undefined {
@@ -13,24 +29,28 @@ function mediaTypeOf(typ: unknown): string | undefined {
 }
 
 /**
- * passport-jwt with the issuer's JWKS: algorithms pinned to the asymmetric ones the issuer
- * announces, `iss`/`aud` pinned, `exp` required, small clock tolerance, `typ: at+jwt` required.
+ * passport-jwt with the issuer's JWKS: algorithms pinned to the asymmetric ones the issuer announces,
+ * `exp` required, small clock tolerance, the `typ` policy (default `at+jwt`). `iss` and `aud` are
+ * checked in validate(), which says which one failed without reading jsonwebtoken's messages.
  */
 @Injectable()
-export class BearerTokenStrategy extends PassportStrategy(Strategy, 'oauth-bearer') {
+export class BearerTokenStrategy extends PassportStrategy(NamedJwtStrategy) {
   private readonly classify: TokenKindClassifier;
+  private readonly issuer: string;
+  private readonly audience: string;
 
   constructor(
     @Inject(RESOURCE_SERVER_AUTH_OPTIONS) options: ResourceServerAuthOptions,
     keyStore: JwksKeyStore,
+    @Inject(BEARER_STRATEGY_NAME) strategyName: string,
   ) {
     const tokenTypes = (options.tokenTypes ?? ['at+jwt']).map((typ) => mediaTypeOf(typ)!);
     const typeRule = `token type must be ${tokenTypes.join(' or ')}`;
     super({
-      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      strategyName,
+      // The guard's own parser: the token it caches by is the token verified here.
+      jwtFromRequest: (request: { headers: Record<string, unknown> }) => bearerTokenOf(request.headers.authorization) ?? null,
       ignoreExpiration: false,
-      issuer: options.issuer,
-      audience: options.audience,
       // jsonwebtoken checks alg against this list too; the key provider narrows it per key.
       algorithms: [...ASYMMETRIC_ALGORITHMS],
       jsonWebTokenOptions: { clockTolerance: options.clockToleranceSeconds ?? 30 },
@@ -61,9 +81,15 @@ export class BearerTokenStrategy extends PassportStrategy(Strategy, 'oauth-beare
       },
     });
     this.classify = options.tokenKind ?? TokenKinds.rfc9068;
+    this.issuer = options.issuer;
+    this.audience = options.audience;
   }
 
+  /** Claims whose signature, `exp` and `nbf` jsonwebtoken has checked. */
   validate(claims: AccessTokenClaims): Principal {
+    if (claims.iss !== this.issuer) throw new InvalidToken('the access token is from another issuer');
+    const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+    if (!audiences.includes(this.audience)) throw new InvalidToken('the access token is not for this audience');
     if (typeof claims.exp !== 'number') throw new InvalidToken('token has no exp');
     if (typeof claims.sub !== 'string' || clientIdOf(claims) === undefined) {
       throw new InvalidToken('token lacks sub or client_id');
