@@ -1,9 +1,10 @@
-import { AuthModule, Principal, Public, Scopes, ServiceOnly, UserOnly } from '@nest-oauth-m2m/auth';
+import { AuthModule, ClientCredentialsModule, ClientCredentialsTokenProvider, Principal, Public, Scopes, ServiceOnly, UserOnly } from '@nest-oauth-m2m/auth';
 import { Controller, Get, INestApplication, NotFoundException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Module } from '@nestjs/common';
+import { closedPortUrl } from './support/local-http-servers';
 import { TestIssuer } from './support/test-issuer';
 
 // The package as a newcomer uses it: AuthModule.forRoot and nothing else (no filter, no platform
@@ -11,6 +12,16 @@ import { TestIssuer } from './support/test-issuer';
 
 @Controller('things')
 class ThingsController {
+  constructor(private readonly tokens: ClientCredentialsTokenProvider) {}
+
+  @Get('downstream')
+  @Public()
+  async downstream() {
+    // The token endpoint is down: the package's own error, answered 503 by the module's filter.
+    await this.tokens.getToken();
+    return { reached: true };
+  }
+
   @Get()
   @Scopes('things:read')
   list(@Principal() caller: Principal) {
@@ -52,7 +63,21 @@ describe.each([
 
   beforeAll(async () => {
     await issuer.start();
-    @Module({ imports: [AuthModule.forRoot({ issuer: issuer.url, audience: 'api://things' })], controllers: [ThingsController] })
+    const downAuthServer = await closedPortUrl();
+    @Module({
+      imports: [
+        AuthModule.forRoot({ issuer: issuer.url, audience: 'api://things' }),
+        ClientCredentialsModule.forRoot({
+          issuer: downAuthServer,
+          tokenEndpoint: `${downAuthServer}/token`,
+          clientId: 'things',
+          clientSecret: 'secret',
+          scopes: [],
+          logger: { warn: () => undefined, log: () => undefined },
+        }),
+      ],
+      controllers: [ThingsController],
+    })
     class AppModule {}
     app = await NestFactory.create(AppModule, adapter(), { logger: false, abortOnError: false });
     await app.listen(0, '127.0.0.1');
@@ -100,6 +125,14 @@ describe.each([
     const userToken = await issuer.token({ aud: 'api://things', sub: 'alice' });
     expect((await get('/things/users', userToken)).status).toBe(200);
     expect((await get('/things/services', userToken)).status).toBe(403);
+  });
+
+  it('503 temporarily_unavailable when the token endpoint is down, without upstream detail', async () => {
+    const response = await get('/things/downstream');
+    expect(response.status).toBe(503);
+    const text = await response.text();
+    expect(JSON.parse(text)).toEqual({ error: 'temporarily_unavailable', error_description: 'a service this one depends on is unavailable, retry shortly' });
+    expect(text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1/);
   });
 
   it("leaves the app's own errors to Nest: no stack trace or detail reaches the client", async () => {
