@@ -7,6 +7,7 @@
  * 3. then the failure cases every guard must get right.
  */
 import { config as loadEnv } from 'dotenv';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { randomBytes } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -37,12 +38,6 @@ function line(text = ''): void {
 }
 function json(value: unknown): void {
   for (const text of JSON.stringify(value, null, 2).split('\n')) line(dim(text));
-}
-function claimsOf(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
-}
-function headerOf(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
 }
 /** Enough of a token to recognise it, never the whole (it is a credential). */
 function shortToken(token: string): string {
@@ -141,9 +136,9 @@ async function loginAsAlice(): Promise<string> {
     const tokens = exchange.body as { access_token?: string; refresh_token?: string };
     if (exchange.status !== 200 || !tokens.access_token) throw new Error(`code exchange answered ${exchange.status}`);
     line(`POST /oauth/token grant_type=authorization_code + code_verifier → ${exchange.status}`);
-    line(`alice's access token ${shortToken(tokens.access_token)}; header ${JSON.stringify(headerOf(tokens.access_token))}`);
+    line(`alice's access token ${shortToken(tokens.access_token)}; header ${JSON.stringify(decodeProtectedHeader(tokens.access_token))}`);
     line('its claims (a user token: sub is alice, not the client):');
-    json(claimsOf(tokens.access_token));
+    json(decodeJwt(tokens.access_token));
     return tokens.access_token;
   } finally {
     loopback.server.close();
@@ -209,10 +204,10 @@ async function main(): Promise<void> {
   const serviceToken = await clientCredentials('order-service', orderServiceSecret, { scope: 'users:read', resource: 'api://user-service' });
   line(`curl -u order-service:$ORDER_SERVICE_CLIENT_SECRET -d grant_type=client_credentials -d scope=users:read ${AUTH}/oauth/token`);
   line('claims (a service token: sub = client_id, no auth_time):');
-  json(claimsOf(serviceToken));
+  json(decodeJwt(serviceToken));
 
   hop("user-service's guard decision on GET /users/:id (@ServiceOnly, @Scopes('users:read'))");
-  const aliceId = String(claimsOf(aliceToken).sub);
+  const aliceId = String(decodeJwt(aliceToken).sub);
   const accepted = await call(`${USERS}/users/${aliceId}`, serviceToken);
   line(`with order-service's service token (users:read): ${verdict(accepted.status, 200)}`);
   json(accepted.body);

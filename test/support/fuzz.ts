@@ -32,6 +32,10 @@ export async function withinTimeout<T>(promise: Promise<T>, label: string): Prom
 /** RFC 6749 §5.2: error codes are printable ASCII without `"` and `\`; this project uses snake_case. */
 const ERROR_CODE = /^[a-z][a-z_]*$/;
 const ALLOWED_ERROR_FIELDS = new Set(['error', 'error_description', 'error_uri']);
+/** RFC 6749 §5.2 / RFC 6750 §3: `error_description` is %x20-21 / %x23-5B / %x5D-7E only. */
+const ERROR_DESCRIPTION = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+/** The error_description auth-param of a challenge, as sent (a quoted-string; §3 leaves nothing to escape). */
+const CHALLENGE_DESCRIPTION = /error_description="((?:[^"\\]|\\.)*)"/;
 
 /**
  * The fuzzing property: a 2xx with a JSON (or empty) body, or a 4xx with an RFC-shaped JSON error body.
@@ -58,6 +62,13 @@ export function rfcShapeViolation(response: FuzzResponse): string | null {
   for (const [name, value] of Object.entries(fields)) {
     if (!ALLOWED_ERROR_FIELDS.has(name)) return `unexpected field "${name}" in ${body.slice(0, 200)}`;
     if (typeof value !== 'string') return `field "${name}" is not a string`;
+  }
+  if (typeof fields.error_description === 'string' && !ERROR_DESCRIPTION.test(fields.error_description)) {
+    return `error_description outside the RFC 6749 §5.2 characters: ${JSON.stringify(fields.error_description)}`;
+  }
+  const challenge = CHALLENGE_DESCRIPTION.exec(String(headers['www-authenticate'] ?? ''));
+  if (challenge && !ERROR_DESCRIPTION.test(challenge[1]!)) {
+    return `WWW-Authenticate error_description outside the RFC 6750 §3 characters: ${challenge[1]}`;
   }
   return null;
 }

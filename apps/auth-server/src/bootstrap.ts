@@ -4,6 +4,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AuthServerModule } from './auth-server.module';
 import { authServerConfig } from './config/auth-server.config';
 import { CLIENT_BASIC_SCHEME } from './http/api-docs';
+import { registerSecurityMetrics } from './security/security-metrics';
 import { registerTokenMetrics } from './token/token-metrics';
 
 export async function createAuthServer(options: Partial<HttpAppOptions> = {}): Promise<NestFastifyApplication> {
@@ -26,5 +27,6 @@ export async function createAuthServer(options: Partial<HttpAppOptions> = {}): P
     ...options,
   });
   registerTokenMetrics(app, metricsRegistry(app));
+  registerSecurityMetrics(app, metricsRegistry(app));
   return app;
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { runCli } from '../src/cli/cli';
 import { SigningKeysService } from '../src/keys/signing-keys.service';
-import { postForm, requestToken, startAuthServer, TEST_DEMO_SECRET, TestAuthServer } from './support/auth-server.harness';
+import { basicAuth, postForm, requestToken, startAuthServer, TEST_DEMO_SECRET, TestAuthServer } from './support/auth-server.harness';
 
 interface CliRun {
   code: number;
@@ -79,6 +79,7 @@ describe('operator CLI (runCli) against a running auth-server', () => {
         scopes: ['users:read', 'orders:read'],
         default_scopes: ['users:read', 'orders:read'],
         audiences: ['api://user-service'],
+        owned_audiences: [],
       });
 
       const { status, body } = await requestToken(server, { clientId, secret: created.client_secret }, { scope: 'orders:read users:read' });
@@ -95,6 +96,25 @@ describe('operator CLI (runCli) against a running auth-server', () => {
       expect(run.out).toBe('');
       // The original secret is untouched.
       expect(await tokenStatus(clientId, created.client_secret)).toBe(200);
+    });
+
+    it('clients create --owns-audience registers a resource server: it may introspect tokens for that audience, others may not', async () => {
+      const owner = await cliJson<{ client_secret: string; owned_audiences: string[]; scopes: string[] }>(
+        'clients', 'create', '--id', 'cli-user-api', '--scopes', '', '--owns-audience', 'api://user-service', '--json',
+      );
+      expect(owner.owned_audiences).toEqual(['api://user-service']);
+      expect(owner.scopes).toEqual([]);
+      const bystander = await cliJson<{ client_secret: string }>('clients', 'create', '--id', 'cli-bystander', '--scopes', 'users:read', '--json');
+
+      const issued = await requestToken(server, { clientId: 'order-service', secret: TEST_DEMO_SECRET }, { scope: 'users:read', resource: 'api://user-service' });
+      const token = String(issued.body.access_token);
+      const introspect = (clientId: string, secret: string) =>
+        postForm(server, '/oauth/introspect', { token }, { headers: { authorization: basicAuth(clientId, secret) } });
+      expect((await introspect('cli-user-api', owner.client_secret)).body).toMatchObject({ active: true, aud: 'api://user-service' });
+      expect((await introspect('cli-bystander', bystander.client_secret)).body).toEqual({ active: false });
+
+      const listed = await cli('clients', 'list');
+      expect(listed.out).toMatch(/cli-user-api .*owns: api:\/\/user-service/);
     });
 
     it('clients list --json lists the client and its secret ids, never a secret value', async () => {

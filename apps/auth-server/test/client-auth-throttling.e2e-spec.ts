@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { getRepositoryToken } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
 import { ClientSecretHasher } from '../src/clients/client-secret.hasher';
+import { ClientEntity } from '../src/clients/client.entity';
 import { basicAuth, registerClient, startAuthServer, TEST_DEMO_SECRET, TestAuthServer } from './support/auth-server.harness';
 
 const LIMIT_PER_CLIENT = 3;
@@ -15,6 +18,7 @@ describe('brute force and abuse at the OAuth endpoints', () => {
         CLIENT_AUTH_FAILURE_LIMIT: String(LIMIT_PER_CLIENT),
         CLIENT_AUTH_ADDRESS_FAILURE_LIMIT: String(LIMIT_PER_ADDRESS),
         CLIENT_AUTH_FAILURE_WINDOW_SECONDS: '60',
+        TRUST_PROXY: '10.0.0.0/8',
       },
     });
     reporting = await registerClient(server, { clientId: `victim-${randomUUID().slice(0, 8)}` });
@@ -39,22 +43,34 @@ describe('brute force and abuse at the OAuth endpoints', () => {
     expect(response.headers['cache-control']).toBe('no-store');
   };
 
-  it('per client id: after the limit of wrong secrets from one address, that address gets 429 slow_down for that client', async () => {
-    const attacker = '203.0.113.10';
+  it('per client id: wrong secrets past the limit get 429 slow_down with a growing Retry-After, from any address', async () => {
+    const victim = await registerClient(server, { clientId: `guessed-${randomUUID().slice(0, 8)}` });
     for (let i = 0; i < LIMIT_PER_CLIENT; i++) {
-      expect((await token(reporting.clientId, `wrong-${i}`, attacker)).statusCode).toBe(401);
+      expect((await token(victim.clientId, `wrong-${i}`, `203.0.113.${10 + i}`)).statusCode).toBe(401);
     }
-    expectSlowDown(await token(reporting.clientId, 'wrong-again', attacker));
-    // Blocked before any credential check: even the right secret gets no answer about it from there.
-    expectSlowDown(await token(reporting.clientId, reporting.secret, attacker));
+    // Counted per client id: spreading the guesses over addresses gains nothing.
+    const retryAfters: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const response = await token(victim.clientId, 'wrong-again', `203.0.113.${20 + i}`);
+      expectSlowDown(response);
+      retryAfters.push(Number(response.headers['retry-after']));
+    }
+    expect(retryAfters).toEqual([1, 2, 4, 8]);
     // The other OAuth endpoints share the throttle.
-    expectSlowDown(await token(reporting.clientId, 'wrong', attacker, '/oauth/introspect'));
+    expectSlowDown(await token(victim.clientId, 'wrong', '203.0.113.30', '/oauth/introspect'));
+    // And the right secret is accepted all along, from the guessers' addresses too.
+    expect((await token(victim.clientId, victim.secret, '203.0.113.20')).statusCode).toBe(200);
   });
 
-  it('the real client on its own address is not slowed by the attacker’s failures under its id', async () => {
-    for (let i = 0; i < 3 * LIMIT_PER_CLIENT; i++) {
-      const response = await token(reporting.clientId, reporting.secret, '198.51.100.7');
-      expect(response.statusCode).toBe(200);
+  it("10 wrong secrets under order-service's id do not lock out the real order-service", async () => {
+    const shared = '203.0.113.50';
+    for (let i = 0; i < 10; i++) {
+      expect([401, 429]).toContain((await token('order-service', `wrong-${i}`, shared)).statusCode);
+    }
+    expectSlowDown(await token('order-service', 'wrong-once-more', shared));
+    // The real order-service, from the attacker's address (a shared NAT) and from its own.
+    for (const address of [shared, '198.51.100.7']) {
+      for (let i = 0; i < 3; i++) expect((await token('order-service', TEST_DEMO_SECRET, address)).statusCode).toBe(200);
     }
   });
 
@@ -64,28 +80,73 @@ describe('brute force and abuse at the OAuth endpoints', () => {
     }
   });
 
-  it('per source address: failures spread over many client ids block that address for every client, and no other address', async () => {
-    const attacker = '203.0.113.20';
+  it('50 failed authentications with made-up ids from one address do not stop a valid client from that address', async () => {
+    const attacker = '203.0.113.60';
+    const statuses: number[] = [];
+    for (let i = 0; i < 50; i++) statuses.push((await token(`made-up-${randomUUID()}`, 'wrong', attacker)).statusCode);
+    // The flood itself is slowed past the address limit…
+    expect(statuses.slice(0, LIMIT_PER_ADDRESS)).toEqual(Array(LIMIT_PER_ADDRESS).fill(401));
+    expect(new Set(statuses.slice(LIMIT_PER_ADDRESS))).toEqual(new Set([429]));
+    // …and a valid client at that address is not.
+    expect((await token('order-service', TEST_DEMO_SECRET, attacker)).statusCode).toBe(200);
+    expect((await token(reporting.clientId, reporting.secret, attacker)).statusCode).toBe(200);
+  });
+
+  it('a valid client behind the same proxy address as a flooder still gets tokens', async () => {
+    // An ingress, NAT or mesh: every caller arrives from one address, nothing forwarded is trusted.
+    const proxy = '192.0.2.99';
+    const flood = Array.from({ length: 40 }, (_, i) =>
+      i % 2 ? token(`made-up-${i}`, 'wrong', proxy) : token('order-service', `wrong-${i}`, proxy),
+    );
+    const valid = Array.from({ length: 10 }, () => token('order-service', TEST_DEMO_SECRET, proxy));
+    const [flooded, served] = await Promise.all([Promise.all(flood), Promise.all(valid)]);
+    expect(flooded.filter((response) => response.statusCode === 429).length).toBeGreaterThan(0);
+    expect(served.map((response) => response.statusCode)).toEqual(Array(10).fill(200));
+    // After the flood too.
+    expect((await token('order-service', TEST_DEMO_SECRET, proxy)).statusCode).toBe(200);
+  });
+
+  it('a flood of made-up client ids costs no database read per request', async () => {
+    const repository = server.app.get<Repository<ClientEntity>>(getRepositoryToken(ClientEntity));
+    const reads = jest.spyOn(repository, 'findOne');
+    const knownIdReads = jest.spyOn(repository, 'createQueryBuilder');
+    try {
+      for (let i = 0; i < 200; i++) await token(`flood-${randomUUID()}`, 'wrong', `203.0.113.${100 + (i % 50)}`);
+      process.stdout.write(`200 made-up client ids: ${reads.mock.calls.length} client reads, ${knownIdReads.mock.calls.length} reads of the registered-id set\n`);
+      // A few reads before the set of registered ids is in memory, then none.
+      expect(reads.mock.calls.length).toBeLessThanOrEqual(5);
+      expect(knownIdReads.mock.calls.length).toBeLessThanOrEqual(2);
+    } finally {
+      jest.restoreAllMocks();
+    }
+    // A client created afterwards works at once through this process (and within CLIENT_CACHE_TTL_MS elsewhere).
+    const created = await registerClient(server, { clientId: `flood-${randomUUID()}` });
+    expect((await token(created.clientId, created.secret, '198.51.100.11')).statusCode).toBe(200);
+  });
+
+  it('failures from different addresses are counted apart: failures from one address do not slow failures from another', async () => {
+    const attacker = '203.0.113.70';
     for (let i = 0; i < LIMIT_PER_ADDRESS; i++) {
       expect((await token(`guess-${i}`, 'wrong', attacker)).statusCode).toBe(401);
     }
     expectSlowDown(await token('guess-new', 'wrong', attacker));
-    expectSlowDown(await token('order-service', TEST_DEMO_SECRET, attacker));
-    expect((await token('order-service', TEST_DEMO_SECRET, '198.51.100.9')).statusCode).toBe(200);
+    expect((await token('guess-new', 'wrong', '198.51.100.9')).statusCode).toBe(401);
   });
 
-  it('client_secret_post failures count too', async () => {
+  it('client_secret_post failures count too (per registered client id, from any address)', async () => {
     const attacker = '203.0.113.30';
+    const postClient = await registerClient(server, { clientId: `post-${randomUUID().slice(0, 8)}`, authMethod: 'client_secret_post' });
     const post = (secret: string) =>
       server.app.inject({
         method: 'POST',
         url: '/oauth/token',
         remoteAddress: attacker,
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'some-post-client', client_secret: secret }).toString(),
+        payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: postClient.clientId, client_secret: secret }).toString(),
       });
     for (let i = 0; i < LIMIT_PER_CLIENT; i++) expect((await post(`wrong-${i}`)).statusCode).toBe(401);
     expectSlowDown(await post('wrong'));
+    expect((await post(postClient.secret)).statusCode).toBe(200);
   });
 
   it('malformed requests are answered without counting as failed authentications', async () => {
@@ -94,7 +155,38 @@ describe('brute force and abuse at the OAuth endpoints', () => {
       const response = await server.app.inject({ method: 'POST', url: '/oauth/token', remoteAddress: address, headers: { 'content-type': 'text/plain' }, payload: 'x' });
       expect(response.statusCode).toBe(400);
     }
-    expect((await token('order-service', TEST_DEMO_SECRET, address)).statusCode).toBe(200);
+    // Not counted: the address's next wrong secret is an ordinary 401, not 429.
+    expect((await token(`guess-${randomUUID()}`, 'wrong', address)).statusCode).toBe(401);
+  });
+
+  it('X-Forwarded-For is honoured only from a trusted proxy (TRUST_PROXY)', async () => {
+    const viaProxy = (clientAddress: string, peer: string) =>
+      server.app.inject({
+        method: 'POST',
+        url: '/oauth/token',
+        remoteAddress: peer,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basicAuth(`guess-${randomUUID()}`, 'wrong'), 'x-forwarded-for': clientAddress },
+        payload: 'grant_type=client_credentials',
+      });
+    // Through the trusted proxy (10.0.0.0/8): each forwarded address is counted on its own.
+    for (let i = 0; i < LIMIT_PER_ADDRESS; i++) expect((await viaProxy('203.0.113.80', '10.1.2.3')).statusCode).toBe(401);
+    expectSlowDown(await viaProxy('203.0.113.80', '10.9.9.9'));
+    expect((await viaProxy('203.0.113.81', '10.1.2.3')).statusCode).toBe(401);
+    // From an untrusted peer the header is ignored: a new forwarded address each time changes nothing.
+    for (let i = 0; i < LIMIT_PER_ADDRESS; i++) expect((await viaProxy(`198.18.0.${i}`, '192.0.2.50')).statusCode).toBe(401);
+    expectSlowDown(await viaProxy('198.18.0.200', '192.0.2.50'));
+  });
+
+  it('failures are counted in /metrics by outcome and registered-or-not, never by the id a caller sent', async () => {
+    const metrics = (await server.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const value = (client: string, outcome: string) => {
+      const line = metrics.split('\n').find((l) => l.startsWith('oauth_client_auth_failures_total{') && l.includes(`client="${client}"`) && l.includes(`outcome="${outcome}"`));
+      return Number(line?.split(' ').pop());
+    };
+    expect(value('unknown', 'slowed')).toBeGreaterThan(0);
+    expect(value('unknown', 'rejected')).toBeGreaterThan(0);
+    expect(value('registered', 'slowed')).toBeGreaterThan(0);
+    expect(metrics).not.toMatch(/oauth_client_auth_failures_total\{[^}]*made-up/);
   });
 
   it('a body over the 32 KiB limit is 413 with an RFC-shaped JSON error, not 500', async () => {
@@ -182,23 +274,24 @@ describeRedis(
       await first?.close();
     });
 
-    const attempt = (server: TestAuthServer, secret: string, remoteAddress: string) =>
+    const attempt = (server: TestAuthServer, clientId: string, secret: string, remoteAddress: string) =>
       server.app.inject({
         method: 'POST',
         url: '/oauth/token',
         remoteAddress,
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basicAuth('order-service', secret) },
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basicAuth(clientId, secret) },
         payload: 'grant_type=client_credentials',
       });
 
-    it('failures on one replica block the same client id and address on the other', async () => {
-      // A fresh address per run: the Redis counters outlive the test servers.
+    it("failures on one replica slow the same client id's failures on the other, never its right secret", async () => {
+      // A fresh client and address per run: the Redis counters outlive the test servers.
+      const victim = await registerClient(first, { clientId: `redis-${randomUUID().slice(0, 8)}` });
       const attacker = `192.0.2.${1 + (Date.now() % 250)}`;
-      for (let i = 0; i < LIMIT_PER_CLIENT; i++) expect((await attempt(first, `wrong-${i}`, attacker)).statusCode).toBe(401);
-      const blocked = await attempt(second, 'wrong', attacker);
-      expect(blocked.statusCode).toBe(429);
-      expect(blocked.json().error).toBe('slow_down');
-      expect((await attempt(second, TEST_DEMO_SECRET, '198.51.100.250')).statusCode).toBe(200);
+      for (let i = 0; i < LIMIT_PER_CLIENT; i++) expect((await attempt(first, victim.clientId, `wrong-${i}`, attacker)).statusCode).toBe(401);
+      const slowed = await attempt(second, victim.clientId, 'wrong', '198.51.100.251');
+      expect(slowed.statusCode).toBe(429);
+      expect(slowed.json().error).toBe('slow_down');
+      expect((await attempt(second, victim.clientId, victim.secret, attacker)).statusCode).toBe(200);
     });
   },
 );

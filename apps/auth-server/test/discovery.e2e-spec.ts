@@ -48,11 +48,13 @@ describe('discovery (RFC 8414)', () => {
       expect(String(body.issuer).endsWith('/')).toBe(false);
     });
 
-    it('/.well-known/openid-configuration returns the same document', async () => {
-      const oauth = await getJson(`${server.url}/.well-known/oauth-authorization-server`);
+    // Issue 10 finding 6: the RFC 8414 document was also served here, without what OpenID Connect
+    // Discovery 1.0 §3 requires (subject_types_supported, id_token_signing_alg_values_supported…).
+    // This server issues no ID tokens: it is not an OpenID Provider, so it publishes no OpenID document.
+    it('/.well-known/openid-configuration is not served: 404, RFC-shaped', async () => {
       const openid = await getJson(`${server.url}/.well-known/openid-configuration`);
-      expect(openid.status).toBe(200);
-      expect(openid.body).toEqual(oauth.body);
+      expect(openid.status).toBe(404);
+      expect(openid.body).toEqual({ error: 'not_found', error_description: expect.any(String) });
     });
   });
 

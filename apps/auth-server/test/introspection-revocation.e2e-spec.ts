@@ -17,12 +17,12 @@ describe('token introspection (RFC 7662) and revocation (RFC 7009)', () => {
   let server: TestAuthServer;
   /** Issues tokens. */
   const demo: Credentials = { clientId: 'order-service', secret: TEST_DEMO_SECRET };
-  /** A resource server that introspects other clients' tokens. */
+  /** A resource server that introspects other clients' tokens: the owner of their audience. */
   let resourceServer: Credentials;
 
   beforeAll(async () => {
     server = await startAuthServer();
-    resourceServer = await registerClient(server, { clientId: 'user-service-rs' });
+    resourceServer = await registerClient(server, { clientId: 'user-service-rs', ownedAudiences: ['api://user-service'] });
   });
   afterAll(() => server.close());
 
@@ -197,7 +197,7 @@ describe('token introspection (RFC 7662) and revocation (RFC 7009)', () => {
         const pair = await generateKeyPair('ES256');
         privateKey = pair.privateKey;
         const publicJwk = { ...(await exportJWK(pair.publicKey)), kid: 'rs-key-1', alg: 'ES256' };
-        await registerClient(server, { clientId, authMethod: 'private_key_jwt', jwks: { keys: [publicJwk] } });
+        await registerClient(server, { clientId, authMethod: 'private_key_jwt', jwks: { keys: [publicJwk] }, ownedAudiences: ['api://user-service'] });
       });
 
       const assertion = (audience: string) =>
@@ -217,9 +217,9 @@ describe('token introspection (RFC 7662) and revocation (RFC 7009)', () => {
           client_assertion: jwt,
         });
 
-      it('authenticates with an assertion whose aud is the introspection endpoint', async () => {
+      it('authenticates with an assertion whose aud is the issuer identifier (rfc7523bis)', async () => {
         const token = await issue();
-        const { status, headers, body } = await introspectWithAssertion(token, await assertion(`${server.issuer}/oauth/introspect`));
+        const { status, headers, body } = await introspectWithAssertion(token, await assertion(server.issuer));
         expect(status).toBe(200);
         expect(headers.get('cache-control')).toBe('no-store');
         expect(body).toMatchObject({ active: true, client_id: 'order-service', jti: decodeJwt(token).jti });
@@ -227,16 +227,19 @@ describe('token introspection (RFC 7662) and revocation (RFC 7009)', () => {
 
       it('rejects an assertion for another audience or signed by another key', async () => {
         const token = await issue();
-        const wrongAudience = await introspectWithAssertion(token, await assertion('https://elsewhere.example'));
-        expect(wrongAudience.status).toBe(401);
-        expect(wrongAudience.body.error).toBe('invalid_client');
+        // The endpoint's own URL is not an identifier of the server either (rfc7523bis: issuer or token endpoint).
+        for (const audience of ['https://elsewhere.example', `${server.issuer}/oauth/introspect`]) {
+          const wrongAudience = await introspectWithAssertion(token, await assertion(audience));
+          expect(wrongAudience.status).toBe(401);
+          expect(wrongAudience.body.error).toBe('invalid_client');
+        }
 
         const other = await generateKeyPair('ES256');
         const forged = await new SignJWT({ jti: randomUUID() })
           .setProtectedHeader({ alg: 'ES256', kid: 'rs-key-1' })
           .setIssuer(clientId)
           .setSubject(clientId)
-          .setAudience(`${server.issuer}/oauth/introspect`)
+          .setAudience(server.issuer)
           .setExpirationTime('2m')
           .sign(other.privateKey);
         const forgedResponse = await introspectWithAssertion(token, forged);

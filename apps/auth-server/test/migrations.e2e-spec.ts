@@ -93,9 +93,9 @@ describe('migrations under an advisory lock (replicas starting together)', () =>
       await expectMigrationsAppliedOnce(database.url);
       const [keys] = await query<{ n: string }>(database.url, 'SELECT count(*) AS n FROM auth.signing_keys');
       expect(Number(keys!.n)).toBe(1);
-      // order-service, reporting-service and demo-app: each seeded once.
+      // order-service, reporting-service, user-service and demo-app: each seeded once.
       const [clients] = await query<{ n: string }>(database.url, 'SELECT count(*) AS n FROM auth.clients');
-      expect(Number(clients!.n)).toBe(3);
+      expect(Number(clients!.n)).toBe(4);
       const [users] = await query<{ n: string }>(database.url, 'SELECT count(*) AS n FROM auth.users');
       expect(Number(users!.n)).toBe(2);
     });
@@ -120,7 +120,7 @@ describe('migrations under an advisory lock (replicas starting together)', () =>
           `SELECT table_name FROM information_schema.tables WHERE table_schema = 'auth' ORDER BY table_name`,
         );
         expect(tables.map((row) => row.table_name)).toEqual(
-          expect.arrayContaining(['client_secrets', 'clients', 'migrations', 'revoked_tokens', 'signing_keys', 'used_client_assertions']),
+          expect.arrayContaining(['client_secrets', 'clients', 'migrations', 'revoked_grants', 'revoked_tokens', 'signing_keys', 'used_client_assertions']),
         );
         // The lock is released afterwards: another run takes it at once and finds nothing pending.
         await runMigrationsUnderLock(sources[0]!, 'auth:migrations');

@@ -45,8 +45,14 @@ describe('secret hygiene: no plaintext secret in the database or in any log line
       db = new Client({ connectionString: server.databaseUrl });
       await db.connect();
 
-      // A client_secret_basic client (S), then a rotation (S2).
-      const created = await server.clients.create({ clientId: 'hygiene-basic', scopes: ['users:read'], audiences: ['api://user-service'] });
+      // A client_secret_basic client (S), then a rotation (S2). Both clients own api://user-service, so
+      // they may introspect the tokens issued for it (least privilege).
+      const created = await server.clients.create({
+        clientId: 'hygiene-basic',
+        scopes: ['users:read'],
+        audiences: ['api://user-service'],
+        ownedAudiences: ['api://user-service'],
+      });
       secrets.set('S', { clientId: 'hygiene-basic', secret: created.secret!.secret });
       const rotated = await server.clients.rotateSecret('hygiene-basic');
       secrets.set('S2', { clientId: 'hygiene-basic', secret: rotated.secret });
@@ -55,6 +61,7 @@ describe('secret hygiene: no plaintext secret in the database or in any log line
         clientId: 'hygiene-post',
         scopes: ['users:read'],
         audiences: ['api://user-service'],
+        ownedAudiences: ['api://user-service'],
         authMethod: 'client_secret_post',
       });
       secrets.set('P', { clientId: 'hygiene-post', secret: post.secret!.secret });

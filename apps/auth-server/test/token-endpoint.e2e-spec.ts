@@ -104,7 +104,7 @@ describe('POST /oauth/token (client credentials)', () => {
         await registerClient(server, { clientId, authMethod: 'private_key_jwt', jwks: { keys: [publicJwk] } });
       });
 
-      const assertion = (claims: Record<string, unknown> = {}, audience: string = `${server.issuer}/oauth/token`) =>
+      const assertion = (claims: Record<string, unknown> = {}, audience: string | string[] = `${server.issuer}/oauth/token`) =>
         new SignJWT({ jti: randomUUID(), ...claims })
           .setProtectedHeader({ alg: 'ES256', kid: 'client-key-1' })
           .setIssuer(clientId)
@@ -125,6 +125,28 @@ describe('POST /oauth/token (client credentials)', () => {
       it('accepts a signed assertion with aud = token endpoint or issuer', async () => {
         expect((await withAssertion(await assertion())).status).toBe(200);
         expect((await withAssertion(await assertion({}, server.issuer))).status).toBe(200);
+      });
+
+      // Issue 10 finding 6 (draft-ietf-oauth-rfc7523bis): an assertion minted for another server that
+      // also lists this one (audience injection) must not authenticate here.
+      it('refuses a multi-valued aud, even one listing the token endpoint or the issuer: invalid_client', async () => {
+        for (const audience of [
+          [`${server.issuer}/oauth/token`, 'https://other-as.example'],
+          [server.issuer, `${server.issuer}/oauth/token`],
+          [server.issuer],
+        ]) {
+          const refused = await withAssertion(await assertion({}, audience));
+          expect(refused.status).toBe(401);
+          expect(refused.body).toEqual({ error: 'invalid_client', error_description: 'client assertion aud must be a single string' });
+        }
+      });
+
+      it('refuses an aud that is not the issuer or the token endpoint (another endpoint, a prefix, a trailing slash)', async () => {
+        for (const audience of [`${server.issuer}/oauth/introspect`, `${server.issuer}/`, `${server.issuer}/oauth/token/`, 'http://localhost']) {
+          const refused = await withAssertion(await assertion({}, audience));
+          expect(refused.status).toBe(401);
+          expect(refused.body.error).toBe('invalid_client');
+        }
       });
 
       it('rejects a reused jti', async () => {
@@ -249,6 +271,19 @@ describe('POST /oauth/token (client credentials)', () => {
       const headers = { authorization: basicAuth(demo.clientId, demo.secret) };
       expectOAuthError(await postForm(server, '/oauth/token', {}, { headers }), 400, 'invalid_request');
       expectOAuthError(await postForm(server, '/oauth/token', { grant_type: 'password' }, { headers }), 400, 'unsupported_grant_type');
+    });
+
+    // Issue 10 finding 6: descriptions quoting request values carried '"', tabs and non-ASCII as they were.
+    it('error_description holds only RFC 6749 §5.2 characters, whatever the request sent', async () => {
+      const headers = { authorization: basicAuth(demo.clientId, demo.secret) };
+      for (const grantType of ['x"y', 'tab\there', 'back\\slash', 'caf\u00e9', 'new\nline\r"x"']) {
+        const response = await postForm(server, '/oauth/token', { grant_type: grantType }, { headers });
+        expectOAuthError(response, 400, 'unsupported_grant_type');
+        expect([grantType, response.body.error_description]).toEqual([grantType, expect.stringMatching(/^[\x20\x21\x23-\x5b\x5d-\x7e]+$/)]);
+      }
+      // Our own messages quote parameter names: still readable.
+      const missing = await postForm(server, '/oauth/token', {}, { headers });
+      expect(missing.body.error_description).toBe("missing required parameter 'grant_type'");
     });
 
     it('repeated parameters: invalid_request', async () => {

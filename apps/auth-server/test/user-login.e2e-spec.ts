@@ -193,6 +193,40 @@ describe('end-user login: authorization code + PKCE (demo-app)', () => {
       expect(response.body.error).toBe('invalid_grant');
     });
 
+    // Issue 10 finding 6: rotation handed out a fresh 8-hour token each time, so a login never ended.
+    describe('absolute lifetime (REFRESH_TOKEN_ABSOLUTE_TTL, default 30 days from the login)', () => {
+      const DAY_MS = 86_400_000;
+      const backdateLogin = async (refreshToken: unknown, ageMs: number) => {
+        const moved = await db.query(`UPDATE auth.refresh_tokens SET auth_time = now() - make_interval(secs => $2) WHERE token_hash = $1`, [
+          Buffer.from(sha256Hex(String(refreshToken)), 'hex'),
+          ageMs / 1000,
+        ]);
+        expect(moved.rowCount).toBe(1);
+      };
+      const expiryOf = async (refreshToken: unknown) =>
+        (await db.query(`SELECT expires_at, auth_time FROM auth.refresh_tokens WHERE token_hash = $1`, [Buffer.from(sha256Hex(String(refreshToken)), 'hex')]))
+          .rows[0] as { expires_at: Date; auth_time: Date };
+
+      it('rotation never hands out a refresh token that outlives the login', async () => {
+        const tokens = await tokensFor();
+        // Logged in 30 days minus one hour ago: the next token may live one more hour, not eight.
+        await backdateLogin(tokens.refresh_token, 30 * DAY_MS - 3_600_000);
+        const rotated = await refresh(tokens.refresh_token);
+        expect(rotated.status).toBe(200);
+        const { expires_at, auth_time } = await expiryOf(rotated.body.refresh_token);
+        expect(expires_at.getTime()).toBeLessThanOrEqual(auth_time.getTime() + 30 * DAY_MS);
+        expect(expires_at.getTime() - Date.now()).toBeLessThan(3_700_000);
+      });
+
+      it('past it, refreshing is invalid_grant even with an unexpired, never-used token', async () => {
+        const tokens = await tokensFor();
+        await backdateLogin(tokens.refresh_token, 30 * DAY_MS + 1_000);
+        const response = await refresh(tokens.refresh_token);
+        expect(response.status).toBe(400);
+        expect(response.body).toEqual({ error: 'invalid_grant', error_description: expect.stringContaining('absolute lifetime') });
+      });
+    });
+
     it('can be revoked by the public client (RFC 7009), which ends the session', async () => {
       const tokens = await tokensFor();
       const rotated = await refresh(tokens.refresh_token);
@@ -333,12 +367,14 @@ describe('end-user login: authorization code + PKCE (demo-app)', () => {
         "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http://127.0.0.1:53999; frame-ancestors 'none'",
       );
       const [cookie] = page.headers.getSetCookie();
-      expect(cookie).toMatch(/^csrf=[A-Za-z0-9_-]{43};/);
+      // The cookie holds a nonce; the form a token signed by the server over it and this authorization request.
+      expect(cookie).toMatch(/^csrf=[A-Za-z0-9_-]{22};/);
       expect(cookie).toContain('HttpOnly');
       expect(cookie).toContain('SameSite=Strict');
       expect(cookie).toContain('Path=/oauth;');
       const html = await page.text();
-      expect(html).toContain(`name="csrf" value="${/^csrf=([^;]+)/.exec(cookie!)![1]}"`);
+      const nonce = /^csrf=([^;]+)/.exec(cookie!)![1];
+      expect(html).toMatch(new RegExp(`name="csrf" value="\\d+\\.${nonce}\\.[A-Za-z0-9_-]{43}"`));
       expect(html).toContain('name="password"');
       expect(html).not.toContain('<script');
     });
@@ -435,6 +471,17 @@ describe('end-user login: authorization code + PKCE (demo-app)', () => {
       const { challenge } = pkcePair();
       for (const uri of ['https://evil.example/callback', 'http://localhost:53999/callback', 'http://127.0.0.1:53999/other', 'http://127.0.0.1:53999/callback#x']) {
         const result = await login(server.url, authorizeParams(challenge, { redirect_uri: uri, code_challenge_method: 'plain' }), alice);
+        expect(result.status).toBe(400);
+        expect(result.location).toBeUndefined();
+        expect(result.html).toContain('redirect_uri is not registered');
+      }
+    });
+
+    // Issue 10 finding 6: both used to be accepted for the 127.0.0.1 registration (compared after URL parsing).
+    it('another spelling of the registered loopback URI is refused: byte-exact matching, only the port may vary', async () => {
+      const { challenge } = pkcePair();
+      for (const uri of ['http://2130706433:53999/callback', 'http://127.0.0.1:53999/x/../callback', 'http://127.0.0.1:53999/%63allback']) {
+        const result = await login(server.url, authorizeParams(challenge, { redirect_uri: uri }), alice);
         expect(result.status).toBe(400);
         expect(result.location).toBeUndefined();
         expect(result.html).toContain('redirect_uri is not registered');

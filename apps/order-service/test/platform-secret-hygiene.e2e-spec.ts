@@ -36,6 +36,7 @@ describe('secret hygiene across the platform: logs and database after the demo f
       await db.connect();
       secrets.set('order-service client secret', TEST_DEMO_SECRET);
       secrets.set('reporting-service client secret', TEST_ENV.REPORTING_SERVICE_CLIENT_SECRET!);
+      secrets.set('user-service client secret', TEST_ENV.USER_SERVICE_CLIENT_SECRET!);
       secrets.set('alice password', TEST_ENV.ALICE_PASSWORD!);
       secrets.set('bob password', TEST_ENV.BOB_PASSWORD!);
 
@@ -75,8 +76,11 @@ describe('secret hygiene across the platform: logs and database after the demo f
       const wrong = await postForm(platform.auth, '/oauth/token', { grant_type: 'client_credentials' }, { headers: { authorization: basicAuth('order-service', 'wrong-secret-for-hygiene-check') } });
       expect(wrong.status).toBe(401);
       secrets.set('wrong client secret', 'wrong-secret-for-hygiene-check');
-      const introspected = await postForm(platform.auth, '/oauth/introspect', { token: userToken }, { headers: { authorization: basicAuth('order-service', TEST_DEMO_SECRET) } });
+      const introspected = await postForm(platform.auth, '/oauth/introspect', { token: String(service.body.access_token) }, { headers: { authorization: basicAuth('order-service', TEST_DEMO_SECRET) } });
       expect(introspected.body.active).toBe(true);
+      // The refresh-token replay above revoked alice's login, and with it the access tokens it issued.
+      const revokedLogin = await postForm(platform.auth, '/oauth/introspect', { token: userToken }, { headers: { authorization: basicAuth('order-service', TEST_DEMO_SECRET) } });
+      expect(revokedLogin.body).toEqual({ active: false });
       expect((await postForm(platform.auth, '/oauth/revoke', { token: String(service.body.access_token) }, { headers: { authorization: basicAuth('order-service', TEST_DEMO_SECRET) } })).status).toBe(200);
       // A revoked token presented to a resource server is still a token: it must not be logged.
       await api(`${platform.users.url}/users/00000000-0000-4000-8000-000000000000`, 'x.' + String(service.body.access_token).split('.')[1] + '.y');

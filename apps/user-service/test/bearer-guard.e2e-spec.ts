@@ -151,6 +151,38 @@ describe('user-service bearer guard (libs/auth resource server)', () => {
     });
   });
 
+  // Issue 10 finding 6: `Bearer <valid token> junk` used to be served (the first word after the scheme was taken).
+  describe('strict RFC 6750 §2.1 credentials: "Bearer" 1*SP b64token, nothing else', () => {
+    const valid = () => serviceToken(platform.auth, 'order-service', 'api://user-service', 'users:read');
+
+    it('a valid token followed by anything is 400 invalid_request with a Bearer challenge, even once the token is cached', async () => {
+      const token = valid();
+      expect((await get(token)).status).toBe(200); // now in the verified-token cache
+      for (const authorization of [`Bearer ${token} junk`, `Bearer ${token},extra`, `Bearer\t${token}`, `Bearer "${token}"`, 'Bearer']) {
+        const response = await get(undefined, profileUrl, { authorization });
+        expect({ authorization, status: response.status, body: response.body }).toEqual({
+          authorization,
+          status: 400,
+          body: { error: 'invalid_request', error_description: expect.stringContaining('b64token') },
+        });
+        expect(response.challenge).toMatch(/^Bearer realm="user-service", error="invalid_request", error_description="[\x20\x21\x23-\x5b\x5d-\x7e]*"$/);
+      }
+    });
+
+    it('the scheme is case-insensitive and more than one space is allowed (1*SP)', async () => {
+      const token = valid();
+      for (const authorization of [`bearer ${token}`, `BEARER   ${token}`]) {
+        expect((await get(undefined, profileUrl, { authorization })).status).toBe(200);
+      }
+    });
+
+    it('another scheme is no bearer token at all: 401 with a bare challenge', async () => {
+      const response = await get(undefined, profileUrl, { authorization: 'Basic YTpi' });
+      expect(response.status).toBe(401);
+      expect(response.challenge).toBe('Bearer realm="user-service"');
+    });
+  });
+
   it('unknown kids do not flood the issuer with JWKS fetches', async () => {
     const { JwksKeyStore } = await import('@nest-oauth-m2m/auth');
     const store = platform.users.app.get(JwksKeyStore);

@@ -1,6 +1,6 @@
 import { DEMO_USERS } from '@app/platform';
 import { createHmac, generateKeyPairSync, KeyObject, sign } from 'node:crypto';
-import { basicAuth, postForm, TEST_DEMO_SECRET } from '../../auth-server/test/support/auth-server.harness';
+import { basicAuth, postForm, registerClient, TEST_DEMO_SECRET } from '../../auth-server/test/support/auth-server.harness';
 import { startPlatform, TestPlatform } from '../../../test/support/platform.harness';
 import { mintToken, serviceToken } from '../../../test/support/tokens';
 
@@ -188,8 +188,8 @@ describe('JWT attack corpus with introspection configured (libs/auth `introspect
   let platform: TestPlatform;
 
   beforeAll(async () => {
-    // user-service asks the issuer about each new token, as order-service (a confidential client).
-    platform = await startPlatform({ env: { INTROSPECTION_CLIENT_ID: 'order-service', INTROSPECTION_CLIENT_SECRET: TEST_DEMO_SECRET, INTROSPECTION_CACHE_TTL_MS: '0' } });
+    // user-service asks the issuer about each new token as its own client, the owner of api://user-service.
+    platform = await startPlatform({ env: { INTROSPECTION_ENABLED: 'true', INTROSPECTION_CACHE_TTL_MS: '0' } });
   });
   afterAll(() => platform.close());
 
@@ -208,6 +208,17 @@ describe('JWT attack corpus with introspection configured (libs/auth `introspect
     expect(response.status).toBe(401);
     expect(await response.json()).toEqual({ error: 'invalid_token', error_description: 'the access token is no longer active' });
     expect(response.headers.get('www-authenticate')).toMatch(/^Bearer realm="user-service", error="invalid_token"/);
+  });
+
+  it('a genuine token of a client disabled (and enabled again) after issuance is 401 invalid_token', async () => {
+    const billing = await registerClient(platform.auth, { clientId: 'attack-corpus-billing' });
+    const token = String((await postForm(platform.auth, '/oauth/token', { grant_type: 'client_credentials', scope: 'users:read' }, { headers: { authorization: basicAuth(billing.clientId, billing.secret) } })).body.access_token);
+    expect((await get(token)).status).toBe(200);
+    await platform.auth.clients.setEnabled(billing.clientId, false);
+    await platform.auth.clients.setEnabled(billing.clientId, true);
+    const response = await get(token);
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({ error: 'invalid_token', error_description: 'the access token is no longer active' });
   });
 
   it('an unrevoked token from the same client is still accepted', async () => {

@@ -93,19 +93,21 @@ export function containersOf(object: KubeObject): { name: string; image: string;
 
 /**
  * Strategic merge patch as kustomize applies it to these objects: maps merge, lists of named
- * items (containers, env, volumes) merge by name, other lists are replaced.
+ * items (containers, env, volumes) merge by name (new items first), other lists are replaced.
  */
 export function strategicMerge(target: unknown, patch: unknown): unknown {
   if (Array.isArray(patch)) {
     const named = (list: unknown[]) => list.every((item) => isObject(item) && typeof item.name === 'string');
     if (!Array.isArray(target) || !named(target) || !named(patch)) return structuredClone(patch);
     const merged = target.map((item) => structuredClone(item) as Record<string, unknown>);
+    const added: Record<string, unknown>[] = [];
     for (const item of patch as Record<string, unknown>[]) {
       const index = merged.findIndex((existing) => existing.name === item.name);
-      if (index < 0) merged.push(structuredClone(item));
+      if (index < 0) added.push(structuredClone(item));
       else merged[index] = strategicMerge(merged[index], item) as Record<string, unknown>;
     }
-    return merged;
+    // kustomize puts the patch's new items first (as `kubectl kustomize` renders them).
+    return [...added, ...merged];
   }
   if (isObject(patch) && isObject(target)) {
     const merged: Record<string, unknown> = { ...structuredClone(target) };

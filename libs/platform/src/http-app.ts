@@ -13,6 +13,8 @@ import { ApiDocsOptions, setupApiDocs } from './api-docs/api-docs';
 import { secureHeaderPolicy, secureHeaders } from './secure-headers';
 import { appErrorOf } from './errors/app-error';
 import { AppExceptionFilter } from './errors/app-exception.filter';
+import { httpPlatformConfig } from './http-platform.config';
+import { trustProxyFrom } from './trust-proxy';
 
 export interface HttpAppOptions {
   /** `realm` of WWW-Authenticate challenges. */
@@ -20,7 +22,7 @@ export interface HttpAppOptions {
   /** Largest accepted request body; OAuth requests are small. */
   bodyLimit?: number;
   logger?: LogLevel[] | false;
-  /** OpenAPI document and UI at /docs, /docs-json. */
+  /** OpenAPI document and UI at /docs, /docs-json (when API_DOCS_ENABLED allows, see httpPlatformConfig). */
   docs?: ApiDocsOptions;
   /**
    * Keep each request's id for the calls it makes (ServiceHttpClient, token requests): for apps that
@@ -48,6 +50,8 @@ export function logLevels(): LogLevel[] {
 export async function createHttpApp(module: Type<unknown>, options: HttpAppOptions): Promise<NestFastifyApplication> {
   // Logging is part of every app: one pino instance for Nest's logger, nestjs-pino and the access log.
   const logger = createPinoLogger(options.realm, options.logger ?? logLevels());
+  // Validated before anything starts: a bad TRUST_PROXY must stop the app, not trust the wrong peers.
+  const trustProxy = trustProxyFrom(process.env.TRUST_PROXY);
   class HttpAppRoot {}
   // nestjs-pino gives app code `PinoLogger` / `@InjectPinoLogger()` on this app's pino instance; its
   // pino-http middleware is not mounted (forRoutes: []): registerAccessLog writes the access log.
@@ -56,6 +60,8 @@ export async function createHttpApp(module: Type<unknown>, options: HttpAppOptio
     HttpAppRoot,
     new FastifyAdapter({
       bodyLimit: options.bodyLimit ?? 32 * 1024,
+      // Who may set request.ip through X-Forwarded-For (TRUST_PROXY; nobody by default).
+      trustProxy,
       routerOptions: { maxParamLength: 256 },
       // One id per request, the caller's when it sent a usable one.
       genReqId: (raw: { headers: IncomingMessage['headers'] }) => requestIdOf(raw.headers),
@@ -70,6 +76,9 @@ export async function createHttpApp(module: Type<unknown>, options: HttpAppOptio
     { bufferLogs: true, abortOnError: false },
   );
   app.useLogger(new PinoNestLogger(logger));
+  // Read once the app's ConfigModule has loaded .env / .env.example; a bad METRICS_PORT or
+  // API_DOCS_ENABLED stops the app here, before it listens.
+  const platform = httpPlatformConfig();
   app.useGlobalFilters(new AppExceptionFilter(app.getHttpAdapter(), options.realm));
   const issuerOrigin = options.docs ? new URL(options.docs.issuer(app)).origin : undefined;
   const pageHeaders = secureHeaders(secureHeaderPolicy(issuerOrigin ? [issuerOrigin] : []));
@@ -100,13 +109,14 @@ export async function createHttpApp(module: Type<unknown>, options: HttpAppOptio
     done(null, payload);
   });
   registerAccessLog(fastify, logger);
-  if (options.docs) setupApiDocs(app, options.docs);
+  // Off in production unless API_DOCS_ENABLED=true: the document maps every route for anyone.
+  if (options.docs && platform.apiDocsEnabled) setupApiDocs(app, options.docs);
   drainKeepAliveOnClose(app);
   app.enableShutdownHooks();
   const origins = corsOrigins();
   if (origins.length) app.enableCors(corsOptions(origins));
   if (flowTraceEnabled()) registerFlowTraceHooks(app, options.realm);
-  registerMetrics(app, options.realm, options.libraryMetrics);
+  registerMetrics(app, options.realm, options.libraryMetrics, platform);
   return app;
 }
 

@@ -7,5 +7,8 @@ export * from './cors';
 export * from './flow-trace-hooks';
 export * from './logging';
 export * from './metrics';
+export * from './http-platform.config';
 export * from './api-docs';
 export * from './errors';
+export * from './secrets';
+export * from './trust-proxy';

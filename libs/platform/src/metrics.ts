@@ -1,6 +1,8 @@
 import { ClientCredentialsTokenProvider, GuardDecisionStats, JwksKeyStore } from '@nest-oauth-m2m/auth';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { fastify as createFastify, FastifyInstance, FastifyReply } from 'fastify';
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
+import type { HttpPlatformConfig } from './http-platform.config';
 
 const registries = new WeakMap<NestFastifyApplication, Registry>();
 
@@ -18,9 +20,15 @@ export type LibraryMetrics = 'guard-decisions' | 'jwks' | 'token-provider';
  * `GET /metrics` in Prometheus text format: process metrics, and what libs/auth counts (guard
  * decisions, the client-credentials token cache, JWKS fetches), read at scrape time so the request
  * path only ever increments plain counters. Served outside Nest's guards, like the health checks:
- * keep it on the cluster network (deploy/k8s) rather than behind a token.
+ * keep it on the cluster network rather than behind a token. With METRICS_PORT set it is served on
+ * that port only (deploy/k8s does this), so the port an ingress exposes has no /metrics at all.
  */
-export function registerMetrics(app: NestFastifyApplication, service: string, library: LibraryMetrics[] = []): Registry {
+export function registerMetrics(
+  app: NestFastifyApplication,
+  service: string,
+  library: LibraryMetrics[] = [],
+  placement: Pick<HttpPlatformConfig, 'metricsPort' | 'metricsHost'> = { metricsHost: '0.0.0.0' },
+): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
@@ -78,13 +86,36 @@ export function registerMetrics(app: NestFastifyApplication, service: string, li
     });
   }
 
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .get('/metrics', async (_request, reply) => {
-      reply.header('content-type', registry.contentType);
-      return registry.metrics();
-    });
+  const serve = async (_request: unknown, reply: FastifyReply) => {
+    reply.header('content-type', registry.contentType);
+    return registry.metrics();
+  };
+  const main = app.getHttpAdapter().getInstance();
+  if (placement.metricsPort === undefined) {
+    main.get('/metrics', serve);
+  } else {
+    serveOnOwnPort(main, placement.metricsPort, placement.metricsHost, serve);
+  }
   registries.set(app, registry);
   return registry;
+}
+
+/**
+ * A second, bare Fastify server answering GET /metrics alone (anything else is a 404), started when the
+ * app starts and closed with it, so its lifetime is the app's.
+ */
+function serveOnOwnPort(
+  main: FastifyInstance,
+  port: number,
+  host: string,
+  serve: (request: unknown, reply: FastifyReply) => Promise<string>,
+): void {
+  const server = createFastify({ logger: false });
+  server.get('/metrics', serve);
+  main.addHook('onReady', async () => {
+    await server.listen({ port, host });
+  });
+  main.addHook('onClose', async () => {
+    await server.close();
+  });
 }

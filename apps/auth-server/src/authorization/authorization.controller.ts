@@ -1,20 +1,21 @@
+import { errorDescription } from '@nest-oauth-m2m/auth';
 import { Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { ApiConsumes, ApiOperation, ApiProduces } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { ClientRegistry } from '../clients/client-registry';
 import { authServerConfig } from '../config/auth-server.config';
+import { HashingRefused, PasswordHashingGate } from '../users/password-hashing-gate';
 import { UsersService } from '../users/users.service';
-import { errorDescription } from './error-description';
 import { renderErrorPage, renderLoginPage } from './login-page';
+import { LoginCsrf } from './login-protection/login-csrf';
+import { LoginAttempt, LoginEvents } from './login-protection/login-events';
+import { LoginThrottle } from './login-protection/login-throttle';
+import { RefusalDelay } from './login-protection/refusal-delay';
 import { isValidS256Challenge } from './pkce';
 import { isRegisteredRedirectUri } from './redirect-uri';
 import { UserGrantsService } from './user-grants.service';
 
-const CSRF_COOKIE = 'csrf';
-const CSRF_COOKIE_ATTRIBUTES = 'Path=/oauth; HttpOnly; SameSite=Strict';
-const CSRF_COOKIE_MAX_AGE_SECONDS = 600;
 const REQUEST_FIELDS = ['response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'code_challenge', 'code_challenge_method'] as const;
 
 interface AuthorizationRequest {
@@ -46,19 +47,6 @@ function single(params: Record<string, unknown>, name: string): string | undefin
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-function cookieValue(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const [key, ...rest] = part.trim().split('=');
-    if (key === name) return rest.join('=');
-  }
-  return undefined;
-}
-
-function sameToken(a: string | undefined, b: string | undefined): boolean {
-  if (!a || !b || a.length !== b.length) return false;
-  return timingSafeEqual(Buffer.from(a), Buffer.from(b));
-}
-
 /**
  * The authorization endpoint (RFC 6749 §4.1.1) for end-user login: a server-rendered sign-in form,
  * PKCE S256 required, codes delivered to a registered redirect URI only (loopback: any port).
@@ -69,6 +57,11 @@ export class AuthorizationController {
     private readonly clients: ClientRegistry,
     private readonly users: UsersService,
     private readonly grants: UserGrantsService,
+    private readonly csrf: LoginCsrf,
+    private readonly throttle: LoginThrottle,
+    private readonly hashing: PasswordHashingGate,
+    private readonly events: LoginEvents,
+    private readonly refusalDelay: RefusalDelay,
     @Inject(authServerConfig.KEY) private readonly config: ConfigType<typeof authServerConfig>,
   ) {}
 
@@ -101,16 +94,39 @@ export class AuthorizationController {
       if (!contentType.startsWith('application/x-www-form-urlencoded')) throw new UntrustedRequest('the sign-in form must be form-encoded');
       const body = (request.body ?? {}) as Record<string, unknown>;
       const authorization = await this.validate(body);
-      // Double-submit CSRF check: the cookie set with the form must come back with the form.
-      if (!sameToken(cookieValue(request.headers.cookie, CSRF_COOKIE), single(body, 'csrf'))) {
+      // The token must be ours, current, for this authorization request, and match the browser's cookie.
+      if (!this.csrf.verify(single(body, 'csrf'), request.headers.cookie, authorization.fields)) {
         throw new UntrustedRequest('the sign-in form expired or was not submitted from this site; start again');
       }
       const username = single(body, 'username') ?? '';
-      const user = await this.users.authenticate(username, single(body, 'password') ?? '');
+      const attempt: LoginAttempt = { clientId: authorization.clientId, username, address: request.ip };
+      const accountKey = this.events.usernameHash(username);
+      // Backoff per (account, address), before any password is evaluated.
+      const wait = this.throttle.waitSeconds(accountKey, attempt.address);
+      if (wait > 0) {
+        this.events.record('throttled', attempt, { retryAfterSeconds: wait });
+        await this.refusalDelay.hold();
+        this.sendLoginPage(reply, authorization, 429, `Too many failed sign-ins. Try again in ${wait} s.`, username, wait);
+        return;
+      }
+      let user: Awaited<ReturnType<UsersService['authenticate']>>;
+      try {
+        user = await this.hashing.run(attempt.address, () => this.users.authenticate(username, single(body, 'password') ?? ''));
+      } catch (error) {
+        if (!(error instanceof HashingRefused)) throw error;
+        this.events.record(error.status === 429 ? 'throttled' : 'busy', attempt, { retryAfterSeconds: error.retryAfterSeconds });
+        await this.refusalDelay.hold();
+        this.sendLoginPage(reply, authorization, error.status, 'Sign-in is busy. Try again in a moment.', username, error.retryAfterSeconds);
+        return;
+      }
       if (!user) {
+        const backoff = this.throttle.failed(accountKey, attempt.address);
+        this.events.record('failure', attempt, backoff ? { retryAfterSeconds: backoff } : {});
         this.sendLoginPage(reply, authorization, 400, 'Invalid username or password.', username);
         return;
       }
+      this.throttle.succeeded(accountKey, attempt.address);
+      this.events.record('success', attempt);
       const code = await this.grants.createCode({
         clientId: authorization.clientId,
         userId: user.id,
@@ -120,7 +136,7 @@ export class AuthorizationController {
         authTime: new Date(),
       });
       // The form has done its job: drop the CSRF cookie so it cannot be replayed with this form.
-      reply.header('set-cookie', `${CSRF_COOKIE}=; ${CSRF_COOKIE_ATTRIBUTES}; Max-Age=0`);
+      reply.header('set-cookie', this.csrf.clearCookie);
       this.redirect(reply, authorization, { code });
     });
   }
@@ -157,13 +173,14 @@ export class AuthorizationController {
     return { ...base, scopes, codeChallenge: fields.code_challenge! };
   }
 
-  private sendLoginPage(reply: FastifyReply, authorization: AuthorizationRequest, status: number, error?: string, username?: string): void {
-    const csrfToken = randomBytes(32).toString('base64url');
+  private sendLoginPage(reply: FastifyReply, authorization: AuthorizationRequest, status: number, error?: string, username?: string, retryAfterSeconds?: number): void {
+    const csrf = this.csrf.issue(authorization.fields);
+    if (retryAfterSeconds !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfterSeconds))));
     reply
       .status(status)
       .headers(this.pageHeaders(new URL(authorization.redirectUri).origin))
-      .header('set-cookie', `${CSRF_COOKIE}=${csrfToken}; ${CSRF_COOKIE_ATTRIBUTES}; Max-Age=${CSRF_COOKIE_MAX_AGE_SECONDS}`)
-      .send(renderLoginPage({ clientName: authorization.clientName, scopes: authorization.scopes, fields: authorization.fields, csrfToken, error, username }));
+      .header('set-cookie', csrf.setCookie)
+      .send(renderLoginPage({ clientName: authorization.clientName, scopes: authorization.scopes, fields: authorization.fields, csrfToken: csrf.token, error, username }));
   }
 
   private redirect(reply: FastifyReply, target: Pick<AuthorizationRequest, 'redirectUri' | 'state'>, params: Record<string, string>): void {

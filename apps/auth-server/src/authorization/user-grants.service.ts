@@ -1,14 +1,21 @@
 import { InvalidGrant, InvalidRequest, InvalidScope, UnauthorizedClient } from '@nest-oauth-m2m/auth';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import type { ClientEntity } from '../clients/client.entity';
+import { authServerConfig } from '../config/auth-server.config';
 import { AccessTokenService } from '../token/access-token.service';
+import { revokeGrant } from '../revocation/revoked-grants';
 import { UsersService } from '../users/users.service';
 import { verifyCodeVerifier } from './pkce';
 
 export const CODE_LIFETIME_SECONDS = 60;
+/**
+ * Idle lifetime of one refresh token: unused this long, the login ends. Each rotation starts a new
+ * one, but never past the login's absolute lifetime (REFRESH_TOKEN_ABSOLUTE_TTL, from auth_time).
+ */
 export const REFRESH_TOKEN_LIFETIME_SECONDS = 8 * 3600;
 
 export interface UserTokenResponse {
@@ -40,6 +47,7 @@ interface RefreshRow {
   expires_at: Date;
   revoked_at: Date | null;
   replaced_by: string | null;
+  created_at: Date;
 }
 
 function unwrap<T>(result: T | InvalidGrant | InvalidScope): T {
@@ -57,11 +65,16 @@ const newSecretToken = () => randomBytes(32).toString('base64url');
  */
 @Injectable()
 export class UserGrantsService {
+  private readonly absoluteLifetimeMs: number;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly accessTokens: AccessTokenService,
     private readonly users: UsersService,
-  ) {}
+    @Inject(authServerConfig.KEY) config: ConfigType<typeof authServerConfig>,
+  ) {
+    this.absoluteLifetimeMs = config.refreshTokenAbsoluteTtlSeconds * 1000;
+  }
 
   async createCode(input: {
     clientId: string;
@@ -99,13 +112,22 @@ export class UserGrantsService {
       const row = rows[0];
       if (!row || row.client_id !== client.clientId) return new InvalidGrant('invalid authorization code');
       if (row.consumed_at) {
-        // A code used twice was probably stolen: revoke what it produced (RFC 6749 §4.1.2).
-        await manager.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE code_hash = $1 AND revoked_at IS NULL`, [codeHash]);
+        // A code used twice was probably stolen: revoke what it produced (RFC 6749 §4.1.2): the grant it
+        // started, i.e. every refresh token of that family (rotated ones too) and its access tokens.
+        const families: { family_id: string }[] = await manager.query(
+          `SELECT DISTINCT family_id FROM refresh_tokens WHERE code_hash = $1`,
+          [codeHash],
+        );
+        for (const { family_id } of families) await revokeGrant(manager, family_id, row.client_id);
         return new InvalidGrant('authorization code already used');
       }
       // One attempt per code, successful or not: a verifier cannot be guessed by retrying.
       await manager.query(`UPDATE authorization_codes SET consumed_at = now() WHERE code_hash = $1`, [codeHash]);
       if (row.expires_at.getTime() <= Date.now()) return new InvalidGrant('authorization code expired');
+      // A code issued before the client was disabled died with its other grants.
+      if (client.tokensRevokedBefore && row.expires_at.getTime() - CODE_LIFETIME_SECONDS * 1000 <= client.tokensRevokedBefore.getTime()) {
+        return new InvalidGrant('authorization code was revoked when the client was disabled');
+      }
       if (row.redirect_uri !== redirectUri) return new InvalidGrant('redirect_uri does not match the authorization request');
       if (!verifyCodeVerifier(verifier, row.code_challenge)) return new InvalidGrant('code_verifier does not match the code challenge');
       return this.issue(manager, client, row.user_id, row.scope, row.auth_time, randomUUID(), codeHash);
@@ -116,7 +138,7 @@ export class UserGrantsService {
   async refresh(client: ClientEntity, refreshToken: string, requestedScope: string | undefined): Promise<UserTokenResponse> {
     return unwrap(await this.dataSource.transaction(async (manager): Promise<UserTokenResponse | InvalidGrant | InvalidScope> => {
       const rows: RefreshRow[] = await manager.query(
-        `SELECT id, family_id, client_id, user_id, scope, auth_time, expires_at, revoked_at, replaced_by
+        `SELECT id, family_id, client_id, user_id, scope, auth_time, expires_at, revoked_at, replaced_by, created_at
            FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE`,
         [sha256(refreshToken)],
       );
@@ -124,12 +146,21 @@ export class UserGrantsService {
       if (!row || row.client_id !== client.clientId) return new InvalidGrant('invalid refresh token');
       if (row.replaced_by || row.revoked_at) {
         if (row.replaced_by) {
-          // A rotated token came back: someone holds a copy. Revoke the whole family (RFC 9700 §4.14.2).
-          await manager.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL`, [row.family_id]);
+          // A rotated token came back: someone holds a copy. Revoke the whole family and the access
+          // tokens issued from it (RFC 9700 §4.14.2).
+          await revokeGrant(manager, row.family_id, row.client_id);
         }
         return new InvalidGrant('refresh token is no longer valid');
       }
       if (row.expires_at.getTime() <= Date.now()) return new InvalidGrant('refresh token expired');
+      // Disabling the client revoked its logins; enabling it again does not bring them back.
+      if (client.tokensRevokedBefore && row.created_at <= client.tokensRevokedBefore) {
+        return new InvalidGrant('refresh token was revoked when the client was disabled');
+      }
+      // Checked here too, not only when the token was issued: REFRESH_TOKEN_ABSOLUTE_TTL may have been shortened since.
+      if (row.auth_time.getTime() + this.absoluteLifetimeMs <= Date.now()) {
+        return new InvalidGrant('the login reached its absolute lifetime: sign in again');
+      }
       const granted = row.scope.split(' ');
       let scope = row.scope;
       if (requestedScope !== undefined) {
@@ -149,8 +180,9 @@ export class UserGrantsService {
   }
 
   /**
-   * RFC 7009 for refresh tokens: revokes the token's whole family (the login session). False when the
-   * token is not a refresh token of ours; unauthorized_client when it belongs to another client.
+   * RFC 7009 for refresh tokens: revokes the token's whole family (the login session) and its access
+   * tokens. False when the token is not a refresh token of ours; unauthorized_client when it belongs
+   * to another client.
    */
   async revokeRefreshToken(client: ClientEntity, refreshToken: string): Promise<boolean> {
     const rows: { client_id: string; family_id: string }[] = await this.dataSource.query(
@@ -160,7 +192,8 @@ export class UserGrantsService {
     const row = rows[0];
     if (!row) return false;
     if (row.client_id !== client.clientId) throw new UnauthorizedClient('the token was not issued to this client');
-    await this.dataSource.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL`, [row.family_id]);
+    // The access tokens of the grant go with it (RFC 7009 §2.1: SHOULD).
+    await this.dataSource.transaction((manager) => revokeGrant(manager, row.family_id, row.client_id));
     return true;
   }
 
@@ -185,13 +218,17 @@ export class UserGrantsService {
       audience,
       scopes: scope.split(' ').filter(Boolean),
       authTime: Math.floor(authTime.getTime() / 1000),
+      // The family id is the grant id: revoking the family revokes this token (see revokeGrant).
+      grantId: familyId,
     });
     const refreshToken = newSecretToken();
+    // The idle lifetime, cut at the login's absolute end: rotation never extends a family past it.
+    const expiresAt = new Date(Math.min(Date.now() + REFRESH_TOKEN_LIFETIME_SECONDS * 1000, authTime.getTime() + this.absoluteLifetimeMs));
     // The family keeps the scope originally granted, so a narrowed refresh can be widened back to it.
     await manager.query(
       `INSERT INTO refresh_tokens (id, token_hash, family_id, client_id, user_id, scope, auth_time, code_hash, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now() + make_interval(secs => $9))`,
-      [randomUUID(), sha256(refreshToken), familyId, client.clientId, userId, familyScope, authTime, codeHash, REFRESH_TOKEN_LIFETIME_SECONDS],
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [randomUUID(), sha256(refreshToken), familyId, client.clientId, userId, familyScope, authTime, codeHash, expiresAt],
     );
     return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, scope, refresh_token: refreshToken };
   }

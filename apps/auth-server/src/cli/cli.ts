@@ -28,6 +28,7 @@ function splitList(value: string, previous: string[] = []): string[] {
 
 const EXAMPLES = [
   'npm run cli -- clients create --id billing --scopes "users:read orders:read" --audience api://user-service',
+  'npm run cli -- clients create --id billing-api --scopes "" --owns-audience api://billing   (a resource server that introspects)',
   'npm run -s cli -- clients list --json',
   'npm run cli -- clients rotate-secret order-service',
   'npm run cli -- clients revoke-secret order-service <old-secret-id>',
@@ -79,6 +80,11 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
     .requiredOption('--scopes <scopes>', 'allowed scopes, space- or comma-separated', splitList)
     .option('--default-scopes <scopes>', 'granted when a request names no scope (default: all allowed)', splitList)
     .option('--audience <uri>', 'allowed audience / resource; repeat for more (first is the default)', splitList)
+    .option(
+      '--owns-audience <uri>',
+      'an audience this client owns as a resource server: it may introspect tokens issued for it; repeat for more',
+      splitList,
+    )
     .option('--name <name>', 'display name')
     .addOption(new Option('--auth-method <method>', 'token endpoint auth method').choices(CLIENT_AUTH_METHODS).default('client_secret_basic'))
     .option('--jwks-file <path>', 'public JWKS file (private_key_jwt)')
@@ -103,6 +109,7 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
         scopes: options.scopes,
         defaultScopes: options.defaultScopes,
         audiences: options.audience,
+        ownedAudiences: options.ownsAudience,
         authMethod: options.authMethod as TokenEndpointAuthMethod,
         jwks,
         jwksUri: options.jwksUri,
@@ -114,6 +121,7 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
         scopes: client.allowedScopes,
         default_scopes: client.defaultScopes,
         audiences: client.allowedAudiences,
+        owned_audiences: client.ownedAudiences,
       };
       print(
         Boolean(options.json),
@@ -122,6 +130,7 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
           `created client ${client.clientId} (${client.authMethod})`,
           `  scopes:    ${client.allowedScopes.join(' ')}`,
           `  audiences: ${client.allowedAudiences.join(' ')}`,
+          ...(client.ownedAudiences.length ? [`  owns:      ${client.ownedAudiences.join(' ')} (may introspect their tokens)`] : []),
           ...(secret ? [`  secret:    ${secret.secret}`, '  (shown once: only its hash is stored)'] : []),
         ].join('\n'),
       );
@@ -137,7 +146,7 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
         ? list
             .map(
               (c) =>
-                `${c.client_id}${c.enabled ? '' : ' (disabled)'}  ${c.token_endpoint_auth_method}  scopes: ${c.scopes.join(' ')}  audiences: ${c.audiences.join(' ')}\n` +
+                `${c.client_id}${c.enabled ? '' : ' (disabled)'}  ${c.token_endpoint_auth_method}  scopes: ${c.scopes.join(' ')}  audiences: ${c.audiences.join(' ')}${c.owned_audiences.length ? `  owns: ${c.owned_audiences.join(' ')}` : ''}\n` +
                 c.secrets.map((s) => `    secret ${s.id}  created ${s.created_at}${s.expires_at ? `  expires ${s.expires_at}` : ''}${s.active ? '' : '  (inactive)'}`).join('\n'),
             )
             .join('\n')

@@ -1,4 +1,4 @@
-import { resolveDatabaseUrl } from '@app/database';
+import { describeDatabaseUrl, resolveDatabaseUrl } from '@app/database';
 import { runCli } from './cli';
 
 /** Help needs no database: answer it without starting the embedded PostgreSQL. */
@@ -9,7 +9,10 @@ function asksForHelpOnly(argv: string[]): boolean {
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (asksForHelpOnly(argv)) process.exit(await runCli(argv));
+  const embedded = !process.env.DATABASE_URL;
   const database = await resolveDatabaseUrl();
+  // stderr, so --json output stays pure: an operator sees which registry a command is about to change.
+  process.stderr.write(`database: ${describeDatabaseUrl(database.url)}${embedded ? ' (embedded, this checkout)' : ' (DATABASE_URL)'}\n`);
   const code = await runCli(argv);
   await database.stop();
   process.exit(code);

@@ -2,6 +2,7 @@ import { InvalidClient, InvalidRequest } from '@nest-oauth-m2m/auth';
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
+import { ClientRegistry } from '../clients/client-registry';
 import { FormParams } from '../http/form-params';
 import { CLIENT_PROPERTY } from './authenticated-client';
 import { parseBasicCredentials } from './basic-credentials';
@@ -28,20 +29,24 @@ export class ClientAuthenticationGuard implements CanActivate {
     private readonly basic: ClientBasicGuard,
     private readonly authentication: ClientAuthenticationService,
     private readonly throttle: ClientAuthThrottle,
+    private readonly registry: ClientRegistry,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest & Record<string, unknown>>();
     const params = FormParams.of(request);
-    const authorization = request.headers.authorization;
-    const clientId = (typeof authorization === 'string' ? parseBasicCredentials(authorization)?.clientId : undefined) ?? params.get('client_id');
-    await this.throttle.assertAllowed(clientId, request.ip);
+    // Credentials are always checked first: the throttle only ever slows down failures (see
+    // ClientAuthThrottle), so a success costs it nothing.
     try {
       return await this.authenticate(context, request, params);
     } catch (error) {
       // Only failed credentials count; malformed requests are answered without a credential check.
-      if (error instanceof InvalidClient) await this.throttle.recordFailure(clientId, request.ip);
-      throw error;
+      if (!(error instanceof InvalidClient)) throw error;
+      const authorization = request.headers.authorization;
+      const clientId = (typeof authorization === 'string' ? parseBasicCredentials(authorization)?.clientId : undefined) ?? params.get('client_id');
+      // Registered or not, from the registry's memory (its cache and negative cache, just filled by this attempt).
+      const registered = clientId !== undefined && clientId.length <= 256 && !!(await this.registry.find(clientId).catch(() => null));
+      throw await this.throttle.failed(error, clientId, registered, request.ip);
     }
   }
 
@@ -65,11 +70,7 @@ export class ClientAuthenticationGuard implements CanActivate {
       if (params.require('client_assertion_type') !== CLIENT_ASSERTION_TYPE) {
         throw new InvalidRequest(`client_assertion_type must be ${CLIENT_ASSERTION_TYPE}`);
       }
-      request[CLIENT_PROPERTY] = await this.authentication.authenticateWithAssertion(
-        params.require('client_assertion'),
-        clientIdParam,
-        request.url.split('?')[0]!,
-      );
+      request[CLIENT_PROPERTY] = await this.authentication.authenticateWithAssertion(params.require('client_assertion'), clientIdParam);
       return true;
     }
     if (usesPost) {

@@ -28,13 +28,16 @@ const CLOCK_TOLERANCE_SECONDS = 30;
 @Injectable()
 export class ClientAuthenticationService {
   private readonly keySets = new Map<string, JWTVerifyGetKey>();
+  private readonly assertionAudiences: string[];
 
   constructor(
     private readonly registry: ClientRegistry,
     private readonly hasher: ClientSecretHasher,
     @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(authServerConfig.KEY) private readonly config: ConfigType<typeof authServerConfig>,
-  ) {}
+    @Inject(authServerConfig.KEY) config: ConfigType<typeof authServerConfig>,
+  ) {
+    this.assertionAudiences = [config.issuer, `${config.issuer}/oauth/token`];
+  }
 
   async authenticateWithSecret(
     clientId: string,
@@ -53,20 +56,22 @@ export class ClientAuthenticationService {
     return this.accept(registered, method, challenge);
   }
 
-  async authenticateWithAssertion(
-    assertion: string,
-    clientIdParam: string | undefined,
-    endpointPath: string,
-  ): Promise<AuthenticatedClient> {
+  async authenticateWithAssertion(assertion: string, clientIdParam: string | undefined): Promise<AuthenticatedClient> {
     if (assertion.length > MAX_ASSERTION_LENGTH) throw new InvalidClient('client assertion too large');
     let clientId: string;
+    let audience: unknown;
     try {
       const claims = decodeJwt(assertion);
       if (typeof claims.sub !== 'string' || claims.iss !== claims.sub) throw new Error('iss/sub');
       clientId = claims.sub;
+      audience = claims.aud;
     } catch {
       throw new InvalidClient('client assertion is not a valid JWT with iss = sub = client_id');
     }
+    // draft-ietf-oauth-rfc7523bis (audience injection): an assertion names this server alone. A
+    // multi-valued `aud` could have been minted for another server that lists us too, so an array is
+    // refused outright (FAPI 2.0 §5.3.2.1 asks for a string as well); jwtVerify checks the value.
+    if (typeof audience !== 'string') throw new InvalidClient('client assertion aud must be a single string');
     if (clientIdParam !== undefined && clientIdParam !== clientId) {
       throw new InvalidClient('client_id does not match the client assertion');
     }
@@ -81,8 +86,9 @@ export class ClientAuthenticationService {
       const { payload } = await jwtVerify(assertion, this.keySetFor(client), {
         issuer: clientId,
         subject: clientId,
-        // The issuer, the token endpoint, or the endpoint being called (never a Host-header-derived URL).
-        audience: [this.config.issuer, `${this.config.issuer}/oauth/token`, `${this.config.issuer}${endpointPath}`],
+        // The issuer identifier, or the token endpoint URL that RFC 7523 §3 suggested (rfc7523bis keeps
+        // it for compatibility), at every endpoint; never a URL derived from the Host header.
+        audience: this.assertionAudiences,
         algorithms: ASSERTION_ALGORITHMS,
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
         requiredClaims: ['exp', 'jti'],

@@ -55,6 +55,20 @@ export class ClientEntity {
   @Column('boolean', { default: true })
   enabled!: boolean;
 
+  /**
+   * Set when the client is disabled: its access tokens issued before this instant introspect inactive,
+   * also after it is enabled again (a disable is a revocation, not a pause).
+   */
+  @Column('timestamptz', { name: 'tokens_revoked_before', nullable: true })
+  tokensRevokedBefore!: Date | null;
+
+  /**
+   * Audiences this client owns as a resource server: it may introspect tokens issued for them. Any
+   * other client learns only about tokens issued to itself (least privilege, RFC 7662 §4).
+   */
+  @Column('text', { name: 'owned_audiences', array: true, default: () => "'{}'" })
+  ownedAudiences!: string[];
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -30,6 +30,8 @@ export interface CreateClientInput {
   grantTypes?: GrantType[];
   /** For authorization_code clients. */
   redirectUris?: string[];
+  /** Audiences this client owns as a resource server (it may introspect their tokens). */
+  ownedAudiences?: string[];
   /** Use this secret instead of generating one (demo seeding from the environment). */
   secret?: string;
 }
@@ -50,6 +52,7 @@ export interface ClientSummary {
   scopes: string[];
   default_scopes: string[];
   audiences: string[];
+  owned_audiences: string[];
   grant_types: string[];
   secrets: { id: string; created_at: string; expires_at: string | null; active: boolean }[];
 }
@@ -67,7 +70,7 @@ export class ClientsService {
   async create(input: CreateClientInput): Promise<{ client: ClientEntity; secret?: IssuedSecret }> {
     const authMethod = input.authMethod ?? 'client_secret_basic';
     this.validate(input, authMethod);
-    return this.dataSource.transaction(async (manager) => {
+    const created = await this.dataSource.transaction(async (manager) => {
       // Concurrent creators of one id: the loser waits here, then sees the winner's row.
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`client:${input.clientId}`]);
       if (await manager.exists(ClientEntity, { where: { clientId: input.clientId } })) {
@@ -81,6 +84,8 @@ export class ClientsService {
         allowedAudiences: unique(input.audiences?.length ? input.audiences : [this.config.defaultAudience]),
         grantTypes: unique(input.grantTypes ?? defaultGrantTypes(authMethod)),
         redirectUris: unique(input.redirectUris ?? []),
+        ownedAudiences: unique(input.ownedAudiences ?? []),
+        tokensRevokedBefore: null,
         authMethod,
         jwks: input.jwks ?? null,
         jwksUri: input.jwksUri ?? null,
@@ -100,6 +105,9 @@ export class ClientsService {
       );
       return { client, secret: { clientId: client.clientId, secretId: row.id, secret, expiresAt: null } };
     });
+    // The id may be remembered as unknown (the registry's negative cache): it exists now.
+    this.registry.invalidate(input.clientId);
+    return created;
   }
 
   /**
@@ -148,9 +156,25 @@ export class ClientsService {
     this.registry.invalidate(clientId);
   }
 
+  /**
+   * Disabling also revokes every token the client holds (tokens_revoked_before = now), so enabling it
+   * again does not bring back tokens that may have leaked meanwhile. Other replicas see the change
+   * through their registry cache within CLIENT_CACHE_TTL_MS; no row is written per token.
+   */
   async setEnabled(clientId: string, enabled: boolean): Promise<void> {
-    const result = await this.dataSource.getRepository(ClientEntity).update({ clientId }, { enabled });
+    const result = await this.dataSource
+      .getRepository(ClientEntity)
+      .update({ clientId }, enabled ? { enabled } : { enabled, tokensRevokedBefore: () => 'now()' });
     if (!result.affected) throw new ClientRegistrationError(`no client "${clientId}"`);
+    this.registry.invalidate(clientId);
+  }
+
+  /** Adds an owned audience to an existing client (idempotent): demo seeding of databases made before ownership existed. */
+  async addOwnedAudience(clientId: string, audience: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE clients SET owned_audiences = array_append(owned_audiences, $2) WHERE client_id = $1 AND NOT ($2 = ANY(owned_audiences))`,
+      [clientId, audience],
+    );
     this.registry.invalidate(clientId);
   }
 
@@ -167,6 +191,7 @@ export class ClientsService {
       scopes: client.allowedScopes,
       default_scopes: client.defaultScopes,
       audiences: client.allowedAudiences,
+      owned_audiences: client.ownedAudiences,
       grant_types: client.grantTypes,
       secrets: (client.secrets ?? [])
         .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
@@ -217,8 +242,11 @@ export class ClientsService {
     }
     const outside = (input.defaultScopes ?? []).filter((scope) => !input.scopes.includes(scope));
     if (outside.length) throw new ClientRegistrationError(`default scopes not in allowed scopes: ${outside.join(' ')}`);
-    for (const audience of input.audiences ?? []) {
+    for (const audience of [...(input.audiences ?? []), ...(input.ownedAudiences ?? [])]) {
       if (!audience || /\s/.test(audience)) throw new ClientRegistrationError(`"${audience}" is not a valid audience`);
+    }
+    if (authMethod === 'none' && input.ownedAudiences?.length) {
+      throw new ClientRegistrationError('a public client (no secret) cannot own an audience: introspection needs a confidential client');
     }
     if (authMethod === 'private_key_jwt') {
       if (!input.jwks === !input.jwksUri) {

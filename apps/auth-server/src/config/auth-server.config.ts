@@ -1,7 +1,11 @@
-import { demoSeedingEnabled } from '@app/platform';
+import { demoSeedingEnabled, optionalSecret, requiredSecret } from '@app/platform';
 import { registerAs } from '@nestjs/config';
+import { availableParallelism } from 'node:os';
 
 export type SigningAlgorithm = 'ES256' | 'RS256';
+
+/** The longest ACCESS_TOKEN_TTL allowed: also how long a revoked grant is remembered. */
+export const MAX_ACCESS_TOKEN_TTL_SECONDS = 86_400;
 
 export interface AuthServerConfig {
   port: number;
@@ -9,6 +13,11 @@ export interface AuthServerConfig {
   /** `iss` of every token and base of every endpoint URL (RFC 8414). */
   issuer: string;
   accessTokenTtlSeconds: number;
+  /**
+   * Absolute lifetime of an end-user login's refresh tokens, counted from the login (auth_time):
+   * rotation hands out new refresh tokens, never one that outlives this (RFC 9700 §4.14.2).
+   */
+  refreshTokenAbsoluteTtlSeconds: number;
   signingAlgorithm: SigningAlgorithm;
   /** Encrypts signing keys' private parts at rest. */
   keyEncryptionKey: string;
@@ -27,6 +36,8 @@ export interface AuthServerConfig {
   demoOrderServiceSecret?: string;
   /** Demo client without users:read, so the demo can show 403 insufficient_scope. */
   demoReportingServiceSecret?: string;
+  /** user-service's own client: owns api://user-service, so it may introspect tokens issued for it. */
+  demoUserServiceSecret?: string;
   /** Demo end users' passwords: set (ALICE_PASSWORD, BOB_PASSWORD required) when seeding outside production. */
   demoUserPasswords?: { alice: string; bob: string };
   /** Throttling of failed client authentication (see ClientAuthThrottle). */
@@ -39,12 +50,20 @@ export interface AuthServerConfig {
     /** Share the counters between replicas through Redis when set. */
     redisUrl?: string;
   };
+  /** End-user sign-in protection (see authorization/login-protection). */
+  loginProtection: {
+    /** Wrong passwords per account from one address before each further one waits (backoff). */
+    failureLimit: number;
+    /** How long failures are remembered after the last one. */
+    failureWindowSeconds: number;
+    /** Password hashes (scrypt) computed at once; the rest wait in the queue. */
+    hashConcurrency: number;
+    /** Sign-ins waiting for a hash slot before new ones are refused (503). */
+    hashQueueLimit: number;
+    /** Sign-ins one address may have running or waiting (then 429): one address cannot fill the queue. */
+    hashPerAddress: number;
+  };
   production: boolean;
-}
-
-/** Placeholders from .env.example (or anything short) must never reach production. */
-function isPlaceholder(value: string): boolean {
-  return value.length < 32 || /change-?me|placeholder|example/i.test(value);
 }
 
 function integer(name: string, fallback: number, min: number, max: number): number {
@@ -56,13 +75,18 @@ function integer(name: string, fallback: number, min: number, max: number): numb
   return value;
 }
 
-function requiredSecret(name: string, production: boolean): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set (see .env.example)`);
-  if (production && isPlaceholder(value)) {
-    throw new Error(`${name} holds a placeholder or is shorter than 32 characters: refusing to start in production`);
+/**
+ * Demo end users exist outside production only; when they are seeded their passwords must be set.
+ * In production they are not seeded, but a placeholder still set there means a development
+ * environment was copied into production: refused like every other placeholder.
+ */
+function demoUserPasswords(production: boolean): { alice: string; bob: string } | undefined {
+  if (production) {
+    optionalSecret('ALICE_PASSWORD', production);
+    optionalSecret('BOB_PASSWORD', production);
+    return undefined;
   }
-  return value;
+  return { alice: requiredSecret('ALICE_PASSWORD', production), bob: requiredSecret('BOB_PASSWORD', production) };
 }
 
 export const authServerConfig = registerAs('authServer', (): AuthServerConfig => {
@@ -84,7 +108,8 @@ export const authServerConfig = registerAs('authServer', (): AuthServerConfig =>
     port,
     host: process.env.HOST ?? '0.0.0.0',
     issuer,
-    accessTokenTtlSeconds: integer('ACCESS_TOKEN_TTL', 900, 30, 86_400),
+    accessTokenTtlSeconds: integer('ACCESS_TOKEN_TTL', 900, 30, MAX_ACCESS_TOKEN_TTL_SECONDS),
+    refreshTokenAbsoluteTtlSeconds: integer('REFRESH_TOKEN_ABSOLUTE_TTL', 30 * 86_400, 60, 366 * 86_400),
     signingAlgorithm,
     keyEncryptionKey: requiredSecret('KEY_ENCRYPTION_KEY', production),
     clientSecretPepper: requiredSecret('CLIENT_SECRET_PEPPER', production),
@@ -94,17 +119,22 @@ export const authServerConfig = registerAs('authServer', (): AuthServerConfig =>
     defaultAudience: process.env.DEFAULT_AUDIENCE ?? 'api://default',
     seedDemoData,
     demoOrderServiceSecret: seedDemoData ? requiredSecret('ORDER_SERVICE_CLIENT_SECRET', production) : undefined,
-    demoReportingServiceSecret: seedDemoData ? process.env.REPORTING_SERVICE_CLIENT_SECRET || undefined : undefined,
-    // Demo end users exist outside production only; when they are seeded their passwords must be set.
-    demoUserPasswords:
-      seedDemoData && !production
-        ? { alice: requiredSecret('ALICE_PASSWORD', production), bob: requiredSecret('BOB_PASSWORD', production) }
-        : undefined,
+    demoReportingServiceSecret: seedDemoData ? optionalSecret('REPORTING_SERVICE_CLIENT_SECRET', production) : undefined,
+    demoUserServiceSecret: seedDemoData ? optionalSecret('USER_SERVICE_CLIENT_SECRET', production) : undefined,
+    demoUserPasswords: seedDemoData ? demoUserPasswords(production) : undefined,
     clientAuthThrottle: {
       clientLimit: integer('CLIENT_AUTH_FAILURE_LIMIT', 10, 1, 1_000_000),
       addressLimit: integer('CLIENT_AUTH_ADDRESS_FAILURE_LIMIT', 50, 1, 1_000_000),
       windowSeconds: integer('CLIENT_AUTH_FAILURE_WINDOW_SECONDS', 60, 1, 86_400),
       redisUrl: process.env.REDIS_URL || undefined,
+    },
+    loginProtection: {
+      failureLimit: integer('LOGIN_FAILURE_LIMIT', 5, 1, 1_000_000),
+      failureWindowSeconds: integer('LOGIN_FAILURE_WINDOW_SECONDS', 900, 1, 86_400),
+      // scrypt runs on libuv's thread pool (4 threads by default): more would only queue there.
+      hashConcurrency: integer('LOGIN_HASH_CONCURRENCY', Math.min(4, availableParallelism()), 1, 64),
+      hashQueueLimit: integer('LOGIN_HASH_QUEUE_LIMIT', 16, 0, 10_000),
+      hashPerAddress: integer('LOGIN_HASH_PER_ADDRESS', 4, 1, 1_000),
     },
     production,
   };

@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { ASSERTION_ALGORITHMS } from '../client-authentication/client-authentication.service';
-import { CLIENT_AUTH_METHODS } from '../clients/client.entity';
+import { ENDPOINT_AUTH_METHODS } from '../client-authentication/endpoint-auth-methods';
 import { ClientsService } from '../clients/clients.service';
 import { authServerConfig } from '../config/auth-server.config';
 import { SigningKeysService } from '../keys/signing-keys.service';
@@ -9,7 +9,13 @@ import { ApiOperation } from '@nestjs/swagger';
 
 const SCOPES_CACHE_MS = 30_000;
 
-/** RFC 8414 metadata (also at the OpenID path, where most client libraries look) and the JWKS. */
+/**
+ * RFC 8414 metadata and the JWKS. This is an OAuth authorization server, not an OpenID Provider (no ID
+ * tokens, no UserInfo, no subject types), so nothing is served at /.well-known/openid-configuration: a
+ * document there would claim what OpenID Connect Discovery 1.0 requires and this server does not do.
+ * Clients discover it the RFC 8414 way (libs/auth's JwksKeyStore, oauth4webapi, openid-client's
+ * `discovery(..., { algorithm: 'oauth2' })`).
+ */
 @Controller('.well-known')
 export class DiscoveryController {
   private scopes: { value: string[]; until: number } = { value: [], until: 0 };
@@ -35,16 +41,8 @@ export class DiscoveryController {
     return this.metadata();
   }
 
-  @Get('openid-configuration')
-  @ApiOperation({ summary: 'The same metadata at the OpenID Connect discovery path, where many client libraries look' })
-  @Header('Cache-Control', 'public, max-age=300')
-  openidConfiguration() {
-    return this.metadata();
-  }
-
   private async metadata() {
     const { issuer } = this.config;
-    const authMethods = [...CLIENT_AUTH_METHODS];
     return {
       issuer,
       authorization_endpoint: `${issuer}/oauth/authorize`,
@@ -57,11 +55,12 @@ export class DiscoveryController {
       response_modes_supported: ['query'],
       code_challenge_methods_supported: ['S256'],
       authorization_response_iss_parameter_supported: true,
-      token_endpoint_auth_methods_supported: [...authMethods, 'none'],
+      // What each endpoint enforces (ENDPOINT_AUTH_METHODS), so the metadata cannot promise more or less.
+      token_endpoint_auth_methods_supported: ENDPOINT_AUTH_METHODS.token,
       token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
-      introspection_endpoint_auth_methods_supported: authMethods,
+      introspection_endpoint_auth_methods_supported: ENDPOINT_AUTH_METHODS.introspection,
       introspection_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
-      revocation_endpoint_auth_methods_supported: authMethods,
+      revocation_endpoint_auth_methods_supported: ENDPOINT_AUTH_METHODS.revocation,
       revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
       scopes_supported: await this.knownScopes(),
       access_token_signing_alg_values_supported: [this.config.signingAlgorithm],

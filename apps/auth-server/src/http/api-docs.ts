@@ -15,7 +15,7 @@ const CLIENT_AUTH_FIELDS: Record<string, FieldSchema> = {
     enum: ['urn:ietf:params:oauth:client-assertion-type:jwt-bearer'],
     description: 'private_key_jwt (RFC 7523).',
   },
-  client_assertion: { type: 'string', description: 'private_key_jwt: a JWT signed with the client key, aud = the token endpoint.' },
+  client_assertion: { type: 'string', description: 'private_key_jwt: a JWT signed with the client key; aud is one string, the issuer (preferred) or the token endpoint URL.' },
 };
 
 export const OAUTH_ERROR_SCHEMA: SchemaObject = {

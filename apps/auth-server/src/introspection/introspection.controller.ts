@@ -1,12 +1,13 @@
-import { InvalidClient } from '@nest-oauth-m2m/auth';
 import { Controller, Header, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuthenticatedClient, CurrentClient } from '../client-authentication/authenticated-client';
 import { ClientAuthenticationGuard } from '../client-authentication/client-authentication.guard';
+import { ensureAuthMethodAccepted } from '../client-authentication/endpoint-auth-methods';
 import { ClientRegistry } from '../clients/client-registry';
 import { FormParams } from '../http/form-params';
 import { RevocationService } from '../revocation/revocation.service';
-import { AccessTokenService } from '../token/access-token.service';
+import type { ClientEntity } from '../clients/client.entity';
+import { IssuedAccessTokenClaims, AccessTokenService } from '../token/access-token.service';
 import { ApiClientAuthenticatedForm } from '../http/api-docs';
 
 export type IntrospectionResponse =
@@ -24,7 +25,24 @@ export type IntrospectionResponse =
       jti: string;
     };
 
-/** RFC 7662 token introspection, for authenticated clients (resource servers). */
+function mayIntrospect(caller: ClientEntity, claims: IssuedAccessTokenClaims): boolean {
+  if (caller.clientId === claims.client_id) return true;
+  const audiences: unknown[] = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+  return audiences.some((audience) => typeof audience === 'string' && caller.ownedAudiences.includes(audience));
+}
+
+/**
+ * `iat` has whole seconds: a token from the second of the disable counts as issued before it (a token
+ * issued in that same second after a re-enable is refused too, the safe side).
+ */
+function issuedBefore(claims: IssuedAccessTokenClaims, revokedBefore: Date | null): boolean {
+  return revokedBefore !== null && typeof claims.iat === 'number' && claims.iat < Math.ceil(revokedBefore.getTime() / 1000);
+}
+
+/**
+ * RFC 7662 token introspection, for confidential clients: a token's own client, or the resource server
+ * registered as the owner of its audience (`clients create --owns-audience`).
+ */
 @Controller('oauth')
 export class IntrospectionController {
   constructor(
@@ -36,7 +54,9 @@ export class IntrospectionController {
   @Post('introspect')
   @ApiClientAuthenticatedForm({
     summary: 'Introspect a token (RFC 7662)',
-    description: 'For confidential clients (resource servers). An expired, revoked, foreign or malformed token answers {"active": false}.',
+    description:
+      'For confidential clients: the token\'s own client, or a resource server registered as the owner of the token\'s audience. ' +
+      'To any other caller, and for an expired, revoked, foreign or malformed token, the answer is {"active": false}.',
     fields: {
       token: { type: 'string', description: 'The access token.' },
       token_type_hint: { type: 'string', description: 'Ignored (a hint only).' },
@@ -67,12 +87,15 @@ export class IntrospectionController {
   @Header('Cache-Control', 'no-store')
   async introspect(@Req() request: FastifyRequest, @CurrentClient() caller: AuthenticatedClient): Promise<IntrospectionResponse> {
     // Introspection is for confidential clients (resource servers), never for apps without a secret.
-    if (caller.method === 'none') throw new InvalidClient('public clients may not introspect tokens');
+    ensureAuthMethodAccepted('introspection', caller);
     const claims = this.tokens.verify(FormParams.of(request).require('token'));
-    if (!claims || (await this.revocations.isRevoked(claims.jti))) return { active: false };
-    // A token whose client has since been disabled is no longer honoured.
+    // Least privilege (RFC 7662 §4): only the token's own client, or the owner of its audience (the
+    // resource server it was issued for), learns anything; to everyone else it is simply not active.
+    if (!claims || !mayIntrospect(caller.client, claims)) return { active: false };
+    if (await this.revocations.isRevoked(claims.jti, claims.sid)) return { active: false };
+    // A disabled client's tokens are dead, and so are those issued before it was last disabled.
     const issuedTo = await this.clients.find(claims.client_id);
-    if (issuedTo && !issuedTo.client.enabled) return { active: false };
+    if (!issuedTo || !issuedTo.client.enabled || issuedBefore(claims, issuedTo.client.tokensRevokedBefore)) return { active: false };
     return {
       active: true,
       scope: claims.scope,

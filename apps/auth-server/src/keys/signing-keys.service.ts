@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
+import { JwtSignOptions } from '@nestjs/jwt';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { calculateJwkThumbprint, type JWK } from 'jose';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, JsonWebKey, KeyObject } from 'node:crypto';
-import type { JWK } from 'jose';
 import { DataSource, EntityManager } from 'typeorm';
 import { authServerConfig, SigningAlgorithm } from '../config/auth-server.config';
-import { jwkThumbprint, publicJwkOf } from './jws';
 import { KeyEncryption } from './key-encryption';
 import { SigningKeyEntity } from './signing-key.entity';
 
@@ -16,8 +16,11 @@ export interface LoadedKey {
   publicKey: KeyObject;
   /** Present only while the key may still sign. */
   privateKey?: KeyObject;
-  /** base64url JWS header, prepared once per key. */
-  encodedHeader: string;
+  /**
+   * JwtService sign options (alg, and the RFC 9068 header `typ: at+jwt` with `kid`), prepared once per
+   * key. `mutatePayload`: the claims object is built per token, so jsonwebtoken need not copy it.
+   */
+  signOptions: JwtSignOptions;
   activatesAt: number;
   retiredAt: number | null;
 }
@@ -145,7 +148,11 @@ export class SigningKeysService implements OnModuleInit, OnApplicationShutdown {
       publicJwk,
       publicKey: previous?.publicKey ?? publicKeyOf(privateKey, publicJwk),
       privateKey: canSign ? privateKey : undefined,
-      encodedHeader: Buffer.from(JSON.stringify({ alg: row.alg, typ: 'at+jwt', kid: row.kid })).toString('base64url'),
+      signOptions: {
+        algorithm: row.alg as JwtSignOptions['algorithm'],
+        header: { alg: row.alg, typ: 'at+jwt', kid: row.kid },
+        mutatePayload: true,
+      },
       activatesAt: row.activatesAt.getTime(),
       retiredAt,
     };
@@ -169,8 +176,9 @@ export class SigningKeysService implements OnModuleInit, OnApplicationShutdown {
   private async insertKey(manager: EntityManager, activatesAt: Date): Promise<SigningKeyEntity> {
     const alg = this.config.signingAlgorithm;
     const { privateKey } = generateKeyPair(alg);
-    const publicJwk = publicJwkOf(privateKey);
-    const kid = jwkThumbprint(publicJwk);
+    const publicJwk = createPublicKey(privateKey).export({ format: 'jwk' }) as JWK;
+    // kid: the RFC 7638 thumbprint of the public key.
+    const kid = await calculateJwkThumbprint(publicJwk, 'sha256');
     return manager.save(
       manager.create(SigningKeyEntity, {
         kid,

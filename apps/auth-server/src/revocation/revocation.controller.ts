@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { AuthenticatedClient, CurrentClient } from '../client-authentication/authenticated-client';
 import { UserGrantsService } from '../authorization/user-grants.service';
 import { ClientAuthenticationGuard } from '../client-authentication/client-authentication.guard';
+import { ensureAuthMethodAccepted } from '../client-authentication/endpoint-auth-methods';
 import { FormParams } from '../http/form-params';
 import { AccessTokenService } from '../token/access-token.service';
 import { RevocationService } from './revocation.service';
@@ -33,6 +34,7 @@ export class RevocationController {
   @UseGuards(ClientAuthenticationGuard)
   @Header('Cache-Control', 'no-store')
   async revoke(@Req() request: FastifyRequest, @CurrentClient() caller: AuthenticatedClient): Promise<void> {
+    ensureAuthMethodAccepted('revocation', caller);
     // token_type_hint is optional and only a hint (§2.1): both kinds are tried, so it is ignored.
     const token = FormParams.of(request).require('token');
     const claims = this.tokens.verify(token);

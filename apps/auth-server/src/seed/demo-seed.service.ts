@@ -12,10 +12,13 @@ export const DEMO_CLIENT_ID = 'order-service';
 export const USER_SERVICE_AUDIENCE = 'api://user-service';
 export const ORDER_SERVICE_AUDIENCE = 'api://order-service';
 export const DEMO_APP_CLIENT_ID = 'demo-app';
+export const USER_SERVICE_CLIENT_ID = 'user-service';
 
 /**
  * Outside production, creates the demo data once (idempotent, safe for replicas starting together):
  * - `order-service`: confidential client, users:read on user-service, secret ORDER_SERVICE_CLIENT_SECRET;
+ *   owner of api://order-service (it may introspect the user tokens it receives);
+ * - `user-service` (when USER_SERVICE_CLIENT_SECRET is set): owner of api://user-service, no grants;
  * - `reporting-service` (when REPORTING_SERVICE_CLIENT_SECRET is set): a client WITHOUT users:read;
  * - outside production only: `demo-app`, a public client for end-user login (authorization code +
  *   PKCE, loopback redirects), and the users alice and bob (passwords ALICE_PASSWORD / BOB_PASSWORD).
@@ -40,8 +43,24 @@ export class DemoSeedService implements OnApplicationBootstrap {
         name: 'Order service (demo)',
         scopes: ['users:read'],
         audiences: [USER_SERVICE_AUDIENCE],
+        // order-service is also the resource server of api://order-service: it may introspect user tokens.
+        ownedAudiences: [ORDER_SERVICE_AUDIENCE],
         authMethod: 'client_secret_basic',
         secret: this.config.demoOrderServiceSecret,
+      });
+      await this.clients.addOwnedAudience(DEMO_CLIENT_ID, ORDER_SERVICE_AUDIENCE);
+    }
+    if (this.config.demoUserServiceSecret) {
+      // user-service calls no one: its client exists to introspect tokens issued for api://user-service.
+      await this.ensureClient({
+        clientId: USER_SERVICE_CLIENT_ID,
+        name: 'User service (demo resource server)',
+        scopes: [],
+        audiences: [USER_SERVICE_AUDIENCE],
+        ownedAudiences: [USER_SERVICE_AUDIENCE],
+        grantTypes: [],
+        authMethod: 'client_secret_basic',
+        secret: this.config.demoUserServiceSecret,
       });
     }
     if (this.config.demoReportingServiceSecret) {

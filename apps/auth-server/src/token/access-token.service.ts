@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
+import { JwtService } from '@nestjs/jwt';
+import type { Jwt } from 'jsonwebtoken';
 import { randomUUID } from 'node:crypto';
 import { authServerConfig } from '../config/auth-server.config';
-import { signCompact, verifyCompact } from '../keys/jws';
 import { SigningKeysService } from '../keys/signing-keys.service';
 
 /** RFC 9068 claims of the access tokens this server issues (libs/auth's `AccessTokenClaims` is what a resource server reads). */
@@ -17,6 +18,12 @@ export interface IssuedAccessTokenClaims {
   scope: string;
   /** User tokens only: when the user authenticated (RFC 9068 §2.2.1). */
   auth_time?: number;
+  /**
+   * User tokens only: the grant (login session, i.e. the refresh-token family) the token was issued
+   * from (the registered `sid` claim). Revoking the grant revokes its access tokens at introspection
+   * (RFC 7009 §2.1) without storing a row per token. Service tokens never carry it.
+   */
+  sid?: string;
 }
 
 export interface IssuedAccessToken {
@@ -30,6 +37,7 @@ export interface IssuedAccessToken {
 export class AccessTokenService {
   constructor(
     private readonly keys: SigningKeysService,
+    private readonly jwt: JwtService,
     @Inject(authServerConfig.KEY) private readonly config: ConfigType<typeof authServerConfig>,
   ) {}
 
@@ -40,6 +48,8 @@ export class AccessTokenService {
     scopes: string[];
     /** Set for user tokens only; service tokens never carry it. */
     authTime?: number;
+    /** The grant a user token comes from (user tokens only). */
+    grantId?: string;
   }): Promise<IssuedAccessToken> {
     const key = this.keys.signingKey() ?? (await this.keys.requireSigningKey());
     const iat = Math.floor(Date.now() / 1000);
@@ -55,22 +65,25 @@ export class AccessTokenService {
       scope: input.scopes.join(' '),
       ...(input.authTime !== undefined ? { auth_time: input.authTime } : {}),
     };
-    return { token: signCompact(key.encodedHeader, claims, key.privateKey!, key.alg), claims, expiresIn };
+    // User tokens only; the client-credentials hot path skips it without an allocation.
+    if (input.grantId !== undefined) claims.sid = input.grantId;
+    // The key's sign options (alg, typ: at+jwt, kid) are built once per key; JwtService's key provider
+    // (jwt-key-provider.ts) hands jsonwebtoken that key's KeyObject.
+    return { token: this.jwt.sign(claims, key.signOptions), claims, expiresIn };
   }
 
   /** Claims of a token this server issued and that has not expired; null for anything else. */
   verify(token: string): IssuedAccessTokenClaims | null {
     if (token.length > 16_384) return null;
-    const parts = token.split('.');
-    if (parts.length !== 3) return null;
     try {
-      const header = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString('utf8')) as Record<string, unknown>;
-      if (header.typ !== 'at+jwt' || typeof header.kid !== 'string') return null;
-      const key = this.keys.publishedKey(header.kid);
-      if (!key || header.alg !== key.alg || !verifyCompact(token, key.publicKey, key.alg)) return null;
-      const claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as IssuedAccessTokenClaims;
-      if (claims.iss !== this.config.issuer || typeof claims.exp !== 'number') return null;
-      if (claims.exp <= Date.now() / 1000) return null;
+      // The key provider picks the published key by kid and refuses any other alg than that key's.
+      const { header, payload } = this.jwt.verify<Jwt>(token, {
+        complete: true,
+        algorithms: ['ES256', 'RS256'],
+        issuer: this.config.issuer,
+      });
+      const claims = payload as IssuedAccessTokenClaims;
+      if (header.typ !== 'at+jwt' || typeof claims.exp !== 'number') return null;
       return claims;
     } catch {
       return null;

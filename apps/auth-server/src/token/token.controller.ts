@@ -3,6 +3,7 @@ import { Controller, Get, Header, HttpCode, Post, Req, UseGuards } from '@nestjs
 import type { FastifyRequest } from 'fastify';
 import { AuthenticatedClient, CurrentClient } from '../client-authentication/authenticated-client';
 import { ClientAuthenticationGuard } from '../client-authentication/client-authentication.guard';
+import { ensureAuthMethodAccepted } from '../client-authentication/endpoint-auth-methods';
 import { ensureGrantAllowed } from '../client-authentication/client-authentication.service';
 import { FormParams } from '../http/form-params';
 import { UserGrantsService, UserTokenResponse } from '../authorization/user-grants.service';
@@ -65,6 +66,7 @@ export class TokenController {
   @Header('Cache-Control', 'no-store')
   @Header('Pragma', 'no-cache')
   async token(@Req() request: FastifyRequest, @CurrentClient() caller: AuthenticatedClient): Promise<TokenResponse | UserTokenResponse> {
+    ensureAuthMethodAccepted('token', caller);
     const params = FormParams.of(request);
     const grantType = params.require('grant_type');
     const { client } = caller;

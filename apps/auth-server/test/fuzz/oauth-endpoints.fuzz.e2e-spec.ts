@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { exportJWK, generateKeyPair, JWTPayload, SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import {
   authorizationHeader,
@@ -155,6 +156,113 @@ describe('fuzzing /oauth/token, /oauth/introspect and /oauth/revoke', () => {
     () => fc.oneof(jwtShapedString(), fc.constant(randomUUID()), fc.constantFrom('access_token', 'refresh_token')),
     () => fc.record({ token: fc.oneof(jwtShapedString(), fc.constant(randomUUID())), token_type_hint: fc.constantFrom('access_token', 'refresh_token', 'x') }, { requiredKeys: ['token'] }),
   );
+
+  // private_key_jwt (issue 10 finding 6, draft-ietf-oauth-rfc7523bis): correctly signed assertions
+  // with random `aud` values. Only a single string naming this server authenticates.
+  it(`private_key_jwt: ${FUZZ_RUNS} signed assertions with random aud, accepted only for the issuer or the token endpoint`, async () => {
+    const pair = await generateKeyPair('ES256');
+    await registerClient(server, { clientId: 'fuzz-jwt', authMethod: 'private_key_jwt', jwks: { keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'f1', alg: 'ES256' }] } });
+    const issuer = server.issuer;
+    const named = fc.constantFrom(issuer, `${issuer}/oauth/token`, `${issuer}/`, `${issuer}/oauth/introspect`, `${issuer}/oauth/token/`, issuer.toUpperCase(), 'https://other-as.example', '');
+    const aud = fc.oneof(
+      { weight: 4, arbitrary: named },
+      { weight: 3, arbitrary: fc.array(named, { maxLength: 3 }) },
+      { weight: 1, arbitrary: nastyString() },
+      { weight: 1, arbitrary: fc.constantFrom(undefined, null, 0, true, {}) },
+    );
+    const outcomes = new Map<number, number>();
+    await fc.assert(
+      fc.asyncProperty(aud, async (value) => {
+        const payload: Record<string, unknown> = { jti: randomUUID() };
+        if (value !== undefined) payload.aud = value;
+        const assertion = await new SignJWT(payload as JWTPayload)
+          .setProtectedHeader({ alg: 'ES256', kid: 'f1' })
+          .setIssuer('fuzz-jwt')
+          .setSubject('fuzz-jwt')
+          .setIssuedAt()
+          .setExpirationTime('1m')
+          .sign(pair.privateKey);
+        const response = await withinTimeout(
+          server.app.inject({
+            method: 'POST',
+            url: '/oauth/token',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            payload: new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion }).toString(),
+          }),
+          'private_key_jwt',
+        );
+        outcomes.set(response.statusCode, (outcomes.get(response.statusCode) ?? 0) + 1);
+        const expected = value === issuer || value === `${issuer}/oauth/token` ? 200 : 401;
+        if (response.statusCode !== expected) throw new Error(`aud ${JSON.stringify(value)}: ${response.statusCode} ${response.body}`);
+        const violation = rfcShapeViolation({ statusCode: response.statusCode, headers: response.headers, body: response.body });
+        if (violation) throw new Error(violation);
+      }),
+      { numRuns: FUZZ_RUNS, seed: FUZZ_SEED },
+    );
+    statuses.set('private_key_jwt random aud', outcomes);
+    expect([...outcomes.keys()].sort()).toEqual([200, 401]);
+  }, fuzzTestTimeout());
+
+  describe('/oauth/authorize', () => {
+    const challenge = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
+    const authorize = (params: Record<string, string>) =>
+      withinTimeout(
+        server.app.inject({
+          method: 'GET',
+          url: `/oauth/authorize?${new URLSearchParams({ response_type: 'code', client_id: 'demo-app', state: 's', code_challenge: challenge, code_challenge_method: 'S256', scope: 'orders:read', ...params }).toString()}`,
+        }),
+        '/oauth/authorize',
+      );
+
+    // Issue 10 finding 6: spellings of the registered `http://127.0.0.1/callback` that a URL parser
+    // would normalise to it. Only the port may vary (RFC 8252 §7.3); everything else compares byte for byte.
+    it(`redirect_uri: ${FUZZ_RUNS} spellings of the registered loopback URI, a sign-in page only for an exact match but the port`, async () => {
+      const port = fc.oneof(fc.constant(''), fc.integer({ min: 0, max: 70_000 }).map((n) => `:${n}`), fc.constantFrom(':', ':080', ':00', ':65535', ':+80', ': 80'));
+      const spelling = fc.record({
+        scheme: fc.constantFrom('http', 'http', 'HTTP', 'https', 'Http'),
+        host: fc.constantFrom('127.0.0.1', '127.0.0.1', '2130706433', '127.1', '0x7f000001', '127.0.0.01', 'localhost', '[::1]', '127.0.0.1.', 'user@127.0.0.1'),
+        port,
+        path: fc.constantFrom('/callback', '/callback', '/x/../callback', '/./callback', '/%63allback', '/Callback', '/callback/', '//callback', '/callback?x=1', '/callback#f', '/callback%2F', ''),
+      });
+      const outcomes = new Map<number, number>();
+      await fc.assert(
+        fc.asyncProperty(spelling, async ({ scheme, host, port: portPart, path }) => {
+          const redirectUri = `${scheme}://${host}${portPart}${path}`;
+          const response = await authorize({ redirect_uri: redirectUri });
+          outcomes.set(response.statusCode, (outcomes.get(response.statusCode) ?? 0) + 1);
+          const portOk = portPart === '' || /^:[1-9][0-9]{0,4}$/.test(portPart) && Number(portPart.slice(1)) <= 65_535;
+          const expected = scheme === 'http' && host === '127.0.0.1' && path === '/callback' && portOk ? 200 : 400;
+          if (response.statusCode !== expected) throw new Error(`${redirectUri}: ${response.statusCode}, expected ${expected}`);
+          if (expected === 400 && !response.body.includes('redirect_uri is not registered')) throw new Error(`${redirectUri}: ${response.body.slice(0, 200)}`);
+        }),
+        { numRuns: FUZZ_RUNS, seed: FUZZ_SEED },
+      );
+      statuses.set('/oauth/authorize redirect_uri spellings', outcomes);
+      expect([...outcomes.keys()].sort()).toEqual([200, 400]);
+    }, fuzzTestTimeout());
+
+    // Errors sent back to the client's redirect URI quote request values: the description in the
+    // Location must still be within the RFC 6749 §4.1.2.1 characters.
+    it(`authorization error redirects: ${FUZZ_RUNS} random scopes and response types, error_description always §5.2-clean`, async () => {
+      const outcomes = new Map<number, number>();
+      statuses.set('/oauth/authorize error redirects', outcomes);
+      await fc.assert(
+        fc.asyncProperty(nastyString(), fc.constantFrom('code', 'token', 'x"y', ''), async (scope, responseType) => {
+          const response = await authorize({ redirect_uri: 'http://127.0.0.1:4000/callback', scope, response_type: responseType });
+          outcomes.set(response.statusCode, (outcomes.get(response.statusCode) ?? 0) + 1);
+          if (response.statusCode !== 302) return; // a sign-in page (valid scope) or an error page (bad parameters)
+          const location = new URL(String(response.headers.location));
+          const description = location.searchParams.get('error_description') ?? '';
+          if (!/^[\x20\x21\x23-\x5b\x5d-\x7e]*$/.test(description)) throw new Error(`error_description ${JSON.stringify(description)}`);
+        }),
+        { numRuns: FUZZ_RUNS, seed: FUZZ_SEED },
+      );
+      // A scope with a quote reaches the redirect and is cleaned there.
+      const quoted = await authorize({ redirect_uri: 'http://127.0.0.1:4000/callback', scope: 'orders:read "evil"\tx' });
+      expect(quoted.statusCode).toBe(302);
+      expect(new URL(String(quoted.headers.location)).searchParams.get('error_description')).toBe("scope not allowed: 'evil' x");
+    }, fuzzTestTimeout());
+  });
 
   describe('regressions found by fuzzing', () => {
     const post = (url: string, payload: string, authorization?: string) =>

@@ -6,6 +6,8 @@ import { createAuthServer } from '../../src/bootstrap';
 import { ClientsService, CreateClientInput } from '../../src/clients/clients.service';
 
 export const TEST_DEMO_SECRET = 'test-order-service-secret-with-+/=:%-chars';
+/** user-service's own client (owner of api://user-service), seeded like the demo clients. */
+export const TEST_USER_SERVICE_SECRET = 'test-user-service-secret-0123456789';
 
 /** Environment every test server starts with; tests override single values. */
 export const TEST_ENV: Record<string, string> = {
@@ -22,9 +24,14 @@ export const TEST_ENV: Record<string, string> = {
   ALICE_PASSWORD: 'alice-test-password',
   BOB_PASSWORD: 'bob-test-password',
   REPORTING_SERVICE_CLIENT_SECRET: 'test-reporting-service-secret',
+  USER_SERVICE_CLIENT_SECRET: TEST_USER_SERVICE_SECRET,
   // Suites send many deliberate failures from 127.0.0.1; the throttling tests set their own limits.
   CLIENT_AUTH_FAILURE_LIMIT: '1000000',
   CLIENT_AUTH_ADDRESS_FAILURE_LIMIT: '1000000',
+  // Likewise for sign-ins (many from 127.0.0.1, some concurrent); login-protection.e2e-spec sets its own.
+  LOGIN_FAILURE_LIMIT: '1000000',
+  LOGIN_HASH_PER_ADDRESS: '1000',
+  TRUST_PROXY: '',
   REDIS_URL: '',
 };
 

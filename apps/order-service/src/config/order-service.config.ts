@@ -1,5 +1,5 @@
 import { resourceServerOptionsFromEnv, ResourceServerAuthOptions } from '@nest-oauth-m2m/auth';
-import { demoSeedingEnabled } from '@app/platform';
+import { demoSeedingEnabled, requiredSecret } from '@app/platform';
 import { registerAs } from '@nestjs/config';
 
 export const ORDER_SERVICE_AUDIENCE = 'api://order-service';
@@ -19,12 +19,14 @@ export interface OrderServiceConfig {
 export const orderServiceConfig = registerAs('orderService', (): OrderServiceConfig => {
   const port = Number(process.env.ORDER_SERVICE_PORT ?? 3002);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('ORDER_SERVICE_PORT must be a port number');
-  const auth = resourceServerOptionsFromEnv(process.env.ORDER_SERVICE_AUDIENCE ?? ORDER_SERVICE_AUDIENCE, 'order-service');
-  const clientSecret = process.env.ORDER_SERVICE_CLIENT_SECRET;
-  if (!clientSecret) throw new Error('ORDER_SERVICE_CLIENT_SECRET is not set (see .env.example)');
-  if (process.env.NODE_ENV === 'production' && /change-?me/i.test(clientSecret)) {
-    throw new Error('ORDER_SERVICE_CLIENT_SECRET holds a placeholder: refusing to start in production');
-  }
+  const clientId = process.env.ORDER_SERVICE_CLIENT_ID || 'order-service';
+  const clientSecret = requiredSecret('ORDER_SERVICE_CLIENT_SECRET');
+  // Introspection (optional) as its own client, the owner of api://order-service.
+  const auth = resourceServerOptionsFromEnv(process.env.ORDER_SERVICE_AUDIENCE ?? ORDER_SERVICE_AUDIENCE, 'order-service', {
+    clientId,
+    clientSecret,
+    secretVariable: 'ORDER_SERVICE_CLIENT_SECRET',
+  });
   const timeoutMs = Number(process.env.USER_SERVICE_TIMEOUT_MS ?? 2000);
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new Error('USER_SERVICE_TIMEOUT_MS must be a positive integer');
   return {
@@ -39,7 +41,7 @@ export const orderServiceConfig = registerAs('orderService', (): OrderServiceCon
     client: {
       tokenEndpoint: `${auth.authServerUrl ?? auth.issuer}/oauth/token`,
       issuer: auth.issuer,
-      clientId: process.env.ORDER_SERVICE_CLIENT_ID ?? 'order-service',
+      clientId,
       clientSecret,
       scopes: ['users:read'],
     },

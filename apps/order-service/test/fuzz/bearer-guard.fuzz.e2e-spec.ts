@@ -68,6 +68,8 @@ describe('fuzzing the resource-server bearer guard', () => {
     { weight: 1, arbitrary: fc.constant(null).map(() => `Bearer ${serviceToken(platform.auth, 'order-service', 'api://user-service', 'users:read')}`) },
     { weight: 1, arbitrary: fc.constant(null).map(() => `Bearer ${userToken(platform.auth, alice.id, 'orders:read orders:write')}`) },
     { weight: 1, arbitrary: fc.constantFrom('Bearer', 'Bearer ', 'bearer x', 'BEARER  a.b.c', 'Basic YTpi', 'Bearer a b', 'Bearer ====', `Bearer ${'a'.repeat(15_000)}`, 'Bearer\ta.b.c', '') },
+    // A valid token with something after it (issue 10 finding 6): must never be served.
+    { weight: 1, arbitrary: fc.constantFrom(' junk', ',x', ' ', '"', '\t').map((junk) => `Bearer ${serviceToken(platform.auth, 'order-service', 'api://user-service', 'users:read')}${junk}`) },
     { weight: 1, arbitrary: fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 120 }) },
   );
 
@@ -136,6 +138,55 @@ describe('fuzzing the resource-server bearer guard', () => {
       fuzzTestTimeout(),
     );
   }
+
+  // RFC 6750 §2.1 (issue 10 finding 6): the guard reads `"Bearer" 1*SP b64token` and nothing else. A
+  // valid token wrapped in random printable text is served only when the header still has that exact
+  // shape and the token is untouched; any other shape is 400 invalid_request, never a 2xx.
+  it(`strict Bearer credentials: ${FUZZ_RUNS} valid tokens with random text around them`, async () => {
+    const token = serviceToken(platform.auth, 'order-service', 'api://user-service', 'users:read');
+    const printable = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 6 });
+    // The test's own oracle for the grammar, written independently of libs/auth's character loop.
+    const grammar = /^bearer +[A-Za-z0-9\-._~+/]+=*$/i;
+    const otherScheme = /^bearer[A-Za-z0-9!#$%&'*+\-.^_`|~]/i;
+    const outcomes = new Map<string, number>();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          scheme: fc.constantFrom('Bearer', 'bearer', 'BEARER', 'Bearer:', 'Bearer,'),
+          gap: fc.constantFrom(' ', '   ', '\t', ' \t', ''),
+          before: fc.oneof({ weight: 3, arbitrary: fc.constant('') }, { weight: 1, arbitrary: printable }),
+          after: fc.oneof({ weight: 2, arbitrary: fc.constant('') }, { weight: 2, arbitrary: printable }),
+        }),
+        async ({ scheme, gap, before, after }) => {
+          const authorization = `${scheme}${gap}${before}${token}${after}`;
+          const response = await withinTimeout(
+            platform.users.app.inject({ method: 'GET', url: `/users/${alice.id}`, headers: { authorization } }),
+            'strict bearer',
+          );
+          // Well-formed but changed: signature verification decides (401, or 200 where a JWS library
+          // reads the changed text as the same signature, e.g. base64 padding appended).
+          // "Bearer" run straight into the token is another scheme's name: no bearer token at all (401).
+          const kind = otherScheme.test(authorization)
+            ? 'other-scheme'
+            : !grammar.test(authorization)
+              ? 'malformed'
+              : before === '' && after === ''
+                ? 'exact'
+                : 'changed';
+          const allowed = { 'other-scheme': [401], malformed: [400], exact: [200], changed: [200, 401] }[kind];
+          outcomes.set(kind, (outcomes.get(kind) ?? 0) + 1);
+          if (!allowed.includes(response.statusCode)) {
+            throw new Error(`${JSON.stringify(authorization.replace(token, '<token>'))}: ${response.statusCode}, expected ${allowed.join(' or ')}`);
+          }
+          if (kind === 'malformed' && response.json().error !== 'invalid_request') throw new Error(`400 with ${response.body}`);
+        },
+      ),
+      { numRuns: FUZZ_RUNS, seed: FUZZ_SEED },
+    );
+    process.stdout.write(`fuzz strict Bearer credentials: ${[...outcomes].sort().map(([kind, n]) => `${kind}×${n}`).join(' ')}\n`);
+    // The generator reached every kind.
+    expect([...outcomes.keys()].sort()).toEqual(['changed', 'exact', 'malformed', 'other-scheme']);
+  }, fuzzTestTimeout());
 
   it('the processes stayed healthy: no unhandled rejection, and a valid user still lists orders', async () => {
     expect(watch.faults).toEqual([]);

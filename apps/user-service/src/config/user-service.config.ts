@@ -1,5 +1,5 @@
 import { resourceServerOptionsFromEnv, ResourceServerAuthOptions } from '@nest-oauth-m2m/auth';
-import { demoSeedingEnabled } from '@app/platform';
+import { demoSeedingEnabled, optionalSecret } from '@app/platform';
 import { registerAs } from '@nestjs/config';
 
 export const USER_SERVICE_AUDIENCE = 'api://user-service';
@@ -17,7 +17,12 @@ export const userServiceConfig = registerAs('userService', (): UserServiceConfig
   return {
     port,
     host: process.env.HOST ?? '0.0.0.0',
-    auth: resourceServerOptionsFromEnv(process.env.USER_SERVICE_AUDIENCE ?? USER_SERVICE_AUDIENCE, 'user-service'),
+    // Introspection (optional) as user-service's own client, the owner of api://user-service.
+    auth: resourceServerOptionsFromEnv(process.env.USER_SERVICE_AUDIENCE ?? USER_SERVICE_AUDIENCE, 'user-service', {
+      clientId: process.env.USER_SERVICE_CLIENT_ID || 'user-service',
+      clientSecret: optionalSecret('USER_SERVICE_CLIENT_SECRET'),
+      secretVariable: 'USER_SERVICE_CLIENT_SECRET',
+    }),
     seedDemoData: demoSeedingEnabled(),
   };
 });

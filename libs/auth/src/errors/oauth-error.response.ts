@@ -1,5 +1,6 @@
 import type { HttpServer } from '@nestjs/common';
 import { OAuthClientError } from '../client-credentials/errors';
+import { errorDescription } from './error-description';
 import { OAuthError, TemporarilyUnavailable } from './oauth.errors';
 import { buildChallenge } from './www-authenticate';
 
@@ -25,8 +26,14 @@ export function oauthErrorOf(exception: unknown): OAuthError | undefined {
   return undefined;
 }
 
-/** Status, headers (`WWW-Authenticate`, `Cache-Control: no-store`) and body of an OAuth error. */
+/**
+ * Status, headers (`WWW-Authenticate`, `Cache-Control: no-store`) and body of an OAuth error. The body
+ * and the challenge carry the same `error_description`, within the RFC 6749 §5.2 / RFC 6750 §3
+ * character set (errorDescription: OAuthError already applies it; applied again here, for free on a
+ * clean text, so that nothing rendered by the package can carry anything else).
+ */
 export function oauthErrorResponse(error: OAuthError, realm?: string): OAuthErrorResponse {
+  const description = errorDescription(error.description);
   const headers: Record<string, string> = {
     'cache-control': 'no-store',
     pragma: 'no-cache',
@@ -41,10 +48,10 @@ export function oauthErrorResponse(error: OAuthError, realm?: string): OAuthErro
       'Bearer',
       error.omitChallengeError
         ? { realm }
-        : { realm, error: error.error, error_description: error.description, ...error.challengeParams },
+        : { realm, error: error.error, error_description: description, ...error.challengeParams },
     );
   }
-  return { status: error.status, headers, body: JSON.stringify({ error: error.error, error_description: error.description }) };
+  return { status: error.status, headers, body: JSON.stringify({ error: error.error, error_description: description }) };
 }
 
 /**

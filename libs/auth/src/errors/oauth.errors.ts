@@ -4,6 +4,8 @@
  * OAuthErrorFilter (registered by the modules) writes them as RFC-shaped responses, through
  * oauthErrorResponse, the one place that turns an error into status, body and `WWW-Authenticate`.
  */
+import { errorDescription } from './error-description';
+
 export type ChallengeScheme = 'Basic' | 'Bearer';
 
 export abstract class OAuthError extends Error {
@@ -18,8 +20,13 @@ export abstract class OAuthError extends Error {
   /** RFC 6750 §3.1: a request with no credentials gets a challenge without error attributes. */
   omitChallengeError = false;
 
-  constructor(readonly description: string) {
-    super(description);
+  /** Always within the RFC 6749 §5.2 character set (see errorDescription): safe for bodies, challenges, redirects. */
+  readonly description: string;
+
+  constructor(description: string) {
+    const safe = errorDescription(description);
+    super(safe);
+    this.description = safe;
     this.name = new.target.name;
   }
 }

@@ -1,16 +1,24 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard, AuthModuleOptions } from '@nestjs/passport';
-import { InvalidRequest, InvalidToken, OAuthError } from '../errors/oauth.errors';
+import { ChallengeScheme, InvalidRequest, InvalidToken, OAuthError } from '../errors/oauth.errors';
 import { FlowTrace } from '../trace/flow-trace';
 import { RESOURCE_SERVER_AUTH_OPTIONS, ResourceServerAuthOptions } from './auth.options';
 import { benchmarkPrincipal } from './benchmark-bypass';
-import { bearerTokenOf } from './bearer-token';
+import { bearerTokenOf, isB64Token } from './bearer-token';
 import { routeAuthRequirements } from './decorators';
 import { GuardDecisionStats, GuardOutcome } from './guard-decision.stats';
 import type { Principal } from './principal';
 import { TokenIntrospector } from './token-introspector';
 import { VerifiedTokenCache } from './verified-token.cache';
+
+/**
+ * RFC 6750 §3.1 invalid_request: the Authorization header is not exactly `Bearer <b64token>` (a second
+ * word after the token, a tab, no token), or there are several. 400, with a Bearer challenge.
+ */
+export class MalformedBearerRequest extends InvalidRequest {
+  override challenge: ChallengeScheme = 'Bearer';
+}
 
 /** No credentials at all: RFC 6750 §3.1 says the challenge then carries no error code. */
 export class MissingToken extends InvalidToken {
@@ -86,11 +94,18 @@ export class BearerAuthGuard extends AuthGuard() implements CanActivate {
     }
     if (Array.isArray(authorization)) {
       this.decisions.record(context, 'invalid_request');
-      throw new InvalidRequest('more than one Authorization header');
+      throw new MalformedBearerRequest('more than one Authorization header');
     }
     const token = bearerTokenOf(authorization);
     const cached = token ? this.verified.get(token) : undefined;
     if (cached && !this.introspector) return this.allow(request, cached);
+    // Only tokens that passed this check are ever cached, so a cache hit needs no second look.
+    if (token !== undefined && !cached && !isB64Token(token)) {
+      this.decisions.record(context, 'invalid_request');
+      const error = new MalformedBearerRequest("the Authorization header must be 'Bearer' and one b64token (RFC 6750 section 2.1)");
+      this.traceDenial(context, error);
+      throw error;
+    }
     return this.verify(context, request, token, cached);
   }
 

@@ -4,7 +4,7 @@ import { Strategy as JwtStrategy, StrategyOptionsWithoutRequest, VerifyCallback 
 import { InvalidToken, TemporarilyUnavailable } from '../errors/oauth.errors';
 import { decodeJwtSegment } from '../jwt';
 import { ASYMMETRIC_ALGORITHMS, RESOURCE_SERVER_AUTH_OPTIONS, ResourceServerAuthOptions } from './auth.options';
-import { bearerTokenOf } from './bearer-token';
+import { strictBearerToken } from './bearer-token';
 import { JwksKeyStore, UnknownSigningKey } from './jwks-key-store';
 import { AccessTokenClaims, clientIdOf, Principal, principalFromClaims, TokenKindClassifier, TokenKinds } from './principal';
 
@@ -48,8 +48,10 @@ export class BearerTokenStrategy extends PassportStrategy(NamedJwtStrategy) {
     const typeRule = `token type must be ${tokenTypes.join(' or ')}`;
     super({
       strategyName,
-      // The guard's own parser: the token it caches by is the token verified here.
-      jwtFromRequest: (request: { headers: Record<string, unknown> }) => bearerTokenOf(request.headers.authorization) ?? null,
+      // The guard's own parser (the token it caches by is the token verified here), RFC 6750 §2.1
+      // exactly: passport-jwt's own extractor takes the first word after the scheme and ignores
+      // whatever follows.
+      jwtFromRequest: strictBearerToken,
       ignoreExpiration: false,
       // jsonwebtoken checks alg against this list too; the key provider narrows it per key.
       algorithms: [...ASYMMETRIC_ALGORITHMS],

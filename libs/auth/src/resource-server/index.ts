@@ -1,6 +1,7 @@
 export * from './auth.module';
 export * from './auth.options';
 export * from './bearer-auth.guard';
+export * from './bearer-token';
 export * from './benchmark-bypass';
 export * from './bearer-token.strategy';
 export * from './decorators';

@@ -1,8 +1,83 @@
+import { exportJWK, generateKeyPair } from 'jose';
 import { generateKeyPairSync } from 'node:crypto';
 import { LocalHttpServer } from '../../test/support/local-http-servers';
-import { JwksKeyStore } from './jwks-key-store';
+import { JwksKeyStore, metadataUrls } from './jwks-key-store';
+
+describe('metadataUrls (where an issuer publishes its metadata)', () => {
+  it('an issuer without a path: RFC 8414 first, then the OpenID Connect Discovery path', () => {
+    expect(metadataUrls('http://localhost:3000')).toEqual([
+      'http://localhost:3000/.well-known/oauth-authorization-server',
+      'http://localhost:3000/.well-known/openid-configuration',
+    ]);
+  });
+
+  it('an issuer with a path: the suffix between host and path (RFC 8414 §3.1), then appended, then OpenID', () => {
+    expect(metadataUrls('https://as.example/realms/x/')).toEqual([
+      'https://as.example/.well-known/oauth-authorization-server/realms/x',
+      'https://as.example/realms/x/.well-known/oauth-authorization-server',
+      'https://as.example/realms/x/.well-known/openid-configuration',
+    ]);
+  });
+});
 
 describe('JwksKeyStore discovery', () => {
+  let server: LocalHttpServer;
+  let issuer: string;
+  let jwk: Record<string, unknown>;
+  /** Which well-known paths this fake issuer serves. */
+  let serves: (path: string) => boolean;
+  let status = 200;
+
+  beforeAll(async () => {
+    const pair = await generateKeyPair('ES256');
+    jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
+    server = await new LocalHttpServer((request) => {
+      if (request.url === '/realms/x/jwks') return { kind: 'respond', status: 200, body: { keys: [jwk] } };
+      if (!serves(request.url)) return { kind: 'respond', status: 404, body: { error: 'not_found' } };
+      return { kind: 'respond', status, body: { issuer, jwks_uri: `${issuer}/jwks`, access_token_signing_alg_values_supported: ['ES256'] } };
+    }).start();
+    issuer = `${server.url}/realms/x`;
+  });
+  afterAll(() => server.close());
+  beforeEach(() => {
+    server.requests.length = 0;
+    status = 200;
+  });
+
+  const store = () => new JwksKeyStore({ issuer, audience: 'api://x' });
+
+  it.each([
+    ['RFC 8414 §3.1 (suffix before the path)', '/.well-known/oauth-authorization-server/realms/x'],
+    ['the RFC 8414 suffix appended to the issuer', '/realms/x/.well-known/oauth-authorization-server'],
+    ['OpenID Connect Discovery only', '/realms/x/.well-known/openid-configuration'],
+  ])('finds the keys of an issuer that publishes %s', async (_case, path) => {
+    serves = (url) => url === path;
+    expect(await store().ensureKeys()).toBe(1);
+    expect(server.requests.at(-1)!.url).toBe('/realms/x/jwks');
+  });
+
+  it('does not move on when the metadata URL fails for another reason than 404 (an outage is not absence)', async () => {
+    serves = () => true;
+    status = 503;
+    await expect(store().ensureKeys()).rejects.toThrow(/503/);
+    expect(server.requests.map((request) => request.url)).toEqual(['/.well-known/oauth-authorization-server/realms/x']);
+  });
+
+  it('still refuses a document whose issuer is not the configured one', async () => {
+    serves = (url) => url === '/realms/x/.well-known/openid-configuration';
+    const other = new JwksKeyStore({ issuer: `${server.url}/realms/x`, authServerUrl: `${server.url}/realms/x`, audience: 'api://x' });
+    const saved = issuer;
+    issuer = 'https://impostor.example';
+    try {
+      await expect(other.ensureKeys()).rejects.toThrow(/not the configured issuer/);
+    } finally {
+      issuer = saved;
+    }
+  });
+});
+
+
+describe('JwksKeyStore discovery (documents served per path)', () => {
   const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'ES256' };
   let server: LocalHttpServer;
@@ -32,6 +107,7 @@ describe('JwksKeyStore discovery', () => {
     await store.getKey('k1', 'ES256');
     expect(server.requests.map((r) => r.url)).toEqual([
       '/.well-known/oauth-authorization-server/realms/x',
+      '/realms/x/.well-known/oauth-authorization-server',
       '/realms/x/.well-known/openid-configuration',
       '/realms/x/jwks',
     ]);

@@ -3,6 +3,9 @@ import { createPublicKey, JsonWebKey, KeyObject } from 'node:crypto';
 import { discoverMetadata } from '../discovery';
 import { ASYMMETRIC_ALGORITHMS, ResourceServerAuthOptions } from './auth.options';
 
+/** Where JwksKeyStore looks for the issuer's metadata, in order (see discoverMetadata). */
+export { metadataUrls } from '../discovery';
+
 interface PublishedKey {
   key: KeyObject;
   alg?: string;
@@ -135,4 +138,3 @@ export class JwksKeyStore {
     return response.json();
   }
 }
-

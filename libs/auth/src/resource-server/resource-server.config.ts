@@ -3,9 +3,10 @@ import { benchmarkBypassFromEnv } from './benchmark-bypass';
 
 /**
  * Resource-server settings from the environment, shared by the services:
- * ISSUER (the auth-server's public URL) and AUTH_SERVER_URL (how this service reaches it).
+ * ISSUER (the auth-server's public URL) and AUTH_SERVER_URL (how this service reaches it); with
+ * INTROSPECTION_ENABLED=true, a revocation check as `ownClient`.
  */
-export function resourceServerOptionsFromEnv(audience: string, realm: string): ResourceServerAuthOptions {
+export function resourceServerOptionsFromEnv(audience: string, realm: string, ownClient?: ResourceServerClient): ResourceServerAuthOptions {
   // Same default as the auth-server's own: its port on localhost.
   const issuer = (process.env.ISSUER ?? `http://localhost:${process.env.AUTH_SERVER_PORT ?? 3000}`).replace(/\/+$/, '');
   try {
@@ -30,20 +31,45 @@ export function resourceServerOptionsFromEnv(audience: string, realm: string): R
     jwksCooldownMs: optionalNumber('JWKS_COOLDOWN_MS'),
     verifiedTokenCacheSize: optionalNumber('VERIFIED_TOKEN_CACHE_SIZE'),
     benchmarkBypass: benchmarkBypassFromEnv(),
-    // Optional revocation check (RFC 7662): all three variables, or none.
-    introspection: process.env.INTROSPECTION_CLIENT_ID
-      ? {
-          endpoint: `${(process.env.AUTH_SERVER_URL || issuer).replace(/\/+$/, '')}/oauth/introspect`,
-          clientId: process.env.INTROSPECTION_CLIENT_ID,
-          clientSecret: requiredIntrospectionSecret(),
-          cacheTtlMs: optionalNumber('INTROSPECTION_CACHE_TTL_MS'),
-        }
-      : undefined,
+    introspection: introspectionFromEnv(issuer, ownClient),
   };
 }
 
-function requiredIntrospectionSecret(): string {
-  const secret = process.env.INTROSPECTION_CLIENT_SECRET;
-  if (!secret) throw new Error('INTROSPECTION_CLIENT_SECRET is required when INTROSPECTION_CLIENT_ID is set');
-  return secret;
+/** This resource server's own confidential client, which owns its audience at the auth-server. */
+export interface ResourceServerClient {
+  clientId: string;
+  /** Undefined when its variable is unset. */
+  clientSecret: string | undefined;
+  /** The variable holding the secret, for the error message. */
+  secretVariable: string;
+}
+
+/**
+ * Optional revocation check (RFC 7662), on with INTROSPECTION_ENABLED=true. Each service asks as its
+ * own client, the registered owner of its audience: the auth-server answers `active` only to a
+ * token's own client or its audience's owner, so one client shared by all services (the former
+ * INTROSPECTION_CLIENT_ID, read from one .env by every app) would have every other service's
+ * tokens refused.
+ */
+function introspectionFromEnv(issuer: string, ownClient: ResourceServerClient | undefined): ResourceServerAuthOptions['introspection'] {
+  // The old shared-client switch: ignoring it would silently turn a revocation check off.
+  if (process.env.INTROSPECTION_CLIENT_ID || process.env.INTROSPECTION_CLIENT_SECRET) {
+    throw new Error('INTROSPECTION_CLIENT_ID/_SECRET are no longer read: set INTROSPECTION_ENABLED=true (each service introspects as its own client)');
+  }
+  const enabled = process.env.INTROSPECTION_ENABLED;
+  if (enabled === undefined || enabled === '' || enabled === 'false') return undefined;
+  if (enabled !== 'true') throw new Error('INTROSPECTION_ENABLED must be true or false');
+  if (!ownClient) throw new Error('INTROSPECTION_ENABLED=true needs this service\'s own client credentials');
+  if (!ownClient.clientSecret) throw new Error(`${ownClient.secretVariable} is required when INTROSPECTION_ENABLED=true`);
+  const raw = process.env.INTROSPECTION_CACHE_TTL_MS;
+  const cacheTtlMs = raw === undefined || raw === '' ? undefined : Number(raw);
+  if (cacheTtlMs !== undefined && (!Number.isInteger(cacheTtlMs) || cacheTtlMs < 0)) {
+    throw new Error('INTROSPECTION_CACHE_TTL_MS must be a non-negative integer');
+  }
+  return {
+    endpoint: `${(process.env.AUTH_SERVER_URL || issuer).replace(/\/+$/, '')}/oauth/introspect`,
+    clientId: ownClient.clientId,
+    clientSecret: ownClient.clientSecret,
+    cacheTtlMs,
+  };
 }

@@ -1,4 +1,4 @@
-import { DownstreamUnavailable, oauthErrorOf, TokenEndpointError, TokenEndpointUnavailable } from '@nest-oauth-m2m/auth';
+import { DownstreamUnavailable, oauthErrorOf, oauthErrorResponse, TokenEndpointError, TokenEndpointUnavailable } from '@nest-oauth-m2m/auth';
 import { BadRequestException, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import { appErrorOf } from './app-error';
 
@@ -39,5 +39,11 @@ describe('the apps\' error policy', () => {
     // A 5xx HttpException says nothing of its cause.
     const unavailable = appErrorOf(new ServiceUnavailableException('db pool exhausted at host x'));
     expect([unavailable.status, unavailable.error, unavailable.description]).toEqual([503, 'temporarily_unavailable', 'the service cannot answer right now']);
+  });
+
+  // Issue 10 finding 6 (main's sendOAuthError test, on the package's one renderer).
+  it('answers framework errors (a Nest HttpException message) through the same sanitiser', () => {
+    const sent = oauthErrorResponse(appErrorOf(new BadRequestException('bad "value"\n')), 'api');
+    expect(JSON.parse(sent.body).error_description).toBe("bad 'value' ");
   });
 });

@@ -25,6 +25,15 @@ function storeContract(name: string, make: () => FailureStore) {
       expect(countA!.resetInMs).toBeLessThanOrEqual(60_000);
     });
 
+    it('increment answers the counts after it, in one call', async () => {
+      const [a, b] = [`a-${randomUUID()}`, `b-${randomUUID()}`];
+      expect((await store.increment([a], 60_000)).map((c) => c.count)).toEqual([1]);
+      const [countA, countB] = await store.increment([a, b], 60_000);
+      expect([countA!.count, countB!.count]).toEqual([2, 1]);
+      expect(countA!.resetInMs).toBeGreaterThan(0);
+      expect(countA!.resetInMs).toBeLessThanOrEqual(60_000);
+    });
+
     it('a later failure does not extend the window (fixed window from the first failure)', async () => {
       const key = `k-${randomUUID()}`;
       await store.increment([key], 60_000);

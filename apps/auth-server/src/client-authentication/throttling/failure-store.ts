@@ -9,8 +9,11 @@ export interface FailureCount {
 
 /** Fixed-window counters of failed client authentications. */
 export interface FailureStore {
-  /** Counts one more failure for each key; a key's window starts at its first failure. */
-  increment(keys: string[], windowMs: number): Promise<void>;
+  /**
+   * Counts one more failure for each key (a key's window starts at its first failure) and returns
+   * the counts after it, so a failure costs one round trip.
+   */
+  increment(keys: string[], windowMs: number): Promise<FailureCount[]>;
   /** Current counts (0 for keys with no failures in their window). */
   read(keys: string[]): Promise<FailureCount[]>;
   close(): Promise<void>;
@@ -23,17 +26,19 @@ export class InMemoryFailureStore implements FailureStore {
   /** Bounds memory under a flood of distinct keys (spoofed client ids); the oldest windows go first. */
   constructor(private readonly maxKeys = 100_000) {}
 
-  async increment(keys: string[], windowMs: number): Promise<void> {
+  async increment(keys: string[], windowMs: number): Promise<FailureCount[]> {
     const now = Date.now();
-    for (const key of keys) {
-      const current = this.windows.get(key);
-      if (current && current.resetAt > now) {
-        current.count += 1;
-        continue;
+    return keys.map((key) => {
+      let window = this.windows.get(key);
+      if (window && window.resetAt > now) {
+        window.count += 1;
+      } else {
+        if (this.windows.size >= this.maxKeys) this.evict(now);
+        window = { count: 1, resetAt: now + windowMs };
+        this.windows.set(key, window);
       }
-      if (this.windows.size >= this.maxKeys) this.evict(now);
-      this.windows.set(key, { count: 1, resetAt: now + windowMs });
-    }
+      return { count: window.count, resetInMs: window.resetAt - now };
+    });
   }
 
   async read(keys: string[]): Promise<FailureCount[]> {
@@ -82,17 +87,24 @@ export class RedisFailureStore implements FailureStore {
     );
   }
 
-  async increment(keys: string[], windowMs: number): Promise<void> {
+  async increment(keys: string[], windowMs: number): Promise<FailureCount[]> {
     try {
       const pipeline = this.redis.multi();
       for (const key of keys) {
         pipeline.incr(this.prefix + key);
         pipeline.pexpire(this.prefix + key, windowMs, 'NX');
+        pipeline.pttl(this.prefix + key);
       }
-      await pipeline.exec();
+      const results = (await pipeline.exec()) ?? [];
+      const failed = results.find(([error]) => error);
+      if (failed) throw failed[0];
+      return keys.map((_, index) => ({
+        count: Number(results[index * 3]?.[1] ?? 0) || 0,
+        resetInMs: Math.max(0, Number(results[index * 3 + 2]?.[1] ?? 0)),
+      }));
     } catch (error) {
       this.degraded(error);
-      await this.fallback.increment(keys, windowMs);
+      return this.fallback.increment(keys, windowMs);
     }
   }
 

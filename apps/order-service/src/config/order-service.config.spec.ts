@@ -1,0 +1,47 @@
+import { envExamplePlaceholders } from '../../../../test/support/env-example';
+import { orderServiceConfig } from './order-service.config';
+
+describe('orderServiceConfig (validated at boot)', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  const load = (env: Record<string, string | undefined>) => {
+    process.env = { ...env } as NodeJS.ProcessEnv;
+    return orderServiceConfig();
+  };
+
+  const production = {
+    NODE_ENV: 'production',
+    ISSUER: 'https://auth.example.com',
+    SEED_DEMO_DATA: 'true',
+    ORDER_SERVICE_CLIENT_SECRET: 'Oq2Lx7Vb4Nc9Zm1Rt6Yw3Hs8Kd0Fg5Jp',
+  };
+  /** The secrets order-service reads, with their .env.example placeholders. */
+  const placeholders = envExamplePlaceholders().filter(([name]) => name === 'ORDER_SERVICE_CLIENT_SECRET');
+
+  it('starts in production with a real secret (the control)', () => {
+    expect(load(production).client).toMatchObject({ clientId: 'order-service', clientSecret: production.ORDER_SERVICE_CLIENT_SECRET });
+  });
+
+  it('reads every secret of its own that .env.example lists', () => {
+    expect(placeholders.map(([name]) => name)).toEqual(['ORDER_SERVICE_CLIENT_SECRET']);
+  });
+
+  it.each(placeholders)('production refuses %s placeholder', (name, value) => {
+    expect(() => load({ ...production, [name]: value })).toThrow(`${name} holds a placeholder or is shorter than 32 characters: refusing to start in production`);
+    expect(() => load({ ...production, NODE_ENV: 'development', [name]: value })).not.toThrow();
+  });
+
+  it('introspection (INTROSPECTION_ENABLED=true) asks as order-service itself, the owner of api://order-service', () => {
+    expect(load(production).auth.introspection).toBeUndefined();
+    expect(load({ ...production, INTROSPECTION_ENABLED: 'true', AUTH_SERVER_URL: 'http://auth:3000' }).auth.introspection).toEqual({
+      endpoint: 'http://auth:3000/oauth/introspect',
+      clientId: 'order-service',
+      clientSecret: production.ORDER_SERVICE_CLIENT_SECRET,
+      cacheTtlMs: undefined,
+    });
+    expect(() => load({ ...production, INTROSPECTION_ENABLED: 'yes' })).toThrow(/INTROSPECTION_ENABLED must be true or false/);
+  });
+});

@@ -1,0 +1,47 @@
+import { envExamplePlaceholders } from '../../../../test/support/env-example';
+import { userServiceConfig } from './user-service.config';
+
+describe('userServiceConfig (validated at boot)', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  const load = (env: Record<string, string | undefined>) => {
+    process.env = { ...env } as NodeJS.ProcessEnv;
+    return userServiceConfig();
+  };
+
+  const production = {
+    NODE_ENV: 'production',
+    ISSUER: 'https://auth.example.com',
+    SEED_DEMO_DATA: 'true',
+    USER_SERVICE_CLIENT_SECRET: 'Us1Bq6Nv3Lx8Zc0Tm5Wr2Hk7Gd4Jf9Pa',
+  };
+  /** The secrets user-service reads, with their .env.example placeholders. */
+  const placeholders = envExamplePlaceholders().filter(([name]) => name === 'USER_SERVICE_CLIENT_SECRET');
+
+  it('reads every secret of its own that .env.example lists', () => {
+    expect(placeholders.map(([name]) => name)).toEqual(['USER_SERVICE_CLIENT_SECRET']);
+  });
+
+  it.each(placeholders)('production refuses %s placeholder', (name, value) => {
+    expect(() => load({ ...production, [name]: value })).toThrow(`${name} holds a placeholder or is shorter than 32 characters: refusing to start in production`);
+    expect(() => load({ ...production, INTROSPECTION_ENABLED: 'true', [name]: value })).toThrow(`${name} holds a placeholder`);
+    expect(() => load({ ...production, NODE_ENV: 'development', [name]: value })).not.toThrow();
+  });
+
+  it('introspection (INTROSPECTION_ENABLED=true) asks as user-service itself, the owner of api://user-service, never as another service', () => {
+    expect(load(production).auth.introspection).toBeUndefined();
+    // A shared environment (npm start reads one .env for all apps) must not make it ask as order-service.
+    const introspection = load({ ...production, INTROSPECTION_ENABLED: 'true', ORDER_SERVICE_CLIENT_SECRET: 'x'.repeat(40) }).auth.introspection;
+    expect(introspection).toMatchObject({ clientId: 'user-service', clientSecret: production.USER_SERVICE_CLIENT_SECRET });
+    // The old shared-client variables are refused rather than silently ignored (that would turn the check off).
+    expect(() => load({ ...production, INTROSPECTION_CLIENT_ID: 'order-service', INTROSPECTION_CLIENT_SECRET: 'x'.repeat(40) })).toThrow(
+      /INTROSPECTION_CLIENT_ID\/_SECRET are no longer read/,
+    );
+    expect(() => load({ ...production, INTROSPECTION_ENABLED: 'true', USER_SERVICE_CLIENT_SECRET: undefined })).toThrow(
+      'USER_SERVICE_CLIENT_SECRET is required when INTROSPECTION_ENABLED=true',
+    );
+  });
+});
