@@ -19,9 +19,11 @@ ARG NODE_IMAGE=node:24-bookworm-slim
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+# The npm workspace (@nest-oauth-m2m/auth): npm ci links it into node_modules.
+COPY libs/auth/package.json ./libs/auth/
 RUN npm ci --ignore-scripts --no-audit --no-fund
 
-# ---- build: compile to dist/.
+# ---- build: compile @nest-oauth-m2m/auth to libs/auth/dist, then the apps to dist/.
 FROM deps AS build
 COPY tsconfig.json tsconfig.build.json ./
 COPY libs ./libs
@@ -38,6 +40,7 @@ RUN npm run build && rm -f dist/.tsbuildinfo
 FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY libs/auth/package.json ./libs/auth/
 RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund && npm cache clean --force \
  && find node_modules -type f \( -name '*.map' -o -name '*.ts' -o -name '*.mts' -o -name '*.cts' -o -name '*.md' \) -delete
 
@@ -52,6 +55,9 @@ ENV NODE_OPTIONS=--max-old-space-size=128
 COPY package.json ./
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# @nest-oauth-m2m/auth: node_modules links to it; the apps load its build like any dependency.
+COPY libs/auth/package.json ./libs/auth/
+COPY --from=build /app/libs/auth/dist ./libs/auth/dist
 # Files stay root-owned (read-only for the app); the process runs unprivileged.
 USER node
 # auth-server, user-service, order-service (their default ports); 9464 is /metrics when METRICS_PORT=9464.

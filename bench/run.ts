@@ -2,7 +2,7 @@
  * `npm run bench`: starts everything it measures, on free ports, and runs all scenarios in one
  * go so that the ratios between them hold on a noisy machine. See bench/README.md.
  */
-import { benchmarkAuthorization } from '@app/auth';
+import { benchmarkAuthorization } from '@nest-oauth-m2m/auth';
 import { ensureDatabaseExists, startEmbeddedPostgres } from '@app/database';
 import { DEMO_USERS, envFilePaths } from '@app/platform';
 import { parse as parseEnv } from 'dotenv';

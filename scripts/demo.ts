@@ -231,7 +231,7 @@ async function main(): Promise<void> {
   line(`alice's own token on user-service (wrong audience for it): ${verdict(userOnUsers.status, 401)}`);
   const bobsOrder = await call(`${ORDERS}/orders/${BOB_ORDER}`, aliceToken);
   line(`alice reads bob's order: ${verdict(bobsOrder.status, 404)}  (someone else's order looks like no order)`);
-  process.stdout.write(`\n${cyan('Done.')} Read the guards in libs/auth/src/resource-server, the token provider in libs/auth/src/client.\n`);
+  process.stdout.write(`\n${cyan('Done.')} Read the guards in libs/auth/src/resource-server, the token provider in libs/auth/src/client-credentials.\n`);
 }
 
 main().catch((error: Error) => {

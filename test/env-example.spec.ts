@@ -7,6 +7,7 @@ import { join, relative, resolve } from 'node:path';
 
 const root = resolve(__dirname, '..');
 const SCANNED = ['apps', 'libs', 'scripts'];
+const NOT_SCANNED = new Set(['test', 'node_modules', 'example', 'dist']);
 // Node's own variables, not the project's configuration.
 const NOT_CONFIGURATION = new Set(['NODE_ENV', 'NODE_OPTIONS']);
 // `process.env.X`, `process.env['X']`, `env.X` (a ProcessEnv passed in) and `config.get('X')`.
@@ -15,7 +16,9 @@ const READS = [/\benv\.([A-Z][A-Z0-9_]+)/g, /\benv\[['"]([A-Z][A-Z0-9_]+)['"]\]/
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) return entry.name === 'test' || entry.name === 'node_modules' ? [] : sourceFiles(path);
+    // Not the platform's configuration: tests, dependencies, and libs/auth/example (the package README's
+    // code, a consumer's hypothetical billing-service configured by that consumer) or a package build.
+    if (entry.isDirectory()) return NOT_SCANNED.has(entry.name) ? [] : sourceFiles(path);
     return /\.(ts|js|mjs)$/.test(entry.name) && !/\.(spec|e2e-spec)\.ts$/.test(entry.name) ? [path] : [];
   });
 }

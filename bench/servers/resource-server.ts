@@ -3,7 +3,7 @@
  * once behind the global bearer guard with @Scopes('users:read') and once @Public(), so the
  * difference between the two is the guard's cost.
  */
-import { AuthModule, Public, resourceServerOptionsFromEnv, Scopes, ServiceOnly } from '@app/auth';
+import { AuthModule, Public, resourceServerOptionsFromEnv, Scopes, ServiceOnly } from '@nest-oauth-m2m/auth';
 import { createHttpApp } from '@app/platform';
 import { Controller, Get, Module } from '@nestjs/common';
 

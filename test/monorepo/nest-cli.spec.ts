@@ -38,7 +38,9 @@ describe('nest-cli.json: a monorepo the Nest CLI can build', () => {
   it('lists every app and lib of the repository, with paths that exist', () => {
     expect(nestCli.monorepo).toBe(true);
     expect(projects.filter(([, p]) => p.type === 'application').map(([name]) => name).sort()).toEqual(['auth-server', 'order-service', 'user-service']);
-    expect(projects.filter(([, p]) => p.type === 'library').map(([name]) => name).sort()).toEqual(['auth', 'database', 'platform']);
+    // libs/auth is not a Nest CLI library: it is the npm workspace package @nest-oauth-m2m/auth, built
+    // by its own tsconfig.build.json (`npm run build -w @nest-oauth-m2m/auth`, see the test below).
+    expect(projects.filter(([, p]) => p.type === 'library').map(([name]) => name).sort()).toEqual(['database', 'platform']);
     for (const [name, project] of projects) {
       const folder = project.type === 'application' ? 'apps' : 'libs';
       expect({ name, root: project.root, sourceRoot: project.sourceRoot }).toEqual({ name, root: `${folder}/${name}`, sourceRoot: `${folder}/${name}/src` });
@@ -82,4 +84,12 @@ describe('nest-cli.json: a monorepo the Nest CLI can build', () => {
       expect(config.fileNames.map((file) => relative(ROOT, file)).filter(isTestFile)).toEqual([]);
     },
   );
+
+  it('libs/auth, the workspace package, has its own build that leaves spec files and test folders out', () => {
+    const config = configOf('libs/auth/tsconfig.build.json');
+    expect(config.errors).toEqual([]);
+    expect(relative(ROOT, config.options.outDir!)).toBe('libs/auth/dist');
+    expect(config.fileNames.length).toBeGreaterThan(0);
+    expect(config.fileNames.map((file) => relative(ROOT, file)).filter(isTestFile)).toEqual([]);
+  });
 });

@@ -1,4 +1,4 @@
-import { AuthModule } from '@app/auth';
+import { AuthModule } from '@nest-oauth-m2m/auth';
 import { databaseConfig, DatabaseModule } from '@app/database';
 import { envFilePaths, HealthModule } from '@app/platform';
 import { Module } from '@nestjs/common';

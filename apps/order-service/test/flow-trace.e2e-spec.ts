@@ -1,5 +1,5 @@
 import { DEMO_ORDERS, DEMO_USERS } from '@app/platform';
-import { FlowTrace } from '@app/auth';
+import { FlowTrace } from '@nest-oauth-m2m/auth';
 import { startPlatform, TestPlatform } from '../../../test/support/platform.harness';
 import { userToken } from '../../../test/support/tokens';
 

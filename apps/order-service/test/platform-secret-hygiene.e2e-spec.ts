@@ -1,4 +1,4 @@
-import { ClientCredentialsTokenProvider } from '@app/auth';
+import { ClientCredentialsTokenProvider } from '@nest-oauth-m2m/auth';
 import { LogLevel } from '@nestjs/common';
 import { Client } from 'pg';
 import { basicAuth, postForm, TEST_DEMO_SECRET, TEST_ENV } from '../../auth-server/test/support/auth-server.harness';

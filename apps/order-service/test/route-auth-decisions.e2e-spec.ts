@@ -1,4 +1,4 @@
-import { AUTHENTICATED_KEY, AuthModule, IS_PUBLIC_KEY, OAuthExceptionFilter, SCOPES_KEY } from '@app/auth';
+import { AuthModule, readRouteAuthRequirements } from '@nest-oauth-m2m/auth';
 import { Controller, Get, INestApplication } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
@@ -9,7 +9,7 @@ import { serviceToken } from '../../../test/support/tokens';
 
 interface RouteDecision {
   route: string;
-  decision: 'public' | 'scopes' | 'authenticated' | 'none';
+  decision: 'public' | 'scopes' | 'token kind' | 'none';
 }
 
 /** Every HTTP route of an app and the auth decision its decorators make. */
@@ -25,15 +25,10 @@ function routeDecisions(app: INestApplication): RouteDecision[] {
     for (const name of scanner.getAllMethodNames(Object.getPrototypeOf(instance))) {
       const handler = instance[name] as object;
       if (Reflect.getMetadata(METHOD_METADATA, handler) === undefined) continue;
-      const targets = [handler as never, controller as never];
       const route = `${String(Reflect.getMetadata(PATH_METADATA, controller))}/${String(Reflect.getMetadata(PATH_METADATA, handler))}`;
-      const decision = reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets)
-        ? 'public'
-        : reflector.getAllAndOverride<string[]>(SCOPES_KEY, targets)?.length
-          ? 'scopes'
-          : reflector.getAllAndOverride<boolean>(AUTHENTICATED_KEY, targets)
-            ? 'authenticated'
-            : 'none';
+      // The guards' own reading of the decorators (handler over controller).
+      const required = readRouteAuthRequirements(reflector, handler, controller);
+      const decision = required.isPublic ? 'public' : required.scopes.length ? 'scopes' : required.tokenKind ? 'token kind' : 'none';
       decisions.push({ route: `${controller.name} ${route}`, decision });
     }
   }
@@ -47,7 +42,7 @@ describe('every resource-server route makes an explicit auth decision', () => {
   });
   afterAll(() => platform.close());
 
-  it.each(['users', 'orders'] as const)('%s-service: @Public, @Scopes or @Authenticated on every route', (name) => {
+  it.each(['users', 'orders'] as const)('%s-service: @Public, @Scopes, @UserOnly or @ServiceOnly on every route', (name) => {
     const decisions = routeDecisions(platform[name].app);
     expect(decisions.length).toBeGreaterThan(1);
     expect(decisions.filter((d) => d.decision === 'none')).toEqual([]);
@@ -63,12 +58,12 @@ describe('every resource-server route makes an explicit auth decision', () => {
     }
     const moduleRef = await Test.createTestingModule({
       imports: [
-        AuthModule.forRoot({ issuer: platform.auth.issuer, audience: 'api://user-service', authServerUrl: platform.auth.url }),
+        AuthModule.forRoot({ issuer: platform.auth.issuer, audience: 'api://user-service', authServerUrl: platform.auth.url, realm: 'test' }),
       ],
       controllers: [ForgottenController],
     }).compile();
     const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false });
-    app.useGlobalFilters(new OAuthExceptionFilter('test'));
+    // No filter registered here: AuthModule renders its own errors.
     await app.listen(0, '127.0.0.1');
     try {
       const url = `${await app.getUrl()}/forgotten`.replace('[::1]', '127.0.0.1');

@@ -1,4 +1,4 @@
-import { JwksKeyStore } from '@app/auth';
+import { JwksKeyStore } from '@nest-oauth-m2m/auth';
 import { DEMO_USERS } from '@app/platform';
 import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
 import { startPlatform, TestPlatform } from '../../../test/support/platform.harness';

@@ -1,10 +1,13 @@
+import { Test } from '@nestjs/testing';
+import { generateKeyPairSync } from 'node:crypto';
 import {
+  ClientCredentialsModule,
   ClientCredentialsTokenProvider,
   ClientCredentialsTokenProviderOptions,
   InMemoryTokenCache,
   ServiceHttpClient,
   TokenEndpointError,
-} from '@app/auth';
+} from '@nest-oauth-m2m/auth';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import {
   registerClient,
@@ -50,6 +53,20 @@ describe('ClientCredentialsTokenProvider against the real auth-server', () => {
 
     await expect(tokens.getToken()).resolves.toBe(token);
     expect(tokens.stats).toMatchObject({ fetches: 1, hits: 1, failures: 0 });
+  });
+
+  it('without a tokenEndpoint, discovers it from the issuer\'s RFC 8414 metadata (once)', async () => {
+    const requests: string[] = [];
+    const recordingFetch: typeof fetch = (input, init) => {
+      requests.push(String(input));
+      return fetch(input, init);
+    };
+    const tokens = demo({ tokenEndpoint: undefined, fetch: recordingFetch });
+    const token = await tokens.getToken();
+    await expect(verify(token)).resolves.toBeDefined();
+    await tokens.invalidate(token);
+    await tokens.getToken();
+    expect(requests).toEqual([`${server.issuer}/.well-known/oauth-authorization-server`, `${server.url}/oauth/token`, `${server.url}/oauth/token`]);
   });
 
   it('client_secret_post', async () => {
@@ -111,5 +128,66 @@ describe('ClientCredentialsTokenProvider against the real auth-server', () => {
     } finally {
       await downstream.close();
     }
+  });
+
+  describe('private_key_jwt (RFC 7523)', () => {
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const ecPem = ec.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    const rsaJwk = { ...rsa.privateKey.export({ format: 'jwk' }), kid: 'rsa-1' };
+
+    beforeAll(async () => {
+      await registerClient(server, {
+        clientId: 'billing-service',
+        authMethod: 'private_key_jwt',
+        jwks: {
+          keys: [
+            { ...ec.publicKey.export({ format: 'jwk' }), kty: 'EC', kid: 'ec-1', alg: 'ES256', use: 'sig' },
+            { ...rsa.publicKey.export({ format: 'jwk' }), kty: 'RSA', kid: 'rsa-1', alg: 'RS256', use: 'sig' },
+          ],
+        },
+      });
+    });
+
+    const keyed = (overrides: Partial<ClientCredentialsTokenProviderOptions>) =>
+      demo({ clientId: 'billing-service', clientSecret: undefined, authMethod: 'private_key_jwt', ...overrides });
+
+    it('a service configured through ClientCredentialsModule with a PEM key gets tokens from the auth-server', async () => {
+      const moduleRef = await Test.createTestingModule({
+        imports: [
+          ClientCredentialsModule.forRoot({
+            tokenEndpoint: `${server.url}/oauth/token`,
+            issuer: server.issuer,
+            clientId: 'billing-service',
+            authMethod: 'private_key_jwt',
+            privateKey: ecPem,
+            privateKeyId: 'ec-1',
+            scopes: ['users:read'],
+            audience: 'api://user-service',
+            timeoutMs: 15_000,
+            logger: captureLogger().logger,
+          }),
+        ],
+      }).compile();
+      const tokens = moduleRef.get(ClientCredentialsTokenProvider);
+      const { payload } = await verify(await tokens.getToken());
+      expect(payload).toMatchObject({ sub: 'billing-service', client_id: 'billing-service', scope: 'users:read' });
+      await moduleRef.close();
+    });
+
+    it('signs a fresh assertion for every token request (a replayed jti would be refused), with a JWK key and its kid', async () => {
+      const tokens = keyed({ privateKey: rsaJwk });
+      const first = await tokens.getToken();
+      await tokens.invalidate(first);
+      const second = await tokens.getToken();
+      expect(second).not.toBe(first);
+      await expect(verify(second)).resolves.toBeDefined();
+      expect(tokens.stats).toMatchObject({ fetches: 2, failures: 0 });
+    });
+
+    it('an assertion signed with a key the client did not register is invalid_client', async () => {
+      const stranger = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+      await expect(keyed({ privateKey: stranger, privateKeyId: 'ec-1' }).getToken()).rejects.toMatchObject({ status: 401, error: 'invalid_client' });
+    });
   });
 });

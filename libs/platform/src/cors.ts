@@ -1,4 +1,4 @@
-import { FLOW_TRACE_HEADER } from '@app/auth';
+import { FLOW_TRACE_HEADER } from '@nest-oauth-m2m/auth';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 
 /** @fastify/cors options, as bundled with @nestjs/platform-fastify. */

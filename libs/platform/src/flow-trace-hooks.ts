@@ -1,4 +1,4 @@
-import { FLOW_TRACE_HEADER, FlowTrace, FlowTraceRecord } from '@app/auth';
+import { FLOW_TRACE_HEADER, FlowTrace, FlowTraceRecord } from '@nest-oauth-m2m/auth';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 
 /** The flow trace is a teaching aid: never in production, and FLOW_TRACE=false turns it off elsewhere. */

@@ -1,4 +1,4 @@
-import { OAuthExceptionFilter, sendOAuthError, toOAuthError } from '@app/auth';
+import { oauthErrorResponse } from '@nest-oauth-m2m/auth';
 import { LogLevel, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { FastifyReply } from 'fastify';
@@ -11,6 +11,8 @@ import { createPinoLogger, PinoNestLogger, registerAccessLog, REQUEST_ID_HEADER,
 import { LibraryMetrics, registerMetrics } from './metrics';
 import { ApiDocsOptions, setupApiDocs } from './api-docs/api-docs';
 import { secureHeaderPolicy, secureHeaders } from './secure-headers';
+import { appErrorOf } from './errors/app-error';
+import { AppExceptionFilter } from './errors/app-exception.filter';
 import { httpPlatformConfig } from './http-platform.config';
 import { trustProxyFrom } from './trust-proxy';
 
@@ -67,7 +69,8 @@ export async function createHttpApp(module: Type<unknown>, options: HttpAppOptio
       // malformed %-escape) never reach Nest's filters: answer them in the same RFC shape.
       frameworkErrors: (error: { statusCode?: number }, _request: unknown, reply: unknown) => {
         const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
-        sendOAuthError(reply as FastifyReply, toOAuthError({ statusCode: status, message: 'malformed request URL' }), options.realm);
+        const answer = oauthErrorResponse(appErrorOf({ statusCode: status, message: 'malformed request URL' }), options.realm);
+        (reply as FastifyReply).status(answer.status).headers(answer.headers).send(answer.body);
       },
     }),
     { bufferLogs: true, abortOnError: false },
@@ -76,7 +79,7 @@ export async function createHttpApp(module: Type<unknown>, options: HttpAppOptio
   // Read once the app's ConfigModule has loaded .env / .env.example; a bad METRICS_PORT or
   // API_DOCS_ENABLED stops the app here, before it listens.
   const platform = httpPlatformConfig();
-  app.useGlobalFilters(new OAuthExceptionFilter(options.realm));
+  app.useGlobalFilters(new AppExceptionFilter(app.getHttpAdapter(), options.realm));
   const issuerOrigin = options.docs ? new URL(options.docs.issuer(app)).origin : undefined;
   const pageHeaders = secureHeaders(secureHeaderPolicy(issuerOrigin ? [issuerOrigin] : []));
   // JSON answers need only these two; the rest of helmet's set is about documents (framing, CSP,

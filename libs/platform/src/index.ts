@@ -9,5 +9,6 @@ export * from './logging';
 export * from './metrics';
 export * from './http-platform.config';
 export * from './api-docs';
+export * from './errors';
 export * from './secrets';
 export * from './trust-proxy';

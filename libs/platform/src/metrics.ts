@@ -1,4 +1,4 @@
-import { ClientCredentialsTokenProvider, GuardDecisionStats, JwksKeyStore } from '@app/auth';
+import { ClientCredentialsTokenProvider, GuardDecisionStats, JwksKeyStore } from '@nest-oauth-m2m/auth';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { fastify as createFastify, FastifyInstance, FastifyReply } from 'fastify';
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client';

@@ -1,4 +1,4 @@
-import { errorDescription } from '@app/auth';
+import { errorDescription } from '@nest-oauth-m2m/auth';
 import { Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { ApiConsumes, ApiOperation, ApiProduces } from '@nestjs/swagger';

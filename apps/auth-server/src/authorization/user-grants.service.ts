@@ -1,4 +1,4 @@
-import { InvalidGrant, InvalidRequest, InvalidScope, UnauthorizedClient } from '@app/auth';
+import { InvalidGrant, InvalidRequest, InvalidScope, UnauthorizedClient } from '@nest-oauth-m2m/auth';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import type { JSONWebKeySet } from 'jose';
-import { CLIENT_AUTH_METHODS, ClientAuthMethod } from '../clients/client.entity';
+import { CLIENT_AUTH_METHODS, TokenEndpointAuthMethod } from '../clients/client.entity';
 import { ClientRegistrationError, ClientsService } from '../clients/clients.service';
 import { SigningKeysService } from '../keys/signing-keys.service';
 import { AuthServerCliModule } from './cli.module';
@@ -110,7 +110,7 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
         defaultScopes: options.defaultScopes,
         audiences: options.audience,
         ownedAudiences: options.ownsAudience,
-        authMethod: options.authMethod as ClientAuthMethod,
+        authMethod: options.authMethod as TokenEndpointAuthMethod,
         jwks,
         jwksUri: options.jwksUri,
       });

@@ -1,9 +1,9 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import type { ClientAuthMethod, ClientEntity } from '../clients/client.entity';
+import type { TokenEndpointAuthMethod, ClientEntity } from '../clients/client.entity';
 
 export interface AuthenticatedClient {
   client: ClientEntity;
-  method: ClientAuthMethod;
+  method: TokenEndpointAuthMethod;
 }
 
 /** Request property the client-authentication guard fills in (passport's `user`). */

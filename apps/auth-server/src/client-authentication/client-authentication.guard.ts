@@ -1,4 +1,4 @@
-import { InvalidClient, InvalidRequest } from '@app/auth';
+import { InvalidClient, InvalidRequest } from '@nest-oauth-m2m/auth';
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';

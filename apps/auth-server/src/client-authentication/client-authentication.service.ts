@@ -1,4 +1,4 @@
-import { InvalidClient, UnauthorizedClient } from '@app/auth';
+import { InvalidClient, UnauthorizedClient } from '@nest-oauth-m2m/auth';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -13,7 +13,7 @@ import {
 import { DataSource } from 'typeorm';
 import { ClientRegistry, RegisteredClient } from '../clients/client-registry';
 import { ClientSecretHasher, MAX_SECRET_LENGTH } from '../clients/client-secret.hasher';
-import { ClientAuthMethod, ClientEntity } from '../clients/client.entity';
+import { TokenEndpointAuthMethod, ClientEntity } from '../clients/client.entity';
 import { authServerConfig } from '../config/auth-server.config';
 import type { AuthenticatedClient } from './authenticated-client';
 
@@ -114,7 +114,7 @@ export class ClientAuthenticationService {
     return this.accept(registered, 'none');
   }
 
-  private accept(registered: RegisteredClient, method: ClientAuthMethod, challenge?: 'Basic'): AuthenticatedClient {
+  private accept(registered: RegisteredClient, method: TokenEndpointAuthMethod, challenge?: 'Basic'): AuthenticatedClient {
     const { client } = registered;
     if (client.authMethod !== method) {
       throw new InvalidClient(`client is registered for ${client.authMethod}, not ${method}`, challenge);

@@ -1,4 +1,4 @@
-import { InvalidClient } from '@app/auth';
+import { InvalidClient } from '@nest-oauth-m2m/auth';
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { BasicStrategy } from 'passport-http';

@@ -1,5 +1,5 @@
-import { InvalidClient } from '@app/auth';
-import { CLIENT_AUTH_METHODS, ClientAuthMethod } from '../clients/client.entity';
+import { InvalidClient } from '@nest-oauth-m2m/auth';
+import { CLIENT_AUTH_METHODS, TokenEndpointAuthMethod } from '../clients/client.entity';
 import type { AuthenticatedClient } from './authenticated-client';
 
 /**
@@ -15,12 +15,12 @@ export const ENDPOINT_AUTH_METHODS = {
   token: [...CLIENT_AUTH_METHODS, 'none'],
   introspection: [...CLIENT_AUTH_METHODS],
   revocation: [...CLIENT_AUTH_METHODS, 'none'],
-} as const satisfies Record<string, readonly ClientAuthMethod[]>;
+} as const satisfies Record<string, readonly TokenEndpointAuthMethod[]>;
 
 export type AuthenticatedEndpoint = keyof typeof ENDPOINT_AUTH_METHODS;
 
 export function ensureAuthMethodAccepted(endpoint: AuthenticatedEndpoint, caller: AuthenticatedClient): void {
-  if (!(ENDPOINT_AUTH_METHODS[endpoint] as readonly ClientAuthMethod[]).includes(caller.method)) {
+  if (!(ENDPOINT_AUTH_METHODS[endpoint] as readonly TokenEndpointAuthMethod[]).includes(caller.method)) {
     throw new InvalidClient(
       caller.method === 'none' ? `public clients may not use the ${endpoint} endpoint` : `${caller.method} is not accepted at the ${endpoint} endpoint`,
     );

@@ -5,8 +5,12 @@ import { ClientSecretEntity } from './client-secret.entity';
 /** How confidential clients authenticate at the token endpoint (advertised in the metadata). */
 export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
 export type ConfidentialAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
-/** `none`: a public client (a browser or native app) that holds no secret; user-login grants only. */
-export type ClientAuthMethod = ConfidentialAuthMethod | 'none';
+/**
+ * A registered client's `token_endpoint_auth_method` (RFC 7591 §2). `none`: a public client (a browser or
+ * native app) that holds no secret; user-login grants only. (libs/auth's `ClientAuthMethod` is the other
+ * side: how a service authenticates itself.)
+ */
+export type TokenEndpointAuthMethod = ConfidentialAuthMethod | 'none';
 
 export const GRANT_TYPES = ['client_credentials', 'authorization_code', 'refresh_token'] as const;
 export type GrantType = (typeof GRANT_TYPES)[number];
@@ -34,7 +38,7 @@ export class ClientEntity {
   grantTypes!: string[];
 
   @Column('text', { name: 'token_endpoint_auth_method' })
-  authMethod!: ClientAuthMethod;
+  authMethod!: TokenEndpointAuthMethod;
 
   /** Public keys for private_key_jwt, inline … */
   @Column('jsonb', { nullable: true })

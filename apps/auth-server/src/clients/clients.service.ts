@@ -8,7 +8,7 @@ import { authServerConfig } from '../config/auth-server.config';
 import { ClientRegistry } from './client-registry';
 import { ClientSecretHasher } from './client-secret.hasher';
 import { ClientSecretEntity, isSecretActive } from './client-secret.entity';
-import { CLIENT_AUTH_METHODS, ClientAuthMethod, ClientEntity, GRANT_TYPES, GrantType } from './client.entity';
+import { CLIENT_AUTH_METHODS, TokenEndpointAuthMethod, ClientEntity, GRANT_TYPES, GrantType } from './client.entity';
 
 export const MAX_ACTIVE_SECRETS = 2;
 const CLIENT_ID_PATTERN = /^[A-Za-z0-9._~-]{1,128}$/;
@@ -23,7 +23,7 @@ export interface CreateClientInput {
   scopes: string[];
   defaultScopes?: string[];
   audiences?: string[];
-  authMethod?: ClientAuthMethod;
+  authMethod?: TokenEndpointAuthMethod;
   jwks?: JSONWebKeySet;
   jwksUri?: string;
   /** Default: client_credentials (confidential), authorization_code + refresh_token (public). */
@@ -48,7 +48,7 @@ export interface ClientSummary {
   client_id: string;
   name: string;
   enabled: boolean;
-  token_endpoint_auth_method: ClientAuthMethod;
+  token_endpoint_auth_method: TokenEndpointAuthMethod;
   scopes: string[];
   default_scopes: string[];
   audiences: string[];
@@ -212,7 +212,7 @@ export class ClientsService {
     return rows.map((row) => row.scope);
   }
 
-  private validate(input: CreateClientInput, authMethod: ClientAuthMethod): void {
+  private validate(input: CreateClientInput, authMethod: TokenEndpointAuthMethod): void {
     if (!CLIENT_ID_PATTERN.test(input.clientId)) {
       throw new ClientRegistrationError('client id must be 1-128 characters of A-Z a-z 0-9 . _ ~ -');
     }
@@ -268,7 +268,7 @@ export class ClientsService {
   }
 }
 
-function defaultGrantTypes(authMethod: ClientAuthMethod): GrantType[] {
+function defaultGrantTypes(authMethod: TokenEndpointAuthMethod): GrantType[] {
   return authMethod === 'none' ? ['authorization_code', 'refresh_token'] : ['client_credentials'];
 }
 

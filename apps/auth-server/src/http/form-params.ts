@@ -1,4 +1,4 @@
-import { InvalidRequest } from '@app/auth';
+import { InvalidRequest } from '@nest-oauth-m2m/auth';
 import type { FastifyRequest } from 'fastify';
 
 const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded';

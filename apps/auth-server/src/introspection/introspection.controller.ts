@@ -7,7 +7,7 @@ import { ClientRegistry } from '../clients/client-registry';
 import { FormParams } from '../http/form-params';
 import { RevocationService } from '../revocation/revocation.service';
 import type { ClientEntity } from '../clients/client.entity';
-import { AccessTokenClaims, AccessTokenService } from '../token/access-token.service';
+import { IssuedAccessTokenClaims, AccessTokenService } from '../token/access-token.service';
 import { ApiClientAuthenticatedForm } from '../http/api-docs';
 
 export type IntrospectionResponse =
@@ -25,7 +25,7 @@ export type IntrospectionResponse =
       jti: string;
     };
 
-function mayIntrospect(caller: ClientEntity, claims: AccessTokenClaims): boolean {
+function mayIntrospect(caller: ClientEntity, claims: IssuedAccessTokenClaims): boolean {
   if (caller.clientId === claims.client_id) return true;
   const audiences: unknown[] = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   return audiences.some((audience) => typeof audience === 'string' && caller.ownedAudiences.includes(audience));
@@ -35,7 +35,7 @@ function mayIntrospect(caller: ClientEntity, claims: AccessTokenClaims): boolean
  * `iat` has whole seconds: a token from the second of the disable counts as issued before it (a token
  * issued in that same second after a re-enable is refused too, the safe side).
  */
-function issuedBefore(claims: AccessTokenClaims, revokedBefore: Date | null): boolean {
+function issuedBefore(claims: IssuedAccessTokenClaims, revokedBefore: Date | null): boolean {
   return revokedBefore !== null && typeof claims.iat === 'number' && claims.iat < Math.ceil(revokedBefore.getTime() / 1000);
 }
 

@@ -1,4 +1,4 @@
-import { UnauthorizedClient } from '@app/auth';
+import { UnauthorizedClient } from '@nest-oauth-m2m/auth';
 import { Controller, Header, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuthenticatedClient, CurrentClient } from '../client-authentication/authenticated-client';

@@ -6,8 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { authServerConfig } from '../config/auth-server.config';
 import { SigningKeysService } from '../keys/signing-keys.service';
 
-/** RFC 9068 JWT access token claims. */
-export interface AccessTokenClaims {
+/** RFC 9068 claims of the access tokens this server issues (libs/auth's `AccessTokenClaims` is what a resource server reads). */
+export interface IssuedAccessTokenClaims {
   iss: string;
   sub: string;
   aud: string;
@@ -28,7 +28,7 @@ export interface AccessTokenClaims {
 
 export interface IssuedAccessToken {
   token: string;
-  claims: AccessTokenClaims;
+  claims: IssuedAccessTokenClaims;
   expiresIn: number;
 }
 
@@ -54,7 +54,7 @@ export class AccessTokenService {
     const key = this.keys.signingKey() ?? (await this.keys.requireSigningKey());
     const iat = Math.floor(Date.now() / 1000);
     const expiresIn = this.config.accessTokenTtlSeconds;
-    const claims: AccessTokenClaims = {
+    const claims: IssuedAccessTokenClaims = {
       iss: this.config.issuer,
       sub: input.subject,
       aud: input.audience,
@@ -73,7 +73,7 @@ export class AccessTokenService {
   }
 
   /** Claims of a token this server issued and that has not expired; null for anything else. */
-  verify(token: string): AccessTokenClaims | null {
+  verify(token: string): IssuedAccessTokenClaims | null {
     if (token.length > 16_384) return null;
     try {
       // The key provider picks the published key by kid and refuses any other alg than that key's.
@@ -82,7 +82,7 @@ export class AccessTokenService {
         algorithms: ['ES256', 'RS256'],
         issuer: this.config.issuer,
       });
-      const claims = payload as AccessTokenClaims;
+      const claims = payload as IssuedAccessTokenClaims;
       if (header.typ !== 'at+jwt' || typeof claims.exp !== 'number') return null;
       return claims;
     } catch {

@@ -1,4 +1,4 @@
-import { InvalidRequest, InvalidScope, InvalidTarget } from '@app/auth';
+import { InvalidRequest, InvalidScope, InvalidTarget } from '@nest-oauth-m2m/auth';
 import type { FastifyRequest } from 'fastify';
 import { ClientEntity } from '../clients/client.entity';
 import { FormParams } from '../http/form-params';

@@ -1,4 +1,4 @@
-import { InvalidRequest, InvalidScope, InvalidTarget } from '@app/auth';
+import { InvalidRequest, InvalidScope, InvalidTarget } from '@nest-oauth-m2m/auth';
 import type { ClientEntity } from '../clients/client.entity';
 import type { FormParams } from '../http/form-params';
 

@@ -1,4 +1,4 @@
-import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '@app/auth';
+import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '@nest-oauth-m2m/auth';
 import { Controller, Get, Header, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuthenticatedClient, CurrentClient } from '../client-authentication/authenticated-client';

@@ -1,4 +1,4 @@
-import { resourceServerOptionsFromEnv, ResourceServerAuthOptions } from '@app/auth';
+import { resourceServerOptionsFromEnv, ResourceServerAuthOptions } from '@nest-oauth-m2m/auth';
 import { demoSeedingEnabled, requiredSecret } from '@app/platform';
 import { registerAs } from '@nestjs/config';
 

@@ -1,4 +1,4 @@
-import { ClientCredentialsTokenProvider, Public, TokenProviderStats } from '@app/auth';
+import { ClientCredentialsTokenProvider, Public, TokenProviderStats } from '@nest-oauth-m2m/auth';
 import { Controller, Get } from '@nestjs/common';
 
 /**

@@ -1,7 +1,7 @@
-import { InvalidRequest, InvalidToken, Principal, Scopes, UserOnly } from '@app/auth';
+import { InvalidRequest, InvalidToken, Principal, Scopes, UserOnly } from '@nest-oauth-m2m/auth';
 import { isStorableText } from '@app/database';
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { OwnerProfile, UserDirectory } from '../users/user-directory.service';
+import { OwnerProfile, UserDirectory } from '../user-service-client/user-directory.service';
 import { Order, OrdersService } from './orders.service';
 
 export interface OrderWithOwner {

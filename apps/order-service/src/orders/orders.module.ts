@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { UsersModule } from '../users/users.module';
+import { UserServiceClientModule } from '../user-service-client/user-service-client.module';
 import { OrderEntity } from './order.entity';
 import { OrdersController } from './orders.controller';
 import { OrdersService } from './orders.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([OrderEntity]), UsersModule],
+  imports: [TypeOrmModule.forFeature([OrderEntity]), UserServiceClientModule],
   controllers: [OrdersController],
   providers: [OrdersService],
 })

@@ -1,4 +1,4 @@
-import { ServiceOnly, Scopes } from '@app/auth';
+import { ServiceOnly, Scopes } from '@nest-oauth-m2m/auth';
 import { Controller, Get, NotFoundException, Param, ParseUUIDPipe } from '@nestjs/common';
 import { UserProfile, UsersService } from './users.service';
 

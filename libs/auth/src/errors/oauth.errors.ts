@@ -1,7 +1,8 @@
 /**
  * OAuth 2.0 errors as typed classes, in the manner of node-oidc-provider: each carries its
  * HTTP status and RFC error code, and the challenge scheme for `WWW-Authenticate` where one applies.
- * One exception filter (OAuthExceptionFilter) turns them into RFC-shaped responses.
+ * OAuthErrorFilter (registered by the modules) writes them as RFC-shaped responses, through
+ * oauthErrorResponse, the one place that turns an error into status, body and `WWW-Authenticate`.
  */
 import { errorDescription } from './error-description';
 
@@ -103,16 +104,6 @@ export class InsufficientScope extends OAuthError {
   constructor(description: string, requiredScopes: readonly string[]) {
     super(description);
     if (requiredScopes.length) this.challengeParams.scope = requiredScopes.join(' ');
-  }
-}
-
-/** Too many failed attempts: 429 with Retry-After. */
-export class TooManyRequests extends OAuthError {
-  readonly status = 429;
-  readonly error = 'too_many_requests';
-  constructor(description: string, retryAfterSeconds: number) {
-    super(description);
-    this.headers['Retry-After'] = String(Math.max(1, Math.ceil(retryAfterSeconds)));
   }
 }
 

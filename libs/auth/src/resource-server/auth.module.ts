@@ -1,9 +1,10 @@
 import { DynamicModule, Module, ModuleMetadata, Provider } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { OAuthErrorFilter } from '../errors/oauth-error.filter';
 import { PassportModule } from '@nestjs/passport';
 import { RESOURCE_SERVER_AUTH_OPTIONS, ResourceServerAuthOptions } from './auth.options';
 import { BearerAuthGuard } from './bearer-auth.guard';
-import { BearerTokenStrategy } from './bearer-token.strategy';
+import { BEARER_STRATEGY_NAME, BearerTokenStrategy } from './bearer-token.strategy';
 import { GuardDecisionStats } from './guard-decision.stats';
 import { JwksKeyStore } from './jwks-key-store';
 import { ScopesGuard } from './scopes.guard';
@@ -19,6 +20,8 @@ export interface AuthModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> 
  */
 @Module({})
 export class AuthModule {
+  private static instances = 0;
+
   static forRoot(options: ResourceServerAuthOptions): DynamicModule {
     return AuthModule.build([{ provide: RESOURCE_SERVER_AUTH_OPTIONS, useValue: options }], []);
   }
@@ -37,12 +40,15 @@ export class AuthModule {
   }
 
   private static build(optionsProviders: Provider[], imports: ModuleMetadata['imports']): DynamicModule {
+    // Each AuthModule's strategy under its own passport name (see BearerTokenStrategy).
+    const strategyName = `oauth-bearer-${++AuthModule.instances}`;
     return {
       module: AuthModule,
       global: true,
-      imports: [...(imports ?? []), PassportModule],
+      imports: [...(imports ?? []), PassportModule.register({ defaultStrategy: strategyName, session: false })],
       providers: [
         ...optionsProviders,
+        { provide: BEARER_STRATEGY_NAME, useValue: strategyName },
         {
           provide: JwksKeyStore,
           inject: [RESOURCE_SERVER_AUTH_OPTIONS],
@@ -50,6 +56,8 @@ export class AuthModule {
         },
         BearerTokenStrategy,
         { provide: GuardDecisionStats, useValue: new GuardDecisionStats() },
+        // The module renders its own errors (RFC 6750 status, body, WWW-Authenticate) on any platform.
+        { provide: APP_FILTER, useClass: OAuthErrorFilter },
         // Order matters: authentication first, then scopes.
         { provide: APP_GUARD, useClass: BearerAuthGuard },
         { provide: APP_GUARD, useClass: ScopesGuard },

@@ -1,3 +1,4 @@
+import type { TokenKindClassifier } from './principal';
 import type { IntrospectionOptions } from './token-introspector';
 
 export interface ResourceServerAuthOptions {
@@ -12,8 +13,16 @@ export interface ResourceServerAuthOptions {
    * (containers: `http://auth-server:3000` while tokens say `http://localhost:3000`).
    */
   authServerUrl?: string;
-  /** `realm` in WWW-Authenticate challenges. */
+  /** `realm` of the WWW-Authenticate challenges this module sends (optional; RFC 6750 §3). */
   realm?: string;
+  /**
+   * JWT `typ` header values accepted, compared case-insensitively with or without `application/`.
+   * Default `['at+jwt']` (RFC 9068 §4: an ID token or other JWT cannot pass for an access token).
+   * Issuers that label access tokens `JWT` (Keycloak, Entra) need `['at+jwt', 'JWT']`.
+   */
+  tokenTypes?: string[];
+  /** User or service token? Default `TokenKinds.rfc9068`; `TokenKinds.keycloak`, `.auth0`, `.entra`, or your own. */
+  tokenKind?: TokenKindClassifier;
   /** Leeway for exp/nbf/iat, in seconds (default 30). */
   clockToleranceSeconds?: number;
   /** How long fetched keys are trusted before a background refresh (default 10 min). */

@@ -1,12 +1,11 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import passport from 'passport';
+import { AuthGuard, AuthModuleOptions } from '@nestjs/passport';
 import { ChallengeScheme, InvalidRequest, InvalidToken, OAuthError } from '../errors/oauth.errors';
 import { FlowTrace } from '../trace/flow-trace';
 import { RESOURCE_SERVER_AUTH_OPTIONS, ResourceServerAuthOptions } from './auth.options';
 import { benchmarkPrincipal } from './benchmark-bypass';
-import { bearerTokenOf, isB64Token } from './bearer-credentials';
-import { BearerTokenStrategy } from './bearer-token.strategy';
+import { bearerTokenOf, isB64Token } from './bearer-token';
 import { routeAuthRequirements } from './decorators';
 import { GuardDecisionStats, GuardOutcome } from './guard-decision.stats';
 import type { Principal } from './principal';
@@ -29,24 +28,21 @@ export class MissingToken extends InvalidToken {
   }
 }
 
-interface JwtLibraryError {
-  name?: string;
-  message?: string;
-}
-
-/** What went wrong, told apart: expired from otherwise invalid (RFC 6750 §3.1 invalid_token). */
+/**
+ * What passport reported, as the RFC 6750 error: ours as they are (from the key provider or validate()),
+ * jsonwebtoken's by class, expired told apart from otherwise invalid (RFC 6750 §3.1 invalid_token).
+ * The class is read from `name`, which each jsonwebtoken error class sets: `instanceof` would miss
+ * errors from a second copy of jsonwebtoken in the app's node_modules.
+ */
 function toInvalidToken(info: unknown): OAuthError {
   if (info instanceof OAuthError) return info;
-  const error = info as JwtLibraryError | undefined;
-  switch (error?.name) {
+  switch ((info as { name?: unknown } | undefined)?.name) {
     case 'TokenExpiredError':
       return new InvalidToken('the access token expired');
     case 'NotBeforeError':
       return new InvalidToken('the access token is not valid yet');
-    case 'JsonWebTokenError':
-      return new InvalidToken(describeJwtError(error.message ?? ''));
     default:
-      return error?.message === 'No auth token' ? new MissingToken() : new InvalidToken('invalid access token');
+      return new InvalidToken('invalid access token');
   }
 }
 
@@ -56,40 +52,36 @@ function outcomeOf(error: unknown): GuardOutcome {
   return 'invalid_token';
 }
 
-function describeJwtError(message: string): string {
-  if (message.startsWith('jwt audience invalid')) return 'the access token is not for this audience';
-  if (message.startsWith('jwt issuer invalid')) return 'the access token is from another issuer';
-  if (message === 'invalid algorithm') return 'the access token algorithm is not accepted';
-  if (message === 'invalid signature') return 'the access token signature is invalid';
-  return 'invalid access token';
-}
-
 /**
  * Global guard, deny by default: every route needs a valid bearer token unless it is @Public().
- * Tokens verified before are answered from a bounded in-memory cache until they expire.
+ * Tokens verified before are answered from a bounded in-memory cache until they expire, without
+ * passport (the hot path: no promise, no microtask). Otherwise it is @nestjs/passport's AuthGuard on
+ * this module's strategy (BearerTokenStrategy, `PassportModule.register({ defaultStrategy })`), and
+ * handleRequest turns what passport reports into the RFC 6750 error.
  *
- * It runs this module's own passport-jwt strategy instance rather than one looked up by name in
- * passport's process-wide registry, so two apps in one process (tests, a gateway) never share one.
+ * 401 or 403: this guard decides 401 (no valid token: `invalid_token`, or a bare challenge when there
+ * was no token at all); ScopesGuard, which runs after it, decides 403 (`insufficient_scope`).
  */
 @Injectable()
-export class BearerAuthGuard implements CanActivate {
+export class BearerAuthGuard extends AuthGuard() implements CanActivate {
   private readonly verified: VerifiedTokenCache;
   private readonly benchmarkBypass: boolean;
   private readonly introspector?: TokenIntrospector;
 
   constructor(
     private readonly reflector: Reflector,
-    private readonly strategy: BearerTokenStrategy,
     @Inject(RESOURCE_SERVER_AUTH_OPTIONS) options: ResourceServerAuthOptions,
     private readonly decisions: GuardDecisionStats,
+    passportOptions: AuthModuleOptions,
   ) {
+    super(passportOptions);
     this.verified = new VerifiedTokenCache(options.verifiedTokenCacheSize ?? 10_000);
     this.benchmarkBypass = options.benchmarkBypass === true;
     this.introspector = options.introspection ? new TokenIntrospector(options.introspection) : undefined;
   }
 
   // Not async: a token seen before is answered without a promise or a microtask.
-  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+  override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (routeAuthRequirements(this.reflector, context).isPublic) {
       this.decisions.record(context, 'public');
       return true;
@@ -125,7 +117,7 @@ export class BearerAuthGuard implements CanActivate {
   ): Promise<true> {
     let principal: Principal;
     try {
-      principal = cached ?? (await this.authenticate(request));
+      principal = cached ?? (await this.authenticate(context, request, token));
       // Checked on cache hits too: a token verified earlier may have been revoked since.
       if (this.introspector && token) await this.introspector.assertActive(token, principal.claims.exp);
     } catch (error) {
@@ -159,20 +151,16 @@ export class BearerAuthGuard implements CanActivate {
     });
   }
 
-  private authenticate(request: object): Promise<Principal> {
-    return new Promise((resolve, reject) => {
-      // passport decorates the strategy it runs with per-request success/fail callbacks: give each
-      // request its own object inheriting from the strategy, as passport does for named strategies.
-      const authenticate = passport.authenticate(
-        Object.create(this.strategy) as passport.Strategy,
-        { session: false },
-        (error: unknown, principal: Principal | false, info: unknown) => {
-          if (error) reject(toInvalidToken(error));
-          else if (!principal) reject(toInvalidToken(info));
-          else resolve(principal);
-        },
-      ) as (request: object, response: object, next: (error?: unknown) => void) => void;
-      authenticate(request, {}, (error) => reject(toInvalidToken(error)));
-    });
+  /** passport-jwt through AuthGuard; a request without a bearer token never gets that far. */
+  private async authenticate(context: ExecutionContext, request: { user?: Principal }, token: string | undefined): Promise<Principal> {
+    if (token === undefined) throw new MissingToken();
+    await super.canActivate(context);
+    return request.user!;
+  }
+
+  /** What passport reported, as the RFC 6750 error (by class: see toInvalidToken). */
+  override handleRequest<TUser = Principal>(error: unknown, principal: TUser | false, info: unknown): TUser {
+    if (error || !principal) throw toInvalidToken(error ?? info);
+    return principal;
   }
 }

@@ -1,52 +1,65 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import { Strategy } from 'passport-jwt';
+import { Strategy as JwtStrategy, StrategyOptionsWithoutRequest, VerifyCallback } from 'passport-jwt';
 import { InvalidToken, TemporarilyUnavailable } from '../errors/oauth.errors';
-import { RESOURCE_SERVER_AUTH_OPTIONS, ResourceServerAuthOptions } from './auth.options';
-import { strictBearerToken } from './bearer-credentials';
+import { decodeJwtSegment } from '../jwt';
+import { ASYMMETRIC_ALGORITHMS, RESOURCE_SERVER_AUTH_OPTIONS, ResourceServerAuthOptions } from './auth.options';
+import { strictBearerToken } from './bearer-token';
 import { JwksKeyStore, UnknownSigningKey } from './jwks-key-store';
-import { AccessTokenClaims, Principal, principalFromClaims } from './principal';
+import { AccessTokenClaims, clientIdOf, Principal, principalFromClaims, TokenKindClassifier, TokenKinds } from './principal';
 
-export const BEARER_STRATEGY = 'oauth-bearer';
+/** The passport name of one AuthModule's strategy (see AuthModule: one per module, never `jwt`). */
+export const BEARER_STRATEGY_NAME = Symbol('BEARER_STRATEGY_NAME');
 
-/** RFC 9068 §4: the JWT header must say it is an access token. */
-function isAccessTokenType(typ: unknown): boolean {
-  return typeof typ === 'string' && /^(application\/)?at\+jwt$/i.test(typ);
-}
-
-function decodeHeader(token: string): Record<string, unknown> | null {
-  try {
-    const header: unknown = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8'));
-    return header && typeof header === 'object' ? (header as Record<string, unknown>) : null;
-  } catch {
-    return null;
+/**
+ * passport-jwt under a name of our choosing: each AuthModule registers its own strategy, so two apps in
+ * one process (tests, a gateway) never verify with each other's settings, and an app's own `jwt`
+ * strategy is left alone.
+ */
+class NamedJwtStrategy extends JwtStrategy {
+  constructor(options: StrategyOptionsWithoutRequest & { strategyName: string }, verify: VerifyCallback) {
+    super(options, verify);
+    this.name = options.strategyName;
   }
 }
 
+/** RFC 9068 §4: the header's `typ`, without an `application/` prefix, lower case (RFC 7515 §4.1.9). */
+function mediaTypeOf(typ: unknown): string | undefined {
+  return typeof typ === 'string' ? typ.toLowerCase().replace(/^application\//, '') : undefined;
+}
+
 /**
- * passport-jwt with the issuer's JWKS: algorithms pinned to the asymmetric ones the issuer
- * announces, `iss`/`aud` pinned, `exp` required, small clock tolerance, `typ: at+jwt` required.
+ * passport-jwt with the issuer's JWKS: algorithms pinned to the asymmetric ones the issuer announces,
+ * `exp` required, small clock tolerance, the `typ` policy (default `at+jwt`). `iss` and `aud` are
+ * checked in validate(), which says which one failed without reading jsonwebtoken's messages.
  */
 @Injectable()
-export class BearerTokenStrategy extends PassportStrategy(Strategy, BEARER_STRATEGY) {
+export class BearerTokenStrategy extends PassportStrategy(NamedJwtStrategy) {
+  private readonly classify: TokenKindClassifier;
+  private readonly issuer: string;
+  private readonly audience: string;
+
   constructor(
     @Inject(RESOURCE_SERVER_AUTH_OPTIONS) options: ResourceServerAuthOptions,
     keyStore: JwksKeyStore,
+    @Inject(BEARER_STRATEGY_NAME) strategyName: string,
   ) {
+    const tokenTypes = (options.tokenTypes ?? ['at+jwt']).map((typ) => mediaTypeOf(typ)!);
+    const typeRule = `token type must be ${tokenTypes.join(' or ')}`;
     super({
-      // RFC 6750 §2.1 exactly, as the guard reads it (passport-jwt's own extractor takes the first
-      // word after the scheme and ignores whatever follows).
+      strategyName,
+      // The guard's own parser (the token it caches by is the token verified here), RFC 6750 §2.1
+      // exactly: passport-jwt's own extractor takes the first word after the scheme and ignores
+      // whatever follows.
       jwtFromRequest: strictBearerToken,
       ignoreExpiration: false,
-      issuer: options.issuer,
-      audience: options.audience,
       // jsonwebtoken checks alg against this list too; the key provider narrows it per key.
-      algorithms: ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'],
+      algorithms: [...ASYMMETRIC_ALGORITHMS],
       jsonWebTokenOptions: { clockTolerance: options.clockToleranceSeconds ?? 30 },
       secretOrKeyProvider: (_request: unknown, rawToken: string, done: (error: unknown, key?: string) => void) => {
-        const header = decodeHeader(rawToken);
+        const header = decodeJwtSegment(rawToken, 0);
         if (!header) return done(new InvalidToken('malformed token'));
-        if (!isAccessTokenType(header.typ)) return done(new InvalidToken('token type must be at+jwt'));
+        if (!tokenTypes.includes(mediaTypeOf(header.typ)!)) return done(new InvalidToken(typeRule));
         const alg = typeof header.alg === 'string' ? header.alg : '';
         const kid = typeof header.kid === 'string' ? header.kid : undefined;
         keyStore
@@ -69,13 +82,20 @@ export class BearerTokenStrategy extends PassportStrategy(Strategy, BEARER_STRAT
           );
       },
     });
+    this.classify = options.tokenKind ?? TokenKinds.rfc9068;
+    this.issuer = options.issuer;
+    this.audience = options.audience;
   }
 
+  /** Claims whose signature, `exp` and `nbf` jsonwebtoken has checked. */
   validate(claims: AccessTokenClaims): Principal {
+    if (claims.iss !== this.issuer) throw new InvalidToken('the access token is from another issuer');
+    const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+    if (!audiences.includes(this.audience)) throw new InvalidToken('the access token is not for this audience');
     if (typeof claims.exp !== 'number') throw new InvalidToken('token has no exp');
-    if (typeof claims.sub !== 'string' || typeof claims.client_id !== 'string') {
+    if (typeof claims.sub !== 'string' || clientIdOf(claims) === undefined) {
       throw new InvalidToken('token lacks sub or client_id');
     }
-    return principalFromClaims(claims);
+    return principalFromClaims(claims, this.classify);
   }
 }

@@ -5,16 +5,12 @@ import type { PrincipalKind } from './principal';
 export const IS_PUBLIC_KEY = 'auth:public';
 export const SCOPES_KEY = 'auth:scopes';
 export const TOKEN_KIND_KEY = 'auth:token-kind';
-export const AUTHENTICATED_KEY = 'auth:authenticated';
 
 /** Opts a route (or controller) out of authentication. */
 export const Public = (): CustomDecorator => SetMetadata(IS_PUBLIC_KEY, true);
 
 /** Requires a valid token carrying every listed scope. */
 export const Scopes = (...scopes: string[]): CustomDecorator => SetMetadata(SCOPES_KEY, scopes);
-
-/** Requires a valid token, no particular scope: an explicit decision, same as the default. */
-export const Authenticated = (): CustomDecorator => SetMetadata(AUTHENTICATED_KEY, true);
 
 /** Restricts a route to end-user tokens. */
 export const UserOnly = (): CustomDecorator => SetMetadata(TOKEN_KIND_KEY, 'user' satisfies PrincipalKind);
@@ -31,7 +27,21 @@ export interface RouteAuthRequirements {
 
 const requirementsByClass = new WeakMap<object, WeakMap<object, RouteAuthRequirements>>();
 
-/** Handler metadata overrides class metadata, as `reflector.getAllAndOverride` reads it. */
+/**
+ * What a route's decorators ask, handler metadata overriding the controller's
+ * (`Reflector.getAllAndOverride`). The one reading of route metadata: the guards, the API docs and the
+ * tests all call it. (`new Reflector()` serves outside a Nest context.)
+ */
+export function readRouteAuthRequirements(reflector: Reflector, handler: object, controller: object): RouteAuthRequirements {
+  const targets = [handler, controller] as Parameters<Reflector['getAllAndOverride']>[1];
+  return {
+    isPublic: reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets) === true,
+    scopes: reflector.getAllAndOverride<string[]>(SCOPES_KEY, targets) ?? [],
+    tokenKind: reflector.getAllAndOverride<PrincipalKind>(TOKEN_KIND_KEY, targets),
+  };
+}
+
+/** readRouteAuthRequirements for the route being served, computed once per route. */
 export function routeAuthRequirements(reflector: Reflector, context: ExecutionContext): RouteAuthRequirements {
   const handler = context.getHandler();
   const controller = context.getClass();
@@ -39,12 +49,7 @@ export function routeAuthRequirements(reflector: Reflector, context: ExecutionCo
   if (!byHandler) requirementsByClass.set(controller, (byHandler = new WeakMap()));
   let requirements = byHandler.get(handler);
   if (!requirements) {
-    const targets = [handler, controller];
-    requirements = {
-      isPublic: reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets) === true,
-      scopes: reflector.getAllAndOverride<string[]>(SCOPES_KEY, targets) ?? [],
-      tokenKind: reflector.getAllAndOverride<PrincipalKind>(TOKEN_KIND_KEY, targets),
-    };
+    requirements = readRouteAuthRequirements(reflector, handler, controller);
     byHandler.set(handler, requirements);
   }
   return requirements;

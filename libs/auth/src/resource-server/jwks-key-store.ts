@@ -1,6 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { createPublicKey, JsonWebKey, KeyObject } from 'node:crypto';
+import { discoverMetadata } from '../discovery';
 import { ASYMMETRIC_ALGORITHMS, ResourceServerAuthOptions } from './auth.options';
+
+/** Where JwksKeyStore looks for the issuer's metadata, in order (see discoverMetadata). */
+export { metadataUrls } from '../discovery';
 
 interface PublishedKey {
   key: KeyObject;
@@ -116,28 +120,13 @@ export class JwksKeyStore {
   private async resolveJwksUri(): Promise<string> {
     if (this.jwksUri) return this.jwksUri;
     const base = (this.options.authServerUrl ?? this.options.issuer).replace(/\/+$/, '');
-    const metadata = await this.fetchMetadata(metadataUrls(base));
-    if (metadata.issuer !== this.options.issuer) {
-      throw new Error(`metadata issuer "${metadata.issuer}" is not the configured issuer "${this.options.issuer}"`);
-    }
+    const { url: metadataUrl, metadata } = await discoverMetadata(base, this.options.issuer, { timeoutMs: this.options.fetchTimeoutMs });
     if (!metadata.jwks_uri) throw new Error('metadata has no jwks_uri');
     // Reach the JWKS the same way we reached the metadata (internal URL), keeping its path.
     const announced = new URL(metadata.jwks_uri);
-    this.jwksUri = this.options.authServerUrl ? `${base}${announced.pathname}` : announced.toString();
+    this.jwksUri = this.options.authServerUrl ? `${new URL(metadataUrl).origin}${announced.pathname}` : announced.toString();
     this.announcedAlgorithms = metadata.access_token_signing_alg_values_supported;
     return this.jwksUri;
-  }
-
-  /** The first metadata document found; only a 404 moves on to the next URL (an outage is an error). */
-  private async fetchMetadata(urls: string[]): Promise<AuthorizationServerMetadata> {
-    for (const [index, url] of urls.entries()) {
-      try {
-        return (await this.fetchJson(url)) as AuthorizationServerMetadata;
-      } catch (error) {
-        if (!(error instanceof NotFound) || index === urls.length - 1) throw error;
-      }
-    }
-    throw new Error('no metadata URL');
   }
 
   private async fetchJson(url: string): Promise<unknown> {
@@ -145,36 +134,7 @@ export class JwksKeyStore {
       headers: { accept: 'application/json' },
       signal: AbortSignal.timeout(this.options.fetchTimeoutMs ?? 2_000),
     });
-    if (response.status === 404) throw new NotFound(`GET ${url} answered 404`);
     if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
     return response.json();
   }
-}
-
-interface AuthorizationServerMetadata {
-  issuer?: string;
-  jwks_uri?: string;
-  access_token_signing_alg_values_supported?: string[];
-}
-
-class NotFound extends Error {}
-
-/**
- * Where an issuer's metadata may be, in the order tried. RFC 8414 §3.1 first: the well-known suffix
- * goes between the host and the issuer's path (`https://as/.well-known/oauth-authorization-server/tenant`).
- * Then, for servers that publish elsewhere: the RFC 8414 suffix appended to the issuer (as Keycloak
- * does), and the OpenID Connect Discovery 1.0 §4 document (an OpenID Provider's, which is also RFC 8414
- * metadata). Every document's `issuer` must still equal the configured one (RFC 8414 §3.3).
- * For an issuer without a path (this platform's auth-server) the first URL is the one that answers.
- */
-export function metadataUrls(issuerOrBase: string): string[] {
-  const base = issuerOrBase.replace(/\/+$/, '');
-  const url = new URL(base);
-  const path = url.pathname.replace(/\/+$/, '');
-  const urls = [
-    `${url.origin}/.well-known/oauth-authorization-server${path}`,
-    `${base}/.well-known/oauth-authorization-server`,
-    `${base}/.well-known/openid-configuration`,
-  ];
-  return [...new Set(urls)];
 }

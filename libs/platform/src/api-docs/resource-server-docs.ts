@@ -1,4 +1,4 @@
-import { RESOURCE_SERVER_AUTH_OPTIONS, ResourceServerAuthOptions } from '@app/auth';
+import { RESOURCE_SERVER_AUTH_OPTIONS, ResourceServerAuthOptions } from '@nest-oauth-m2m/auth';
 import { INestApplication } from '@nestjs/common';
 import { ApiDocsOptions } from './api-docs';
 

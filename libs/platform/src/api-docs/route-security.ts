@@ -1,4 +1,5 @@
-import { IS_PUBLIC_KEY, PrincipalKind, SCOPES_KEY, TOKEN_KIND_KEY } from '@app/auth';
+import { PrincipalKind, readRouteAuthRequirements } from '@nest-oauth-m2m/auth';
+import { Reflector } from '@nestjs/core';
 import { RouteEntry } from './route-table';
 
 export const OAUTH2_SCHEME = 'oauth2';
@@ -11,21 +12,20 @@ export interface RouteSecurity {
   tokenKind?: PrincipalKind;
 }
 
-function metadataOf<T>(key: string, route: RouteEntry): T | undefined {
-  // Same precedence as the guards' Reflector.getAllAndOverride: handler first, then controller.
-  return (Reflect.getMetadata(key, route.handler) ?? Reflect.getMetadata(key, route.controller)) as T | undefined;
-}
+const reflector = new Reflector();
 
 /**
  * Reads @Public / @Scopes / @UserOnly / @ServiceOnly. `guardedByDefault` says whether the app runs the
  * global bearer guard (resource servers: deny by default); without it only @Scopes-free routes exist.
  */
 export function routeSecurity(route: RouteEntry, guardedByDefault: boolean): RouteSecurity {
-  const isPublic = metadataOf<boolean>(IS_PUBLIC_KEY, route) === true || !guardedByDefault;
+  // The guards' own reading of the decorators, so the document says what they enforce.
+  const required = readRouteAuthRequirements(reflector, route.handler, route.controller);
+  const isPublic = required.isPublic || !guardedByDefault;
   return {
     public: isPublic,
-    scopes: isPublic ? [] : (metadataOf<string[]>(SCOPES_KEY, route) ?? []),
-    tokenKind: isPublic ? undefined : metadataOf<PrincipalKind>(TOKEN_KIND_KEY, route),
+    scopes: isPublic ? [] : required.scopes,
+    tokenKind: isPublic ? undefined : required.tokenKind,
   };
 }
 

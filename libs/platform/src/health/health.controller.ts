@@ -1,4 +1,4 @@
-import { Public } from '@app/auth';
+import { Public } from '@nest-oauth-m2m/auth';
 import { Controller, Get, HttpStatus, Res, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorFunction, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';

@@ -1,4 +1,4 @@
-import { JwksKeyStore } from '@app/auth';
+import { JwksKeyStore } from '@nest-oauth-m2m/auth';
 import { Injectable, Optional } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 

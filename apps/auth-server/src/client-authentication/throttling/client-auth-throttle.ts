@@ -1,4 +1,4 @@
-import { InvalidClient, OAuthError, SlowDown } from '@app/auth';
+import { InvalidClient, OAuthError, SlowDown } from '@nest-oauth-m2m/auth';
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { authServerConfig } from '../../config/auth-server.config';

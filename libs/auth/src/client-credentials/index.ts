@@ -8,6 +8,7 @@ export {
   type ClientCredentialsTokenProviderOptions,
   type TokenProviderStats,
 } from './client-credentials-token-provider';
+export { ClientAssertionSigner, type ClientAssertionAlgorithm, type ClientAssertionOptions } from './client-assertion';
 export { InMemoryTokenCache, isCachedToken, type CachedToken, type TokenCache, type TokenCacheLock } from './token-cache';
 export { RedisTokenCache, type RedisTokenCacheOptions } from './redis-token-cache';
 export {

@@ -1,4 +1,6 @@
 import { DynamicModule, Inject, Logger, Module, ModuleMetadata, OnApplicationShutdown, Provider } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { OAuthErrorFilter } from '../errors/oauth-error.filter';
 import { ClientCredentialsTokenProvider, ClientCredentialsTokenProviderOptions } from './client-credentials-token-provider';
 import { RedisTokenCache } from './redis-token-cache';
 import { ServiceHttpClient, ServiceHttpClientOptions } from './service-http-client';
@@ -58,6 +60,7 @@ export class ClientCredentialsModule implements OnApplicationShutdown {
       imports,
       providers: [
         ...optionProviders,
+        { provide: APP_FILTER, useClass: OAuthErrorFilter },
         {
           provide: CLIENT_CREDENTIALS_CACHE,
           inject: [CLIENT_CREDENTIALS_OPTIONS],
@@ -86,6 +89,7 @@ export class ClientCredentialsModule implements OnApplicationShutdown {
         },
       ],
       exports: [ClientCredentialsTokenProvider, ServiceHttpClient],
+      // A failed token endpoint or downstream call answers our caller 503, not 500.
     };
   }
 

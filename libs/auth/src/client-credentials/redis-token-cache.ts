@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Redis, RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { ClientLogger } from './logging';
 import { CachedToken, isCachedToken, TokenCache, TokenCacheLock } from './token-cache';
 
@@ -15,6 +15,19 @@ export interface RedisTokenCacheOptions {
   logger?: ClientLogger;
   /** Extra ioredis options for a connection made from `url`. */
   redisOptions?: RedisOptions;
+}
+
+/**
+ * ioredis is an optional peer dependency: loaded when a Redis cache is made from a URL, so services
+ * that keep tokens in memory need not install it.
+ */
+function loadIoredis(): typeof Redis {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require('ioredis') as typeof import('ioredis')).Redis;
+  } catch (error) {
+    throw new Error('RedisTokenCache needs the ioredis package (npm install ioredis)', { cause: error });
+  }
 }
 
 /** Deletes the lock only if we still own it (it may have expired and been taken by another process). */
@@ -42,7 +55,7 @@ export class RedisTokenCache implements TokenCache {
       this.owned = false;
     } else {
       if (!opts.url) throw new TypeError('RedisTokenCache needs a url or a client');
-      this.client = new Redis(opts.url, {
+      this.client = new (loadIoredis())(opts.url, {
         commandTimeout: opts.commandTimeoutMs ?? 500,
         // Queued commands give up after one reconnect attempt instead of twenty.
         maxRetriesPerRequest: 1,

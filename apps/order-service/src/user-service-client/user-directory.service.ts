@@ -1,4 +1,4 @@
-import { DownstreamUnavailable, ServiceHttpClient, TemporarilyUnavailable } from '@app/auth';
+import { DownstreamUnavailable, ServiceHttpClient, TemporarilyUnavailable } from '@nest-oauth-m2m/auth';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { orderServiceConfig } from '../config/order-service.config';

@@ -1,4 +1,7 @@
 /**
+ * The one Bearer parser of the package: the verified-token cache key (BearerAuthGuard) and what
+ * passport-jwt verifies (BearerTokenStrategy's jwtFromRequest) both come from here.
+ *
  * RFC 6750 §2.1: `credentials = "Bearer" 1*SP b64token`, with
  * `b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`; the scheme is
  * case-insensitive (RFC 9110 §11.1). Anything else after "Bearer" (a second word, a tab, a quote) is a

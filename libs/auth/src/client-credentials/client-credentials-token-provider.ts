@@ -1,5 +1,4 @@
 import { Logger } from '@nestjs/common';
-import { decodeJwt } from 'jose';
 import {
   clip,
   InvalidTokenResponse,
@@ -7,20 +6,39 @@ import {
   TokenEndpointError,
   TokenEndpointUnavailable,
 } from './errors';
+import type { JsonWebKey } from 'node:crypto';
+import { discoverMetadata } from '../discovery';
+import { decodeJwtSegment } from '../jwt';
+import { ClientAssertionAlgorithm, ClientAssertionSigner } from './client-assertion';
 import { ClientLogger, tokenFingerprint } from './logging';
 import { CachedToken, InMemoryTokenCache, TokenCache } from './token-cache';
 
-export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
+/** How the client authenticates at the token endpoint (RFC 8414 `token_endpoint_auth_methods_supported` names). */
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
 
 export interface ClientCredentialsTokenProviderOptions {
-  /** Absolute URL of the token endpoint (e.g. `${issuer}/oauth/token`). */
-  tokenEndpoint: string;
+  /**
+   * Absolute URL of the token endpoint (e.g. `${issuer}/oauth/token`). Without it, `token_endpoint` is
+   * read once from the issuer's metadata (RFC 8414, falling back to OpenID Connect discovery).
+   */
+  tokenEndpoint?: string;
   /** The authorization server's issuer identifier; part of the cache key. */
   issuer: string;
   clientId: string;
-  clientSecret: string;
-  /** Default `client_secret_basic` (RFC 6749 §2.3.1, credentials form-urlencoded before base64). */
+  /** For `client_secret_basic` / `client_secret_post`. */
+  clientSecret?: string;
+  /**
+   * Default `client_secret_basic` (RFC 6749 §2.3.1, credentials form-urlencoded before base64), or
+   * `client_secret_post`, or `private_key_jwt` (RFC 7523 §2.2: a JWT signed with `privateKey`, its
+   * `aud` the issuer identifier, a fresh `jti` and a 60-second `exp` per request).
+   */
   authMethod?: ClientAuthMethod;
+  /** For `private_key_jwt`: the client's private key, PEM or JWK. Its public half is registered with the server. */
+  privateKey?: string | JsonWebKey;
+  /** For `private_key_jwt`: `kid` of the key as registered (default: the JWK's `kid`). */
+  privateKeyId?: string;
+  /** For `private_key_jwt`: signing algorithm (default from the key: ES256 for P-256, RS256 for RSA, EdDSA for Ed25519). */
+  privateKeyAlgorithm?: ClientAssertionAlgorithm;
   /** Scopes to request; empty means the client's registered default scopes. */
   scopes: string[];
   /** Target API: sent as RFC 8707 `resource` when an absolute URI, else as `audience`. */
@@ -95,10 +113,12 @@ export class ClientCredentialsTokenProvider {
   private readonly logger: ClientLogger;
   private readonly timeoutMs: number;
   private readonly authMethod: ClientAuthMethod;
+  private readonly assertions?: ClientAssertionSigner;
   private readonly scopes: string[];
   private readonly label: string;
 
   private inFlight?: Promise<CachedToken>;
+  private tokenEndpoint?: string;
   private consecutiveFailures = 0;
   private backoff?: { until: number; error: OAuthClientError };
   private sharedCacheDown = false;
@@ -115,6 +135,17 @@ export class ClientCredentialsTokenProvider {
     this.logger = options.logger ?? new Logger(ClientCredentialsTokenProvider.name);
     this.timeoutMs = options.timeoutMs ?? 3_000;
     this.authMethod = options.authMethod ?? 'client_secret_basic';
+    this.tokenEndpoint = options.tokenEndpoint;
+    if (this.authMethod === 'private_key_jwt') {
+      this.assertions = new ClientAssertionSigner({
+        clientId: options.clientId,
+        audience: options.issuer,
+        privateKey: options.privateKey!,
+        keyId: options.privateKeyId,
+        algorithm: options.privateKeyAlgorithm,
+        now: this.now,
+      });
+    }
     this.scopes = [...new Set(options.scopes)];
     this.memory = new InMemoryTokenCache(this.now);
     this.shared = options.cache;
@@ -277,18 +308,23 @@ export class ClientCredentialsTokenProvider {
       'content-type': 'application/x-www-form-urlencoded;charset=UTF-8',
       accept: 'application/json',
     };
-    if (this.authMethod === 'client_secret_basic') {
-      headers.authorization = `Basic ${Buffer.from(`${formUrlEncode(clientId)}:${formUrlEncode(clientSecret)}`).toString('base64')}`;
+    if (this.assertions) {
+      form.set('client_id', clientId);
+      form.set('client_assertion_type', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
+      form.set('client_assertion', this.assertions.sign());
+    } else if (this.authMethod === 'client_secret_basic') {
+      headers.authorization = `Basic ${Buffer.from(`${formUrlEncode(clientId)}:${formUrlEncode(clientSecret!)}`).toString('base64')}`;
     } else {
       form.set('client_id', clientId);
-      form.set('client_secret', clientSecret);
+      form.set('client_secret', clientSecret!);
     }
 
     let status: number;
     let responseHeaders: Headers;
     let text: string;
+    const tokenEndpoint = await this.resolveTokenEndpoint();
     try {
-      const response = await this.fetchFn(this.options.tokenEndpoint, {
+      const response = await this.fetchFn(tokenEndpoint, {
         method: 'POST',
         headers: { ...this.options.propagateHeaders?.(), ...headers },
         body: form.toString(),
@@ -318,6 +354,19 @@ export class ClientCredentialsTokenProvider {
       });
     }
     return this.parseTokenResponse(status, text, obtainedAt);
+  }
+
+  /** The configured token endpoint, or the issuer's `token_endpoint`, discovered once (a failure is retried next time). */
+  private async resolveTokenEndpoint(): Promise<string> {
+    if (this.tokenEndpoint) return this.tokenEndpoint;
+    try {
+      const { metadata } = await discoverMetadata(this.options.issuer, this.options.issuer, { timeoutMs: this.timeoutMs, fetch: this.fetchFn });
+      const endpoint = metadata.token_endpoint;
+      if (typeof endpoint !== 'string' || !/^https?:\/\//.test(endpoint)) throw new Error('metadata has no http(s) token_endpoint');
+      return (this.tokenEndpoint = endpoint);
+    } catch (error) {
+      throw new TokenEndpointUnavailable('connection', `token endpoint discovery failed: ${describeNetworkError(error)}`, { cause: error });
+    }
   }
 
   private parseTokenResponse(status: number, text: string, obtainedAt: number): CachedToken {
@@ -405,20 +454,26 @@ export function formUrlEncode(value: string): string {
 }
 
 function validateOptions(options: ClientCredentialsTokenProviderOptions): void {
+  if (!options.issuer) throw new TypeError('issuer is required');
+  // Without a token endpoint, the issuer is where it is discovered: it must be a URL then.
+  const [name, value] = options.tokenEndpoint === undefined ? ['issuer', options.issuer] : ['tokenEndpoint', options.tokenEndpoint];
   let endpoint: URL;
   try {
-    endpoint = new URL(options.tokenEndpoint);
+    endpoint = new URL(value);
   } catch {
-    throw new TypeError(`tokenEndpoint must be an absolute URL, got "${options.tokenEndpoint}"`);
+    throw new TypeError(`${name} must be an absolute URL, got "${value}"`);
   }
   if (endpoint.protocol !== 'https:' && endpoint.protocol !== 'http:') {
-    throw new TypeError('tokenEndpoint must be an http(s) URL');
+    throw new TypeError(`${name} must be an http(s) URL`);
   }
-  if (!options.issuer) throw new TypeError('issuer is required');
   if (!options.clientId) throw new TypeError('clientId is required');
-  if (!options.clientSecret) throw new TypeError('clientSecret is required');
-  if (options.authMethod && !['client_secret_basic', 'client_secret_post'].includes(options.authMethod)) {
+  if (options.authMethod && !['client_secret_basic', 'client_secret_post', 'private_key_jwt'].includes(options.authMethod)) {
     throw new TypeError(`unsupported authMethod "${options.authMethod}"`);
+  }
+  if (options.authMethod === 'private_key_jwt') {
+    if (!options.privateKey) throw new TypeError('privateKey is required for private_key_jwt');
+  } else if (!options.clientSecret) {
+    throw new TypeError('clientSecret is required');
   }
   if (!Array.isArray(options.scopes)) throw new TypeError('scopes must be an array');
   const bad = options.scopes.find((scope) => !SCOPE_TOKEN.test(scope));
@@ -454,12 +509,9 @@ function parseRetryAfter(value: string | null, now: number): number | undefined 
 }
 
 function jwtExp(token: string): number | undefined {
-  try {
-    const { exp } = decodeJwt(token);
-    return typeof exp === 'number' && Number.isFinite(exp) ? exp : undefined;
-  } catch {
-    return undefined;
-  }
+  if (token.split('.').length !== 3) return undefined;
+  const exp = decodeJwtSegment(token, 1)?.exp;
+  return typeof exp === 'number' && Number.isFinite(exp) ? exp : undefined;
 }
 
 /** "connect ECONNREFUSED 127.0.0.1:1" rather than undici's bare "fetch failed". */

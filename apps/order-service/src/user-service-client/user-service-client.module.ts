@@ -1,4 +1,4 @@
-import { benchmarkBypassFromEnv, benchmarkTokenSource, ClientCredentialsModule, ServiceHttpClient } from '@app/auth';
+import { benchmarkBypassFromEnv, benchmarkTokenSource, ClientCredentialsModule, ServiceHttpClient } from '@nest-oauth-m2m/auth';
 import { propagatedHeaders } from '@app/platform';
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -29,4 +29,4 @@ import { UserDirectory } from './user-directory.service';
   ],
   exports: [UserDirectory],
 })
-export class UsersModule {}
+export class UserServiceClientModule {}

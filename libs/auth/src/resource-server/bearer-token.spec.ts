@@ -1,4 +1,4 @@
-import { bearerTokenOf, isB64Token, strictBearerToken } from './bearer-credentials';
+import { bearerTokenOf, isB64Token, strictBearerToken } from './bearer-token';
 
 const JWT = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln';
 

@@ -1,0 +1,143 @@
+// The consumer contract of @nest-oauth-m2m/auth: what any Nest app using the package must answer,
+// whatever its platform (Express, Fastify), module system (ESM, CommonJS) and issuer.
+//
+//   APP_DIR=<built consumer app> ISSUER_KIND=local|oidc-provider [APP_NODE=<node binary>] node test/consumer/contract.mjs
+//
+// It starts the issuer, then the app (`node dist/main.js` in APP_DIR) pointed at it, then runs the suite.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { APP_CLIENT, AUDIENCE, LocalIssuer, OidcProviderIssuer } from './issuers.mjs';
+
+const { APP_DIR, ISSUER_KIND = 'local', APP_NODE = process.execPath } = process.env;
+if (!APP_DIR) throw new Error('APP_DIR is required');
+
+const issuer = ISSUER_KIND === 'oidc-provider' ? new OidcProviderIssuer() : new LocalIssuer();
+let app;
+let base;
+
+function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startApp() {
+  const port = await freePort();
+  const child = spawn(APP_NODE, ['dist/main.js'], {
+    cwd: APP_DIR,
+    env: {
+      PATH: process.env.PATH,
+      PORT: String(port),
+      ISSUER: issuer.url,
+      AUDIENCE,
+      CLIENT_ID: APP_CLIENT.id,
+      CLIENT_SECRET: APP_CLIENT.secret,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stderr.on('data', (chunk) => (output += chunk));
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`app did not start in 30 s:\n${output}`)), 30_000);
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      if (/listening on/.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`app exited with ${code}:\n${output}`));
+    });
+  });
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+
+const get = (path, token) => fetch(`${base}${path}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+
+describe(`@nest-oauth-m2m/auth contract (${APP_DIR.split('/').pop()}, ${issuer.name})`, () => {
+  before(async () => {
+    await issuer.start();
+    app = await startApp();
+    base = app.url;
+  });
+
+  after(async () => {
+    app?.child.kill('SIGTERM');
+    await issuer.close();
+  });
+
+  it('200 for a token with the scope, the caller a service (sub = client_id)', async () => {
+    const response = await get('/things', await issuer.serviceToken('things:read'));
+    assert.equal(response.status, 200);
+    const body = await response.json();
+    assert.equal(body.kind, 'service');
+    assert.ok(body.scopes.includes('things:read'));
+  });
+
+  it('401 without a token: a bare Bearer challenge, no error attribute (RFC 6750 §3.1)', async () => {
+    const response = await get('/things');
+    assert.equal(response.status, 401);
+    assert.equal(response.headers.get('www-authenticate'), 'Bearer');
+    assert.match(response.headers.get('content-type'), /^application\/json/);
+    assert.equal((await response.json()).error, 'invalid_token');
+  });
+
+  it('401 invalid_token for a bad token, with no stack or framework detail', async () => {
+    const response = await get('/things', 'eyJhbGciOiJFUzI1NiJ9.e30.c2ln');
+    assert.equal(response.status, 401);
+    assert.match(response.headers.get('www-authenticate'), /^Bearer error="invalid_token", error_description="[\x20-\x7e]*"$/);
+    const body = await response.json();
+    assert.deepEqual(Object.keys(body).sort(), ['error', 'error_description']);
+    assert.doesNotMatch(body.error_description, /at \S+ \(|node_modules|Error:/);
+  });
+
+  it('401 invalid_token for an expired token, saying so', async () => {
+    const response = await get('/things', await issuer.expiredToken('things:read'));
+    assert.equal(response.status, 401);
+    assert.match(response.headers.get('www-authenticate'), /error="invalid_token"/);
+    assert.match((await response.json()).error_description, /expired/);
+  });
+
+  it('403 insufficient_scope with the required scope in WWW-Authenticate', async () => {
+    const response = await get('/things', await issuer.serviceToken('other'));
+    assert.equal(response.status, 403);
+    assert.match(response.headers.get('www-authenticate'), /^Bearer error="insufficient_scope", error_description="[^"]*", scope="things:read"$/);
+    assert.equal((await response.json()).error, 'insufficient_scope');
+  });
+
+  it('user vs service tokens: @ServiceOnly and @UserOnly', async () => {
+    const service = await issuer.serviceToken('things:read');
+    assert.equal((await get('/things/for-services', service)).status, 200);
+    assert.equal((await get('/things/for-users', service)).status, 403);
+    if (issuer.supportsUserTokens) {
+      const user = await issuer.userToken('things:read');
+      const response = await get('/things/for-users', user);
+      assert.equal(response.status, 200);
+      assert.deepEqual(await response.json(), { kind: 'user' });
+      assert.equal((await get('/things/for-services', user)).status, 403);
+    }
+  });
+
+  it('JWKS rotation: a token signed by a new key (the old one withdrawn) is accepted', async () => {
+    assert.equal((await get('/things', await issuer.serviceToken('things:read'))).status, 200);
+    await issuer.rotate();
+    const response = await get('/things', await issuer.serviceToken('things:read'));
+    assert.equal(response.status, 200);
+  });
+
+  it('token provider: one token request for concurrent callers (single flight), then the cache', async () => {
+    const before = issuer.appTokenRequests;
+    const first = await (await get('/token-probe?n=20')).json();
+    assert.deepEqual(first, { distinct: 1, fetches: 1 });
+    const second = await (await get('/token-probe?n=5')).json();
+    assert.deepEqual(second, { distinct: 1, fetches: 0 });
+    assert.equal(issuer.appTokenRequests - before, 1);
+  });
+});
