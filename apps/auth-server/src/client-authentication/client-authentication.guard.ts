@@ -9,12 +9,17 @@ import { parseBasicCredentials } from './basic-credentials';
 import { CLIENT_ASSERTION_TYPE, ClientAuthenticationService } from './client-authentication.service';
 import { ClientAuthThrottle } from './throttling/client-auth-throttle';
 
-/** passport-http, for client_secret_basic. Errors pass through untouched (they are OAuth errors). */
+/**
+ * passport-http, for client_secret_basic. The strategy's own errors are OAuth errors and pass through;
+ * a refusal by passport-http's parse is mapped here: status 400 means the header is not Basic
+ * credentials at all (no space, no `:`), anything else (another scheme, an empty id or secret) is a
+ * failed authentication.
+ */
 @Injectable()
 export class ClientBasicGuard extends AuthGuard('client-basic') {
-  override handleRequest<T>(error: unknown, client: T): T {
+  override handleRequest<T>(error: unknown, client: T, _info?: unknown, _context?: unknown, status?: unknown): T {
     if (error) throw error;
-    if (!client) throw new InvalidClient('client authentication failed', 'Basic');
+    if (!client) throw new InvalidClient(status === 400 ? 'malformed Basic credentials' : 'client authentication failed', 'Basic');
     return client;
   }
 }

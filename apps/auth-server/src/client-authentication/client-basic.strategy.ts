@@ -7,39 +7,22 @@ import { parseBasicCredentials } from './basic-credentials';
 import { ClientAuthenticationService } from './client-authentication.service';
 
 /**
- * passport-http's BasicStrategy, with its credential parsing replaced: upstream splits on every `:`
- * and does not form-urldecode, which breaks RFC 6749 Appendix B secrets (`+ / = : %`).
+ * client_secret_basic through passport-http's BasicStrategy, used as it is. One thing it cannot do:
+ * RFC 6749 §2.3.1 form-urlencodes the client id and secret (Appendix B) before base64, and upstream
+ * neither decodes them nor keeps a secret past its first `:`. So `validate` takes the request and reads
+ * the credentials again with `parseBasicCredentials`, which does both; upstream's own parse only
+ * decides whether the header is Basic credentials at all (ClientBasicGuard maps its refusals).
  */
-class Rfc6749BasicStrategy extends BasicStrategy {
-  // Added by passport to each strategy instance it runs (the typings leave them out).
-  declare error: (error: unknown) => void;
-  declare success: (client: unknown) => void;
+@Injectable()
+export class ClientBasicStrategy extends PassportStrategy(BasicStrategy, 'client-basic') {
+  constructor(private readonly authentication: ClientAuthenticationService) {
+    super({ passReqToCallback: true });
+  }
 
-  override authenticate(request: { headers: Record<string, string | string[] | undefined> }): void {
+  validate(request: { headers: Record<string, string | string[] | undefined> }): Promise<AuthenticatedClient> {
     const header = request.headers.authorization;
     const credentials = typeof header === 'string' ? parseBasicCredentials(header) : null;
-    if (!credentials) {
-      this.error(new InvalidClient('malformed Basic credentials', 'Basic'));
-      return;
-    }
-    const verify = (this as unknown as { _verify: BasicVerify })._verify;
-    verify(credentials.clientId, credentials.secret, (error, client) => {
-      if (error) this.error(error);
-      else if (!client) this.error(new InvalidClient('client authentication failed', 'Basic'));
-      else this.success(client);
-    });
-  }
-}
-
-type BasicVerify = (clientId: string, secret: string, done: (error: unknown, client?: unknown) => void) => void;
-
-@Injectable()
-export class ClientBasicStrategy extends PassportStrategy(Rfc6749BasicStrategy, 'client-basic') {
-  constructor(private readonly authentication: ClientAuthenticationService) {
-    super();
-  }
-
-  validate(clientId: string, secret: string): Promise<AuthenticatedClient> {
-    return this.authentication.authenticateWithSecret(clientId, secret, 'client_secret_basic');
+    if (!credentials) throw new InvalidClient('malformed Basic credentials', 'Basic');
+    return this.authentication.authenticateWithSecret(credentials.clientId, credentials.secret, 'client_secret_basic');
   }
 }
