@@ -93,11 +93,15 @@ export function propagatedHeaders(): Record<string, string> | undefined {
  * (bench/README.md); this is a level check and, when enabled, one line.
  */
 export function registerAccessLog(fastify: FastifyInstance, logger: PinoInstance): void {
+  // The line is built here from fields that cannot hold a secret (a validated request id, the method,
+  // the path without its query, status, time), so it skips the redaction every other line gets:
+  // matching REDACTED_PATHS (wildcards included) costs ~13 µs a line, more than the rest of the line.
+  const accessLog = logger.child({}, { redact: [] });
   fastify.addHook('onResponse', (request, reply, done) => {
     const status = reply.statusCode;
     const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
-    if (logger.isLevelEnabled(level)) {
-      logger[level](
+    if (accessLog.isLevelEnabled(level)) {
+      accessLog[level](
         { reqId: request.id, req: { method: request.method, url: request.url.split('?')[0] }, res: { statusCode: status }, responseTime: Math.round(reply.elapsedTime) },
         'request completed',
       );
