@@ -1,11 +1,12 @@
 import { createServer } from 'node:net';
 
-export function freePort(): Promise<number> {
+/** A port nothing listens on at `host` (loopback by default; '0.0.0.0' for ports docker publishes). */
+export function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
     server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(0, host, () => {
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : 0;
       server.close(() => resolve(port));

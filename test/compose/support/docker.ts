@@ -2,8 +2,8 @@
  * Thin wrappers over the docker and compose command lines, as a user would type them.
  */
 import { execFile, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '../../support/ports';
 
 export const ROOT = join(__dirname, '..', '..', '..');
 
@@ -56,18 +56,7 @@ export async function findCompose(): Promise<{ command: string; prefix: string[]
 }
 
 /** A host port nothing listens on (all interfaces, as docker publishes). */
-export function freeHostPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '0.0.0.0', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export const freeHostPort = (): Promise<number> => freePort('0.0.0.0');
 
 export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
