@@ -1,16 +1,9 @@
+import { configLoader } from '../../../../test/support/config-env';
 import { envExamplePlaceholders } from '../../../../test/support/env-example';
 import { authServerConfig } from './auth-server.config';
 
 describe('authServerConfig (validated at boot)', () => {
-  const saved = { ...process.env };
-  afterEach(() => {
-    process.env = { ...saved };
-  });
-
-  const load = (env: Record<string, string | undefined>) => {
-    process.env = { ...env } as NodeJS.ProcessEnv;
-    return authServerConfig();
-  };
+  const load = configLoader(authServerConfig);
 
   const strong = {
     NODE_ENV: 'production',

@@ -1,16 +1,9 @@
+import { configLoader } from '../../../../test/support/config-env';
 import { envExamplePlaceholders } from '../../../../test/support/env-example';
 import { userServiceConfig } from './user-service.config';
 
 describe('userServiceConfig (validated at boot)', () => {
-  const saved = { ...process.env };
-  afterEach(() => {
-    process.env = { ...saved };
-  });
-
-  const load = (env: Record<string, string | undefined>) => {
-    process.env = { ...env } as NodeJS.ProcessEnv;
-    return userServiceConfig();
-  };
+  const load = configLoader(userServiceConfig);
 
   const production = {
     NODE_ENV: 'production',
