@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { Redis, type ChainableCommander } from 'ioredis';
 
 /** Failures counted for a key in the current window, and when that window ends. */
 export interface FailureCount {
@@ -95,13 +95,7 @@ export class RedisFailureStore implements FailureStore {
         pipeline.pexpire(this.prefix + key, windowMs, 'NX');
         pipeline.pttl(this.prefix + key);
       }
-      const results = (await pipeline.exec()) ?? [];
-      const failed = results.find(([error]) => error);
-      if (failed) throw failed[0];
-      return keys.map((_, index) => ({
-        count: Number(results[index * 3]?.[1] ?? 0) || 0,
-        resetInMs: Math.max(0, Number(results[index * 3 + 2]?.[1] ?? 0)),
-      }));
+      return await countsOf(pipeline, keys.length, 3);
     } catch (error) {
       this.degraded(error);
       return this.fallback.increment(keys, windowMs);
@@ -115,13 +109,7 @@ export class RedisFailureStore implements FailureStore {
         pipeline.get(this.prefix + key);
         pipeline.pttl(this.prefix + key);
       }
-      const results = (await pipeline.exec()) ?? [];
-      const failed = results.find(([error]) => error);
-      if (failed) throw failed[0];
-      return keys.map((_, index) => ({
-        count: Number(results[index * 2]?.[1] ?? 0) || 0,
-        resetInMs: Math.max(0, Number(results[index * 2 + 1]?.[1] ?? 0)),
-      }));
+      return await countsOf(pipeline, keys.length, 2);
     } catch (error) {
       this.degraded(error);
       return this.fallback.read(keys);
@@ -138,4 +126,18 @@ export class RedisFailureStore implements FailureStore {
     this.warned = true;
     this.logger.warn(`Redis unavailable for failed-authentication counters, using this replica's memory: ${(error as Error)?.message ?? error}`);
   }
+}
+
+/**
+ * Runs a pipeline of `commandsPerKey` commands per key, the first answering the count and the last the
+ * key's remaining TTL, and reads them as counts; any command's error fails the whole read.
+ */
+async function countsOf(pipeline: ChainableCommander, keyCount: number, commandsPerKey: number): Promise<FailureCount[]> {
+  const results = (await pipeline.exec()) ?? [];
+  const failed = results.find(([error]) => error);
+  if (failed) throw failed[0];
+  return Array.from({ length: keyCount }, (_, index) => ({
+    count: Number(results[index * commandsPerKey]?.[1] ?? 0) || 0,
+    resetInMs: Math.max(0, Number(results[(index + 1) * commandsPerKey - 1]?.[1] ?? 0)),
+  }));
 }
