@@ -2,6 +2,7 @@ import { databaseConfig, DatabaseModule } from '@app/database';
 import { envFilePaths, HealthModule } from '@app/platform';
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { AuditModule } from './audit/audit.module';
 import { ClientAuthenticationModule } from './client-authentication/client-authentication.module';
 import { ClientsModule } from './clients/clients.module';
 import { authServerConfig } from './config/auth-server.config';
@@ -18,6 +19,7 @@ import { TokenModule } from './token/token.module';
 export const AUTH_SERVER_CORE_IMPORTS = [
   ConfigModule.forRoot({ isGlobal: true, cache: true, load: [authServerConfig, databaseConfig], envFilePath: envFilePaths() }),
   DatabaseModule.forRoot({ schema: 'auth', migrations: AUTH_SERVER_MIGRATIONS }),
+  AuditModule,
   ClientsModule,
   KeysModule,
 ];

@@ -1,0 +1,23 @@
+import { INestApplicationContext } from '@nestjs/common';
+import type { AuditActor } from '../audit/audit-log';
+
+/** What every command group gets: the application (started on first use) and the output helpers. */
+export interface CliContext {
+  /** The auth-server's providers without HTTP; the database is connected on first call. */
+  app(): Promise<INestApplicationContext>;
+  /** The result: JSON on stdout with --json, else the text. */
+  print(json: boolean, value: unknown, text: string): void;
+  /** Progress for a human, on stderr (stdout stays pure for --json). */
+  progress(text: string): void;
+  out(text: string): void;
+  /** Who the audit log says made the change. */
+  actor: AuditActor;
+}
+
+/** A mistake the operator can fix: printed without a stack, exit code 1. */
+export class UsageError extends Error {}
+
+/** Commander option parser: repeatable, space- or comma-separated values. */
+export function splitList(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(/[\s,]+/).filter(Boolean)];
+}

@@ -1,0 +1,133 @@
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import type { JSONWebKeySet } from 'jose';
+import { CLIENT_AUTH_METHODS, TokenEndpointAuthMethod } from '../../clients/client.entity';
+import { ClientsService } from '../../clients/clients.service';
+import { CliContext, splitList, UsageError } from '../cli-context';
+
+/** `clients …`: registration and lifecycle of OAuth clients. */
+export function registerClientCommands(program: Command, ctx: CliContext): void {
+  const clients = program.command('clients').description('register and manage OAuth clients');
+  clients
+    .command('create')
+    .description('register a client; a generated secret is printed once (store it now)')
+    .requiredOption('--id <client-id>', 'client_id (A-Z a-z 0-9 . _ ~ -)')
+    .requiredOption('--scopes <scopes>', 'allowed scopes, space- or comma-separated', splitList)
+    .option('--default-scopes <scopes>', 'granted when a request names no scope (default: all allowed)', splitList)
+    .option('--audience <uri>', 'allowed audience / resource; repeat for more (first is the default)', splitList)
+    .option(
+      '--owns-audience <uri>',
+      'an audience this client owns as a resource server: it may introspect tokens issued for it; repeat for more',
+      splitList,
+    )
+    .option('--name <name>', 'display name')
+    .addOption(new Option('--auth-method <method>', 'token endpoint auth method').choices(CLIENT_AUTH_METHODS).default('client_secret_basic'))
+    .option('--jwks-file <path>', 'public JWKS file (private_key_jwt)')
+    .option('--jwks-uri <uri>', 'JWKS URL of the client (private_key_jwt)')
+    .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  npm run cli -- clients create --id billing --scopes "users:read orders:read" --audience api://user-service\n  npm run -s cli -- clients create --id reports --scopes reports:read --auth-method private_key_jwt --jwks-file ./reports.jwks.json --json',
+    )
+    .action(async (options) => {
+      let jwks: JSONWebKeySet | undefined;
+      if (options.jwksFile) {
+        try {
+          jwks = JSON.parse(readFileSync(options.jwksFile, 'utf8')) as JSONWebKeySet;
+        } catch (error) {
+          throw new UsageError(`cannot read --jwks-file ${options.jwksFile}: ${(error as Error).message}`);
+        }
+      }
+      const { client, secret } = await (await ctx.app()).get(ClientsService).create({
+        clientId: options.id,
+        name: options.name,
+        scopes: options.scopes,
+        defaultScopes: options.defaultScopes,
+        audiences: options.audience,
+        ownedAudiences: options.ownsAudience,
+        authMethod: options.authMethod as TokenEndpointAuthMethod,
+        jwks,
+        jwksUri: options.jwksUri,
+      });
+      const result = {
+        client_id: client.clientId,
+        ...(secret ? { client_secret: secret.secret, secret_id: secret.secretId } : {}),
+        token_endpoint_auth_method: client.authMethod,
+        scopes: client.allowedScopes,
+        default_scopes: client.defaultScopes,
+        audiences: client.allowedAudiences,
+        owned_audiences: client.ownedAudiences,
+      };
+      ctx.print(
+        Boolean(options.json),
+        result,
+        [
+          `created client ${client.clientId} (${client.authMethod})`,
+          `  scopes:    ${client.allowedScopes.join(' ')}`,
+          `  audiences: ${client.allowedAudiences.join(' ')}`,
+          ...(client.ownedAudiences.length ? [`  owns:      ${client.ownedAudiences.join(' ')} (may introspect their tokens)`] : []),
+          ...(secret ? [`  secret:    ${secret.secret}`, '  (shown once: only its hash is stored)'] : []),
+        ].join('\n'),
+      );
+    });
+
+  clients
+    .command('list')
+    .description('list clients and their secrets (ids and dates only)')
+    .option('--json', 'machine-readable output')
+    .action(async (options) => {
+      const list = await (await ctx.app()).get(ClientsService).list();
+      const text = list.length
+        ? list
+            .map(
+              (c) =>
+                `${c.client_id}${c.enabled ? '' : ' (disabled)'}  ${c.token_endpoint_auth_method}  scopes: ${c.scopes.join(' ')}  audiences: ${c.audiences.join(' ')}${c.owned_audiences.length ? `  owns: ${c.owned_audiences.join(' ')}` : ''}\n` +
+                c.secrets.map((s) => `    secret ${s.id}  created ${s.created_at}${s.expires_at ? `  expires ${s.expires_at}` : ''}${s.active ? '' : '  (inactive)'}`).join('\n'),
+            )
+            .join('\n')
+        : 'no clients';
+      ctx.print(Boolean(options.json), list, text);
+    });
+
+  clients
+    .command('rotate-secret <client-id>')
+    .description('add a second secret; both work until you revoke the old one')
+    .option('--expires-in <seconds>', 'the new secret expires after this many seconds', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n <= 0) throw new UsageError('--expires-in must be a positive whole number of seconds');
+      return n;
+    })
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', '\nExample:\n  npm run cli -- clients rotate-secret order-service\n  npm run cli -- clients revoke-secret order-service <old-secret-id>')
+    .action(async (clientId: string, options) => {
+      const issued = await (await ctx.app()).get(ClientsService).rotateSecret(clientId, { expiresInSeconds: options.expiresIn });
+      ctx.print(
+        Boolean(options.json),
+        { client_id: issued.clientId, client_secret: issued.secret, secret_id: issued.secretId, expires_at: issued.expiresAt },
+        `new secret for ${issued.clientId} (id ${issued.secretId}):\n  ${issued.secret}\n  (shown once; the previous secret keeps working until revoked)`,
+      );
+    });
+
+  clients
+    .command('revoke-secret <client-id> <secret-id>')
+    .description('revoke one secret at once (see `clients list` for ids)')
+    .option('--json', 'machine-readable output')
+    .action(async (clientId: string, secretId: string, options) => {
+      await (await ctx.app()).get(ClientsService).revokeSecret(clientId, secretId);
+      ctx.print(Boolean(options.json), { client_id: clientId, secret_id: secretId, revoked: true }, `revoked secret ${secretId} of ${clientId}`);
+    });
+
+  for (const [name, enabled] of [
+    ['disable', false],
+    ['enable', true],
+  ] as const) {
+    clients
+      .command(`${name} <client-id>`)
+      .description(enabled ? 'allow the client to get tokens again' : 'stop the client from getting tokens (its tokens stop introspecting as active)')
+      .option('--json', 'machine-readable output')
+      .action(async (clientId: string, options) => {
+        await (await ctx.app()).get(ClientsService).setEnabled(clientId, enabled);
+        ctx.print(Boolean(options.json), { client_id: clientId, enabled }, `${name}d client ${clientId}`);
+      });
+  }
+}
