@@ -1,0 +1,179 @@
+/**
+ * `npm run bench:paired -- <baseline checkout>`: this build against another one (both built), at the
+ * same time on the same machine, so a noisy VM moves both alike. See bench/README.md, "Paired runs".
+ *
+ * Both auth-servers run side by side, each on its own fresh database. Short token-load rounds alternate
+ * between them; each build's CPU per 1,000 tokens is the median of its rounds. The whole comparison
+ * runs twice, each build going first once: on a shared VM the start order alone can move a result.
+ * Then the guard: one resource server per build (its own libs/auth), guarded and @Public rounds
+ * alternating in the same process, so the guard's cost is a ratio within one process.
+ */
+import { ensureDatabaseExists, startEmbeddedPostgres } from '@app/database';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import { LoadSettings, measure } from './support/load';
+import { freePort, RunningProcess, startNode, waitForHttp } from './support/processes';
+
+const here = resolve(__dirname, '../..');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);
+const round: LoadSettings = {
+  connections: Number(process.env.BENCH_CONNECTIONS ?? 50),
+  durationSeconds: Number(process.env.BENCH_DURATION ?? 5),
+  warmupSeconds: Number(process.env.BENCH_WARMUP ?? 2),
+};
+const TOKEN_BODY = 'grant_type=client_credentials&scope=users:read';
+const running: RunningProcess[] = [];
+const log = (message: string) => process.stderr.write(`bench:paired: ${message}\n`);
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : Math.round((sorted[mid - 1]! + sorted[mid]!) / 2);
+};
+
+interface Build {
+  label: string;
+  root: string;
+  issuer: string;
+  auth: RunningProcess;
+  authorization: string;
+  env: Record<string, string>;
+}
+
+/** A fresh database per build on one PostgreSQL server (DATABASE_URL's, or an embedded one). */
+async function postgres(): Promise<{ database(name: string): Promise<string>; stop(): Promise<void> }> {
+  const created: string[] = [];
+  let serverUrl = process.env.DATABASE_URL;
+  let cluster: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
+  let dataDir: string | undefined;
+  if (!serverUrl) {
+    dataDir = mkdtempSync(join(tmpdir(), 'oauth-m2m-bench-paired-'));
+    cluster = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'bench_paired', persistent: false });
+    serverUrl = cluster.url;
+  }
+  return {
+    async database(name) {
+      await ensureDatabaseExists(serverUrl!, name);
+      created.push(name);
+      const url = new URL(serverUrl!);
+      url.pathname = `/${name}`;
+      return url.toString();
+    },
+    async stop() {
+      if (cluster) {
+        await cluster.stop();
+        rmSync(dataDir!, { recursive: true, force: true });
+        return;
+      }
+      const admin = new Client({ connectionString: serverUrl });
+      await admin.connect();
+      for (const name of created) await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+async function startBuild(label: string, root: string, databaseUrl: string): Promise<Build> {
+  const entry = join(root, 'dist/apps/auth-server/src/main.js');
+  if (!existsSync(entry)) throw new Error(`${label}: ${entry} is missing; run npm run build in ${root}`);
+  const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}`;
+  // As a deployment runs: the access log on, JSON lines.
+  const env = { DATABASE_URL: databaseUrl, ISSUER: issuer, AUTH_SERVER_URL: issuer, LOG_LEVEL: 'log', LOG_FORMAT: 'json', REDIS_URL: '' };
+  const auth = startNode(`${label} auth-server`, entry, { ...env, AUTH_SERVER_PORT: String(port) });
+  running.push(auth);
+  await waitForHttp(auth, `${issuer}/health/live`);
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [join(root, 'dist/apps/auth-server/src/cli/main.js'), 'clients', 'create', '--id', 'bench-client', '--scopes', 'users:read', '--audience', 'api://user-service', '--json'],
+    { env: { ...process.env, ...env } },
+  );
+  const client = JSON.parse(stdout) as { client_id: string; client_secret: string };
+  const authorization = `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}`;
+  return { label, root, issuer, auth, authorization, env };
+}
+
+function tokenRequest(build: Build) {
+  return {
+    url: `${build.issuer}/oauth/token`,
+    method: 'POST' as const,
+    headers: { authorization: build.authorization, 'content-type': 'application/x-www-form-urlencoded' },
+    body: TOKEN_BODY,
+  };
+}
+
+/** Alternating token-load rounds; returns each build's median CPU-ms per 1,000 tokens. */
+async function tokenRounds(order: Build[]): Promise<Record<string, number>> {
+  const samples: Record<string, number[]> = Object.fromEntries(order.map((build) => [build.label, []]));
+  for (let i = 0; i < ROUNDS; i++) {
+    for (const build of order) {
+      const result = await measure(tokenRequest(build), round, build.auth.child.pid);
+      if (result.failures) throw new Error(`${build.label}: ${result.failures} failed token requests`);
+      samples[build.label]!.push(result.cpuMsPer1000!);
+    }
+  }
+  log(`token rounds (${order.map((b) => b.label).join(' first, then ')}): ${JSON.stringify(samples)}`);
+  return Object.fromEntries(Object.entries(samples).map(([label, values]) => [label, median(values)]));
+}
+
+/** Guarded vs @Public in one resource-server process of this build: the guard's CPU cost as a ratio. */
+async function guardRatio(build: Build): Promise<{ guarded: number; public: number; ratio: number }> {
+  const port = await freePort();
+  const rs = startNode(`${build.label} resource server`, join(build.root, 'dist/bench/servers/resource-server.js'), {
+    ...build.env,
+    BENCH_PORT: String(port),
+  });
+  running.push(rs);
+  await waitForHttp(rs, `http://127.0.0.1:${port}/bench/public`);
+  const answer = await fetch(tokenRequest(build).url, { method: 'POST', headers: tokenRequest(build).headers, body: TOKEN_BODY });
+  const token = ((await answer.json()) as { access_token: string }).access_token;
+  const headers = { authorization: `Bearer ${token}` };
+  const guarded: number[] = [];
+  const unguarded: number[] = [];
+  for (let i = 0; i < Math.max(4, Math.round(ROUNDS * 0.75)); i++) {
+    guarded.push((await measure({ url: `http://127.0.0.1:${port}/bench/guarded`, headers }, round, rs.child.pid)).cpuMsPer1000!);
+    unguarded.push((await measure({ url: `http://127.0.0.1:${port}/bench/public`, headers }, round, rs.child.pid)).cpuMsPer1000!);
+  }
+  await rs.stop();
+  const g = median(guarded);
+  const p = median(unguarded);
+  return { guarded: g, public: p, ratio: Math.round((g / p) * 100) };
+}
+
+async function main(): Promise<void> {
+  const baselineRoot = process.argv[2] ? resolve(process.argv[2]) : undefined;
+  if (!baselineRoot) throw new Error('usage: npm run bench:paired -- <path of a built baseline checkout>');
+  const pg = await postgres();
+  try {
+    const stamp = Date.now();
+    const current = await startBuild('this', here, await pg.database(`bench_paired_this_${stamp}`));
+    const baseline = await startBuild('baseline', baselineRoot, await pg.database(`bench_paired_baseline_${stamp}`));
+    log(`${ROUNDS} rounds of ${round.durationSeconds} s (+${round.warmupSeconds} s warm-up) per build and order, ${round.connections} connections`);
+    const baselineFirst = await tokenRounds([baseline, current]);
+    const thisFirst = await tokenRounds([current, baseline]);
+    const guards = { baseline: await guardRatio(baseline), this: await guardRatio(current) };
+    const out = [
+      '',
+      `token endpoint, CPU-ms per 1,000 tokens (median of ${ROUNDS} rounds):`,
+      `  baseline first: baseline ${baselineFirst.baseline}, this ${baselineFirst.this}`,
+      `  this first:     baseline ${thisFirst.baseline}, this ${thisFirst.this}`,
+      `  change: ${(((baselineFirst.this! + thisFirst.this!) / (baselineFirst.baseline! + thisFirst.baseline!) - 1) * 100).toFixed(1)} %`,
+      'guarded route, CPU vs @Public in the same process (lower is better):',
+      `  baseline ${guards.baseline.ratio} % (${guards.baseline.guarded} vs ${guards.baseline.public}), this ${guards.this.ratio} % (${guards.this.guarded} vs ${guards.this.public})`,
+      '',
+    ];
+    process.stdout.write(out.join('\n'));
+  } finally {
+    await Promise.all(running.map((process) => process.stop()));
+    await pg.stop().catch((error: Error) => log(`could not clean up PostgreSQL: ${error.message}`));
+  }
+}
+
+void main().catch(async (error: Error) => {
+  process.stderr.write(`bench:paired failed: ${error.stack ?? error.message}\n`);
+  await Promise.all(running.map((process) => process.stop()));
+  process.exit(1);
+});
