@@ -32,10 +32,14 @@ function log(message: string): void {
   process.stderr.write(`bench: ${message}\n`);
 }
 
-/** The development defaults the apps themselves read (.env, else .env.example). */
-function devDefaults(): Record<string, string> {
-  const file = envFilePaths().map((path) => resolve(root, path)).find((path) => existsSync(path));
-  return file ? parseEnv(readFileSync(file)) : {};
+/** Values as the apps themselves read them: the environment over .env over .env.example, variable by variable. */
+function devDefaults(): Record<string, string | undefined> {
+  const files = envFilePaths()
+    .map((path) => resolve(root, path))
+    .filter((path) => existsSync(path))
+    .reverse()
+    .map((path) => parseEnv(readFileSync(path)));
+  return Object.assign({}, ...files, process.env) as Record<string, string | undefined>;
 }
 
 async function start(name: string, entry: string, env: Record<string, string>, readyUrl: string): Promise<RunningProcess> {

@@ -8,8 +8,9 @@ import { join, relative, resolve } from 'node:path';
 const root = resolve(__dirname, '..');
 const SCANNED = ['apps', 'libs', 'scripts'];
 const NOT_SCANNED = new Set(['test', 'node_modules', 'example', 'dist']);
-// Node's own variables, not the project's configuration.
-const NOT_CONFIGURATION = new Set(['NODE_ENV', 'NODE_OPTIONS']);
+// Node's and the system's own variables, not the project's configuration (USER: the login the CLI's
+// audit events name as actor).
+const NOT_CONFIGURATION = new Set(['NODE_ENV', 'NODE_OPTIONS', 'USER']);
 // `process.env.X`, `process.env['X']`, `env.X` (a ProcessEnv passed in) and `config.get('X')`.
 const READS = [/\benv\.([A-Z][A-Z0-9_]+)/g, /\benv\[['"]([A-Z][A-Z0-9_]+)['"]\]/g, /\.(?:get|getOrThrow)(?:<[^>]*>)?\(\s*['"]([A-Z][A-Z0-9_]+)['"]/g];
 
