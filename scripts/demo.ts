@@ -232,6 +232,7 @@ async function main(): Promise<void> {
   const bobsOrder = await call(`${ORDERS}/orders/${BOB_ORDER}`, aliceToken);
   line(`alice reads bob's order: ${verdict(bobsOrder.status, 404)}  (someone else's order looks like no order)`);
   process.stdout.write(`\n${cyan('Done.')} Read the guards in libs/auth/src/resource-server, the token provider in libs/auth/src/client-credentials.\n`);
+  process.stdout.write(`Your own user token for curl: ${bold('TOKEN=$(npm run -s token -- --user alice)')}\n`);
 }
 
 main().catch((error: Error) => {
