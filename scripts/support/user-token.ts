@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { hiddenFields, pkcePair } from './login-form';
+import { hiddenFields, pkcePair, unescapeHtml } from './login-form';
 
 /** Registered for demo-app; any public client used here needs it too (loopback: any port matches). */
 export const LOOPBACK_REDIRECT_URI = 'http://127.0.0.1/callback';
@@ -50,16 +50,6 @@ export interface TokenCommandIo {
   readStdin: () => Promise<string>;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
-}
-
-function unescapeHtml(text: string): string {
-  return text
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&#96;/g, '`')
-    .replace(/&amp;/g, '&');
 }
 
 /** The sentence the auth-server put on its error page or the sign-in form's alert. */
