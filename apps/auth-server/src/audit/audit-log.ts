@@ -19,6 +19,9 @@ export interface AuditEvent {
 /** Where audit lines go: the server logs them through its JSON logger, the CLI writes them to stderr. */
 export type AuditSink = (line: Record<string, unknown>) => void;
 
+/** Changes the server makes on its own (demo seeding at boot). */
+export const SEED_ACTOR: AuditActor = { kind: 'seed', id: 'demo-seed' };
+
 const logger = new Logger('Audit');
 const loggerSink: AuditSink = (line) => logger.log(line);
 

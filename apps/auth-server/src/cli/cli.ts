@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { Command, CommanderError } from 'commander';
 import { userInfo } from 'node:os';
 import { AuditActor, AuditLog, jsonLineSink } from '../audit/audit-log';
-import { ClientRegistrationError } from '../clients/clients.service';
+import { RegistrationError } from '../audit/registration-error';
 import { AuthServerCliModule } from './cli.module';
 import { CliContext, UsageError } from './cli-context';
 import { registerClientCommands } from './commands/clients.commands';
@@ -91,7 +91,7 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
-    if (error instanceof ClientRegistrationError || error instanceof UsageError) {
+    if (error instanceof RegistrationError || error instanceof UsageError) {
       io.err(`error: ${withHint(error.message)}\n`);
       return 1;
     }

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { JSONWebKeySet } from 'jose';
 import { DataSource, IsNull } from 'typeorm';
+import { RegistrationError } from '../audit/registration-error';
 import { authServerConfig } from '../config/auth-server.config';
 import { ClientRegistry } from './client-registry';
 import { ClientSecretHasher } from './client-secret.hasher';
@@ -15,7 +16,8 @@ const CLIENT_ID_PATTERN = /^[A-Za-z0-9._~-]{1,128}$/;
 /** RFC 6749 §3.3 scope-token: printable ASCII except space, `"` and `\`. */
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
-export class ClientRegistrationError extends Error {}
+/** Kept under its old name: clients' registration errors are the registry's (see RegistrationError). */
+export class ClientRegistrationError extends RegistrationError {}
 
 export interface CreateClientInput {
   clientId: string;
@@ -74,7 +76,7 @@ export class ClientsService {
       // Concurrent creators of one id: the loser waits here, then sees the winner's row.
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`client:${input.clientId}`]);
       if (await manager.exists(ClientEntity, { where: { clientId: input.clientId } })) {
-        throw new ClientRegistrationError(`client "${input.clientId}" already exists`);
+        throw new ClientRegistrationError(`client "${input.clientId}" already exists`, 'conflict');
       }
       const client = manager.create(ClientEntity, {
         clientId: input.clientId,
@@ -120,7 +122,7 @@ export class ClientsService {
         where: { clientId },
         lock: { mode: 'pessimistic_write' },
       });
-      if (!client) throw new ClientRegistrationError(`no client "${clientId}"`);
+      if (!client) throw new ClientRegistrationError(`no client "${clientId}"`, 'not_found');
       if (client.authMethod === 'private_key_jwt') {
         throw new ClientRegistrationError(`client "${clientId}" authenticates with private_key_jwt and has no secrets`);
       }
@@ -152,7 +154,7 @@ export class ClientsService {
     const result = await this.dataSource
       .getRepository(ClientSecretEntity)
       .update({ id: secretId, clientId, revokedAt: IsNull() }, { revokedAt: new Date() });
-    if (!result.affected) throw new ClientRegistrationError(`no active secret "${secretId}" for client "${clientId}"`);
+    if (!result.affected) throw new ClientRegistrationError(`no active secret "${secretId}" for client "${clientId}"`, 'not_found');
     this.registry.invalidate(clientId);
   }
 
@@ -165,7 +167,7 @@ export class ClientsService {
     const result = await this.dataSource
       .getRepository(ClientEntity)
       .update({ clientId }, enabled ? { enabled } : { enabled, tokensRevokedBefore: () => 'now()' });
-    if (!result.affected) throw new ClientRegistrationError(`no client "${clientId}"`);
+    if (!result.affected) throw new ClientRegistrationError(`no client "${clientId}"`, 'not_found');
     this.registry.invalidate(clientId);
   }
 
