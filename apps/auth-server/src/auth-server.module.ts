@@ -10,6 +10,7 @@ import { DiscoveryModule } from './discovery/discovery.module';
 import { ExplorerModule } from './explorer/explorer.module';
 import { IntrospectionModule } from './introspection/introspection.module';
 import { KeysModule } from './keys/keys.module';
+import { ResourcesModule } from './resources/resources.module';
 import { AUTH_SERVER_MIGRATIONS } from './migrations';
 import { RevocationModule } from './revocation/revocation.module';
 import { DemoSeedModule } from './seed/demo-seed.module';
@@ -22,6 +23,7 @@ export const AUTH_SERVER_CORE_IMPORTS = [
   AuditModule,
   ClientsModule,
   KeysModule,
+  ResourcesModule,
 ];
 
 @Module({
