@@ -4,9 +4,11 @@ import { ConfigType } from '@nestjs/config';
 import { ApiConsumes, ApiOperation, ApiProduces } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientRegistry } from '../clients/client-registry';
+import { ResourcesService } from '../resources/resources.service';
 import { authServerConfig } from '../config/auth-server.config';
 import { HashingRefused, PasswordHashingGate } from '../users/password-hashing-gate';
 import { UsersService } from '../users/users.service';
+import { chooseAudience } from './audience-choice';
 import { renderErrorPage, renderLoginPage } from './login-page';
 import { LoginCsrf } from './login-protection/login-csrf';
 import { LoginAttempt, LoginEvents } from './login-protection/login-events';
@@ -16,13 +18,16 @@ import { isValidS256Challenge } from './pkce';
 import { isRegisteredRedirectUri } from './redirect-uri';
 import { UserGrantsService } from './user-grants.service';
 
-const REQUEST_FIELDS = ['response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'code_challenge', 'code_challenge_method'] as const;
+/** Carried through the sign-in form as hidden fields, and bound to its CSRF token. */
+const REQUEST_FIELDS = ['response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'code_challenge', 'code_challenge_method', 'resource'] as const;
 
 interface AuthorizationRequest {
   clientId: string;
   clientName: string;
   redirectUri: string;
   scopes: string[];
+  /** The tokens' audience: the requested resource, or the one the scopes belong to (see chooseAudience). */
+  audience: string;
   state?: string;
   codeChallenge: string;
   fields: Record<string, string>;
@@ -57,6 +62,7 @@ export class AuthorizationController {
     private readonly clients: ClientRegistry,
     private readonly users: UsersService,
     private readonly grants: UserGrantsService,
+    private readonly resources: ResourcesService,
     private readonly csrf: LoginCsrf,
     private readonly throttle: LoginThrottle,
     private readonly hashing: PasswordHashingGate,
@@ -69,7 +75,8 @@ export class AuthorizationController {
   @ApiOperation({
     summary: 'Authorization endpoint (RFC 6749 §4.1.1): the sign-in page',
     description:
-      'Query: response_type=code, client_id, redirect_uri (registered), scope, state, code_challenge, code_challenge_method=S256. ' +
+      'Query: response_type=code, client_id, redirect_uri (registered), scope, state, code_challenge, code_challenge_method=S256, ' +
+      'resource (RFC 8707, optional: the API the token is for; without it, the client\'s first API that defines every requested scope). ' +
       'Answers an HTML sign-in form; a bad client or redirect_uri gets an error page, never a redirect.',
   })
   @ApiProduces('text/html')
@@ -133,6 +140,7 @@ export class AuthorizationController {
         redirectUri: authorization.redirectUri,
         codeChallenge: authorization.codeChallenge,
         scope: authorization.scopes.join(' '),
+        audience: authorization.audience,
         authTime: new Date(),
       });
       // The form has done its job: drop the CSRF cookie so it cannot be replayed with this form.
@@ -154,12 +162,15 @@ export class AuthorizationController {
       throw new UntrustedRequest('redirect_uri is not registered for this client');
     }
     const fields: Record<string, string> = {};
+    // RFC 8707 allows several resources; one token has one audience here, so that is invalid_target (below).
+    const severalResources = Array.isArray(params.resource);
     for (const name of REQUEST_FIELDS) {
+      if (name === 'resource' && severalResources) continue;
       const value = single(params, name);
       if (value !== undefined) fields[name] = value;
     }
     const base = { clientId, clientName: client.name, redirectUri, state: fields.state, fields };
-    const fail = (error: string, description: string) => {
+    const fail = (error: string, description: string): never => {
       throw Object.assign(new RedirectableError(error, description), { target: base });
     };
     if (fields.response_type === undefined) fail('invalid_request', 'response_type is missing');
@@ -167,10 +178,15 @@ export class AuthorizationController {
     if (fields.code_challenge_method !== 'S256' || !fields.code_challenge || !isValidS256Challenge(fields.code_challenge)) {
       fail('invalid_request', 'PKCE is required: code_challenge with code_challenge_method=S256');
     }
-    const scopes = fields.scope ? [...new Set(fields.scope.split(' ').filter(Boolean))] : client.defaultScopes;
-    const denied = scopes.filter((scope) => !client.allowedScopes.includes(scope));
-    if (!scopes.length || denied.length) fail('invalid_scope', `scope not allowed: ${denied.join(' ') || '(none)'}`);
-    return { ...base, scopes, codeChallenge: fields.code_challenge! };
+    if (severalResources) fail('invalid_target', 'one resource per authorization request');
+    const choice = chooseAudience({
+      client,
+      resource: fields.resource,
+      requestedScopes: fields.scope === undefined ? undefined : [...new Set(fields.scope.split(' ').filter(Boolean))],
+      resourceScopes: await this.resources.scopesOf(client.allowedAudiences),
+    });
+    if ('error' in choice) return fail(choice.error, choice.description);
+    return { ...base, scopes: choice.scopes, audience: choice.audience, codeChallenge: fields.code_challenge! };
   }
 
   private sendLoginPage(reply: FastifyReply, authorization: AuthorizationRequest, status: number, error?: string, username?: string, retryAfterSeconds?: number): void {

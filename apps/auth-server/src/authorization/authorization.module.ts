@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ClientsModule } from '../clients/clients.module';
 import { AccessTokenModule } from '../token/access-token.module';
+import { ResourcesModule } from '../resources/resources.module';
 import { UsersModule } from '../users/users.module';
 import { AuthorizationController } from './authorization.controller';
 import { LoginCsrf } from './login-protection/login-csrf';
@@ -11,7 +12,7 @@ import { UserGrantsService } from './user-grants.service';
 
 /** End-user login: the authorization endpoint, codes and refresh tokens. */
 @Module({
-  imports: [ClientsModule, UsersModule, AccessTokenModule],
+  imports: [ClientsModule, UsersModule, AccessTokenModule, ResourcesModule],
   controllers: [AuthorizationController],
   providers: [UserGrantsService, LoginCsrf, LoginThrottle, LoginEvents, RefusalDelay],
   exports: [UserGrantsService, LoginEvents],

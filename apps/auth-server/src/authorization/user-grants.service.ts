@@ -1,4 +1,4 @@
-import { InvalidGrant, InvalidRequest, InvalidScope, UnauthorizedClient } from '@nest-oauth-m2m/auth';
+import { InvalidGrant, InvalidRequest, InvalidScope, InvalidTarget, UnauthorizedClient } from '@nest-oauth-m2m/auth';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -32,6 +32,8 @@ interface CodeRow {
   redirect_uri: string;
   code_challenge: string;
   scope: string;
+  /** Chosen at the authorization endpoint; null on codes from before resources (the client's first audience). */
+  audience: string | null;
   auth_time: Date;
   expires_at: Date;
   consumed_at: Date | null;
@@ -43,6 +45,7 @@ interface RefreshRow {
   client_id: string;
   user_id: string;
   scope: string;
+  audience: string | null;
   auth_time: Date;
   expires_at: Date;
   revoked_at: Date | null;
@@ -50,9 +53,20 @@ interface RefreshRow {
   created_at: Date;
 }
 
-function unwrap<T>(result: T | InvalidGrant | InvalidScope): T {
-  if (result instanceof InvalidGrant || result instanceof InvalidScope) throw result;
+type GrantRefusal = InvalidGrant | InvalidScope | InvalidTarget;
+
+function unwrap<T>(result: T | GrantRefusal): T {
+  if (result instanceof InvalidGrant || result instanceof InvalidScope || result instanceof InvalidTarget) throw result;
   return result;
+}
+
+/**
+ * A token request's `resource` (RFC 8707 §2.2) may only repeat the grant's audience: the audience
+ * was chosen, with the scopes, at the authorization endpoint.
+ */
+function checkResource(resource: string | undefined, audience: string): InvalidTarget | undefined {
+  if (resource !== undefined && resource !== audience) return new InvalidTarget(`resource must be the audience this login was granted for: ${audience}`);
+  return undefined;
 }
 
 /** Codes and refresh tokens are random; only their SHA-256 is stored. */
@@ -82,13 +96,14 @@ export class UserGrantsService {
     redirectUri: string;
     codeChallenge: string;
     scope: string;
+    audience: string;
     authTime: Date;
   }): Promise<string> {
     const code = newSecretToken();
     await this.dataSource.query(
-      `INSERT INTO authorization_codes (code_hash, client_id, user_id, redirect_uri, code_challenge, scope, auth_time, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8))`,
-      [sha256(code), input.clientId, input.userId, input.redirectUri, input.codeChallenge, input.scope, input.authTime, CODE_LIFETIME_SECONDS],
+      `INSERT INTO authorization_codes (code_hash, client_id, user_id, redirect_uri, code_challenge, scope, audience, auth_time, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now() + make_interval(secs => $9))`,
+      [sha256(code), input.clientId, input.userId, input.redirectUri, input.codeChallenge, input.scope, input.audience, input.authTime, CODE_LIFETIME_SECONDS],
     );
     if (Math.random() < 0.02) {
       await this.dataSource.query(`DELETE FROM authorization_codes WHERE expires_at < now() - interval '1 hour'`);
@@ -97,15 +112,21 @@ export class UserGrantsService {
   }
 
   /** grant_type=authorization_code (RFC 6749 §4.1.3 with RFC 7636 §4.5). */
-  async exchangeCode(client: ClientEntity, code: string, redirectUri: string | undefined, verifier: string | undefined): Promise<UserTokenResponse> {
+  async exchangeCode(
+    client: ClientEntity,
+    code: string,
+    redirectUri: string | undefined,
+    verifier: string | undefined,
+    resource?: string,
+  ): Promise<UserTokenResponse> {
     if (!verifier) throw new InvalidRequest('missing required parameter "code_verifier"');
     if (!redirectUri) throw new InvalidRequest('missing required parameter "redirect_uri"');
     // Failures are returned, not thrown, inside the transaction: burning the code and revoking
     // what a replayed code produced must commit even though the request fails.
-    return unwrap(await this.dataSource.transaction(async (manager): Promise<UserTokenResponse | InvalidGrant> => {
+    return unwrap(await this.dataSource.transaction(async (manager): Promise<UserTokenResponse | GrantRefusal> => {
       const codeHash = sha256(code);
       const rows: CodeRow[] = await manager.query(
-        `SELECT client_id, user_id, redirect_uri, code_challenge, scope, auth_time, expires_at, consumed_at
+        `SELECT client_id, user_id, redirect_uri, code_challenge, scope, audience, auth_time, expires_at, consumed_at
            FROM authorization_codes WHERE code_hash = $1 FOR UPDATE`,
         [codeHash],
       );
@@ -130,15 +151,19 @@ export class UserGrantsService {
       }
       if (row.redirect_uri !== redirectUri) return new InvalidGrant('redirect_uri does not match the authorization request');
       if (!verifyCodeVerifier(verifier, row.code_challenge)) return new InvalidGrant('code_verifier does not match the code challenge');
-      return this.issue(manager, client, row.user_id, row.scope, row.auth_time, randomUUID(), codeHash);
+      const audience = row.audience ?? client.allowedAudiences[0];
+      if (!audience) return new InvalidGrant('the client has no audience');
+      const wrongResource = checkResource(resource, audience);
+      if (wrongResource) return wrongResource;
+      return this.issue(manager, client, row.user_id, row.scope, audience, row.auth_time, randomUUID(), codeHash);
     }));
   }
 
   /** grant_type=refresh_token: rotation on every use; reuse of a rotated token revokes the whole family. */
-  async refresh(client: ClientEntity, refreshToken: string, requestedScope: string | undefined): Promise<UserTokenResponse> {
-    return unwrap(await this.dataSource.transaction(async (manager): Promise<UserTokenResponse | InvalidGrant | InvalidScope> => {
+  async refresh(client: ClientEntity, refreshToken: string, requestedScope: string | undefined, resource?: string): Promise<UserTokenResponse> {
+    return unwrap(await this.dataSource.transaction(async (manager): Promise<UserTokenResponse | GrantRefusal> => {
       const rows: RefreshRow[] = await manager.query(
-        `SELECT id, family_id, client_id, user_id, scope, auth_time, expires_at, revoked_at, replaced_by, created_at
+        `SELECT id, family_id, client_id, user_id, scope, audience, auth_time, expires_at, revoked_at, replaced_by, created_at
            FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE`,
         [sha256(refreshToken)],
       );
@@ -161,6 +186,10 @@ export class UserGrantsService {
       if (row.auth_time.getTime() + this.absoluteLifetimeMs <= Date.now()) {
         return new InvalidGrant('the login reached its absolute lifetime: sign in again');
       }
+      const audience = row.audience ?? client.allowedAudiences[0];
+      if (!audience) return new InvalidGrant('the client has no audience');
+      const wrongResource = checkResource(resource, audience);
+      if (wrongResource) return wrongResource;
       const granted = row.scope.split(' ');
       let scope = row.scope;
       if (requestedScope !== undefined) {
@@ -169,7 +198,7 @@ export class UserGrantsService {
         if (!wanted.length || wider.length) return new InvalidScope(`scope may only narrow the original grant${wider.length ? `: ${wider.join(' ')}` : ''}`);
         scope = wanted.join(' ');
       }
-      const issued = await this.issue(manager, client, row.user_id, scope, row.auth_time, row.family_id, null, row.scope);
+      const issued = await this.issue(manager, client, row.user_id, scope, audience, row.auth_time, row.family_id, null, row.scope);
       if (issued instanceof InvalidGrant) return issued;
       await manager.query(`UPDATE refresh_tokens SET replaced_by = (SELECT id FROM refresh_tokens WHERE token_hash = $2) WHERE id = $1`, [
         row.id,
@@ -202,6 +231,7 @@ export class UserGrantsService {
     client: ClientEntity,
     userId: string,
     scope: string,
+    audience: string,
     authTime: Date,
     familyId: string,
     codeHash: Buffer | null,
@@ -210,8 +240,8 @@ export class UserGrantsService {
     // Returned, not thrown: the caller's transaction still commits (a burnt code stays burnt).
     const user = await this.users.findActive(userId);
     if (!user) return new InvalidGrant('the user is not active');
-    const audience = client.allowedAudiences[0];
-    if (!audience) return new InvalidGrant('the client has no audience');
+    // The operator may have taken the audience away from the client since the login.
+    if (!client.allowedAudiences.includes(audience)) return new InvalidGrant(`the client is no longer allowed the audience ${audience}`);
     const access = await this.accessTokens.issue({
       subject: userId,
       clientId: client.clientId,
@@ -226,9 +256,9 @@ export class UserGrantsService {
     const expiresAt = new Date(Math.min(Date.now() + REFRESH_TOKEN_LIFETIME_SECONDS * 1000, authTime.getTime() + this.absoluteLifetimeMs));
     // The family keeps the scope originally granted, so a narrowed refresh can be widened back to it.
     await manager.query(
-      `INSERT INTO refresh_tokens (id, token_hash, family_id, client_id, user_id, scope, auth_time, code_hash, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [randomUUID(), sha256(refreshToken), familyId, client.clientId, userId, familyScope, authTime, codeHash, expiresAt],
+      `INSERT INTO refresh_tokens (id, token_hash, family_id, client_id, user_id, scope, audience, auth_time, code_hash, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [randomUUID(), sha256(refreshToken), familyId, client.clientId, userId, familyScope, audience, authTime, codeHash, expiresAt],
     );
     return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, scope, refresh_token: refreshToken };
   }

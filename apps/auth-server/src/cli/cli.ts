@@ -9,6 +9,7 @@ import { CliContext, UsageError } from './cli-context';
 import { registerClientCommands } from './commands/clients.commands';
 import { registerKeyCommands } from './commands/keys.commands';
 import { registerMigrateCommand } from './commands/migrate.command';
+import { registerResourceCommands } from './commands/resources.commands';
 import { withHint } from './hints';
 
 export interface CliIo {
@@ -31,6 +32,7 @@ const EXAMPLES = [
   'npm run cli -- keys rotate',
   'npm run cli -- migrate',
   'npm run cli -- clients create --help     (every command has its own --help)',
+  'npm run cli -- resources create --uri api://billing-service --scopes "invoices:read invoices:write" --name Billing',
 ];
 
 /** Every command, nested ones included, read from the command tree so the list cannot drift. */
@@ -83,6 +85,7 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
   registerClientCommands(program, ctx);
   registerKeyCommands(program, ctx);
   registerMigrateCommand(program, ctx);
+  registerResourceCommands(program, ctx);
 
   program.addHelpText('after', () => overview(program));
 

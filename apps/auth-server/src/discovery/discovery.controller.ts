@@ -5,6 +5,7 @@ import { ENDPOINT_AUTH_METHODS } from '../client-authentication/endpoint-auth-me
 import { ClientsService } from '../clients/clients.service';
 import { authServerConfig } from '../config/auth-server.config';
 import { SigningKeysService } from '../keys/signing-keys.service';
+import { ResourcesService } from '../resources/resources.service';
 import { ApiOperation } from '@nestjs/swagger';
 
 const SCOPES_CACHE_MS = 30_000;
@@ -24,6 +25,7 @@ export class DiscoveryController {
     @Inject(authServerConfig.KEY) private readonly config: ConfigType<typeof authServerConfig>,
     private readonly keys: SigningKeysService,
     private readonly clients: ClientsService,
+    private readonly resources: ResourcesService,
   ) {}
 
   @Get('jwks.json')
@@ -69,7 +71,9 @@ export class DiscoveryController {
 
   private async knownScopes(): Promise<string[]> {
     if (this.scopes.until < Date.now()) {
-      this.scopes = { value: await this.clients.knownScopes(), until: Date.now() + SCOPES_CACHE_MS };
+      // What some client may request, and what some registered API defines.
+      const [allowed, defined] = await Promise.all([this.clients.knownScopes(), this.resources.knownScopes()]);
+      this.scopes = { value: [...new Set([...allowed, ...defined])].sort(), until: Date.now() + SCOPES_CACHE_MS };
     }
     return this.scopes.value;
   }

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ClientsModule } from '../clients/clients.module';
+import { ResourcesModule } from '../resources/resources.module';
 import { UsersModule } from '../users/users.module';
 import { DemoSeedService } from './demo-seed.service';
 
-@Module({ imports: [ClientsModule, UsersModule], providers: [DemoSeedService] })
+@Module({ imports: [ClientsModule, UsersModule, ResourcesModule], providers: [DemoSeedService] })
 export class DemoSeedModule {}

@@ -3,9 +3,12 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { SEED_ACTOR } from '../audit/audit-log';
+import { RegistrationError } from '../audit/registration-error';
 import { ClientEntity } from '../clients/client.entity';
 import { ClientRegistrationError, ClientsService, CreateClientInput } from '../clients/clients.service';
 import { authServerConfig } from '../config/auth-server.config';
+import { ResourcesService } from '../resources/resources.service';
 import { UsersService } from '../users/users.service';
 
 export const DEMO_CLIENT_ID = 'order-service';
@@ -16,6 +19,7 @@ export const USER_SERVICE_CLIENT_ID = 'user-service';
 
 /**
  * Outside production, creates the demo data once (idempotent, safe for replicas starting together):
+ * - the resources api://user-service (users:read) and api://order-service (orders:read orders:write);
  * - `order-service`: confidential client, users:read on user-service, secret ORDER_SERVICE_CLIENT_SECRET;
  *   owner of api://order-service (it may introspect the user tokens it receives);
  * - `user-service` (when USER_SERVICE_CLIENT_SECRET is set): owner of api://user-service, no grants;
@@ -31,12 +35,15 @@ export class DemoSeedService implements OnApplicationBootstrap {
   constructor(
     private readonly clients: ClientsService,
     private readonly users: UsersService,
+    private readonly resources: ResourcesService,
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(authServerConfig.KEY) private readonly config: ConfigType<typeof authServerConfig>,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.seedDemoData) return;
+    await this.ensureResource(USER_SERVICE_AUDIENCE, 'User service (demo)', ['users:read']);
+    await this.ensureResource(ORDER_SERVICE_AUDIENCE, 'Order service (demo)', ['orders:read', 'orders:write']);
     if (this.config.demoOrderServiceSecret) {
       await this.ensureClient({
         clientId: DEMO_CLIENT_ID,
@@ -112,6 +119,16 @@ export class DemoSeedService implements OnApplicationBootstrap {
       `UPDATE clients SET redirect_uris = array_append(redirect_uris, $2) WHERE client_id = $1 AND NOT ($2 = ANY(redirect_uris))`,
       [clientId, redirectUri],
     );
+  }
+
+  /** An existing resource is left as it is (an operator may have changed its scopes). */
+  private async ensureResource(uri: string, name: string, scopes: string[]): Promise<void> {
+    try {
+      await this.resources.create({ uri, name, scopes }, SEED_ACTOR);
+      this.logger.log(`seeded demo resource "${uri}"`);
+    } catch (error) {
+      if (!(error instanceof RegistrationError && error.reason === 'conflict')) throw error;
+    }
   }
 
   private async ensureClient(input: CreateClientInput): Promise<void> {

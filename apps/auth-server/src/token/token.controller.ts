@@ -39,7 +39,10 @@ export class TokenController {
     fields: {
       grant_type: { type: 'string', enum: ['client_credentials', 'authorization_code', 'refresh_token'], description: 'The grant.' },
       scope: { type: 'string', description: 'Space-separated scopes, a subset of the registered ones (default: all of them).' },
-      resource: { type: 'string', description: 'RFC 8707 audience, one of the registered ones.' },
+      resource: {
+        type: 'string',
+        description: 'RFC 8707 audience: client_credentials, one of the registered ones; authorization_code and refresh_token, only the audience the login was granted for.',
+      },
       code: { type: 'string', description: 'authorization_code: the code from /oauth/authorize.' },
       redirect_uri: { type: 'string', description: 'authorization_code: the same redirect_uri as in the request.' },
       code_verifier: { type: 'string', description: 'authorization_code: the PKCE verifier (S256).' },
@@ -78,10 +81,10 @@ export class TokenController {
         return this.clientCredentials(caller, params);
       case 'authorization_code':
         ensureGrantAllowed(client, grantType);
-        return this.userGrants.exchangeCode(client, params.require('code'), params.get('redirect_uri'), params.get('code_verifier'));
+        return this.userGrants.exchangeCode(client, params.require('code'), params.get('redirect_uri'), params.get('code_verifier'), params.get('resource'));
       case 'refresh_token':
         ensureGrantAllowed(client, grantType);
-        return this.userGrants.refresh(client, params.require('refresh_token'), params.get('scope'));
+        return this.userGrants.refresh(client, params.require('refresh_token'), params.get('scope'), params.get('resource'));
       default:
         throw new UnsupportedGrantType(`unsupported grant_type "${grantType}"`);
     }
