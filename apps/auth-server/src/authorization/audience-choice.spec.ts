@@ -61,7 +61,7 @@ describe('chooseAudience', () => {
     it('invalid_scope when no single resource defines them all, or the client is not allowed one', () => {
       expect(choose({ requestedScopes: ['orders:write', 'invoices:read'] })).toMatchObject({ error: 'invalid_scope' });
       expect(choose({ requestedScopes: ['users:read'] })).toMatchObject({ error: 'invalid_scope' });
-      expect(choose({ requestedScopes: ['admin'] })).toEqual({ error: 'invalid_scope', description: 'scope not allowed for this client: admin' });
+      expect(choose({ requestedScopes: ['admin'] })).toEqual({ error: 'invalid_scope', description: 'scope not allowed: admin' });
       expect(choose({ requestedScopes: [] })).toMatchObject({ error: 'invalid_scope' });
     });
 

@@ -26,7 +26,7 @@ export type AudienceChoice =
  */
 export function chooseAudience({ client, resource, requestedScopes, resourceScopes }: AudienceChoiceInput): AudienceChoice {
   const notAllowed = (requestedScopes ?? []).filter((scope) => !client.allowedScopes.includes(scope));
-  if (notAllowed.length) return { error: 'invalid_scope', description: `scope not allowed for this client: ${notAllowed.join(' ')}` };
+  if (notAllowed.length) return { error: 'invalid_scope', description: `scope not allowed: ${notAllowed.join(' ')}` };
 
   if (resource !== undefined) {
     if (!isAbsoluteUriWithoutFragment(resource)) {
