@@ -9,16 +9,26 @@ import { CliContext, UsageError } from './cli-context';
 import { registerClientCommands } from './commands/clients.commands';
 import { registerKeyCommands } from './commands/keys.commands';
 import { registerMigrateCommand } from './commands/migrate.command';
+import { registerUserCommands } from './commands/users.commands';
 import { withHint } from './hints';
 
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
+  /** All of standard input; tests pass it in. Default: the process's stdin. */
+  stdin?(): Promise<string>;
+}
+
+async function readProcessStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 const processIo: CliIo = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
+  stdin: readProcessStdin,
 };
 
 const EXAMPLES = [
@@ -31,6 +41,13 @@ const EXAMPLES = [
   'npm run cli -- keys rotate',
   'npm run cli -- migrate',
   'npm run cli -- clients create --help     (every command has its own --help)',
+  'npm run cli -- clients create --id billing-web --auth-method none --scopes invoices:read --audience api://billing-service --redirect-uri http://127.0.0.1/callback',
+  'npm run cli -- clients update billing --scopes "users:read invoices:read" --audience api://user-service',
+  'npm run -s cli -- clients show billing --json',
+  'npm run cli -- clients delete billing',
+  'npm run cli -- users create --username carol --name "Carol"   (a generated password is printed once)',
+  'printf %s "$PASSWORD" | npm run -s cli -- users passwd carol --password-stdin',
+  'npm run cli -- users disable carol',
 ];
 
 /** Every command, nested ones included, read from the command tree so the list cannot drift. */
@@ -74,13 +91,15 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
   const print = (json: boolean, value: unknown, text: string) => io.out(json ? `${JSON.stringify(value, null, 2)}\n` : `${text}\n`);
 
   const program = new Command('cli')
-    .description('Operate the auth-server: clients, secrets and signing keys.')
+    .description('Operate the auth-server: clients, secrets, users and signing keys.')
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError();
 
-  const ctx: CliContext = { app, print, progress, out: io.out, actor: cliActor() };
+  const readStdin = io.stdin ?? readProcessStdin;
+  const ctx: CliContext = { app, print, progress, out: io.out, actor: cliActor(), readStdin };
   registerClientCommands(program, ctx);
+  registerUserCommands(program, ctx);
   registerKeyCommands(program, ctx);
   registerMigrateCommand(program, ctx);
 
