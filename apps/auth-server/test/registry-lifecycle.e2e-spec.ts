@@ -157,6 +157,18 @@ describe('registry lifecycle: ClientsService and UsersService', () => {
       expect(await introspect(oldToken)).toEqual({ active: false });
     });
 
+    it('addRedirectUri and addOwnedAudience (seeding) record a change only when they make one', async () => {
+      await server.clients.addRedirectUri('svc-web', 'http://127.0.0.1/second', TEST_ACTOR);
+      await server.clients.addRedirectUri('svc-web', 'http://127.0.0.1/second', TEST_ACTOR);
+      await server.clients.addOwnedAudience('svc-billing', 'api://billing', TEST_ACTOR);
+      await server.clients.addOwnedAudience('svc-billing', 'api://billing', TEST_ACTOR);
+      expect(audit).toEqual([
+        expect.objectContaining({ action: 'client.update', changes: { redirect_uris: ['http://127.0.0.1/cb', 'http://127.0.0.1/second'] } }),
+        expect.objectContaining({ action: 'client.update', changes: { owned_audiences: ['api://billing'] } }),
+      ]);
+      expect((await server.clients.show('svc-web')).redirect_uris).toEqual(['http://127.0.0.1/cb', 'http://127.0.0.1/second']);
+    });
+
     it('create refuses a duplicate id as a conflict', async () => {
       const error = await rejection(server.clients.create({ clientId: 'svc-billing', scopes: [] }, TEST_ACTOR));
       expect(error.reason).toBe('conflict');

@@ -98,7 +98,8 @@ export class ClientsService {
       // Whole seconds, as `iat` has (see delete(), which lets the second of the deletion pass).
       const [{ created_at: createdAt }]: { created_at: Date }[] = await manager.query(
         `SELECT date_trunc('second', now()) AS created_at`,
-      );      const client = manager.create(ClientEntity, {
+      );
+      const client = manager.create(ClientEntity, {
         clientId: input.clientId,
         name: input.name ?? input.clientId,
         allowedScopes: unique(input.scopes),
@@ -288,7 +289,8 @@ export class ClientsService {
   }
 
   private async appendToList(clientId: string, column: 'owned_audiences' | 'redirect_uris', value: string, actor: AuditActor): Promise<void> {
-    const rows: { values: string[] }[] = await this.dataSource.query(
+    // TypeORM answers an UPDATE with [rows, affected count].
+    const [rows]: [{ values: string[] }[], number] = await this.dataSource.query(
       `UPDATE clients SET ${column} = array_append(${column}, $2) WHERE client_id = $1 AND NOT ($2 = ANY(${column})) RETURNING ${column} AS values`,
       [clientId, value],
     );
