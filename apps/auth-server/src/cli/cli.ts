@@ -20,6 +20,8 @@ export interface CliIo {
 }
 
 async function readProcessStdin(): Promise<string> {
+  // Typed at a terminal, a password would echo on screen and wait for Ctrl-D: ask for a pipe instead.
+  if (process.stdin.isTTY) throw new UsageError('--password-stdin reads a pipe, e.g. printf %s "$PASSWORD" | npm run -s cli -- …');
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
   return Buffer.concat(chunks).toString('utf8');
