@@ -80,6 +80,8 @@ describe('operator CLI (runCli) against a running auth-server', () => {
         default_scopes: ['users:read', 'orders:read'],
         audiences: ['api://user-service'],
         owned_audiences: [],
+        grant_types: ['client_credentials'],
+        redirect_uris: [],
       });
 
       const { status, body } = await requestToken(server, { clientId, secret: created.client_secret }, { scope: 'orders:read users:read' });
@@ -173,7 +175,10 @@ describe('operator CLI (runCli) against a running auth-server', () => {
     it('clients revoke-secret rejects the old secret at the server; the new one keeps working', async () => {
       const run = await cli('clients', 'revoke-secret', clientId, created.secret_id);
       expect(run.code).toBe(0);
-      expect(run.err).toBe('');
+      // stderr holds the audit line only: the action and the secret's id, never a secret.
+      expect(run.err.trim().split('\n').map((line) => JSON.parse(line))).toEqual([
+        expect.objectContaining({ event: 'audit', action: 'client-secret.revoke', target: { type: 'client-secret', id: created.secret_id } }),
+      ]);
       expect(run.out).toContain(created.secret_id);
 
       const rejected = await requestToken(server, { clientId, secret: created.client_secret });
@@ -356,10 +361,18 @@ describe('operator CLI (runCli) against a running auth-server', () => {
       for (const command of [
         'clients create',
         'clients list',
+        'clients show <client-id>',
+        'clients update <client-id>',
+        'clients delete <client-id>',
         'clients rotate-secret <client-id>',
         'clients revoke-secret <client-id> <secret-id>',
         'clients disable <client-id>',
         'clients enable <client-id>',
+        'users create',
+        'users passwd <username>',
+        'users disable <username>',
+        'users enable <username>',
+        'users list',
         'keys rotate',
         'keys list',
         'migrate',
@@ -411,7 +424,7 @@ describe('operator CLI (runCli) against a running auth-server', () => {
     });
 
     it('an auth method that does not exist is refused', async () => {
-      const run = await cli('clients', 'create', '--id', 'cli-bad-method', '--scopes', 'users:read', '--auth-method', 'none');
+      const run = await cli('clients', 'create', '--id', 'cli-bad-method', '--scopes', 'users:read', '--auth-method', 'bogus');
       expect(run.code).not.toBe(0);
       expect(run.err).toMatch(/auth-method/);
       expect(run.out).toBe('');

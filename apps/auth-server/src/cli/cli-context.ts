@@ -12,6 +12,8 @@ export interface CliContext {
   out(text: string): void;
   /** Who the audit log says made the change. */
   actor: AuditActor;
+  /** All of standard input (`--password-stdin`). */
+  readStdin(): Promise<string>;
 }
 
 /** A mistake the operator can fix: printed without a stack, exit code 1. */
@@ -20,4 +22,9 @@ export class UsageError extends Error {}
 /** Commander option parser: repeatable, space- or comma-separated values. */
 export function splitList(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(/[\s,]+/).filter(Boolean)];
+}
+
+/** Commander option parser: repeatable, one value per flag (a URI may hold commas); "" alone gives an empty list. */
+export function repeatable(value: string, previous: string[] = []): string[] {
+  return value ? [...previous, value] : previous;
 }

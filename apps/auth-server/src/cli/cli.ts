@@ -10,16 +10,28 @@ import { registerClientCommands } from './commands/clients.commands';
 import { registerKeyCommands } from './commands/keys.commands';
 import { registerMigrateCommand } from './commands/migrate.command';
 import { registerResourceCommands } from './commands/resources.commands';
+import { registerUserCommands } from './commands/users.commands';
 import { withHint } from './hints';
 
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
+  /** All of standard input; tests pass it in. Default: the process's stdin. */
+  stdin?(): Promise<string>;
+}
+
+async function readProcessStdin(): Promise<string> {
+  // Typed at a terminal, a password would echo on screen and wait for Ctrl-D: ask for a pipe instead.
+  if (process.stdin.isTTY) throw new UsageError('--password-stdin reads a pipe, e.g. printf %s "$PASSWORD" | npm run -s cli -- …');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 const processIo: CliIo = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
+  stdin: readProcessStdin,
 };
 
 const EXAMPLES = [
@@ -32,6 +44,13 @@ const EXAMPLES = [
   'npm run cli -- keys rotate',
   'npm run cli -- migrate',
   'npm run cli -- clients create --help     (every command has its own --help)',
+  'npm run cli -- clients create --id billing-web --auth-method none --scopes invoices:read --audience api://billing-service --redirect-uri http://127.0.0.1/callback',
+  'npm run cli -- clients update billing --scopes "users:read invoices:read" --audience api://user-service',
+  'npm run -s cli -- clients show billing --json',
+  'npm run cli -- clients delete billing',
+  'npm run cli -- users create --username carol --name "Carol"   (a generated password is printed once)',
+  'printf %s "$PASSWORD" | npm run -s cli -- users passwd carol --password-stdin',
+  'npm run cli -- users disable carol',
   'npm run cli -- resources create --uri api://billing-service --scopes "invoices:read invoices:write" --name Billing',
 ];
 
@@ -76,13 +95,15 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
   const print = (json: boolean, value: unknown, text: string) => io.out(json ? `${JSON.stringify(value, null, 2)}\n` : `${text}\n`);
 
   const program = new Command('cli')
-    .description('Operate the auth-server: clients, secrets and signing keys.')
+    .description('Operate the auth-server: clients, secrets, users and signing keys.')
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError();
 
-  const ctx: CliContext = { app, print, progress, out: io.out, actor: cliActor() };
+  const readStdin = io.stdin ?? readProcessStdin;
+  const ctx: CliContext = { app, print, progress, out: io.out, actor: cliActor(), readStdin };
   registerClientCommands(program, ctx);
+  registerUserCommands(program, ctx);
   registerKeyCommands(program, ctx);
   registerMigrateCommand(program, ctx);
   registerResourceCommands(program, ctx);

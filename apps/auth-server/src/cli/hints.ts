@@ -4,7 +4,11 @@ const CLI = 'npm run cli --';
 const HINTS: { when: RegExp; hint: string }[] = [
   { when: /^no client "/, hint: `run \`${CLI} clients list\` to see the registered client ids` },
   { when: /^no active secret "/, hint: `run \`${CLI} clients list\` to see each client's secret ids` },
-  { when: /already exists$/, hint: `choose another --id, or manage the existing client (\`${CLI} clients --help\`)` },
+  { when: /^client ".*already exists$/, hint: `choose another --id, or manage the existing client (\`${CLI} clients show <id>\`, \`${CLI} clients update --help\`)` },
+  { when: /^no user "/, hint: `run \`${CLI} users list\` to see the usernames` },
+  { when: /^user ".*already exists$/, hint: `choose another --username, or set this user's password (\`${CLI} users passwd <username>\`)` },
+  { when: /^a password must be/, hint: 'pipe it in with --password-stdin (e.g. `printf %s "$PASSWORD" | …`), or leave that option out to get a generated one' },
+  { when: /need at least one redirect URI/, hint: `give one with --redirect-uri (repeatable); see \`${CLI} clients create --help\`` },
   { when: /authenticates with private_key_jwt and has no secrets/, hint: 'its keys live in its JWKS: publish new keys there instead' },
   { when: /--jwks-file|--jwks-uri/, hint: `see \`${CLI} clients create --help\` for a private_key_jwt example` },
   {

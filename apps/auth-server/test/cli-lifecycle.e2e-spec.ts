@@ -1,0 +1,253 @@
+import { decodeJwt } from 'jose';
+import { runCli } from '../src/cli/cli';
+import { login, pkcePair } from '../../../scripts/support/login-form';
+import {
+  basicAuth,
+  postForm,
+  requestToken,
+  startAuthServer,
+  TEST_DEMO_SECRET,
+  TEST_USER_SERVICE_SECRET,
+  TestAuthServer,
+} from './support/auth-server.harness';
+
+interface CliRun {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/** Everything any run wrote to stderr: audit lines must never carry a secret or a password. */
+let stderrSeen = '';
+
+/** The operator CLI in this process; `stdin` is what a pipe would feed it. */
+async function cli(argv: string[], stdin = ''): Promise<CliRun> {
+  let out = '';
+  let err = '';
+  const code = await runCli(argv, { out: (text) => void (out += text), err: (text) => void (err += text), stdin: async () => stdin });
+  stderrSeen += err;
+  return { code, out, err };
+}
+
+async function cliJson<T = Record<string, unknown>>(argv: string[], stdin = ''): Promise<{ result: T; audit: Record<string, unknown>[] }> {
+  const run = await cli([...argv, '--json'], stdin);
+  expect(run).toEqual({ code: 0, out: expect.any(String), err: expect.any(String) });
+  const audit = run.err
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { result: JSON.parse(run.out) as T, audit };
+}
+
+/** The CLI fails as an operator expects: exit 1, the reason on stderr, nothing on stdout. */
+async function expectRefused(argv: string[], message: RegExp, stdin = ''): Promise<CliRun> {
+  const run = await cli(argv, stdin);
+  expect(run.code).toBe(1);
+  expect(run.out).toBe('');
+  expect(run.err).toMatch(message);
+  return run;
+}
+
+const redirectUri = 'http://127.0.0.1:53999/callback';
+
+describe('operator CLI: the lifecycle of clients and users, end to end', () => {
+  let server: TestAuthServer;
+  const secrets: string[] = [];
+
+  beforeAll(async () => {
+    // The CLI changes the registry through its own Nest context: no client cache, so the server sees each change.
+    server = await startAuthServer({ env: { CLIENT_CACHE_TTL_MS: '0' } });
+  });
+  afterAll(async () => server?.close());
+
+  /** Signs in through the login form as a browser would (code + PKCE); the token response, or null when refused. */
+  async function signIn(clientId: string, credentials: { username: string; password: string }, scope: string) {
+    const { verifier, challenge } = pkcePair();
+    const params = { response_type: 'code', client_id: clientId, redirect_uri: redirectUri, scope, state: 'st', code_challenge: challenge, code_challenge_method: 'S256' };
+    const result = await login(server.url, params, credentials);
+    const code = result.location?.searchParams.get('code');
+    if (!code) return { refused: result };
+    const exchanged = await postForm(server, '/oauth/token', { grant_type: 'authorization_code', client_id: clientId, code, redirect_uri: redirectUri, code_verifier: verifier });
+    expect(exchanged.status).toBe(200);
+    return { tokens: exchanged.body as { access_token: string; refresh_token: string; scope: string } };
+  }
+
+  const introspect = async (token: string, owner: { clientId: string; secret: string }) =>
+    (await postForm(server, '/oauth/introspect', { token }, { headers: { authorization: basicAuth(owner.clientId, owner.secret) } })).body;
+  const orderServiceOwner = { clientId: 'order-service', secret: TEST_DEMO_SECRET };
+  const userServiceOwner = { clientId: 'user-service', secret: TEST_USER_SERVICE_SECRET };
+
+  describe('users and a public client', () => {
+    const dora = { username: 'dora', password: 'dora-first-password' };
+
+    it('users create --password-stdin: the user, an audit line without the password', async () => {
+      secrets.push(dora.password);
+      const { result, audit } = await cliJson(['users', 'create', '--username', 'dora', '--name', 'Dora Example', '--password-stdin'], `${dora.password}\n`);
+      expect(result).toEqual({ id: expect.any(String), username: 'dora', display_name: 'Dora Example', status: 'active', created_at: expect.any(String) });
+      expect(audit).toEqual([
+        expect.objectContaining({ event: 'audit', action: 'user.create', target: { type: 'user', id: result.id }, actor: expect.objectContaining({ kind: 'cli' }) }),
+      ]);
+    });
+
+    it('clients create --auth-method none --redirect-uri: a public client that signs dora in', async () => {
+      const { result, audit } = await cliJson([
+        'clients', 'create', '--id', 'cli-web', '--auth-method', 'none', '--scopes', 'orders:read orders:write',
+        '--audience', 'api://order-service', '--redirect-uri', 'http://127.0.0.1/callback',
+      ]);
+      expect(result).toEqual(
+        expect.objectContaining({
+          client_id: 'cli-web',
+          token_endpoint_auth_method: 'none',
+          grant_types: ['authorization_code', 'refresh_token'],
+          redirect_uris: ['http://127.0.0.1/callback'],
+        }),
+      );
+      expect(result).not.toHaveProperty('client_secret');
+      expect(audit.map((line) => line.action)).toEqual(['client.create']);
+
+      const { tokens } = await signIn('cli-web', dora, 'orders:read orders:write');
+      expect(tokens!.scope).toBe('orders:read orders:write');
+      expect(decodeJwt(tokens!.access_token)).toMatchObject({ aud: 'api://order-service', client_id: 'cli-web' });
+      expect(await introspect(tokens!.access_token, orderServiceOwner)).toMatchObject({ active: true, client_id: 'cli-web' });
+    });
+
+    it('clients show --json: the registration, redirect URIs included', async () => {
+      const { result, audit } = await cliJson(['clients', 'show', 'cli-web']);
+      expect(result).toMatchObject({ client_id: 'cli-web', scopes: ['orders:read', 'orders:write'], redirect_uris: ['http://127.0.0.1/callback'], secrets: [] });
+      expect(audit).toEqual([]);
+      await expectRefused(['clients', 'show', 'cli-nobody'], /no client "cli-nobody"[\s\S]*hint: run `npm run cli -- clients list`/);
+    });
+
+    it('clients update --scopes narrows what the next sign-in may ask for', async () => {
+      const { result, audit } = await cliJson(['clients', 'update', 'cli-web', '--scopes', 'orders:read']);
+      expect(result).toMatchObject({ scopes: ['orders:read'], default_scopes: ['orders:read'] });
+      expect(audit).toEqual([expect.objectContaining({ action: 'client.update', changes: { scopes: ['orders:read'], default_scopes: ['orders:read'] } })]);
+
+      const { refused } = await signIn('cli-web', dora, 'orders:read orders:write');
+      expect(refused!.location?.searchParams.get('error')).toBe('invalid_scope');
+      const { tokens } = await signIn('cli-web', dora, 'orders:read');
+      expect(tokens!.scope).toBe('orders:read');
+    });
+
+    it('clients update refuses what would make the client invalid, and an empty update', async () => {
+      await expectRefused(['clients', 'update', 'cli-web', '--redirect-uri', ''], /need at least one redirect URI[\s\S]*hint: give one with --redirect-uri/);
+      await expectRefused(['clients', 'update', 'cli-web', '--grant-types', 'client_credentials'], /public client/);
+      await expectRefused(['clients', 'update', 'cli-web'], /nothing to update/);
+      const { result } = await cliJson(['clients', 'show', 'cli-web']);
+      expect(result).toMatchObject({ grant_types: ['authorization_code', 'refresh_token'], redirect_uris: ['http://127.0.0.1/callback'] });
+    });
+
+    it('users disable refuses the sign-in and ends the current login; users enable lets dora back in', async () => {
+      const { tokens } = await signIn('cli-web', dora, 'orders:read');
+      const { result, audit } = await cliJson(['users', 'disable', 'dora']);
+      expect(result).toEqual({ username: 'dora', status: 'disabled' });
+      expect(audit.map((line) => line.action)).toEqual(['user.disable']);
+
+      const { refused } = await signIn('cli-web', dora, 'orders:read');
+      expect(refused!.status).toBe(400);
+      expect(refused!.html).toContain('Invalid username or password.');
+      const refreshed = await postForm(server, '/oauth/token', { grant_type: 'refresh_token', client_id: 'cli-web', refresh_token: tokens!.refresh_token });
+      expect(refreshed.body.error).toBe('invalid_grant');
+      expect(await introspect(tokens!.access_token, orderServiceOwner)).toEqual({ active: false });
+
+      const listed = await cliJson<{ username: string; status: string }[]>(['users', 'list']);
+      expect(listed.result.find((user) => user.username === 'dora')?.status).toBe('disabled');
+
+      await cliJson(['users', 'enable', 'dora']);
+      expect((await signIn('cli-web', dora, 'orders:read')).tokens).toBeDefined();
+    });
+
+    it('users passwd --password-stdin: the new password signs in, the old one no longer does', async () => {
+      const next = 'dora-second-password';
+      secrets.push(next);
+      const { result, audit } = await cliJson(['users', 'passwd', 'dora', '--password-stdin'], `${next}\r\n`);
+      expect(result).toEqual({ username: 'dora', password_changed: true });
+      expect(audit.map((line) => line.action)).toEqual(['user.passwd']);
+      expect((await signIn('cli-web', dora, 'orders:read')).refused).toBeDefined();
+      expect((await signIn('cli-web', { username: 'dora', password: next }, 'orders:read')).tokens).toBeDefined();
+    });
+
+    it('users create without --password-stdin prints a generated password once, and it signs in', async () => {
+      const { result } = await cliJson<{ username: string; password: string }>(['users', 'create', '--username', 'erin']);
+      expect(result.password).toMatch(/^[A-Za-z0-9_-]{24}$/);
+      secrets.push(result.password);
+      expect((await signIn('cli-web', { username: 'erin', password: result.password }, 'orders:read')).tokens).toBeDefined();
+      const text = await cli(['users', 'list']);
+      expect(text.out).toMatch(/^erin {2}"erin"/m);
+      expect(text.out).not.toContain(result.password);
+    });
+
+    it('users: a taken username, a short password, an unknown user are refused with exit 1', async () => {
+      await expectRefused(['users', 'create', '--username', 'dora', '--password-stdin'], /already exists[\s\S]*users passwd/, 'another-long-password');
+      await expectRefused(['users', 'passwd', 'dora', '--password-stdin'], /8-1024 characters[\s\S]*--password-stdin/, 'short\n');
+      await expectRefused(['users', 'disable', 'nobody'], /no user "nobody"[\s\S]*users list/);
+      await expectRefused(['users', 'create', '--username', 'has space', '--password-stdin'], /username/, 'long-enough-password');
+    });
+  });
+
+  describe('a confidential client: update, then delete', () => {
+    let secret = '';
+
+    it('clients update --audience --scopes changes what the next token request gets', async () => {
+      const { result } = await cliJson<{ client_secret: string }>(['clients', 'create', '--id', 'cli-svc', '--scopes', 'users:read', '--audience', 'api://user-service']);
+      secret = result.client_secret;
+      secrets.push(secret);
+      const before = await requestToken(server, { clientId: 'cli-svc', secret });
+      expect(decodeJwt(String(before.body.access_token))).toMatchObject({ aud: 'api://user-service', scope: 'users:read' });
+
+      await cliJson(['clients', 'update', 'cli-svc', '--scopes', 'users:read orders:read', '--default-scopes', 'orders:read', '--audience', 'api://order-service', '--audience', 'api://user-service']);
+      const after = await requestToken(server, { clientId: 'cli-svc', secret });
+      expect(after.status).toBe(200);
+      expect(decodeJwt(String(after.body.access_token))).toMatchObject({ aud: 'api://order-service', scope: 'orders:read' });
+    });
+
+    it('clients delete: its token is inactive at introspection, its secret refused, a namesake does not revive them', async () => {
+      const issued = await requestToken(server, { clientId: 'cli-svc', secret }, { resource: 'api://user-service', scope: 'users:read' });
+      const token = String(issued.body.access_token);
+      expect(await introspect(token, userServiceOwner)).toMatchObject({ active: true });
+
+      const { result, audit } = await cliJson(['clients', 'delete', 'cli-svc']);
+      expect(result).toEqual({ client_id: 'cli-svc', deleted: true });
+      expect(audit).toEqual([expect.objectContaining({ action: 'client.delete', target: { type: 'client', id: 'cli-svc' } })]);
+      expect(await introspect(token, userServiceOwner)).toEqual({ active: false });
+      const refused = await requestToken(server, { clientId: 'cli-svc', secret });
+      expect(refused.status).toBe(401);
+      await expectRefused(['clients', 'show', 'cli-svc'], /no client "cli-svc"/);
+
+      const again = await cliJson<{ client_secret: string }>(['clients', 'create', '--id', 'cli-svc', '--scopes', 'users:read', '--audience', 'api://user-service']);
+      secrets.push(again.result.client_secret);
+      expect(await introspect(token, userServiceOwner)).toEqual({ active: false });
+      expect((await requestToken(server, { clientId: 'cli-svc', secret })).status).toBe(401);
+    });
+  });
+
+  describe('help and audit hygiene', () => {
+    it('every new command has --help with an example', async () => {
+      for (const argv of [
+        ['clients', 'show'],
+        ['clients', 'update'],
+        ['clients', 'delete'],
+        ['users', 'create'],
+        ['users', 'passwd'],
+        ['users', 'disable'],
+        ['users', 'enable'],
+        ['users', 'list'],
+      ]) {
+        const run = await cli([...argv, '--help']);
+        expect(run.code).toBe(0);
+        expect(run.out).toMatch(/--json/);
+        expect(run.out).toMatch(new RegExp(`Examples?:\\n  .*${argv.join(' ')}`));
+      }
+      const create = await cli(['clients', 'create', '--help']);
+      expect(create.out).toMatch(/--redirect-uri/);
+      expect(create.out).toMatch(/--grant-types/);
+      expect(create.out).toMatch(/"none"/);
+    });
+
+    it('no stderr line of any run carried a secret or a password', () => {
+      expect(secrets.length).toBeGreaterThanOrEqual(4);
+      for (const value of secrets) expect(stderrSeen).not.toContain(value);
+      expect(stderrSeen).toMatch(/"action":"client\.delete"/);
+    });
+  });
+});
