@@ -1,3 +1,4 @@
+import { Public } from '@nest-oauth-m2m/auth';
 import { Controller, Header, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuthenticatedClient, CurrentClient } from '../client-authentication/authenticated-client';
@@ -43,6 +44,8 @@ function issuedBefore(claims: IssuedAccessTokenClaims, revokedBefore: Date | nul
  * RFC 7662 token introspection, for confidential clients: a token's own client, or the resource server
  * registered as the owner of its audience (`clients create --owns-audience`).
  */
+// Outside the bearer guard (deny by default, see AdminAuthModule): client authentication (ClientAuthenticationGuard), not a bearer token.
+@Public()
 @Controller('oauth')
 export class IntrospectionController {
   constructor(
