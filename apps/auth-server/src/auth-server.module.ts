@@ -13,6 +13,7 @@ import { DiscoveryModule } from './discovery/discovery.module';
 import { ExplorerModule } from './explorer/explorer.module';
 import { IntrospectionModule } from './introspection/introspection.module';
 import { KeysModule } from './keys/keys.module';
+import { ResourcesModule } from './resources/resources.module';
 import { AUTH_SERVER_MIGRATIONS } from './migrations';
 import { RevocationModule } from './revocation/revocation.module';
 import { DemoSeedModule } from './seed/demo-seed.module';
@@ -25,6 +26,7 @@ export const AUTH_SERVER_CORE_IMPORTS = [
   AuditModule,
   ClientsModule,
   KeysModule,
+  ResourcesModule,
 ];
 
 @Module({

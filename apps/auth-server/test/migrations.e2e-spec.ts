@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createTestDatabase } from '../../../test/support/database';
 import { AUTH_SERVER_MIGRATIONS } from '../src/migrations';
+import { Resources1796169600000 } from '../src/migrations/1796169600000-Resources';
 import { requestToken, startAuthServer, TEST_DEMO_SECRET, TestAuthServer } from './support/auth-server.harness';
 
 const demo = { clientId: 'order-service', secret: TEST_DEMO_SECRET };
@@ -120,13 +121,55 @@ describe('migrations under an advisory lock (replicas starting together)', () =>
           `SELECT table_name FROM information_schema.tables WHERE table_schema = 'auth' ORDER BY table_name`,
         );
         expect(tables.map((row) => row.table_name)).toEqual(
-          expect.arrayContaining(['client_secrets', 'clients', 'migrations', 'revoked_grants', 'revoked_tokens', 'signing_keys', 'used_client_assertions']),
+          expect.arrayContaining(['client_secrets', 'clients', 'migrations', 'resources', 'revoked_grants', 'revoked_tokens', 'signing_keys', 'used_client_assertions']),
         );
         // The lock is released afterwards: another run takes it at once and finds nothing pending.
         await runMigrationsUnderLock(sources[0]!, 'auth:migrations');
         await expectMigrationsAppliedOnce(database.url);
       } finally {
         await Promise.all(sources.filter((source) => source.isInitialized).map((source) => source.destroy()));
+        await database.drop();
+      }
+    });
+  });
+  describe('Resources1796169600000 on a database with clients (upgrade keeps every client working)', () => {
+    it('registers one resource per audience a client lists, with the allowed scopes of the clients allowed it', async () => {
+      const database = await createTestDatabase();
+      const before = AUTH_SERVER_MIGRATIONS.slice(0, AUTH_SERVER_MIGRATIONS.indexOf(Resources1796169600000));
+      const source = (migrations: typeof AUTH_SERVER_MIGRATIONS) =>
+        new DataSource(postgresOptions({ url: database.url, logQueries: false, poolSize: 2 }, { schema: 'auth', migrations }));
+      const old = await source(before).initialize();
+      try {
+        await runMigrationsUnderLock(old, 'auth:migrations');
+        await old.query(`
+          INSERT INTO clients (client_id, name, allowed_scopes, allowed_audiences, owned_audiences, grant_types, token_endpoint_auth_method) VALUES
+            ('app', 'app', '{orders:read,orders:write}', '{api://order-service}', '{}', '{authorization_code}', 'none'),
+            ('reports', 'reports', '{orders:read,reports:read}', '{api://order-service,api://user-service}', '{}', '{client_credentials}', 'client_secret_basic'),
+            ('caller', 'caller', '{users:read}', '{api://user-service}', '{}', '{client_credentials}', 'client_secret_basic'),
+            ('owner', 'owner', '{}', '{api://user-service}', '{api://owned-only}', '{}', 'client_secret_basic')`);
+      } finally {
+        await old.destroy();
+      }
+      const upgraded = await source(AUTH_SERVER_MIGRATIONS).initialize();
+      try {
+        await runMigrationsUnderLock(upgraded, 'auth:migrations');
+        const resources = await upgraded.query(`SELECT uri, name, scopes FROM resources ORDER BY uri`);
+        expect(resources).toEqual([
+          { uri: 'api://order-service', name: 'api://order-service', scopes: ['orders:read', 'orders:write', 'reports:read'] },
+          { uri: 'api://owned-only', name: 'api://owned-only', scopes: [] },
+          { uri: 'api://user-service', name: 'api://user-service', scopes: ['orders:read', 'reports:read', 'users:read'] },
+        ]);
+        // The audience chosen at login travels with codes and refresh tokens; rows from before have none.
+        const columns = await upgraded.query(
+          `SELECT table_name, is_nullable FROM information_schema.columns
+            WHERE table_schema = 'auth' AND column_name = 'audience' ORDER BY table_name`,
+        );
+        expect(columns).toEqual([
+          { table_name: 'authorization_codes', is_nullable: 'YES' },
+          { table_name: 'refresh_tokens', is_nullable: 'YES' },
+        ]);
+      } finally {
+        await upgraded.destroy();
         await database.drop();
       }
     });

@@ -6,6 +6,7 @@ import type { JSONWebKeySet } from 'jose';
 import { DataSource, IsNull } from 'typeorm';
 import { RegistrationError } from '../audit/registration-error';
 import { authServerConfig } from '../config/auth-server.config';
+import { SCOPE_TOKEN } from '../oauth-syntax';
 import { ClientRegistry } from './client-registry';
 import { ClientSecretHasher } from './client-secret.hasher';
 import { ClientSecretEntity, isSecretActive } from './client-secret.entity';
@@ -13,8 +14,6 @@ import { CLIENT_AUTH_METHODS, TokenEndpointAuthMethod, ClientEntity, GRANT_TYPES
 
 export const MAX_ACTIVE_SECRETS = 2;
 const CLIENT_ID_PATTERN = /^[A-Za-z0-9._~-]{1,128}$/;
-/** RFC 6749 §3.3 scope-token: printable ASCII except space, `"` and `\`. */
-const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
 /** Kept under its old name: clients' registration errors are the registry's (see RegistrationError). */
 export class ClientRegistrationError extends RegistrationError {}

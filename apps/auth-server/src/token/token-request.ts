@@ -1,6 +1,7 @@
 import { InvalidRequest, InvalidScope, InvalidTarget } from '@nest-oauth-m2m/auth';
 import type { ClientEntity } from '../clients/client.entity';
 import type { FormParams } from '../http/form-params';
+import { isAbsoluteUriWithoutFragment } from '../oauth-syntax';
 
 /**
  * The scopes to grant: every requested scope must be allowed for the client (RFC 6749 §3.3);
@@ -43,13 +44,4 @@ export function grantedAudience(client: ClientEntity, params: FormParams): strin
     throw new InvalidTarget(`audience not allowed for this client: ${wanted}`);
   }
   return wanted;
-}
-
-function isAbsoluteUriWithoutFragment(value: string): boolean {
-  if (value.includes('#')) return false;
-  try {
-    return Boolean(new URL(value).protocol);
-  } catch {
-    return false;
-  }
 }
