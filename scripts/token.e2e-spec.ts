@@ -1,6 +1,6 @@
 import { DEMO_USERS } from '@app/platform';
 import { decodeJwt } from 'jose';
-import { startAuthServer, TestAuthServer } from '../apps/auth-server/test/support/auth-server.harness';
+import { startAuthServer, TestAuthServer, TEST_ACTOR } from '../apps/auth-server/test/support/auth-server.harness';
 import { freePort } from '../test/support/ports';
 import { runTokenCommand } from './support/user-token';
 
@@ -101,7 +101,7 @@ describe('npm run -s token (user tokens from a terminal)', () => {
       audiences: ['api://order-service'],
       authMethod: 'none',
       redirectUris: ['https://app.example.com/callback'],
-    });
+    }, TEST_ACTOR);
     const result = await token(['--user', 'alice', '--client', 'web-only-app']);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(

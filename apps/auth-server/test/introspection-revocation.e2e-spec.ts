@@ -9,6 +9,7 @@ import {
   startAuthServer,
   TEST_DEMO_SECRET,
   TestAuthServer,
+  TEST_ACTOR,
 } from './support/auth-server.harness';
 
 type Credentials = { clientId: string; secret: string };
@@ -185,7 +186,7 @@ describe('token introspection (RFC 7662) and revocation (RFC 7009)', () => {
       const issuer = await registerClient(server, { clientId: 'soon-disabled' });
       const token = await issue(issuer);
       await expectActive(token);
-      await server.clients.setEnabled(issuer.clientId, false);
+      await server.clients.setEnabled(issuer.clientId, false, TEST_ACTOR);
       await expectInactive(token);
     });
 

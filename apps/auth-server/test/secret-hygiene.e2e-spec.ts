@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { OutputCapture } from './support/output-capture';
-import { basicAuth, postForm, requestToken, startAuthServer, TEST_DEMO_SECRET, TestAuthServer } from './support/auth-server.harness';
+import { basicAuth, postForm, requestToken, startAuthServer, TEST_DEMO_SECRET, TestAuthServer, TEST_ACTOR } from './support/auth-server.harness';
 
 /** The forms a secret takes on the wire: raw, form-encoded, and inside a Basic header. */
 function wireForms(clientId: string, secret: string): string[] {
@@ -52,9 +52,9 @@ describe('secret hygiene: no plaintext secret in the database or in any log line
         scopes: ['users:read'],
         audiences: ['api://user-service'],
         ownedAudiences: ['api://user-service'],
-      });
+      }, TEST_ACTOR);
       secrets.set('S', { clientId: 'hygiene-basic', secret: created.secret!.secret });
-      const rotated = await server.clients.rotateSecret('hygiene-basic');
+      const rotated = await server.clients.rotateSecret('hygiene-basic', {}, TEST_ACTOR);
       secrets.set('S2', { clientId: 'hygiene-basic', secret: rotated.secret });
       // A client_secret_post client (P).
       const post = await server.clients.create({
@@ -63,7 +63,7 @@ describe('secret hygiene: no plaintext secret in the database or in any log line
         audiences: ['api://user-service'],
         ownedAudiences: ['api://user-service'],
         authMethod: 'client_secret_post',
-      });
+      }, TEST_ACTOR);
       secrets.set('P', { clientId: 'hygiene-post', secret: post.secret!.secret });
       secrets.set('demo', { clientId: 'order-service', secret: TEST_DEMO_SECRET });
 
@@ -123,7 +123,7 @@ describe('secret hygiene: no plaintext secret in the database or in any log line
       const afterRevoke = await postForm(server, '/oauth/introspect', { token: withS2, client_id: p.clientId, client_secret: p.secret });
       expect(afterRevoke.body).toEqual({ active: false });
 
-      await server.clients.revokeSecret('hygiene-basic', created.secret!.secretId);
+      await server.clients.revokeSecret('hygiene-basic', created.secret!.secretId, TEST_ACTOR);
       await expectInvalidClient(requestToken(server, s));
       expect((await requestToken(server, s2)).status).toBe(200);
     } finally {

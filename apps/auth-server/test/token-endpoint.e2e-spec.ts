@@ -9,6 +9,7 @@ import {
   startAuthServer,
   TEST_DEMO_SECRET,
   TestAuthServer,
+  TEST_ACTOR,
 } from './support/auth-server.harness';
 
 describe('POST /oauth/token (client credentials)', () => {
@@ -318,7 +319,7 @@ describe('POST /oauth/token (client credentials)', () => {
     it('disabled client: 401 invalid_client', async () => {
       const client = await registerClient(server, { clientId: 'to-disable' });
       expect((await requestToken(server, client)).status).toBe(200);
-      await server.clients.setEnabled(client.clientId, false);
+      await server.clients.setEnabled(client.clientId, false, TEST_ACTOR);
       expectOAuthError(await requestToken(server, client), 401, 'invalid_client');
     });
 

@@ -2,7 +2,7 @@ import { DEMO_USERS } from '@app/platform';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { createHash } from 'node:crypto';
 import { Client } from 'pg';
-import { postForm, requestToken, startAuthServer, TEST_DEMO_SECRET, TestAuthServer } from './support/auth-server.harness';
+import { postForm, requestToken, startAuthServer, TEST_DEMO_SECRET, TestAuthServer, TEST_ACTOR } from './support/auth-server.harness';
 import { OutputCapture } from './support/output-capture';
 import { login, pkcePair } from '../../../scripts/support/login-form';
 
@@ -32,7 +32,7 @@ describe('end-user login: authorization code + PKCE (demo-app)', () => {
       audiences: ['api://order-service'],
       authMethod: 'none',
       redirectUris: ['http://127.0.0.1/callback'],
-    });
+    }, TEST_ACTOR);
   });
   afterAll(async () => {
     await db?.end();

@@ -1,6 +1,6 @@
 import { DEMO_USERS } from '@app/platform';
 import { decodeJwt } from 'jose';
-import { basicAuth, postForm, registerClient, requestToken, TEST_DEMO_SECRET, TEST_ENV, TEST_USER_SERVICE_SECRET } from '../../auth-server/test/support/auth-server.harness';
+import { basicAuth, postForm, registerClient, requestToken, TEST_DEMO_SECRET, TEST_ENV, TEST_USER_SERVICE_SECRET, TEST_ACTOR } from '../../auth-server/test/support/auth-server.harness';
 import { login, pkcePair } from '../../../scripts/support/login-form';
 import { startPlatform, TestPlatform } from '../../../test/support/platform.harness';
 
@@ -150,12 +150,12 @@ describe('revocation cascades to access tokens; introspection answers least-priv
       expect(await introspect(token, userService)).toMatchObject({ active: true, client_id: 'billing-service' });
       expect(await getAlice(token)).toBe(200);
 
-      await platform.auth.clients.setEnabled(billing.clientId, false);
+      await platform.auth.clients.setEnabled(billing.clientId, false, TEST_ACTOR);
       expect(await introspect(token, userService)).toEqual({ active: false });
       expect(await getAlice(token)).toBe(401);
 
       // Enabling the client again does not bring back the tokens it held when it was disabled.
-      await platform.auth.clients.setEnabled(billing.clientId, true);
+      await platform.auth.clients.setEnabled(billing.clientId, true, TEST_ACTOR);
       expect(await introspect(token, userService)).toEqual({ active: false });
       expect(await introspect(token, billing)).toEqual({ active: false });
       expect(await getAlice(token)).toBe(401);
@@ -205,8 +205,8 @@ describe('revocation cascades to access tokens; introspection answers least-priv
         alice,
       );
       const code = pending.location!.searchParams.get('code')!;
-      await platform.auth.clients.setEnabled('demo-app', false);
-      await platform.auth.clients.setEnabled('demo-app', true);
+      await platform.auth.clients.setEnabled('demo-app', false, TEST_ACTOR);
+      await platform.auth.clients.setEnabled('demo-app', true, TEST_ACTOR);
       expect(await introspect(grant.access, orderService)).toEqual({ active: false });
       await expectRefusedByOrderService(grant.access);
       const refreshed = await refresh(grant.refresh);

@@ -1,6 +1,6 @@
 import { DEMO_USERS } from '@app/platform';
 import { createHmac, createPublicKey, generateKeyPairSync, KeyObject, sign } from 'node:crypto';
-import { basicAuth, postForm, registerClient, TEST_DEMO_SECRET } from '../../auth-server/test/support/auth-server.harness';
+import { basicAuth, postForm, registerClient, TEST_DEMO_SECRET, TEST_ACTOR } from '../../auth-server/test/support/auth-server.harness';
 import { startPlatform, TestPlatform } from '../../../test/support/platform.harness';
 import { mintToken, serviceToken } from '../../../test/support/tokens';
 
@@ -213,8 +213,8 @@ describe('JWT attack corpus with introspection configured (libs/auth `introspect
     const billing = await registerClient(platform.auth, { clientId: 'attack-corpus-billing' });
     const token = String((await postForm(platform.auth, '/oauth/token', { grant_type: 'client_credentials', scope: 'users:read' }, { headers: { authorization: basicAuth(billing.clientId, billing.secret) } })).body.access_token);
     expect((await get(token)).status).toBe(200);
-    await platform.auth.clients.setEnabled(billing.clientId, false);
-    await platform.auth.clients.setEnabled(billing.clientId, true);
+    await platform.auth.clients.setEnabled(billing.clientId, false, TEST_ACTOR);
+    await platform.auth.clients.setEnabled(billing.clientId, true, TEST_ACTOR);
     const response = await get(token);
     expect(response.status).toBe(401);
     expect(await response.json()).toEqual({ error: 'invalid_token', error_description: 'the access token is no longer active' });

@@ -56,8 +56,9 @@ export class ClientEntity {
   enabled!: boolean;
 
   /**
-   * Set when the client is disabled: its access tokens issued before this instant introspect inactive,
-   * also after it is enabled again (a disable is a revocation, not a pause).
+   * Its access tokens issued before this instant introspect inactive. Set when the client is disabled,
+   * also after it is enabled again (a disable is a revocation, not a pause), and at creation (the second
+   * it was created), so tokens of a deleted client of the same id are not revived.
    */
   @Column('timestamptz', { name: 'tokens_revoked_before', nullable: true })
   tokensRevokedBefore!: Date | null;

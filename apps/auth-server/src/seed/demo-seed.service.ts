@@ -4,6 +4,7 @@ import { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ClientEntity } from '../clients/client.entity';
+import { SEED_ACTOR } from '../audit/audit-log';
 import { ClientRegistrationError, ClientsService, CreateClientInput } from '../clients/clients.service';
 import { authServerConfig } from '../config/auth-server.config';
 import { UsersService } from '../users/users.service';
@@ -48,7 +49,7 @@ export class DemoSeedService implements OnApplicationBootstrap {
         authMethod: 'client_secret_basic',
         secret: this.config.demoOrderServiceSecret,
       });
-      await this.clients.addOwnedAudience(DEMO_CLIENT_ID, ORDER_SERVICE_AUDIENCE);
+      await this.clients.addOwnedAudience(DEMO_CLIENT_ID, ORDER_SERVICE_AUDIENCE, SEED_ACTOR);
     }
     if (this.config.demoUserServiceSecret) {
       // user-service calls no one: its client exists to introspect tokens issued for api://user-service.
@@ -87,14 +88,15 @@ export class DemoSeedService implements OnApplicationBootstrap {
       grantTypes: ['authorization_code', 'refresh_token'],
       redirectUris: ['http://127.0.0.1/callback', this.explorerCallback()],
     });
-    await this.ensureRedirectUri(DEMO_APP_CLIENT_ID, this.explorerCallback());
+    // A database seeded under another ISSUER gets the current explorer callback added (development only).
+    await this.clients.addRedirectUri(DEMO_APP_CLIENT_ID, this.explorerCallback(), SEED_ACTOR);
     const passwords = this.config.demoUserPasswords;
     if (passwords) {
       for (const [user, password] of [
         [DEMO_USERS.alice, passwords.alice],
         [DEMO_USERS.bob, passwords.bob],
       ] as const) {
-        if (await this.users.ensure({ id: user.id, username: user.username, displayName: user.displayName, password })) {
+        if (await this.users.ensure({ id: user.id, username: user.username, displayName: user.displayName, password }, SEED_ACTOR)) {
           this.logger.log(`seeded demo user "${user.username}"`);
         }
       }
@@ -106,22 +108,14 @@ export class DemoSeedService implements OnApplicationBootstrap {
     return `${this.config.issuer}/explorer/callback`;
   }
 
-  /** A database seeded under another ISSUER gets the current explorer callback added (development only). */
-  private async ensureRedirectUri(clientId: string, redirectUri: string): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE clients SET redirect_uris = array_append(redirect_uris, $2) WHERE client_id = $1 AND NOT ($2 = ANY(redirect_uris))`,
-      [clientId, redirectUri],
-    );
-  }
-
   private async ensureClient(input: CreateClientInput): Promise<void> {
     if (await this.dataSource.getRepository(ClientEntity).exists({ where: { clientId: input.clientId } })) return;
     try {
-      await this.clients.create(input);
+      await this.clients.create(input, SEED_ACTOR);
       this.logger.log(`seeded demo client "${input.clientId}"`);
     } catch (error) {
       // A replica starting at the same moment seeded it first.
-      if (!(error instanceof ClientRegistrationError)) throw error;
+      if (!(error instanceof ClientRegistrationError && error.reason === 'conflict')) throw error;
     }
   }
 }

@@ -1,18 +1,47 @@
 import { isStorableText } from '@app/database';
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, Repository } from 'typeorm';
+import { AuditActor, AuditLog } from '../audit/audit-log';
+import { RegistrationError } from '../audit/registration-error';
+import { revokeGrant } from '../revocation/revoked-grants';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './password-hasher';
 import { UserEntity } from './user.entity';
 
+/** The limits authenticate() applies too: anything longer could never sign in. */
+export const MAX_USERNAME_LENGTH = 128;
+export const MIN_PASSWORD_LENGTH = 8;
+export const MAX_PASSWORD_LENGTH = 1024;
+/** Printable, no whitespace (a username is typed into the login form). */
+const USERNAME = /^[^\p{C}\s]+$/u;
+const DISPLAY_NAME = /^[^\p{Cc}]{1,200}$/u;
+
+export type UserStatus = 'active' | 'disabled';
+
+export interface UserSummary {
+  id: string;
+  username: string;
+  display_name: string;
+  status: UserStatus;
+  created_at: string;
+}
+
 @Injectable()
 export class UsersService {
-  constructor(@InjectRepository(UserEntity) private readonly users: Repository<UserEntity>) {}
+  constructor(
+    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditLog,
+  ) {}
 
   /** The active user with these credentials, or null; unknown usernames cost a hash too. */
   async authenticate(username: string, password: string): Promise<UserEntity | null> {
-    const user = username.length <= 128 && password.length <= 1024 && isStorableText(username) ? await this.users.findOne({ where: { username } }) : null;
-    const valid = await verifyPassword(password.slice(0, 1024), user?.passwordHash ?? DUMMY_PASSWORD_HASH);
+    const user =
+      username.length <= MAX_USERNAME_LENGTH && password.length <= MAX_PASSWORD_LENGTH && isStorableText(username)
+        ? await this.users.findOne({ where: { username } })
+        : null;
+    const valid = await verifyPassword(password.slice(0, MAX_PASSWORD_LENGTH), user?.passwordHash ?? DUMMY_PASSWORD_HASH);
     return user && valid && user.status === 'active' ? user : null;
   }
 
@@ -24,22 +53,108 @@ export class UsersService {
    * Creates the user unless the id or username exists (idempotent seeding; replicas starting together
    * race on the insert, ON CONFLICT DO NOTHING settles it). True when this call created it.
    */
-  async ensure(user: { id: string; username: string; displayName: string; password: string }): Promise<boolean> {
+  async ensure(user: { id: string; username: string; displayName: string; password: string }, actor: AuditActor): Promise<boolean> {
     // Skip the (deliberately slow) hash on every restart once the user exists.
     if (await this.users.exists({ where: [{ id: user.id }, { username: user.username }] })) return false;
+    const created = await this.insert({ ...user, passwordHash: await hashPassword(user.password) });
+    if (created) this.recordCreate(created, actor);
+    return !!created;
+  }
+
+  async create(input: { username: string; displayName?: string; password: string }, actor: AuditActor): Promise<UserSummary> {
+    validateUsername(input.username);
+    validatePassword(input.password);
+    const displayName = input.displayName ?? input.username;
+    if (!DISPLAY_NAME.test(displayName)) throw new RegistrationError('a display name must be 1-200 printable characters');
+    if (await this.users.exists({ where: { username: input.username } })) throw usernameTaken(input.username);
+    const created = await this.insert({ id: randomUUID(), username: input.username, displayName, passwordHash: await hashPassword(input.password) });
+    // Taken meanwhile by a concurrent create: the unique username settles it.
+    if (!created) throw usernameTaken(input.username);
+    this.recordCreate(created, actor);
+    return summarize(created);
+  }
+
+  async setPassword(username: string, password: string, actor: AuditActor): Promise<void> {
+    validatePassword(password);
+    const user = await this.existing(username);
+    await this.users.update({ id: user.id }, { passwordHash: await hashPassword(password) });
+    this.audit.record({ action: 'user.passwd', target: { type: 'user', id: user.id }, actor, changes: { username, changed: ['password'] } });
+  }
+
+  /**
+   * A disabled user cannot sign in, and their logins end: every refresh-token family is revoked, so
+   * refresh fails and the access tokens issued from them introspect inactive. Enabling does not bring
+   * those back (sign in again).
+   */
+  async setStatus(username: string, status: UserStatus, actor: AuditActor): Promise<void> {
+    if (status !== 'active' && status !== 'disabled') throw new RegistrationError('status must be active or disabled');
+    const user = await this.existing(username);
+    await this.dataSource.transaction(async (manager) => {
+      await manager.update(UserEntity, { id: user.id }, { status });
+      if (status === 'active') return;
+      const families: { family_id: string; client_id: string }[] = await manager.query(
+        `SELECT DISTINCT family_id, client_id FROM refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL`,
+        [user.id],
+      );
+      for (const family of families) await revokeGrant(manager, family.family_id, family.client_id);
+    });
+    this.audit.record({
+      action: status === 'active' ? 'user.enable' : 'user.disable',
+      target: { type: 'user', id: user.id },
+      actor,
+      changes: { username, status },
+    });
+  }
+
+  async list(): Promise<UserSummary[]> {
+    return (await this.users.find({ order: { username: 'ASC' } })).map(summarize);
+  }
+
+  private async existing(username: string): Promise<UserEntity> {
+    const user = isStorableText(username) ? await this.users.findOne({ where: { username } }) : null;
+    if (!user) throw new RegistrationError(`no user "${username}"`, 'not_found');
+    return user;
+  }
+
+  /** The inserted row, or null when the id or username was taken. */
+  private async insert(user: { id: string; username: string; displayName: string; passwordHash: string }): Promise<UserEntity | null> {
     const result = await this.users
       .createQueryBuilder()
       .insert()
-      .values({
-        id: user.id,
-        username: user.username,
-        displayName: user.displayName,
-        passwordHash: await hashPassword(user.password),
-        status: 'active',
-      })
+      .values({ id: user.id, username: user.username, displayName: user.displayName, passwordHash: user.passwordHash, status: 'active' })
       .orIgnore()
       .returning('id')
       .execute();
-    return (result.raw as unknown[]).length > 0;
+    if (!(result.raw as unknown[]).length) return null;
+    return this.users.findOneOrFail({ where: { id: user.id } });
+  }
+
+  private recordCreate(user: UserEntity, actor: AuditActor): void {
+    this.audit.record({
+      action: 'user.create',
+      target: { type: 'user', id: user.id },
+      actor,
+      changes: { username: user.username, display_name: user.displayName, status: user.status },
+    });
+  }
+}
+
+function summarize(user: UserEntity): UserSummary {
+  return { id: user.id, username: user.username, display_name: user.displayName, status: user.status, created_at: user.createdAt.toISOString() };
+}
+
+function usernameTaken(username: string): RegistrationError {
+  return new RegistrationError(`user "${username}" already exists`, 'conflict');
+}
+
+function validateUsername(username: string): void {
+  if (typeof username !== 'string' || !username.length || username.length > MAX_USERNAME_LENGTH || !USERNAME.test(username)) {
+    throw new RegistrationError(`a username must be 1-${MAX_USERNAME_LENGTH} printable characters without spaces`);
+  }
+}
+
+function validatePassword(password: string): void {
+  if (typeof password !== 'string' || password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
+    throw new RegistrationError(`a password must be ${MIN_PASSWORD_LENGTH}-${MAX_PASSWORD_LENGTH} characters`);
   }
 }

@@ -2,12 +2,16 @@ import { LogLevel } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createTestDatabase } from '../../../../test/support/database';
 import { freePort } from '../../../../test/support/ports';
+import type { AuditActor } from '../../src/audit/audit-log';
 import { createAuthServer } from '../../src/bootstrap';
 import { ClientsService, CreateClientInput } from '../../src/clients/clients.service';
 
 export const TEST_DEMO_SECRET = 'test-order-service-secret-with-+/=:%-chars';
 /** user-service's own client (owner of api://user-service), seeded like the demo clients. */
 export const TEST_USER_SERVICE_SECRET = 'test-user-service-secret-0123456789';
+
+/** Who the audit log says made the changes tests make straight through the services. */
+export const TEST_ACTOR: AuditActor = { kind: 'cli', id: 'test' };
 
 /** Environment every test server starts with; tests override single values. */
 export const TEST_ENV: Record<string, string> = {
@@ -82,7 +86,7 @@ export async function registerClient(
   server: TestAuthServer,
   input: Partial<CreateClientInput> & { clientId: string },
 ): Promise<{ clientId: string; secret: string }> {
-  const { secret } = await server.clients.create({ scopes: ['users:read'], audiences: ['api://user-service'], ...input });
+  const { secret } = await server.clients.create({ scopes: ['users:read'], audiences: ['api://user-service'], ...input }, TEST_ACTOR);
   return { clientId: input.clientId, secret: secret?.secret ?? '' };
 }
 

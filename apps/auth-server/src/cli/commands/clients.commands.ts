@@ -48,7 +48,7 @@ export function registerClientCommands(program: Command, ctx: CliContext): void 
         authMethod: options.authMethod as TokenEndpointAuthMethod,
         jwks,
         jwksUri: options.jwksUri,
-      });
+      }, ctx.actor);
       const result = {
         client_id: client.clientId,
         ...(secret ? { client_secret: secret.secret, secret_id: secret.secretId } : {}),
@@ -100,7 +100,7 @@ export function registerClientCommands(program: Command, ctx: CliContext): void 
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  npm run cli -- clients rotate-secret order-service\n  npm run cli -- clients revoke-secret order-service <old-secret-id>')
     .action(async (clientId: string, options) => {
-      const issued = await (await ctx.app()).get(ClientsService).rotateSecret(clientId, { expiresInSeconds: options.expiresIn });
+      const issued = await (await ctx.app()).get(ClientsService).rotateSecret(clientId, { expiresInSeconds: options.expiresIn }, ctx.actor);
       ctx.print(
         Boolean(options.json),
         { client_id: issued.clientId, client_secret: issued.secret, secret_id: issued.secretId, expires_at: issued.expiresAt },
@@ -113,7 +113,7 @@ export function registerClientCommands(program: Command, ctx: CliContext): void 
     .description('revoke one secret at once (see `clients list` for ids)')
     .option('--json', 'machine-readable output')
     .action(async (clientId: string, secretId: string, options) => {
-      await (await ctx.app()).get(ClientsService).revokeSecret(clientId, secretId);
+      await (await ctx.app()).get(ClientsService).revokeSecret(clientId, secretId, ctx.actor);
       ctx.print(Boolean(options.json), { client_id: clientId, secret_id: secretId, revoked: true }, `revoked secret ${secretId} of ${clientId}`);
     });
 
@@ -126,7 +126,7 @@ export function registerClientCommands(program: Command, ctx: CliContext): void 
       .description(enabled ? 'allow the client to get tokens again' : 'stop the client from getting tokens (its tokens stop introspecting as active)')
       .option('--json', 'machine-readable output')
       .action(async (clientId: string, options) => {
-        await (await ctx.app()).get(ClientsService).setEnabled(clientId, enabled);
+        await (await ctx.app()).get(ClientsService).setEnabled(clientId, enabled, ctx.actor);
         ctx.print(Boolean(options.json), { client_id: clientId, enabled }, `${name}d client ${clientId}`);
       });
   }

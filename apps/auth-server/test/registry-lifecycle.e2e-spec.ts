@@ -1,0 +1,242 @@
+import { AuditLog } from '../src/audit/audit-log';
+import { RegistrationError } from '../src/audit/registration-error';
+import { UsersService } from '../src/users/users.service';
+import { login, pkcePair } from '../../../scripts/support/login-form';
+import {
+  basicAuth,
+  postForm,
+  requestToken,
+  startAuthServer,
+  TEST_ACTOR,
+  TEST_DEMO_SECRET,
+  TEST_USER_SERVICE_SECRET,
+  TestAuthServer,
+} from './support/auth-server.harness';
+
+/** The service layer of the operator lifecycle (CLI and admin API both call it): clients and users, audited. */
+describe('registry lifecycle: ClientsService and UsersService', () => {
+  let server: TestAuthServer;
+  let users: UsersService;
+  let audit: Record<string, unknown>[] = [];
+
+  beforeAll(async () => {
+    server = await startAuthServer();
+    users = server.app.get(UsersService);
+    server.app.get(AuditLog).sendTo((line) => void audit.push(line));
+  });
+  afterAll(async () => server?.close());
+  beforeEach(() => {
+    audit = [];
+  });
+
+  const auditActions = () => audit.map((line) => `${String(line.action)} ${(line.target as { id: string }).id}`);
+  const rejection = (promise: Promise<unknown>) =>
+    promise.then(
+      () => {
+        throw new Error('expected a RegistrationError');
+      },
+      (error: unknown) => {
+        expect(error).toBeInstanceOf(RegistrationError);
+        return error as RegistrationError;
+      },
+    );
+  /** Introspection as user-service, the owner of api://user-service. */
+  const introspect = async (token: string) =>
+    (await postForm(server, '/oauth/introspect', { token }, { headers: { authorization: basicAuth('user-service', TEST_USER_SERVICE_SECRET) } })).body;
+
+  describe('clients', () => {
+    it('create records client.create once, with the registration and never the secret', async () => {
+      const { secret } = await server.clients.create({ clientId: 'svc-billing', scopes: ['users:read'], audiences: ['api://user-service'] }, TEST_ACTOR);
+      expect(audit).toEqual([
+        expect.objectContaining({
+          event: 'audit',
+          action: 'client.create',
+          target: { type: 'client', id: 'svc-billing' },
+          actor: TEST_ACTOR,
+          changes: expect.objectContaining({ scopes: ['users:read'], audiences: ['api://user-service'], token_endpoint_auth_method: 'client_secret_basic' }),
+        }),
+      ]);
+      expect(JSON.stringify(audit)).not.toContain(secret!.secret);
+    });
+
+    it('show returns the summary with redirect_uris; an unknown id is not_found', async () => {
+      await server.clients.create(
+        { clientId: 'svc-web', scopes: ['users:read'], audiences: ['api://user-service'], authMethod: 'none', redirectUris: ['http://127.0.0.1/cb'] },
+        TEST_ACTOR,
+      );
+      expect(await server.clients.show('svc-web')).toMatchObject({
+        client_id: 'svc-web',
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code', 'refresh_token'],
+        redirect_uris: ['http://127.0.0.1/cb'],
+        secrets: [],
+      });
+      expect((await rejection(server.clients.show('svc-nobody'))).reason).toBe('not_found');
+    });
+
+    it('update replaces the given lists, records only what changed, and the next token gets it', async () => {
+      const { secret } = await server.clients.create({ clientId: 'svc-grow', scopes: ['users:read'], audiences: ['api://user-service'] }, TEST_ACTOR);
+      audit = [];
+      const updated = await server.clients.update('svc-grow', { scopes: ['users:read', 'users:write'], name: 'Grown' }, TEST_ACTOR);
+      expect(updated).toMatchObject({ name: 'Grown', scopes: ['users:read', 'users:write'], default_scopes: ['users:read'] });
+      expect(audit).toEqual([
+        expect.objectContaining({ action: 'client.update', target: { type: 'client', id: 'svc-grow' }, changes: { name: 'Grown', scopes: ['users:read', 'users:write'] } }),
+      ]);
+      // Cached before the update: invalidated, so the server sees the new scopes at once.
+      const granted = await requestToken(server, { clientId: 'svc-grow', secret: secret!.secret }, { scope: 'users:write' });
+      expect(granted.status).toBe(200);
+      expect(granted.body.scope).toBe('users:write');
+
+      // Narrowing the scopes drops removed ones from the defaults.
+      const narrowed = await server.clients.update('svc-grow', { scopes: ['users:write'] }, TEST_ACTOR);
+      expect(narrowed).toMatchObject({ scopes: ['users:write'], default_scopes: [] });
+      expect((await requestToken(server, { clientId: 'svc-grow', secret: secret!.secret }, { scope: 'users:read' })).status).toBe(400);
+
+      // A patch that changes nothing records nothing.
+      audit = [];
+      await server.clients.update('svc-grow', { name: 'Grown' }, TEST_ACTOR);
+      expect(audit).toEqual([]);
+    });
+
+    it('update validates the resulting client like create, and changes nothing when refused', async () => {
+      const refusals: [string, Parameters<typeof server.clients.update>[1]][] = [
+        ['svc-web', { redirectUris: [] }], // authorization_code needs a redirect URI
+        ['svc-web', { grantTypes: ['client_credentials'] }], // a public client cannot
+        ['svc-web', { ownedAudiences: ['api://x'] }],
+        ['svc-grow', { defaultScopes: ['orders:read'] }], // outside the allowed scopes
+        ['svc-grow', { audiences: [] }],
+        ['svc-grow', { scopes: ['bad"scope'] }],
+        ['svc-grow', { redirectUris: ['not a uri'] }],
+      ];
+      for (const [clientId, patch] of refusals) {
+        const before = await server.clients.show(clientId);
+        expect((await rejection(server.clients.update(clientId, patch, TEST_ACTOR))).reason).toBe('invalid');
+        expect(await server.clients.show(clientId)).toEqual(before);
+      }
+      expect((await rejection(server.clients.update('svc-nobody', { name: 'x' }, TEST_ACTOR))).reason).toBe('not_found');
+      expect(audit).toEqual([]);
+    });
+
+    it('rotate, revoke, disable and enable are audited by action, without secret values', async () => {
+      const { secret } = await server.clients.create({ clientId: 'svc-cycle', scopes: ['users:read'], audiences: ['api://user-service'] }, TEST_ACTOR);
+      const rotated = await server.clients.rotateSecret('svc-cycle', {}, TEST_ACTOR);
+      await server.clients.revokeSecret('svc-cycle', secret!.secretId, TEST_ACTOR);
+      await server.clients.setEnabled('svc-cycle', false, TEST_ACTOR);
+      await server.clients.setEnabled('svc-cycle', true, TEST_ACTOR);
+      expect(auditActions()).toEqual([
+        'client.create svc-cycle',
+        `client-secret.rotate ${rotated.secretId}`,
+        `client-secret.revoke ${secret!.secretId}`,
+        'client.disable svc-cycle',
+        'client.enable svc-cycle',
+      ]);
+      const text = JSON.stringify(audit);
+      expect(text).not.toContain(secret!.secret);
+      expect(text).not.toContain(rotated.secret);
+    });
+
+    it('delete: the secret is refused, its tokens introspect inactive, and a namesake does not revive them', async () => {
+      const input = { clientId: 'svc-doomed', scopes: ['users:read'], audiences: ['api://user-service'] };
+      const { secret } = await server.clients.create(input, TEST_ACTOR);
+      const issued = await requestToken(server, { clientId: 'svc-doomed', secret: secret!.secret });
+      const oldToken = String(issued.body.access_token);
+      expect(await introspect(oldToken)).toMatchObject({ active: true });
+
+      audit = [];
+      await server.clients.delete('svc-doomed', TEST_ACTOR);
+      expect(auditActions()).toEqual(['client.delete svc-doomed']);
+      expect(await introspect(oldToken)).toEqual({ active: false });
+      expect((await requestToken(server, { clientId: 'svc-doomed', secret: secret!.secret })).status).toBe(401);
+      expect((await rejection(server.clients.show('svc-doomed'))).reason).toBe('not_found');
+      expect((await rejection(server.clients.delete('svc-doomed', TEST_ACTOR))).reason).toBe('not_found');
+
+      const again = await server.clients.create(input, TEST_ACTOR);
+      expect((await requestToken(server, { clientId: 'svc-doomed', secret: secret!.secret })).status).toBe(401);
+      const fresh = await requestToken(server, { clientId: 'svc-doomed', secret: again.secret!.secret });
+      expect(await introspect(String(fresh.body.access_token))).toMatchObject({ active: true });
+      expect(await introspect(oldToken)).toEqual({ active: false });
+    });
+
+    it('create refuses a duplicate id as a conflict', async () => {
+      const error = await rejection(server.clients.create({ clientId: 'svc-billing', scopes: [] }, TEST_ACTOR));
+      expect(error.reason).toBe('conflict');
+    });
+  });
+
+  describe('users', () => {
+    const password = 'carol-first-password';
+    const redirectUri = 'http://127.0.0.1:53999/callback';
+
+    /** Signs in through demo-app (code + PKCE); the token response. */
+    async function signIn(credentials: { username: string; password: string }) {
+      const { verifier, challenge } = pkcePair();
+      const params = { response_type: 'code', client_id: 'demo-app', redirect_uri: redirectUri, scope: 'orders:read', state: 's', code_challenge: challenge, code_challenge_method: 'S256' };
+      const result = await login(server.url, params, credentials);
+      const code = result.location?.searchParams.get('code');
+      if (!code) return null;
+      const exchanged = await postForm(server, '/oauth/token', { grant_type: 'authorization_code', client_id: 'demo-app', code, redirect_uri: redirectUri, code_verifier: verifier });
+      expect(exchanged.status).toBe(200);
+      return exchanged.body as { access_token: string; refresh_token: string };
+    }
+    const refresh = (refreshToken: string) => postForm(server, '/oauth/token', { grant_type: 'refresh_token', client_id: 'demo-app', refresh_token: refreshToken });
+    const introspectAsOrderService = async (token: string) =>
+      (await postForm(server, '/oauth/introspect', { token }, { headers: { authorization: basicAuth('order-service', TEST_DEMO_SECRET) } })).body;
+
+    it('create returns the summary, records user.create without the password, and the user can sign in', async () => {
+      const created = await users.create({ username: 'carol', displayName: 'Carol', password }, TEST_ACTOR);
+      expect(created).toEqual({ id: expect.any(String), username: 'carol', display_name: 'Carol', status: 'active', created_at: expect.any(String) });
+      expect(audit).toEqual([expect.objectContaining({ action: 'user.create', target: { type: 'user', id: created.id }, actor: TEST_ACTOR })]);
+      expect(JSON.stringify(audit)).not.toContain(password);
+      expect(await signIn({ username: 'carol', password })).not.toBeNull();
+      expect((await users.list()).map((user) => user.username)).toEqual(expect.arrayContaining(['alice', 'bob', 'carol']));
+    });
+
+    it('refuses a duplicate username (conflict), a bad username or password (invalid), an unknown user (not_found)', async () => {
+      expect((await rejection(users.create({ username: 'carol', password }, TEST_ACTOR))).reason).toBe('conflict');
+      for (const input of [
+        { username: '', password },
+        { username: 'with space', password },
+        { username: 'bell\u0007', password },
+        { username: 'x'.repeat(129), password },
+        { username: 'dave', password: 'short' },
+        { username: 'dave', password: 'p'.repeat(1025) },
+      ]) {
+        expect((await rejection(users.create(input, TEST_ACTOR))).reason).toBe('invalid');
+      }
+      expect((await rejection(users.setPassword('carol', 'short', TEST_ACTOR))).reason).toBe('invalid');
+      expect((await rejection(users.setPassword('nobody', password, TEST_ACTOR))).reason).toBe('not_found');
+      expect((await rejection(users.setStatus('nobody', 'disabled', TEST_ACTOR))).reason).toBe('not_found');
+      expect(audit).toEqual([]);
+    });
+
+    it('setPassword: the old password stops working, the new one works; audited without either', async () => {
+      const next = 'carol-second-password';
+      await users.setPassword('carol', next, TEST_ACTOR);
+      expect(auditActions()).toEqual([expect.stringMatching(/^user\.passwd /)]);
+      expect(JSON.stringify(audit)).not.toContain(next);
+      expect(await users.authenticate('carol', password)).toBeNull();
+      expect(await users.authenticate('carol', next)).not.toBeNull();
+      await users.setPassword('carol', password, TEST_ACTOR);
+    });
+
+    it('setStatus disabled: sign-in refused, refresh refused, access tokens inactive; enabled: sign-in works again', async () => {
+      const tokens = (await signIn({ username: 'carol', password }))!;
+      expect(await introspectAsOrderService(tokens.access_token)).toMatchObject({ active: true });
+
+      await users.setStatus('carol', 'disabled', TEST_ACTOR);
+      expect(auditActions()).toEqual([expect.stringMatching(/^user\.disable /)]);
+      expect(await signIn({ username: 'carol', password })).toBeNull();
+      const refused = await refresh(tokens.refresh_token);
+      expect(refused.status).toBe(400);
+      expect(refused.body.error).toBe('invalid_grant');
+      expect(await introspectAsOrderService(tokens.access_token)).toEqual({ active: false });
+      expect((await users.list()).find((user) => user.username === 'carol')?.status).toBe('disabled');
+
+      await users.setStatus('carol', 'active', TEST_ACTOR);
+      expect(auditActions()).toEqual([expect.stringMatching(/^user\.disable /), expect.stringMatching(/^user\.enable /)]);
+      expect(await signIn({ username: 'carol', password })).not.toBeNull();
+      // A login ended by the disable stays ended.
+      expect((await refresh(tokens.refresh_token)).status).toBe(400);
+    });
+  });
+});
