@@ -1,6 +1,10 @@
 import { Module } from '@nestjs/common';
+import { ClientsModule } from '../clients/clients.module';
 import { ResourcesModule } from '../resources/resources.module';
+import { UsersModule } from '../users/users.module';
+import { ClientsAdminController } from './clients.admin.controller';
 import { ResourcesAdminController } from './resources.admin.controller';
+import { UsersAdminController } from './users.admin.controller';
 
 /**
  * The admin HTTP API (/admin/...): the registry's operations for automation, thin over the services
@@ -8,7 +12,7 @@ import { ResourcesAdminController } from './resources.admin.controller';
  * where ADMIN_API_ENABLED allows (authServerRootModule).
  */
 @Module({
-  imports: [ResourcesModule],
-  controllers: [ResourcesAdminController],
+  imports: [ClientsModule, UsersModule, ResourcesModule],
+  controllers: [ClientsAdminController, UsersAdminController, ResourcesAdminController],
 })
 export class AdminModule {}
