@@ -1,6 +1,6 @@
 import { AuditLog } from '../src/audit/audit-log';
 import { userToken, serviceToken } from '../../../test/support/tokens';
-import { registerClient, requestToken, startAuthServer, TestAuthServer } from './support/auth-server.harness';
+import { basicAuth, postForm, registerClient, requestToken, startAuthServer, TestAuthServer } from './support/auth-server.harness';
 
 const ADMIN_AUDIENCE = 'api://auth-server-admin';
 
@@ -69,6 +69,28 @@ describe('admin API (/admin/...)', () => {
       const answer = await call('GET', '/admin/clients', { token: serviceToken(server, 'deployer', 'api://user-service', 'admin') });
       expect(answer.status).toBe(401);
       expect(answer.body).toEqual({ error: 'invalid_token', error_description: 'the access token is not for this audience' });
+    });
+
+    it('a token of a client since revoked, disabled or stripped of admin is refused at once, not at its expiry', async () => {
+      const automation = await registerClient(server, { clientId: 'ci-deployer', scopes: ['admin'], audiences: [ADMIN_AUDIENCE] });
+      const tokenOf = async () => (await requestToken(server, automation, { scope: 'admin' })).body.access_token as string;
+      const revoked = await tokenOf();
+      expect((await call('GET', '/admin/users', { token: revoked })).status).toBe(200);
+      const revocation = await postForm(server, '/oauth/revoke', { token: revoked }, { headers: { authorization: basicAuth(automation.clientId, automation.secret) } });
+      expect(revocation.status).toBe(200);
+      expect(await call('GET', '/admin/users', { token: revoked })).toMatchObject({ status: 401, body: { error: 'invalid_token', error_description: 'the access token was revoked' } });
+
+      const beforeDisable = await tokenOf();
+      expect((await admin('POST', '/admin/clients/ci-deployer/disable')).status).toBe(204);
+      expect((await call('GET', '/admin/users', { token: beforeDisable })).status).toBe(401);
+      // Enabled again: tokens from before the disable stay dead.
+      expect((await admin('POST', '/admin/clients/ci-deployer/enable')).status).toBe(204);
+      expect((await call('GET', '/admin/users', { token: beforeDisable })).status).toBe(401);
+
+      const stripped = await registerClient(server, { clientId: 'ci-stripped', scopes: ['admin'], audiences: [ADMIN_AUDIENCE] });
+      const beforeUpdate = (await requestToken(server, stripped, { scope: 'admin' })).body.access_token as string;
+      expect((await admin('PATCH', '/admin/clients/ci-stripped', { scopes: ['reports:read'] })).status).toBe(200);
+      expect(await call('GET', '/admin/users', { token: beforeUpdate })).toMatchObject({ status: 403, body: { error: 'insufficient_scope' } });
     });
 
     it('the rest of the server stays public: discovery, JWKS and health need no bearer token', async () => {

@@ -1,17 +1,24 @@
 import { Scopes, ServiceOnly } from '@nest-oauth-m2m/auth';
-import { applyDecorators, Controller, UseFilters } from '@nestjs/common';
+import { applyDecorators, Controller, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags, SchemaObject } from '@nestjs/swagger';
+import { AdminCallerGuard } from './admin-caller.guard';
+import { ADMIN_SCOPE } from './admin-scope';
 import { RegistrationErrorFilter } from './registration-error.filter';
-
-/** The scope every admin route requires, on a client_credentials token for ADMIN_AUDIENCE. */
-export const ADMIN_SCOPE = 'admin';
 
 /**
  * An admin API controller: client_credentials tokens with the `admin` scope only (the guards and the
- * OpenAPI document read these same decorators), registry refusals answered 400 / 404 / 409.
+ * OpenAPI document read these same decorators) of a client the registry still allows (AdminCallerGuard),
+ * registry refusals answered 400 / 404 / 409.
  */
 export function AdminController(path: string): ClassDecorator {
-  return applyDecorators(Controller(path), ApiTags('admin'), ServiceOnly(), Scopes(ADMIN_SCOPE), UseFilters(RegistrationErrorFilter));
+  return applyDecorators(
+    Controller(path),
+    ApiTags('admin'),
+    ServiceOnly(),
+    Scopes(ADMIN_SCOPE),
+    UseGuards(AdminCallerGuard),
+    UseFilters(RegistrationErrorFilter),
+  );
 }
 
 export const ERROR_SCHEMA: SchemaObject = {

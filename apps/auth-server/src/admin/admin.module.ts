@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { ClientsModule } from '../clients/clients.module';
 import { ResourcesModule } from '../resources/resources.module';
+import { RevocationModule } from '../revocation/revocation.module';
 import { UsersModule } from '../users/users.module';
+import { AdminCallerGuard } from './admin-caller.guard';
 import { ClientsAdminController } from './clients.admin.controller';
 import { ResourcesAdminController } from './resources.admin.controller';
 import { UsersAdminController } from './users.admin.controller';
@@ -12,7 +14,8 @@ import { UsersAdminController } from './users.admin.controller';
  * where ADMIN_API_ENABLED allows (authServerRootModule).
  */
 @Module({
-  imports: [ClientsModule, UsersModule, ResourcesModule],
+  imports: [ClientsModule, UsersModule, ResourcesModule, RevocationModule],
   controllers: [ClientsAdminController, UsersAdminController, ResourcesAdminController],
+  providers: [AdminCallerGuard],
 })
 export class AdminModule {}
