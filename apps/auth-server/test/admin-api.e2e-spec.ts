@@ -258,3 +258,25 @@ describe('admin API (/admin/...)', () => {
     });
   });
 });
+
+describe('admin API turned off (ADMIN_API_ENABLED=false, the production default)', () => {
+  let server: TestAuthServer;
+  beforeAll(async () => {
+    server = await startAuthServer({ env: { ADMIN_API_ENABLED: 'false' } });
+  });
+  afterAll(async () => {
+    delete process.env.ADMIN_API_ENABLED;
+    await server?.close();
+  });
+
+  it('serves no /admin route and documents none; the rest of the server is unchanged', async () => {
+    const deployer = await registerClient(server, { clientId: 'deployer', scopes: ['admin'], audiences: [ADMIN_AUDIENCE] });
+    const token = await requestToken(server, deployer, { scope: 'admin' });
+    expect(token.status).toBe(200);
+    const answer = await fetch(`${server.url}/admin/clients`, { headers: { authorization: `Bearer ${token.body.access_token as string}` } });
+    expect(answer.status).toBe(404);
+    const document = (await (await fetch(`${server.url}/docs-json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(document.paths).filter((path) => path.startsWith('/admin'))).toEqual([]);
+    expect(Object.keys(document.paths)).toContain('/oauth/token');
+  });
+});
