@@ -1,3 +1,6 @@
+import { listRoutes } from '@app/platform';
+import { readRouteAuthRequirements } from '@nest-oauth-m2m/auth';
+import { Reflector } from '@nestjs/core';
 import { AuditLog } from '../src/audit/audit-log';
 import { userToken, serviceToken } from '../../../test/support/tokens';
 import { basicAuth, postForm, registerClient, requestToken, startAuthServer, TestAuthServer } from './support/auth-server.harness';
@@ -91,6 +94,20 @@ describe('admin API (/admin/...)', () => {
       const beforeUpdate = (await requestToken(server, stripped, { scope: 'admin' })).body.access_token as string;
       expect((await admin('PATCH', '/admin/clients/ci-stripped', { scopes: ['reports:read'] })).status).toBe(200);
       expect(await call('GET', '/admin/users', { token: beforeUpdate })).toMatchObject({ status: 403, body: { error: 'insufficient_scope' } });
+    });
+
+    it('every route decides explicitly (deny by default): /admin/* needs admin on a service token, every other route is @Public()', () => {
+      const reflector = new Reflector();
+      const decisions = listRoutes(server.app).map((route) => {
+        const required = readRouteAuthRequirements(reflector, route.handler, route.controller);
+        const decision = route.path.startsWith('/admin/') ? 'admin' : 'other';
+        return { route: `${route.method.toUpperCase()} ${route.path}`, decision, required };
+      });
+      expect(decisions.filter((entry) => entry.decision === 'admin').length).toBeGreaterThan(15);
+      for (const { route, decision, required } of decisions) {
+        const expected = decision === 'admin' ? { isPublic: false, scopes: ['admin'], tokenKind: 'service' } : { isPublic: true, scopes: [], tokenKind: undefined };
+        expect([route, required]).toEqual([route, expected]);
+      }
     });
 
     it('the rest of the server stays public: discovery, JWKS and health need no bearer token', async () => {
