@@ -9,6 +9,7 @@ import { decodeJwt } from 'jose';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { registerClient } from '../../apps/auth-server/test/support/auth-server.harness';
 import { startPlatform, TestPlatform } from '../support/platform.harness';
 
 const root = join(__dirname, '..', '..');
@@ -82,6 +83,14 @@ describe("README's curl walk-throughs", () => {
     expect(lines[5]).toMatch(/^HTTP\/1\.1 401 /);
     expect(lines[6]).toMatch(/^www-authenticate: Bearer realm="order-service"\s*$/i);
     expect(lines).toHaveLength(7);
+  });
+
+  it('"Admin API": the deployer client registers a client over HTTP with its admin token', async () => {
+    // What README's `clients create --id deployer …` registers; its secret is the one the script reads.
+    const { secret } = await registerClient(platform.auth, { clientId: 'deployer', scopes: ['admin'], audiences: ['api://auth-server-admin'] });
+    const result = await runBash(`DEPLOYER_SECRET='${secret}'\n${onTestPlatform(bashBlock('/admin/clients'))}`);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(result.stdout)).toMatchObject({ client_id: 'billing-service', client_secret: expect.any(String) });
   });
 
   it('a user token with curl alone: alice signs in (code + PKCE) and reads her orders', async () => {

@@ -1,7 +1,10 @@
 import { databaseConfig, DatabaseModule } from '@app/database';
 import { envFilePaths, HealthModule } from '@app/platform';
-import { Module } from '@nestjs/common';
+import { Module, Type } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { AdminAuthModule } from './admin/admin-auth.module';
+import { AdminApiConfig, adminApiSettings } from './admin/admin-api.config';
+import { AdminModule } from './admin/admin.module';
 import { AuditModule } from './audit/audit.module';
 import { ClientAuthenticationModule } from './client-authentication/client-authentication.module';
 import { ClientsModule } from './clients/clients.module';
@@ -37,6 +40,17 @@ export const AUTH_SERVER_CORE_IMPORTS = [
     DiscoveryModule,
     DemoSeedModule,
     ExplorerModule,
+    AdminAuthModule,
   ],
 })
 export class AuthServerModule {}
+
+/**
+ * The HTTP app's root: AuthServerModule, and the admin API where ADMIN_API_ENABLED allows. Decided
+ * when the app is created (its environment read), not when this file is imported.
+ */
+export function authServerRootModule(admin: AdminApiConfig = adminApiSettings()): Type<unknown> {
+  @Module({ imports: [AuthServerModule, ...(admin.enabled ? [AdminModule] : [])] })
+  class AuthServerRootModule {}
+  return AuthServerRootModule;
+}

@@ -1,14 +1,17 @@
 import { createHttpApp, HttpAppOptions, metricsRegistry } from '@app/platform';
 import { INestApplication } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AuthServerModule } from './auth-server.module';
+import { authServerRootModule } from './auth-server.module';
 import { authServerConfig } from './config/auth-server.config';
 import { CLIENT_BASIC_SCHEME } from './http/api-docs';
 import { registerSecurityMetrics } from './security/security-metrics';
 import { registerTokenMetrics } from './token/token-metrics';
 
 export async function createAuthServer(options: Partial<HttpAppOptions> = {}): Promise<NestFastifyApplication> {
-  const app = await createHttpApp(AuthServerModule, {
+  // .env and .env.example are merged into the environment before it says whether the admin API is on.
+  await ConfigModule.envVariablesLoaded;
+  const app = await createHttpApp(authServerRootModule(), {
     realm: 'auth-server',
     docs: {
       title: 'auth-server',
@@ -16,7 +19,8 @@ export async function createAuthServer(options: Partial<HttpAppOptions> = {}): P
         'OAuth 2.0 authorization server: client_credentials (client_secret_basic, client_secret_post, private_key_jwt), ' +
         'authorization_code + PKCE and refresh tokens for end users, introspection (RFC 7662), revocation (RFC 7009), ' +
         'metadata (RFC 8414) and JWKS. Errors are RFC 6749 §5.2 JSON bodies.',
-      guardedByDefault: false,
+      // libs/auth's bearer guard covers every route not @Public() (AdminAuthModule): the admin API.
+      guardedByDefault: true,
       issuer: (nest: INestApplication) => nest.get<{ issuer: string }>(authServerConfig.KEY).issuer,
       configure: (builder) =>
         builder.addBasicAuth(

@@ -37,8 +37,10 @@ describe('auth-server OpenAPI document', () => {
     });
   });
 
+  const isAdmin = (route: RegisteredRoute) => route.path.startsWith('/admin/');
+
   it('client-authenticated endpoints say so (Basic or body credentials) and reject anonymous callers; the rest need nothing', async () => {
-    for (const route of registered) {
+    for (const route of registered.filter((route) => !isAdmin(route))) {
       const operation = document.paths[route.path][route.method];
       const response = await fetch(`${server.url}${route.path}`, {
         method: route.method.toUpperCase(),
@@ -50,6 +52,29 @@ describe('auth-server OpenAPI document', () => {
       const documented = operation.security ?? [];
       expect([route, documented]).toEqual([route, rejectsAnonymous ? [{ client_secret_basic: [] }, {}] : []]);
     }
+  });
+
+  it('lists every admin route with the admin scope on a service token, and each refuses anonymous callers with a Bearer challenge', async () => {
+    const admin = registered.filter(isAdmin);
+    expect(byKey(admin)).toEqual(
+      expect.arrayContaining([
+        'GET /admin/clients',
+        'POST /admin/clients',
+        'PATCH /admin/clients/{clientId}',
+        'POST /admin/clients/{clientId}/secrets',
+        'POST /admin/users',
+        'GET /admin/resources/{uri}',
+      ]),
+    );
+    for (const route of admin) {
+      const operation = document.paths[route.path][route.method] as { security?: unknown; description?: string; tags?: string[] };
+      expect([route, operation.security]).toEqual([route, [{ oauth2: ['admin'] }, { bearer: [] }]]);
+      expect(operation.description).toMatch(/scopes: `admin`. Service tokens only/);
+      expect(operation.tags).toEqual(['admin']);
+      const response = await fetch(`${server.url}${route.path.replace(/\{[^}]+\}/g, 'x')}`, { method: route.method.toUpperCase() });
+      expect([route, response.status, response.headers.get('www-authenticate')]).toEqual([route, 401, 'Bearer realm="auth-server"']);
+    }
+    expect(document.components.securitySchemes.oauth2).toMatchObject({ flows: { clientCredentials: { scopes: { admin: expect.any(String) } } } });
   });
 
   it('documents the form body and the RFC 6749 error responses of the token endpoint', () => {

@@ -1,4 +1,4 @@
-import { errorDescription } from '@nest-oauth-m2m/auth';
+import { errorDescription, Public } from '@nest-oauth-m2m/auth';
 import { Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { ApiConsumes, ApiOperation, ApiProduces } from '@nestjs/swagger';
@@ -56,6 +56,8 @@ function single(params: Record<string, unknown>, name: string): string | undefin
  * The authorization endpoint (RFC 6749 §4.1.1) for end-user login: a server-rendered sign-in form,
  * PKCE S256 required, codes delivered to a registered redirect URI only (loopback: any port).
  */
+// Outside the bearer guard (deny by default, see AdminAuthModule): the end user signs in here (login form, CSRF, PKCE).
+@Public()
 @Controller('oauth')
 export class AuthorizationController {
   constructor(

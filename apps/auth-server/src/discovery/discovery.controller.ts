@@ -1,3 +1,4 @@
+import { Public } from '@nest-oauth-m2m/auth';
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { ASSERTION_ALGORITHMS } from '../client-authentication/client-authentication.service';
@@ -17,6 +18,8 @@ const SCOPES_CACHE_MS = 30_000;
  * Clients discover it the RFC 8414 way (libs/auth's JwksKeyStore, oauth4webapi, openid-client's
  * `discovery(..., { algorithm: 'oauth2' })`).
  */
+// Outside the bearer guard (deny by default, see AdminAuthModule): metadata and keys are for anyone (RFC 8414, RFC 7517).
+@Public()
 @Controller('.well-known')
 export class DiscoveryController {
   private scopes: { value: string[]; until: number } = { value: [], until: 0 };

@@ -1,3 +1,4 @@
+import { Public } from '@nest-oauth-m2m/auth';
 import { DEMO_ORDERS, DEMO_USERS } from '@app/platform';
 import { Controller, Get, Inject, NotFoundException, Param, Res } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
@@ -31,6 +32,8 @@ export interface ExplorerSettings {
  * authorization code + PKCE flow with the public `demo-app` client, calls order-service and draws
  * each hop with the decoded tokens and the guards' decisions.
  */
+// Outside the bearer guard (deny by default, see AdminAuthModule): a development page, off in production.
+@Public()
 @Controller('explorer')
 export class ExplorerController {
   private readonly page = readFileSync(join(__dirname, 'assets', 'explorer.html'), 'utf8');

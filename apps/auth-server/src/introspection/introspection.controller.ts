@@ -1,3 +1,4 @@
+import { Public } from '@nest-oauth-m2m/auth';
 import { Controller, Header, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuthenticatedClient, CurrentClient } from '../client-authentication/authenticated-client';
@@ -6,6 +7,7 @@ import { ensureAuthMethodAccepted } from '../client-authentication/endpoint-auth
 import { ClientRegistry } from '../clients/client-registry';
 import { FormParams } from '../http/form-params';
 import { RevocationService } from '../revocation/revocation.service';
+import { issuedBeforeRevocation } from '../revocation/tokens-revoked-before';
 import type { ClientEntity } from '../clients/client.entity';
 import { IssuedAccessTokenClaims, AccessTokenService } from '../token/access-token.service';
 import { ApiClientAuthenticatedForm } from '../http/api-docs';
@@ -32,17 +34,11 @@ function mayIntrospect(caller: ClientEntity, claims: IssuedAccessTokenClaims): b
 }
 
 /**
- * `iat` has whole seconds: a token from the second of the disable counts as issued before it (a token
- * issued in that same second after a re-enable is refused too, the safe side).
- */
-function issuedBefore(claims: IssuedAccessTokenClaims, revokedBefore: Date | null): boolean {
-  return revokedBefore !== null && typeof claims.iat === 'number' && claims.iat < Math.ceil(revokedBefore.getTime() / 1000);
-}
-
-/**
  * RFC 7662 token introspection, for confidential clients: a token's own client, or the resource server
  * registered as the owner of its audience (`clients create --owns-audience`).
  */
+// Outside the bearer guard (deny by default, see AdminAuthModule): client authentication (ClientAuthenticationGuard), not a bearer token.
+@Public()
 @Controller('oauth')
 export class IntrospectionController {
   constructor(
@@ -95,7 +91,7 @@ export class IntrospectionController {
     if (await this.revocations.isRevoked(claims.jti, claims.sid)) return { active: false };
     // A disabled client's tokens are dead, and so are those issued before it was last disabled.
     const issuedTo = await this.clients.find(claims.client_id);
-    if (!issuedTo || !issuedTo.client.enabled || issuedBefore(claims, issuedTo.client.tokensRevokedBefore)) return { active: false };
+    if (!issuedTo || !issuedTo.client.enabled || issuedBeforeRevocation(claims, issuedTo.client.tokensRevokedBefore)) return { active: false };
     return {
       active: true,
       scope: claims.scope,

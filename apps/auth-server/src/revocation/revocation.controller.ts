@@ -1,4 +1,4 @@
-import { UnauthorizedClient } from '@nest-oauth-m2m/auth';
+import { Public, UnauthorizedClient } from '@nest-oauth-m2m/auth';
 import { Controller, Header, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuthenticatedClient, CurrentClient } from '../client-authentication/authenticated-client';
@@ -11,6 +11,8 @@ import { RevocationService } from './revocation.service';
 import { ApiClientAuthenticatedForm } from '../http/api-docs';
 
 /** RFC 7009 token revocation (access and refresh tokens): 200 for any token it does not know, so nothing can be probed. */
+// Outside the bearer guard (deny by default, see AdminAuthModule): client authentication (ClientAuthenticationGuard), not a bearer token.
+@Public()
 @Controller('oauth')
 export class RevocationController {
   constructor(

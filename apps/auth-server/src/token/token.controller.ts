@@ -1,4 +1,4 @@
-import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '@nest-oauth-m2m/auth';
+import { InvalidRequest, Public, UnauthorizedClient, UnsupportedGrantType } from '@nest-oauth-m2m/auth';
 import { Controller, Get, Header, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuthenticatedClient, CurrentClient } from '../client-authentication/authenticated-client';
@@ -23,6 +23,8 @@ export interface TokenResponse {
  * The token endpoint (RFC 6749 §3.2). client_credentials (§4.4) for services, with no refresh token;
  * authorization_code (+ PKCE) and refresh_token for end-user logins.
  */
+// Outside the bearer guard (deny by default, see AdminAuthModule): client authentication (ClientAuthenticationGuard), not a bearer token.
+@Public()
 @Controller('oauth')
 export class TokenController {
   constructor(

@@ -1,6 +1,11 @@
 import type { TokenKindClassifier } from './principal';
 import type { IntrospectionOptions } from './token-introspector';
 
+/** A JSON Web Key Set (RFC 7517 §5): what a `jwks_uri` serves. */
+export interface JsonWebKeySetLike {
+  keys: Record<string, unknown>[];
+}
+
 export interface ResourceServerAuthOptions {
   /** Expected `iss`; also where RFC 8414 metadata is discovered unless authServerUrl is set. */
   issuer: string;
@@ -8,6 +13,13 @@ export interface ResourceServerAuthOptions {
   audience: string;
   /** Skip discovery and read keys from here. */
   jwksUri?: string;
+  /**
+   * The key set from this function instead of over HTTP (no discovery, no fetch): for an issuer that
+   * verifies its own tokens (its public URL may not be reachable from inside its container), or keys
+   * from a file or a secret store. Called where a fetch would be: at the first token, after
+   * `jwksCacheTtlMs`, and for an unknown `kid` at most once per `jwksCooldownMs`.
+   */
+  jwksProvider?: () => JsonWebKeySetLike | Promise<JsonWebKeySetLike>;
   /**
    * Where this service reaches the auth-server when that differs from the public issuer URL
    * (containers: `http://auth-server:3000` while tokens say `http://localhost:3000`).

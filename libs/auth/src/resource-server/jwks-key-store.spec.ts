@@ -119,3 +119,54 @@ describe('JwksKeyStore discovery (documents served per path)', () => {
     await expect(store.getKey('k1', 'ES256')).rejects.toThrow(/not the configured issuer/);
   });
 });
+
+describe('JwksKeyStore with a jwksProvider (keys held locally, never fetched)', () => {
+  const keyPair = () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
+  // Nothing listens there: any attempt at discovery or fetch would fail the test.
+  const unreachable = 'http://127.0.0.1:9';
+  const fetchSpy = jest.spyOn(globalThis, 'fetch');
+  afterAll(() => fetchSpy.mockRestore());
+  beforeEach(() => fetchSpy.mockClear());
+
+  it('verifies with the provided keys, and calls neither discovery nor the JWKS URL', async () => {
+    const keys = [{ ...keyPair(), kid: 'k1', alg: 'ES256', use: 'sig' }];
+    const store = new JwksKeyStore({ issuer: unreachable, audience: 'api://x', jwksProvider: () => ({ keys }) });
+    expect(await store.algorithms()).toContain('ES256');
+    expect((await store.getKey('k1', 'ES256')).asymmetricKeyType).toBe('ec');
+    await expect(store.getKey('k1', 'RS256')).rejects.toThrow(/not for RS256/);
+    expect(await store.ensureKeys()).toBe(1);
+    expect(fetchSpy).not.toHaveBeenCalled();
+  });
+
+  it('asks the provider again for an unknown kid (a rotated-in key), not for a known one', async () => {
+    const keys: Record<string, unknown>[] = [{ ...keyPair(), kid: 'old', alg: 'ES256' }];
+    const provider = jest.fn(async () => ({ keys: [...keys] }));
+    const store = new JwksKeyStore({ issuer: unreachable, audience: 'api://x', jwksProvider: provider, jwksCooldownMs: 0 });
+    await store.getKey('old', 'ES256');
+    keys.push({ ...keyPair(), kid: 'new', alg: 'ES256' });
+    expect((await store.getKey('new', 'ES256')).asymmetricKeyType).toBe('ec');
+    expect(provider).toHaveBeenCalledTimes(2);
+    await store.getKey('old', 'ES256');
+    expect(provider).toHaveBeenCalledTimes(2);
+  });
+
+  it('keeps the keys it has when the provider fails, and rejects when it never had any', async () => {
+    let fail = false;
+    const keys = [{ ...keyPair(), kid: 'k1', alg: 'ES256' }];
+    const store = new JwksKeyStore({
+      issuer: unreachable,
+      audience: 'api://x',
+      jwksCooldownMs: 0,
+      jwksProvider: () => {
+        if (fail) throw new Error('key table unavailable');
+        return { keys };
+      },
+    });
+    await store.getKey('k1', 'ES256');
+    fail = true;
+    await store.refresh();
+    expect((await store.getKey('k1', 'ES256')).asymmetricKeyType).toBe('ec');
+    const empty = new JwksKeyStore({ issuer: unreachable, audience: 'api://x', jwksProvider: () => Promise.reject(new Error('down')) });
+    await expect(empty.ensureKeys()).rejects.toThrow(/down/);
+  });
+});

@@ -19,6 +19,7 @@ export class UnknownSigningKey extends Error {}
  *   verifying meanwhile, and keep verifying if the JWKS endpoint is down);
  * - an unknown `kid` triggers at most one refetch per cooldown, so random kids cannot flood the issuer;
  * - concurrent refreshes share one fetch, and every fetch has a short timeout.
+ * With `jwksProvider` the same rules apply to calls of that function instead of HTTP fetches.
  */
 export class JwksKeyStore {
   private readonly logger = new Logger(JwksKeyStore.name);
@@ -45,7 +46,8 @@ export class JwksKeyStore {
 
   /** The algorithms tokens may use: asymmetric ones, narrowed to what the issuer announces. */
   async algorithms(): Promise<string[]> {
-    if (!this.announcedAlgorithms) await this.resolveJwksUri().catch(() => undefined);
+    // A local key set announces nothing: each key's own `alg` still binds it (getKey).
+    if (!this.announcedAlgorithms && !this.options.jwksProvider) await this.resolveJwksUri().catch(() => undefined);
     const announced = this.announcedAlgorithms;
     const asymmetric: readonly string[] = ASYMMETRIC_ALGORITHMS;
     return announced?.length ? announced.filter((alg) => asymmetric.includes(alg)) : [...asymmetric];
@@ -95,8 +97,7 @@ export class JwksKeyStore {
     this.lastAttemptAt = Date.now();
     this.stats.fetches++;
     try {
-      const uri = await this.resolveJwksUri();
-      const body = (await this.fetchJson(uri)) as { keys?: (JsonWebKey & { kid?: string; alg?: string; use?: string })[] };
+      const body = (await this.readKeySet()) as { keys?: (JsonWebKey & { kid?: string; alg?: string; use?: string })[] };
       if (!Array.isArray(body.keys)) throw new Error('JWKS has no "keys" array');
       const next = new Map<string, PublishedKey>();
       for (const jwk of body.keys) {
@@ -115,6 +116,12 @@ export class JwksKeyStore {
       this.logger.warn(`JWKS fetch failed, keeping ${this.keys.size} cached key(s): ${(error as Error).message}`);
       if (this.keys.size === 0) throw error;
     }
+  }
+
+  /** The key set from `jwksProvider` when given, else fetched from the (discovered) `jwks_uri`. */
+  private async readKeySet(): Promise<unknown> {
+    if (this.options.jwksProvider) return this.options.jwksProvider();
+    return this.fetchJson(await this.resolveJwksUri());
   }
 
   private async resolveJwksUri(): Promise<string> {

@@ -63,7 +63,8 @@ export function buildApiDocument(app: INestApplication, options: ApiDocsOptions)
       const operation = document.paths[route.path]?.[route.method as 'get'];
       if (!operation) continue;
       if (routeRules.public) {
-        operation.security = [];
+        // Public to the bearer guard; a route with its own authentication (client_secret_basic) keeps it.
+        operation.security ??= [];
         continue;
       }
       operation.security = securityRequirement(routeRules);

@@ -1,0 +1,55 @@
+import { Body, Get, Param, Patch, Post } from '@nestjs/common';
+import { ApiParam } from '@nestjs/swagger';
+import type { AuditActor } from '../audit/audit-log';
+import { ResourcesService, ResourceSummary } from '../resources/resources.service';
+import { AdminActor } from './admin-actor';
+import { AdminBody } from './admin-body';
+import { AdminController, AdminOperation, RESOURCE_SCHEMA } from './admin-docs';
+
+const ApiUriParam = () => ApiParam({ name: 'uri', description: 'the audience URI, URL-encoded (api%3A%2F%2Fbilling-service)' });
+const SCOPES = { type: 'array', items: { type: 'string' }, description: 'the scopes this API defines' } as const;
+
+/** Resources (APIs: an audience and its scopes) over HTTP: what `npm run cli -- resources …` does. */
+@AdminController('admin/resources')
+export class ResourcesAdminController {
+  constructor(private readonly resources: ResourcesService) {}
+
+  @Get()
+  @AdminOperation({ summary: 'List resources', ok: { status: 200, description: 'every resource', schema: { type: 'array', items: RESOURCE_SCHEMA } }, refusals: [] })
+  list(): Promise<ResourceSummary[]> {
+    return this.resources.list();
+  }
+
+  @Post()
+  @AdminOperation({
+    summary: 'Register a resource (an API)',
+    body: { type: 'object', required: ['uri', 'scopes'], properties: { uri: { type: 'string' }, name: { type: 'string' }, scopes: SCOPES } },
+    ok: { status: 201, description: 'the resource', schema: RESOURCE_SCHEMA },
+    refusals: [400, 409],
+  })
+  create(@Body() raw: unknown, @AdminActor() actor: AuditActor): Promise<ResourceSummary> {
+    const body = AdminBody.of(raw, ['uri', 'name', 'scopes']);
+    return this.resources.create({ uri: body.requiredString('uri'), name: body.string('name'), scopes: body.requiredStringList('scopes') }, actor);
+  }
+
+  @Get(':uri')
+  @ApiUriParam()
+  @AdminOperation({ summary: 'Show a resource', ok: { status: 200, description: 'the resource', schema: RESOURCE_SCHEMA }, refusals: [404] })
+  show(@Param('uri') uri: string): Promise<ResourceSummary> {
+    return this.resources.show(uri);
+  }
+
+  @Patch(':uri')
+  @ApiUriParam()
+  @AdminOperation({
+    summary: 'Change a resource',
+    description: 'A scope list given replaces the current one.',
+    body: { type: 'object', properties: { name: { type: 'string' }, scopes: SCOPES } },
+    ok: { status: 200, description: 'the resource as it is now', schema: RESOURCE_SCHEMA },
+    refusals: [400, 404],
+  })
+  update(@Param('uri') uri: string, @Body() raw: unknown, @AdminActor() actor: AuditActor): Promise<ResourceSummary> {
+    const body = AdminBody.of(raw, ['name', 'scopes']);
+    return this.resources.update(uri, { name: body.string('name'), scopes: body.stringList('scopes') }, actor);
+  }
+}

@@ -1,0 +1,80 @@
+import { Body, Get, Header, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiParam } from '@nestjs/swagger';
+import { randomBytes } from 'node:crypto';
+import type { AuditActor } from '../audit/audit-log';
+import { UsersService, UserSummary } from '../users/users.service';
+import { AdminActor } from './admin-actor';
+import { AdminBody } from './admin-body';
+import { AdminController, AdminOperation, USER_SCHEMA } from './admin-docs';
+
+const ApiUsernameParam = () => ApiParam({ name: 'username' });
+const PASSWORD = { type: 'string', description: 'omit it to have one generated and returned once' } as const;
+
+/** The password given in the body, or a generated one the answer shows once (as the CLI does). */
+function passwordOf(body: AdminBody): { password: string; generated: boolean } {
+  const given = body.string('password');
+  return given !== undefined ? { password: given, generated: false } : { password: randomBytes(18).toString('base64url'), generated: true };
+}
+
+/** End users (the people who sign in at /oauth/authorize) over HTTP: what `npm run cli -- users …` does. */
+@AdminController('admin/users')
+export class UsersAdminController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get()
+  @AdminOperation({ summary: 'List users', ok: { status: 200, description: 'every user', schema: { type: 'array', items: USER_SCHEMA } }, refusals: [] })
+  list(): Promise<UserSummary[]> {
+    return this.users.list();
+  }
+
+  @Post()
+  @Header('Cache-Control', 'no-store')
+  @AdminOperation({
+    summary: 'Create a user',
+    body: { type: 'object', required: ['username'], properties: { username: { type: 'string' }, display_name: { type: 'string' }, password: PASSWORD } },
+    ok: {
+      status: 201,
+      description: 'the user, with `password` when it was generated (shown once: only its hash is stored)',
+      schema: { allOf: [USER_SCHEMA, { type: 'object', properties: { password: { type: 'string' } } }] },
+    },
+    refusals: [400, 409],
+  })
+  async create(@Body() raw: unknown, @AdminActor() actor: AuditActor): Promise<UserSummary & { password?: string }> {
+    const body = AdminBody.of(raw, ['username', 'display_name', 'password']);
+    const { password, generated } = passwordOf(body);
+    const user = await this.users.create({ username: body.requiredString('username'), displayName: body.string('display_name'), password }, actor);
+    return generated ? { ...user, password } : user;
+  }
+
+  @Post(':username/password')
+  @Header('Cache-Control', 'no-store')
+  @ApiUsernameParam()
+  @AdminOperation({
+    summary: "Set a user's password",
+    body: { type: 'object', properties: { password: PASSWORD } },
+    ok: { status: 200, description: '`{ "password": … }` when it was generated, `{}` otherwise', schema: { type: 'object', properties: { password: { type: 'string' } } } },
+    refusals: [400, 404],
+  })
+  @HttpCode(200)
+  async setPassword(@Param('username') username: string, @Body() raw: unknown, @AdminActor() actor: AuditActor): Promise<{ password?: string }> {
+    const { password, generated } = passwordOf(AdminBody.of(raw, ['password']));
+    await this.users.setPassword(username, password, actor);
+    return generated ? { password } : {};
+  }
+
+  @Post(':username/disable')
+  @HttpCode(204)
+  @ApiUsernameParam()
+  @AdminOperation({ summary: 'Disable a user', description: 'They cannot sign in, and their logins (refresh tokens) end.', ok: { status: 204, description: 'disabled' }, refusals: [404] })
+  async disable(@Param('username') username: string, @AdminActor() actor: AuditActor): Promise<void> {
+    await this.users.setStatus(username, 'disabled', actor);
+  }
+
+  @Post(':username/enable')
+  @HttpCode(204)
+  @ApiUsernameParam()
+  @AdminOperation({ summary: 'Enable a user', ok: { status: 204, description: 'enabled' }, refusals: [404] })
+  async enable(@Param('username') username: string, @AdminActor() actor: AuditActor): Promise<void> {
+    await this.users.setStatus(username, 'active', actor);
+  }
+}
