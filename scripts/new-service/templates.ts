@@ -7,6 +7,11 @@ import { ServiceNames } from './naming';
 /** Paths relative to the repository, contents as written. */
 export type ServiceFiles = Record<string, string>;
 
+// Interpolated, not written out in the templates: the build's tsc-alias rewrites every `from '@app/…'`
+// it finds in the compiled scripts, template strings included, into a relative path.
+const DATABASE_LIB = '@app/database';
+const PLATFORM_LIB = '@app/platform';
+
 export function serviceFiles(n: ServiceNames, port: number): ServiceFiles {
   const dir = `apps/${n.name}`;
   return {
@@ -36,7 +41,7 @@ function tsconfigApp(): string {
 }
 
 function main(n: ServiceNames): string {
-  return `import { resolveDatabaseUrl } from '@app/database';
+  return `import { resolveDatabaseUrl } from '${DATABASE_LIB}';
 import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { create${n.pascal} } from './bootstrap';
@@ -61,7 +66,7 @@ main().catch((error: Error) => {
 }
 
 function bootstrap(n: ServiceNames): string {
-  return `import { createHttpApp, HttpAppOptions, resourceServerDocs } from '@app/platform';
+  return `import { createHttpApp, HttpAppOptions, resourceServerDocs } from '${PLATFORM_LIB}';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ${n.pascal}Module } from './${n.name}.module';
 
@@ -80,8 +85,8 @@ export function create${n.pascal}(options: Partial<HttpAppOptions> = {}): Promis
 
 function appModule(n: ServiceNames): string {
   return `import { AuthModule } from '@nest-oauth-m2m/auth';
-import { databaseConfig, DatabaseModule } from '@app/database';
-import { envFilePaths, HealthModule } from '@app/platform';
+import { databaseConfig, DatabaseModule } from '${DATABASE_LIB}';
+import { envFilePaths, HealthModule } from '${PLATFORM_LIB}';
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { ${n.pascal}Config, ${n.camel}Config } from './config/${n.name}.config';
@@ -112,7 +117,7 @@ export class ${n.pascal}Module {}
 
 function config(n: ServiceNames, port: number): string {
   return `import { resourceServerOptionsFromEnv, ResourceServerAuthOptions } from '@nest-oauth-m2m/auth';
-import { requiredSecret } from '@app/platform';
+import { requiredSecret } from '${PLATFORM_LIB}';
 import { registerAs } from '@nestjs/config';
 
 export const ${n.upper}_AUDIENCE = '${n.audience}';
@@ -217,7 +222,7 @@ export class MeController {
 
 function userServiceClientModule(n: ServiceNames): string {
   return `import { ClientCredentialsModule } from '@nest-oauth-m2m/auth';
-import { propagatedHeaders } from '@app/platform';
+import { propagatedHeaders } from '${PLATFORM_LIB}';
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ${n.pascal}Config } from '../config/${n.name}.config';
@@ -290,7 +295,7 @@ export class UserDirectory {
 }
 
 function e2eSpec(n: ServiceNames): string {
-  return `import { DEMO_USERS } from '@app/platform';
+  return `import { DEMO_USERS } from '${PLATFORM_LIB}';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import { registerClient } from '../../auth-server/test/support/auth-server.harness';
