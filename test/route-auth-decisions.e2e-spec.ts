@@ -90,7 +90,7 @@ describe('every route of every app makes an explicit auth decision', () => {
   }, 120_000);
   afterAll(async () => {
     for (const app of created) await app.close();
-    await platform.close();
+    await platform?.close();
   });
 
   it('finds the apps npm start runs', () => {

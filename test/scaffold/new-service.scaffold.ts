@@ -153,10 +153,10 @@ describe('npm run new:service, from scaffold to a 200 (issue 15 acceptance)', ()
   });
 
   it("6. the generated service's own e2e test and the route-decision test (which now covers it) pass in the copy", async () => {
-    // On npm start's embedded cluster: each test file makes its own database there.
+    // Jest's own database, as npm test has it: DATABASE_URL when this run has one, else a throwaway embedded cluster.
     const result = await run('npx', ['jest', 'apps/billing-service/test', 'test/route-auth-decisions.e2e-spec.ts'], {
       cwd: checkout.dir,
-      env: { ...env, DATABASE_URL: `postgres://postgres:postgres@127.0.0.1:${ports['embedded-pg']}/postgres` },
+      env: { ...env, ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}) },
     });
     expect({ code: result.code, output: result.code ? result.stderr.slice(-6000) : '' }).toEqual({ code: 0, output: '' });
     expect(result.stderr).toContain('billing-service: @Public, @Scopes, @UserOnly or @ServiceOnly on every route');

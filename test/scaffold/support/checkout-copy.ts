@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -16,6 +16,8 @@ export interface CheckoutCopy {
  */
 export function copyCheckout(root: string): CheckoutCopy {
   const dir = mkdtempSync(join(tmpdir(), 'new-service-'));
+  // mkdtemp makes it 0700; as root, the embedded PostgreSQL runs as a `postgres` user that must reach its data folder inside.
+  chmodSync(dir, 0o755);
   const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8' })
     .split('\0')
     .filter((file) => file !== '' && existsSync(join(root, file)));
