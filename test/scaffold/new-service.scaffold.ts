@@ -101,7 +101,9 @@ describe('npm run new:service, from scaffold to a 200 (issue 15 acceptance)', ()
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ id: DEMO_USERS.alice.id, username: 'alice', display_name: DEMO_USERS.alice.displayName });
     const metrics = await (await fetch(`${url('billing-service')}/metrics`)).text();
-    expect(metrics).toMatch(/^client_credentials_token_requests_total\{[^}]*outcome="success"[^}]*\} [1-9]/m);
+    // Its own token requests to the auth-server (its token provider's counters): sent, none failed.
+    expect(metrics).toMatch(/^client_credentials_token_requests_total\{outcome="sent"\} [1-9]/m);
+    expect(metrics).toMatch(/^client_credentials_token_requests_total\{outcome="failed"\} 0$/m);
   });
 
   it('5. 401 without a token, 403 without billing:read or with a service token, 404 for an unknown route or user', async () => {
