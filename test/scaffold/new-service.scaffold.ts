@@ -156,7 +156,7 @@ describe('npm run new:service, from scaffold to a 200 (issue 15 acceptance)', ()
 
   it("6. the generated service's own e2e test and the route-decision test (which now covers it) pass in the copy", async () => {
     // Jest's own database, as npm test has it: DATABASE_URL when this run has one, else a throwaway embedded cluster.
-    const result = await run('npx', ['jest', 'apps/billing-service/test', 'test/route-auth-decisions.e2e-spec.ts'], {
+    const result = await run('npx', ['jest', '--verbose', 'apps/billing-service/test', 'test/route-auth-decisions.e2e-spec.ts'], {
       cwd: checkout.dir,
       env: { ...env, ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}) },
     });
