@@ -51,7 +51,7 @@ describe('new:service templates', () => {
   const n = serviceNames('billing-service');
   const files = serviceFiles(n, 3007);
 
-  it('writes an app like the others: app.json, tsconfig.app.json, main, bootstrap, module, config, migrations, e2e test', () => {
+  it('writes an app like the others: app.json, tsconfig.app.json, main, bootstrap, module, config and its spec, migrations, e2e test', () => {
     expect(Object.keys(files).sort()).toEqual(
       [
         'app.json',
@@ -60,6 +60,7 @@ describe('new:service templates', () => {
         'src/bootstrap.ts',
         'src/billing-service.module.ts',
         'src/config/billing-service.config.ts',
+        'src/config/billing-service.config.spec.ts',
         'src/migrations/index.ts',
         'src/me/me.module.ts',
         'src/me/me.controller.ts',

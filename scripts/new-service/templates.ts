@@ -21,6 +21,7 @@ export function serviceFiles(n: ServiceNames, port: number): ServiceFiles {
     [`${dir}/src/bootstrap.ts`]: bootstrap(n),
     [`${dir}/src/${n.name}.module.ts`]: appModule(n),
     [`${dir}/src/config/${n.name}.config.ts`]: config(n, port),
+    [`${dir}/src/config/${n.name}.config.spec.ts`]: configSpec(n, port),
     [`${dir}/src/migrations/index.ts`]: migrations(n),
     [`${dir}/src/me/me.module.ts`]: meModule(),
     [`${dir}/src/me/me.controller.ts`]: meController(n),
@@ -166,6 +167,39 @@ export const ${n.camel}Config = registerAs('${n.camel}', (): ${n.pascal}Config =
     },
     redisUrl: process.env.REDIS_URL || undefined,
   };
+});
+`;
+}
+
+function configSpec(n: ServiceNames, port: number): string {
+  return `import { configLoader } from '../../../../test/support/config-env';
+import { ${n.camel}Config } from './${n.name}.config';
+
+describe('${n.camel}Config (validated at boot)', () => {
+  const load = configLoader(${n.camel}Config);
+  const production = {
+    NODE_ENV: 'production',
+    ISSUER: 'https://auth.example.com',
+    ${n.upper}_CLIENT_SECRET: 'Oq2Lx7Vb4Nc9Zm1Rt6Yw3Hs8Kd0Fg5Jp',
+  };
+
+  it('starts with its own client secret: port, audience and client from the defaults', () => {
+    const config = load(production);
+    expect(config.port).toBe(${port});
+    expect(config.auth.audience).toBe('${n.audience}');
+    expect(config.client).toMatchObject({ clientId: '${n.name}', scopes: ['users:read'], tokenEndpoint: 'https://auth.example.com/oauth/token' });
+  });
+
+  it('refuses to start without its secret, or with a placeholder in production', () => {
+    expect(() => load({ ...production, ${n.upper}_CLIENT_SECRET: undefined })).toThrow('${n.upper}_CLIENT_SECRET is not set');
+    expect(() => load({ ...production, ${n.upper}_CLIENT_SECRET: 'change-me' })).toThrow(/${n.upper}_CLIENT_SECRET holds a placeholder/);
+    expect(() => load({ ...production, NODE_ENV: 'development', ${n.upper}_CLIENT_SECRET: 'change-me' })).not.toThrow();
+  });
+
+  it('refuses a bad port or timeout, naming the variable', () => {
+    expect(() => load({ ...production, ${n.upper}_PORT: 'eighty' })).toThrow('${n.upper}_PORT must be a port number');
+    expect(() => load({ ...production, USER_SERVICE_TIMEOUT_MS: '0' })).toThrow('USER_SERVICE_TIMEOUT_MS must be a positive integer');
+  });
 });
 `;
 }
