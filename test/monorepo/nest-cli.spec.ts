@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import * as ts from 'typescript';
 
@@ -37,7 +37,10 @@ const isTestFile = (file: string) => /\.(e2e-)?spec\.ts$|(^|\/)test\//.test(file
 describe('nest-cli.json: a monorepo the Nest CLI can build', () => {
   it('lists every app and lib of the repository, with paths that exist', () => {
     expect(nestCli.monorepo).toBe(true);
-    expect(projects.filter(([, p]) => p.type === 'application').map(([name]) => name).sort()).toEqual(['auth-server', 'order-service', 'user-service']);
+    // Every folder npm start runs (apps/<name>/src/main.ts), a scaffolded service included.
+    const apps = readdirSync(join(ROOT, 'apps')).filter((name) => existsSync(join(ROOT, 'apps', name, 'src', 'main.ts')));
+    expect(apps).toEqual(expect.arrayContaining(['auth-server', 'order-service', 'user-service']));
+    expect(projects.filter(([, p]) => p.type === 'application').map(([name]) => name).sort()).toEqual(apps.sort());
     // libs/auth is not a Nest CLI library: it is the npm workspace package @nest-oauth-m2m/auth, built
     // by its own tsconfig.build.json (`npm run build -w @nest-oauth-m2m/auth`, see the test below).
     expect(projects.filter(([, p]) => p.type === 'library').map(([name]) => name).sort()).toEqual(['database', 'platform']);

@@ -1,4 +1,4 @@
-// The README's "Adding a service that calls another" snippet is the region below, verbatim
+// The README's "A service outside this repository" snippet (under "Adding a service") is the region below, verbatim
 // (readme-examples.e2e-spec.ts compiles it, runs it and checks the README still shows it).
 import { ClientCredentialsModule, ServiceHttpClient } from '@nest-oauth-m2m/auth';
 import { Injectable, Module } from '@nestjs/common';

@@ -1,0 +1,196 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { redactSecret, withEnvExampleBlock, withEnvVariable, writeEnvVariable } from './env-files';
+import { nextFreePort, NewServiceError, serviceNames } from './naming';
+import { withNestProject } from './nest-cli';
+import { clientCommand, clientSecretOf, registerService, resourceCommand, shellCommand } from './registration';
+import { appPorts, scaffoldService } from './scaffold';
+import { serviceFiles } from './templates';
+
+describe('new:service naming', () => {
+  it('derives every name from the one typed', () => {
+    expect(serviceNames('billing-service')).toEqual({
+      name: 'billing-service',
+      base: 'billing',
+      pascal: 'BillingService',
+      camel: 'billingService',
+      upper: 'BILLING_SERVICE',
+      audience: 'api://billing-service',
+      schema: 'billing_service',
+      readScope: 'billing:read',
+      writeScope: 'billing:write',
+    });
+    expect(serviceNames('invoice-archive')).toMatchObject({ base: 'invoice-archive', pascal: 'InvoiceArchive', upper: 'INVOICE_ARCHIVE', readScope: 'invoice-archive:read' });
+    // Only a trailing "-service" is dropped for the base.
+    expect(serviceNames('service-desk').base).toBe('service-desk');
+    expect(serviceNames('service').base).toBe('service');
+  });
+
+  it.each(['', 'Billing', 'billing_service', '-billing', 'billing-', 'billing--service', '1billing', 'billing service', '../x', 'a'.repeat(41)])(
+    'refuses %j with a message that says what a name may be',
+    (name) => {
+      expect(() => serviceNames(name)).toThrow(NewServiceError);
+    },
+  );
+
+  it('explains a bad name', () => {
+    expect(() => serviceNames('Billing_Service')).toThrow(
+      '"Billing_Service" is not a service name: use lower-case letters, digits and single hyphens, starting with a letter (e.g. billing-service)',
+    );
+  });
+
+  it('takes the port after every app default', () => {
+    expect(nextFreePort([3000, 3002, 3001])).toBe(3003);
+    expect(nextFreePort([])).toBe(3001);
+    expect(() => nextFreePort([65535])).toThrow(NewServiceError);
+  });
+});
+
+describe('new:service templates', () => {
+  const n = serviceNames('billing-service');
+  const files = serviceFiles(n, 3007);
+
+  it('writes an app like the others: app.json, tsconfig.app.json, main, bootstrap, module, config and its spec, migrations, e2e test', () => {
+    expect(Object.keys(files).sort()).toEqual(
+      [
+        'app.json',
+        'tsconfig.app.json',
+        'src/main.ts',
+        'src/bootstrap.ts',
+        'src/billing-service.module.ts',
+        'src/config/billing-service.config.ts',
+        'src/config/billing-service.config.spec.ts',
+        'src/migrations/index.ts',
+        'src/me/me.module.ts',
+        'src/me/me.controller.ts',
+        'src/user-service-client/user-service-client.module.ts',
+        'src/user-service-client/user-directory.service.ts',
+        'test/billing-service.e2e-spec.ts',
+      ]
+        .map((file) => `apps/billing-service/${file}`)
+        .sort(),
+    );
+    expect(JSON.parse(files['apps/billing-service/app.json']!)).toEqual({ port: 3007, describe: 'resource server, GET /billing/me calls user-service' });
+    expect(files['apps/billing-service/tsconfig.app.json']).toBe(readFileSync(join(__dirname, '../../apps/order-service/tsconfig.app.json'), 'utf8'));
+  });
+
+  it('the sample route is GET /billing/me for users with billing:read', () => {
+    const controller = files['apps/billing-service/src/me/me.controller.ts']!;
+    expect(controller).toContain("@Controller('billing')\n@UserOnly()");
+    expect(controller).toContain("@Get('me')\n  @Scopes('billing:read')");
+  });
+
+  it("calls user-service with the service's own client-credentials token (users:read for api://user-service)", () => {
+    const config = files['apps/billing-service/src/config/billing-service.config.ts']!;
+    expect(config).toContain("requiredSecret('BILLING_SERVICE_CLIENT_SECRET')");
+    expect(config).toContain("scopes: ['users:read']");
+    expect(config).toContain("process.env.USER_SERVICE_AUDIENCE ?? 'api://user-service'");
+    expect(config).toContain('Number(process.env.BILLING_SERVICE_PORT ?? 3007)');
+    expect(files['apps/billing-service/src/user-service-client/user-service-client.module.ts']).toContain('ClientCredentialsModule.forRootAsync');
+    expect(files['apps/billing-service/src/billing-service.module.ts']).toContain("DatabaseModule.forRoot({ schema: 'billing_service'");
+  });
+
+  it('imports the libs by their @app paths', () => {
+    expect(files['apps/billing-service/src/billing-service.module.ts']).toContain("from '@app/database'");
+    expect(files['apps/billing-service/src/bootstrap.ts']).toContain("from '@app/platform'");
+  });
+});
+
+describe('new:service in a checkout', () => {
+  const root = join(__dirname, '../..');
+
+  it('refuses an app that exists, before writing anything', () => {
+    const nestCli = readFileSync(join(root, 'nest-cli.json'), 'utf8');
+    expect(() => scaffoldService(root, serviceNames('order-service'))).toThrow('apps/order-service already exists: pick another name, or remove it first');
+    expect(readFileSync(join(root, 'nest-cli.json'), 'utf8')).toBe(nestCli);
+  });
+
+  it("reads every app's default port", () => {
+    expect(appPorts(root)).toEqual(expect.arrayContaining([3000, 3001, 3002]));
+  });
+});
+
+describe('new:service nest-cli.json', () => {
+  const nestCli = JSON.parse(readFileSync(join(__dirname, '../../nest-cli.json'), 'utf8')) as Parameters<typeof withNestProject>[0];
+
+  it('adds the project after the other applications, like theirs', () => {
+    const updated = withNestProject(nestCli, 'billing-service');
+    expect(Object.keys(updated.projects)).toEqual(['auth-server', 'user-service', 'order-service', 'billing-service', 'database', 'platform']);
+    const orderService = JSON.stringify(nestCli.projects['order-service']).replace(/order-service/g, 'billing-service');
+    expect(JSON.stringify(updated.projects['billing-service'])).toBe(orderService);
+    expect(() => withNestProject(updated, 'billing-service')).toThrow('nest-cli.json already has a project billing-service');
+  });
+});
+
+describe('new:service env files', () => {
+  const n = serviceNames('billing-service');
+
+  it('.env.example gets the variables the service reads, commented with their defaults, once', () => {
+    const once = withEnvExampleBlock('A=1\n', n, 3003);
+    for (const line of ['# BILLING_SERVICE_PORT=3003', '# BILLING_SERVICE_AUDIENCE=api://billing-service', '# BILLING_SERVICE_CLIENT_ID=billing-service', '# BILLING_SERVICE_CLIENT_SECRET=']) {
+      expect(once.split('\n')).toContain(line);
+    }
+    expect(once.startsWith('A=1\n\n# --- billing-service')).toBe(true);
+    expect(withEnvExampleBlock(once, n, 3003)).toBe(once);
+  });
+
+  it('sets a variable: replaces its line, else appends one', () => {
+    expect(withEnvVariable('', 'X_SECRET', 's1')).toBe('X_SECRET=s1\n');
+    expect(withEnvVariable('A=1', 'X_SECRET', 's1')).toBe('A=1\nX_SECRET=s1\n');
+    expect(withEnvVariable('A=1\nX_SECRET=old\nB=2\n', 'X_SECRET', 's$&1')).toBe('A=1\nX_SECRET=s$&1\nB=2\n');
+    // A commented line is documentation, not a value: left as it is.
+    expect(withEnvVariable('# X_SECRET=\n', 'X_SECRET', 's1')).toBe('# X_SECRET=\nX_SECRET=s1\n');
+    expect(() => withEnvVariable('', 'X_SECRET', 'a\nB=evil')).toThrow('X_SECRET: a value must be one line');
+  });
+
+  it('creates .env readable by its owner only, and keeps the other lines of an existing one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'env-file-'));
+    try {
+      const created = join(dir, 'new.env');
+      writeEnvVariable(created, 'X_SECRET', 's1');
+      expect(readFileSync(created, 'utf8')).toBe('X_SECRET=s1\n');
+      expect(statSync(created).mode & 0o777).toBe(0o600);
+      const existing = join(dir, 'old.env');
+      writeFileSync(existing, 'LOG_LEVEL=debug\n');
+      writeEnvVariable(existing, 'X_SECRET', 's2');
+      expect(readFileSync(existing, 'utf8')).toBe('LOG_LEVEL=debug\nX_SECRET=s2\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('never shows a secret in full', () => {
+    expect(redactSecret('Zx81abcdefghijklmnop')).toBe('Zx81…');
+    expect(redactSecret('short')).toBe('…');
+  });
+});
+
+describe('new:service registration', () => {
+  const n = serviceNames('billing-service');
+
+  it('runs exactly the two CLI commands of the contract', async () => {
+    const calls: string[][] = [];
+    const { secret } = await registerService(n, async (args) => {
+      calls.push(args);
+      return { code: 0, stdout: args[0] === 'clients' ? JSON.stringify({ client_id: 'billing-service', client_secret: 'the-secret' }) : '{}' };
+    });
+    expect(calls).toEqual([
+      ['resources', 'create', '--uri', 'api://billing-service', '--scopes', 'billing:read billing:write', '--json'],
+      ['clients', 'create', '--id', 'billing-service', '--scopes', 'users:read', '--audience', 'api://user-service', '--owns-audience', 'api://billing-service', '--json'],
+    ]);
+    expect(secret).toBe('the-secret');
+  });
+
+  it('a failed command stops it, and says what to run once fixed', async () => {
+    const failing = registerService(n, async () => ({ code: 1, stdout: '' }));
+    await expect(failing).rejects.toThrow(NewServiceError);
+    await expect(failing).rejects.toThrow(`${shellCommand(resourceCommand(n))}\n  ${shellCommand(clientCommand(n))}`);
+    expect(shellCommand(resourceCommand(n))).toBe('npm run -s cli -- resources create --uri api://billing-service --scopes "billing:read billing:write" --json');
+  });
+
+  it('refuses an output without a secret', () => {
+    expect(() => clientSecretOf('not json', n)).toThrow(NewServiceError);
+    expect(() => clientSecretOf('{"client_id":"billing-service"}', n)).toThrow('clients create printed no client_secret');
+  });
+});

@@ -1,0 +1,40 @@
+/** Writes a new service into a checkout: its folder, its nest-cli.json project, its .env.example block. */
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { withEnvExampleBlock } from './env-files';
+import { nextFreePort, NewServiceError, ServiceNames } from './naming';
+import { withNestProject } from './nest-cli';
+import { serviceFiles } from './templates';
+
+/** Every app's default port (apps/<name>/app.json), so the new one takes none of them. */
+export function appPorts(root: string): number[] {
+  const apps = join(root, 'apps');
+  return readdirSync(apps, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(apps, entry.name, 'app.json')))
+    .map((entry) => (JSON.parse(readFileSync(join(apps, entry.name, 'app.json'), 'utf8')) as { port?: unknown }).port)
+    .filter((port): port is number => typeof port === 'number');
+}
+
+export interface Scaffolded {
+  port: number;
+  files: string[];
+}
+
+export function scaffoldService(root: string, n: ServiceNames): Scaffolded {
+  const folder = join(root, 'apps', n.name);
+  if (existsSync(folder)) throw new NewServiceError(`apps/${n.name} already exists: pick another name, or remove it first`);
+  const nestCliPath = join(root, 'nest-cli.json');
+  const nestCli = JSON.parse(readFileSync(nestCliPath, 'utf8')) as Parameters<typeof withNestProject>[0];
+  if (nestCli.projects[n.name]) throw new NewServiceError(`nest-cli.json already has a project ${n.name}: remove it first`);
+
+  const port = nextFreePort(appPorts(root));
+  const files = serviceFiles(n, port);
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content, { flag: 'wx' });
+  }
+  writeFileSync(nestCliPath, `${JSON.stringify(withNestProject(nestCli, n.name), null, 2)}\n`);
+  const envExample = join(root, '.env.example');
+  writeFileSync(envExample, withEnvExampleBlock(readFileSync(envExample, 'utf8'), n, port));
+  return { port, files: [...Object.keys(files), 'nest-cli.json', '.env.example'] };
+}
