@@ -102,8 +102,8 @@ describe('npm run new:service, from scaffold to a 200 (issue 15 acceptance)', ()
     expect(await response.json()).toEqual({ id: DEMO_USERS.alice.id, username: 'alice', display_name: DEMO_USERS.alice.displayName });
     const metrics = await (await fetch(`${url('billing-service')}/metrics`)).text();
     // Its own token requests to the auth-server (its token provider's counters): sent, none failed.
-    expect(metrics).toMatch(/^client_credentials_token_requests_total\{outcome="sent"\} [1-9]/m);
-    expect(metrics).toMatch(/^client_credentials_token_requests_total\{outcome="failed"\} 0$/m);
+    expect(metrics).toMatch(/^client_credentials_token_requests_total\{outcome="sent"[^}]*\} [1-9]/m);
+    expect(metrics).toMatch(/^client_credentials_token_requests_total\{outcome="failed"[^}]*\} 0$/m);
   });
 
   it('5. 401 without a token, 403 without billing:read or with a service token, 404 for an unknown route or user', async () => {
