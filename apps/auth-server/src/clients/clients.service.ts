@@ -378,8 +378,8 @@ export class ClientsService {
   }
 }
 
-/** The registration as the audit log and ClientSummary name it (no secrets). */
-function registrationFields(client: ClientEntity) {
+/** The registration as the audit log, ClientSummary and the CLI name it (no secrets). */
+export function registrationFields(client: ClientEntity) {
   return {
     scopes: client.allowedScopes,
     default_scopes: client.defaultScopes,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import type { JSONWebKeySet } from 'jose';
 import { CLIENT_AUTH_METHODS, GrantType, GRANT_TYPES, TokenEndpointAuthMethod } from '../../clients/client.entity';
-import { ClientPatch, ClientsService, ClientSummary } from '../../clients/clients.service';
+import { ClientPatch, ClientsService, ClientSummary, registrationFields } from '../../clients/clients.service';
 import { CliContext, repeatable, splitList, UsageError } from '../cli-context';
 
 const AUTH_METHODS: TokenEndpointAuthMethod[] = [...CLIENT_AUTH_METHODS, 'none'];
@@ -79,12 +79,7 @@ export function registerClientCommands(program: Command, ctx: CliContext): void 
         client_id: client.clientId,
         ...(secret ? { client_secret: secret.secret, secret_id: secret.secretId } : {}),
         token_endpoint_auth_method: client.authMethod,
-        scopes: client.allowedScopes,
-        default_scopes: client.defaultScopes,
-        audiences: client.allowedAudiences,
-        owned_audiences: client.ownedAudiences,
-        grant_types: client.grantTypes,
-        redirect_uris: client.redirectUris,
+        ...registrationFields(client),
       };
       ctx.print(
         Boolean(options.json),
