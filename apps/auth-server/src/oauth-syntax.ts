@@ -1,4 +1,4 @@
-/** Syntax rules shared by the registry (clients, resources) and the OAuth endpoints. */
+/** Syntax rules shared by the registry (clients, resources, users) and the OAuth endpoints. */
 
 /** RFC 6749 §3.3 scope-token: printable ASCII except space, `"` and `\`. */
 export const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
@@ -12,3 +12,6 @@ export function isAbsoluteUriWithoutFragment(value: string): boolean {
     return false;
   }
 }
+
+/** A registered display name (client, user): 1-200 characters, no control characters. */
+export const DISPLAY_NAME = /^[^\p{Cc}]{1,200}$/u;

@@ -7,7 +7,7 @@ import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { AuditActor, AuditLog } from '../audit/audit-log';
 import { RegistrationError } from '../audit/registration-error';
 import { authServerConfig } from '../config/auth-server.config';
-import { SCOPE_TOKEN } from '../oauth-syntax';
+import { DISPLAY_NAME, SCOPE_TOKEN } from '../oauth-syntax';
 import { ClientRegistry } from './client-registry';
 import { ClientSecretHasher } from './client-secret.hasher';
 import { ClientSecretEntity, isSecretActive } from './client-secret.entity';
@@ -15,8 +15,6 @@ import { CLIENT_AUTH_METHODS, TokenEndpointAuthMethod, ClientEntity, GRANT_TYPES
 
 export const MAX_ACTIVE_SECRETS = 2;
 const CLIENT_ID_PATTERN = /^[A-Za-z0-9._~-]{1,128}$/;
-/** A display name: printable, no control characters. */
-const CLIENT_NAME = /^[^\p{Cc}]{1,200}$/u;
 
 /** Kept under its old name: clients' registration errors are the registry's (see RegistrationError). */
 export class ClientRegistrationError extends RegistrationError {}
@@ -323,7 +321,7 @@ export class ClientsService {
     if (!CLIENT_ID_PATTERN.test(input.clientId)) {
       throw new ClientRegistrationError('client id must be 1-128 characters of A-Z a-z 0-9 . _ ~ -');
     }
-    if (input.name !== undefined && !CLIENT_NAME.test(input.name)) {
+    if (input.name !== undefined && !DISPLAY_NAME.test(input.name)) {
       throw new ClientRegistrationError('a client name must be 1-200 printable characters');
     }
     if (authMethod !== 'none' && !CLIENT_AUTH_METHODS.includes(authMethod)) {

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, Repository } from 'typeorm';
 import { AuditActor, AuditLog } from '../audit/audit-log';
 import { RegistrationError } from '../audit/registration-error';
+import { DISPLAY_NAME } from '../oauth-syntax';
 import { revokeGrant } from '../revocation/revoked-grants';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './password-hasher';
 import { UserEntity } from './user.entity';
@@ -15,7 +16,6 @@ export const MIN_PASSWORD_LENGTH = 8;
 export const MAX_PASSWORD_LENGTH = 1024;
 /** Printable, no whitespace (a username is typed into the login form). */
 const USERNAME = /^[^\p{C}\s]+$/u;
-const DISPLAY_NAME = /^[^\p{Cc}]{1,200}$/u;
 
 export type UserStatus = 'active' | 'disabled';
 
