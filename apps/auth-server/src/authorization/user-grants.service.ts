@@ -61,12 +61,15 @@ function unwrap<T>(result: T | GrantRefusal): T {
 }
 
 /**
- * A token request's `resource` (RFC 8707 §2.2) may only repeat the grant's audience: the audience
- * was chosen, with the scopes, at the authorization endpoint.
+ * The audience of a grant's tokens: the one chosen at the authorization endpoint (codes and refresh
+ * tokens from before resources have none: the client's first). A token request's `resource`
+ * (RFC 8707 §2.2) may only repeat it.
  */
-function checkResource(resource: string | undefined, audience: string): InvalidTarget | undefined {
+function grantAudience(chosen: string | null, client: ClientEntity, resource: string | undefined): string | GrantRefusal {
+  const audience = chosen ?? client.allowedAudiences[0];
+  if (!audience) return new InvalidGrant('the client has no audience');
   if (resource !== undefined && resource !== audience) return new InvalidTarget(`resource must be the audience this login was granted for: ${audience}`);
-  return undefined;
+  return audience;
 }
 
 /** Codes and refresh tokens are random; only their SHA-256 is stored. */
@@ -151,10 +154,8 @@ export class UserGrantsService {
       }
       if (row.redirect_uri !== redirectUri) return new InvalidGrant('redirect_uri does not match the authorization request');
       if (!verifyCodeVerifier(verifier, row.code_challenge)) return new InvalidGrant('code_verifier does not match the code challenge');
-      const audience = row.audience ?? client.allowedAudiences[0];
-      if (!audience) return new InvalidGrant('the client has no audience');
-      const wrongResource = checkResource(resource, audience);
-      if (wrongResource) return wrongResource;
+      const audience = grantAudience(row.audience, client, resource);
+      if (typeof audience !== 'string') return audience;
       return this.issue(manager, client, row.user_id, row.scope, audience, row.auth_time, randomUUID(), codeHash);
     }));
   }
@@ -186,10 +187,8 @@ export class UserGrantsService {
       if (row.auth_time.getTime() + this.absoluteLifetimeMs <= Date.now()) {
         return new InvalidGrant('the login reached its absolute lifetime: sign in again');
       }
-      const audience = row.audience ?? client.allowedAudiences[0];
-      if (!audience) return new InvalidGrant('the client has no audience');
-      const wrongResource = checkResource(resource, audience);
-      if (wrongResource) return wrongResource;
+      const audience = grantAudience(row.audience, client, resource);
+      if (typeof audience !== 'string') return audience;
       const granted = row.scope.split(' ');
       let scope = row.scope;
       if (requestedScope !== undefined) {
