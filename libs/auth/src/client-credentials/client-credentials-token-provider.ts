@@ -212,6 +212,13 @@ export class ClientCredentialsTokenProvider {
       const lockTtl = Math.max(5_000, this.timeoutMs + 2_000);
       const attempt = await this.sharedCall('lock', (cache) => cache.tryLock!(this.cacheKey, lockTtl));
       if (attempt?.acquired) {
+        // The previous holder stores its token before it unlocks: a replica that missed the cache
+        // just before that store and took the lock just after it would otherwise POST again.
+        const storedMeanwhile = await this.readShared();
+        if (storedMeanwhile) {
+          await this.sharedCall('unlock', () => attempt.release());
+          return storedMeanwhile;
+        }
         lock = attempt;
       } else if (attempt && !attempt.acquired) {
         const polled = await this.waitForShared();

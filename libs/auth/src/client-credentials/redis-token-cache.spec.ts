@@ -165,10 +165,29 @@ describeRedis(
       const release = endpoint.hold();
       const first = a.getToken();
       await endpoint.received(1); // a holds the lock and its request is at the endpoint
-      const second = b.getToken(); // b finds the lock taken and polls the shared cache
+      const second = b.getToken(); // b polls behind a's lock, or locks after a and finds a's token
       release();
       await expect(Promise.all([first, second])).resolves.toEqual(['tok-1', 'tok-1']);
       expect(endpoint.count).toBe(1);
+    });
+
+    it('a replica whose cache read missed just before the holder stored, and that locks just after, still makes no POST', async () => {
+      const issuer = uniqueIssuer();
+      const a = shared({ issuer });
+      written.push(`oauth:cc:${a.cacheKey}`, `oauth:cc:lock:${a.cacheKey}`);
+      await expect(a.getToken()).resolves.toBe('tok-1'); // stored, then unlocked
+      let reads = 0;
+      const lateReader: TokenCache = {
+        // The first read stands for one that reached Redis before a's store landed.
+        get: (key) => (reads++ === 0 ? Promise.resolve(undefined) : cache.get(key)),
+        set: (key, value, ttl) => cache.set(key, value, ttl),
+        delete: (key) => cache.delete(key),
+        tryLock: (key, ttl) => cache.tryLock(key, ttl),
+      };
+      const b = providerFor(endpoint, { issuer, cache: lateReader, cacheTimeoutMs: 10_000 });
+      await expect(b.getToken()).resolves.toBe('tok-1');
+      expect(endpoint.count).toBe(1);
+      expect(reads).toBe(2);
     });
 
     it('close() ends a connection it opened, and leaves a borrowed one open', async () => {
