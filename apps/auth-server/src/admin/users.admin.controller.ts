@@ -51,6 +51,7 @@ export class UsersAdminController {
   @ApiUsernameParam()
   @AdminOperation({
     summary: "Set a user's password",
+    description: "Their current logins end (refresh tokens and the access tokens issued from them are revoked).",
     body: { type: 'object', properties: { password: PASSWORD } },
     ok: { status: 200, description: '`{ "password": … }` when it was generated, `{}` otherwise', schema: { type: 'object', properties: { password: { type: 'string' } } } },
     refusals: [400, 404],

@@ -2,7 +2,7 @@ import { isStorableText } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, Repository } from 'typeorm';
+import { DataSource, EntityManager, Repository } from 'typeorm';
 import { AuditActor, AuditLog } from '../audit/audit-log';
 import { RegistrationError } from '../audit/registration-error';
 import { DISPLAY_NAME } from '../oauth-syntax';
@@ -74,11 +74,24 @@ export class UsersService {
     return summarize(created);
   }
 
+  /**
+   * A new password ends the user's logins, as disabling does: an operator resets a password because
+   * the old one may be known, and a session started with it must not outlive it.
+   */
   async setPassword(username: string, password: string, actor: AuditActor): Promise<void> {
     validatePassword(password);
     const user = await this.existing(username);
-    await this.users.update({ id: user.id }, { passwordHash: await hashPassword(password) });
-    this.audit.record({ action: 'user.passwd', target: { type: 'user', id: user.id }, actor, changes: { username, changed: ['password'] } });
+    const passwordHash = await hashPassword(password);
+    const loginsEnded = await this.dataSource.transaction(async (manager) => {
+      await manager.update(UserEntity, { id: user.id }, { passwordHash });
+      return endLogins(manager, user.id);
+    });
+    this.audit.record({
+      action: 'user.passwd',
+      target: { type: 'user', id: user.id },
+      actor,
+      changes: { username, changed: ['password'], logins_ended: loginsEnded },
+    });
   }
 
   /**
@@ -89,20 +102,15 @@ export class UsersService {
   async setStatus(username: string, status: UserStatus, actor: AuditActor): Promise<void> {
     if (status !== 'active' && status !== 'disabled') throw new RegistrationError('status must be active or disabled');
     const user = await this.existing(username);
-    await this.dataSource.transaction(async (manager) => {
+    const loginsEnded = await this.dataSource.transaction(async (manager) => {
       await manager.update(UserEntity, { id: user.id }, { status });
-      if (status === 'active') return;
-      const families: { family_id: string; client_id: string }[] = await manager.query(
-        `SELECT DISTINCT family_id, client_id FROM refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL`,
-        [user.id],
-      );
-      for (const family of families) await revokeGrant(manager, family.family_id, family.client_id);
+      return status === 'active' ? 0 : endLogins(manager, user.id);
     });
     this.audit.record({
       action: status === 'active' ? 'user.enable' : 'user.disable',
       target: { type: 'user', id: user.id },
       actor,
-      changes: { username, status },
+      changes: status === 'active' ? { username, status } : { username, status, logins_ended: loginsEnded },
     });
   }
 
@@ -137,6 +145,16 @@ export class UsersService {
       changes: { username: user.username, display_name: user.displayName, status: user.status },
     });
   }
+}
+
+/** Revokes every live refresh-token family of the user (and the access tokens issued from them); how many. */
+async function endLogins(manager: EntityManager, userId: string): Promise<number> {
+  const families: { family_id: string; client_id: string }[] = await manager.query(
+    `SELECT DISTINCT family_id, client_id FROM refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL`,
+    [userId],
+  );
+  for (const family of families) await revokeGrant(manager, family.family_id, family.client_id);
+  return families.length;
 }
 
 function summarize(user: UserEntity): UserSummary {

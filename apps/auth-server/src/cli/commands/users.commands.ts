@@ -46,7 +46,7 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
 
   users
     .command('passwd <username>')
-    .description("set a user's password; without --password-stdin a generated one is printed once")
+    .description("set a user's password and end their current logins; without --password-stdin a generated one is printed once")
     .option('--password-stdin', 'read the password from stdin (8-1024 characters; one trailing newline is dropped)')
     .option('--json', 'machine-readable output')
     .addHelpText('after', `\nExamples:\n  ${CLI} users passwd carol\n  printf %s "$CAROL_PASSWORD" | npm run -s cli -- users passwd carol --password-stdin`)
