@@ -179,18 +179,19 @@ describe('registry lifecycle: ClientsService and UsersService', () => {
     const password = 'carol-first-password';
     const redirectUri = 'http://127.0.0.1:53999/callback';
 
-    /** Signs in through demo-app (code + PKCE); the token response. */
-    async function signIn(credentials: { username: string; password: string }) {
+    /** Signs in through a public client (demo-app unless told; code + PKCE); the token response. */
+    async function signIn(credentials: { username: string; password: string }, clientId = 'demo-app', scope = 'orders:read') {
       const { verifier, challenge } = pkcePair();
-      const params = { response_type: 'code', client_id: 'demo-app', redirect_uri: redirectUri, scope: 'orders:read', state: 's', code_challenge: challenge, code_challenge_method: 'S256' };
+      const params = { response_type: 'code', client_id: clientId, redirect_uri: redirectUri, scope, state: 's', code_challenge: challenge, code_challenge_method: 'S256' };
       const result = await login(server.url, params, credentials);
       const code = result.location?.searchParams.get('code');
       if (!code) return null;
-      const exchanged = await postForm(server, '/oauth/token', { grant_type: 'authorization_code', client_id: 'demo-app', code, redirect_uri: redirectUri, code_verifier: verifier });
+      const exchanged = await postForm(server, '/oauth/token', { grant_type: 'authorization_code', client_id: clientId, code, redirect_uri: redirectUri, code_verifier: verifier });
       expect(exchanged.status).toBe(200);
-      return exchanged.body as { access_token: string; refresh_token: string };
+      return exchanged.body as { access_token: string; refresh_token: string; scope: string };
     }
-    const refresh = (refreshToken: string) => postForm(server, '/oauth/token', { grant_type: 'refresh_token', client_id: 'demo-app', refresh_token: refreshToken });
+    const refresh = (refreshToken: string, clientId = 'demo-app', scope?: string) =>
+      postForm(server, '/oauth/token', { grant_type: 'refresh_token', client_id: clientId, refresh_token: refreshToken, ...(scope ? { scope } : {}) });
     const introspectAsOrderService = async (token: string) =>
       (await postForm(server, '/oauth/introspect', { token }, { headers: { authorization: basicAuth('order-service', TEST_DEMO_SECRET) } })).body;
 
@@ -229,6 +230,47 @@ describe('registry lifecycle: ClientsService and UsersService', () => {
       expect(await users.authenticate('carol', password)).toBeNull();
       expect(await users.authenticate('carol', next)).not.toBeNull();
       await users.setPassword('carol', password, TEST_ACTOR);
+    });
+
+    it('setPassword ends the logins started with the old password: refresh refused, access tokens inactive', async () => {
+      const tokens = (await signIn({ username: 'carol', password }))!;
+      audit = [];
+      await users.setPassword('carol', 'carol-third-password', TEST_ACTOR);
+      expect(audit).toEqual([expect.objectContaining({ action: 'user.passwd', changes: expect.objectContaining({ logins_ended: 1 }) })]);
+      const refused = await refresh(tokens.refresh_token);
+      expect(refused.status).toBe(400);
+      expect(refused.body.error).toBe('invalid_grant');
+      expect(await introspectAsOrderService(tokens.access_token)).toEqual({ active: false });
+      await users.setPassword('carol', password, TEST_ACTOR);
+      expect(await signIn({ username: 'carol', password })).not.toBeNull();
+    });
+
+    it("a refresh gets only the scopes the client is still allowed; none left ends the login", async () => {
+      await server.clients.create(
+        { clientId: 'web-shrink', authMethod: 'none', redirectUris: [redirectUri], scopes: ['orders:read', 'orders:write'], audiences: ['api://order-service'] },
+        TEST_ACTOR,
+      );
+      const tokens = (await signIn({ username: 'carol', password }, 'web-shrink', 'orders:read orders:write'))!;
+      expect(tokens.scope).toBe('orders:read orders:write');
+
+      await server.clients.update('web-shrink', { scopes: ['orders:read'] }, TEST_ACTOR);
+      const narrowed = await refresh(tokens.refresh_token, 'web-shrink');
+      expect(narrowed.status).toBe(200);
+      expect(narrowed.body.scope).toBe('orders:read');
+      const asked = await refresh(String(narrowed.body.refresh_token), 'web-shrink', 'orders:write');
+      expect(asked.status).toBe(400);
+      expect(asked.body).toMatchObject({ error: 'invalid_scope', error_description: expect.stringContaining('no longer allowed: orders:write') });
+
+      // Given back, it returns: the login's grant is unchanged.
+      await server.clients.update('web-shrink', { scopes: ['orders:read', 'orders:write'] }, TEST_ACTOR);
+      const restored = await refresh(String(narrowed.body.refresh_token), 'web-shrink');
+      expect(restored.status).toBe(200);
+      expect(restored.body.scope).toBe('orders:read orders:write');
+
+      await server.clients.update('web-shrink', { scopes: ['users:read'], audiences: ['api://order-service', 'api://user-service'] }, TEST_ACTOR);
+      const ended = await refresh(String(restored.body.refresh_token), 'web-shrink');
+      expect(ended.status).toBe(400);
+      expect(ended.body).toMatchObject({ error: 'invalid_grant', error_description: expect.stringContaining('sign in again') });
     });
 
     it('setStatus disabled: sign-in refused, refresh refused, access tokens inactive; enabled: sign-in works again', async () => {

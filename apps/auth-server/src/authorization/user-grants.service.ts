@@ -190,13 +190,19 @@ export class UserGrantsService {
       const audience = grantAudience(row.audience, client, resource);
       if (typeof audience !== 'string') return audience;
       const granted = row.scope.split(' ');
-      let scope = row.scope;
+      // The operator may have taken scopes away from the client since the login: a refresh gets only
+      // what the registration allows now (given back, they return: the family keeps the original grant).
+      const stillAllowed = granted.filter((s) => client.allowedScopes.includes(s));
+      let scope = stillAllowed.join(' ');
       if (requestedScope !== undefined) {
         const wanted = [...new Set(requestedScope.split(' ').filter(Boolean))];
         const wider = wanted.filter((s) => !granted.includes(s));
         if (!wanted.length || wider.length) return new InvalidScope(`scope may only narrow the original grant${wider.length ? `: ${wider.join(' ')}` : ''}`);
+        const withdrawn = wanted.filter((s) => !stillAllowed.includes(s));
+        if (withdrawn.length) return new InvalidScope(`the client is no longer allowed: ${withdrawn.join(' ')}`);
         scope = wanted.join(' ');
       }
+      if (!scope) return new InvalidGrant('the client is no longer allowed any scope of this login: sign in again');
       const issued = await this.issue(manager, client, row.user_id, scope, audience, row.auth_time, row.family_id, null, row.scope);
       if (issued instanceof InvalidGrant) return issued;
       await manager.query(`UPDATE refresh_tokens SET replaced_by = (SELECT id FROM refresh_tokens WHERE token_hash = $2) WHERE id = $1`, [
