@@ -361,6 +361,16 @@ describe('resources (APIs) as registrations', () => {
       expect((await signIn({ scope: 'invoices:read' })).code).toEqual(expect.any(String));
     });
 
+    it('the sign-in page names the API the scopes are for: its registered name and URI, or the URI alone', async () => {
+      const pkce = pkcePair();
+      const pageFor = async (extra: Record<string, string>) =>
+        (await fetch(`${server.url}/oauth/authorize?${new URLSearchParams(authorizeParams(pkce.challenge, extra))}`)).text();
+      // The invoice API was registered without a name, so it is named by its URI.
+      expect(await pageFor({ resource: invoices, scope: 'invoices:read' })).toContain(`act for you on <code>${invoices}</code> with:`);
+      const orders = await pageFor({ scope: 'orders:read' });
+      expect(orders).toMatch(/act for you on <strong>[^<]+<\/strong> \(<code>api:\/\/order-service<\/code>\) with:/);
+    });
+
     it('resource travels through the CSRF-bound sign-in form: changing it in the form is refused', async () => {
       const pkce = pkcePair();
       const page = await fetch(`${server.url}/oauth/authorize?${new URLSearchParams(authorizeParams(pkce.challenge, { resource: invoices, scope: 'invoices:read' }))}`);

@@ -28,6 +28,8 @@ interface AuthorizationRequest {
   scopes: string[];
   /** The tokens' audience: the requested resource, or the one the scopes belong to (see chooseAudience). */
   audience: string;
+  /** The audience's registered name, shown on the sign-in page (the URI when it has none). */
+  audienceName: string;
   state?: string;
   codeChallenge: string;
   fields: Record<string, string>;
@@ -181,14 +183,16 @@ export class AuthorizationController {
       fail('invalid_request', 'PKCE is required: code_challenge with code_challenge_method=S256');
     }
     if (severalResources) fail('invalid_target', 'one resource per authorization request');
+    const registrations = await this.resources.registrationsOf(client.allowedAudiences);
     const choice = chooseAudience({
       client,
       resource: fields.resource,
       requestedScopes: fields.scope === undefined ? undefined : [...new Set(fields.scope.split(' ').filter(Boolean))],
-      resourceScopes: await this.resources.scopesOf(client.allowedAudiences),
+      resourceScopes: new Map([...registrations].map(([uri, registration]) => [uri, registration.scopes])),
     });
     if ('error' in choice) return fail(choice.error, choice.description);
-    return { ...base, scopes: choice.scopes, audience: choice.audience, codeChallenge: fields.code_challenge! };
+    const audienceName = registrations.get(choice.audience)?.name ?? choice.audience;
+    return { ...base, scopes: choice.scopes, audience: choice.audience, audienceName, codeChallenge: fields.code_challenge! };
   }
 
   private sendLoginPage(reply: FastifyReply, authorization: AuthorizationRequest, status: number, error?: string, username?: string, retryAfterSeconds?: number): void {
@@ -198,7 +202,7 @@ export class AuthorizationController {
       .status(status)
       .headers(this.pageHeaders(new URL(authorization.redirectUri).origin))
       .header('set-cookie', csrf.setCookie)
-      .send(renderLoginPage({ clientName: authorization.clientName, scopes: authorization.scopes, fields: authorization.fields, csrfToken: csrf.token, error, username }));
+      .send(renderLoginPage({ clientName: authorization.clientName, api: { uri: authorization.audience, name: authorization.audienceName }, scopes: authorization.scopes, fields: authorization.fields, csrfToken: csrf.token, error, username }));
   }
 
   private redirect(reply: FastifyReply, target: Pick<AuthorizationRequest, 'redirectUri' | 'state'>, params: Record<string, string>): void {

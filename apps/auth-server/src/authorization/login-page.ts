@@ -2,6 +2,8 @@ import { escapeHtml } from './html';
 
 export interface LoginPageInput {
   clientName: string;
+  /** The API the tokens will be for (their audience). */
+  api: { uri: string; name: string };
   scopes: string[];
   /** The authorization request, carried through the form as hidden fields. */
   fields: Record<string, string>;
@@ -32,7 +34,7 @@ export function renderLoginPage(input: LoginPageInput): string {
 <body>
   <form method="post" action="/oauth/authorize">
     <h1>Sign in</h1>
-    <p><strong>${escapeHtml(input.clientName)}</strong> asks to act for you with:</p>
+    <p><strong>${escapeHtml(input.clientName)}</strong> asks to act for you on ${describeApi(input.api)} with:</p>
     <p class="scopes">${input.scopes.map(escapeHtml).join(', ')}</p>
     ${input.error ? `<p class="error" role="alert">${escapeHtml(input.error)}</p>` : ''}
     <label>Username <input type="text" name="username" autocomplete="username" required value="${escapeHtml(input.username ?? '')}"></label>
@@ -42,6 +44,11 @@ export function renderLoginPage(input: LoginPageInput): string {
   </form>
 </body>
 </html>`;
+}
+
+function describeApi(api: { uri: string; name: string }): string {
+  const uri = `<code>${escapeHtml(api.uri)}</code>`;
+  return api.name === api.uri ? uri : `<strong>${escapeHtml(api.name)}</strong> (${uri})`;
 }
 
 export function renderErrorPage(message: string): string {

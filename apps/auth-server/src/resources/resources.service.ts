@@ -86,10 +86,18 @@ export class ResourcesService {
 
   /** The registered scopes of each of these URIs that is a registered resource (an unregistered one is absent). */
   async scopesOf(uris: string[]): Promise<Map<string, string[]>> {
+    const registrations = await this.registrationsOf(uris);
+    return new Map([...registrations].map(([uri, registration]) => [uri, registration.scopes]));
+  }
+
+  /** Name and scopes of each of these URIs that is a registered resource (an unregistered one is absent). */
+  async registrationsOf(uris: string[]): Promise<Map<string, { name: string; scopes: string[] }>> {
     const storable = uris.filter(isStorableText);
     if (!storable.length) return new Map();
-    const rows = await this.dataSource.getRepository(ResourceEntity).find({ where: { uri: In(storable) }, select: { uri: true, scopes: true } });
-    return new Map(rows.map((row) => [row.uri, row.scopes]));
+    const rows = await this.dataSource
+      .getRepository(ResourceEntity)
+      .find({ where: { uri: In(storable) }, select: { uri: true, name: true, scopes: true } });
+    return new Map(rows.map((row) => [row.uri, { name: row.name, scopes: row.scopes }]));
   }
 
   /** Every scope some registered resource defines (RFC 8414 `scopes_supported`). */
