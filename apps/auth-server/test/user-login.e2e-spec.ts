@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { Client } from 'pg';
 import { postForm, requestToken, startAuthServer, TEST_DEMO_SECRET, TestAuthServer, TEST_ACTOR } from './support/auth-server.harness';
 import { OutputCapture } from './support/output-capture';
+import { UsersService } from '../src/users/users.service';
 import { login, pkcePair } from '../../../scripts/support/login-form';
 
 const alice = { username: 'alice', password: 'alice-test-password' };
@@ -279,6 +280,27 @@ describe('end-user login: authorization code + PKCE (demo-app)', () => {
       const afterReplay = await refresh(first.body.refresh_token);
       expect(afterReplay.status).toBe(400);
       expect(afterReplay.body.error).toBe('invalid_grant');
+    });
+
+    it('issue 24 #1: a code obtained before a password reset, or before a disable and re-enable, starts no login afterwards', async () => {
+      const users = server.app.get(UsersService);
+      const carol = { username: 'carol-reset', password: 'carol-old-password' };
+      await users.create({ username: carol.username, password: carol.password }, TEST_ACTOR);
+      const beforeReset = await codeFor(pkcePair(), carol);
+      await users.setPassword(carol.username, 'carol-new-password', TEST_ACTOR);
+      const afterReset = await exchange(beforeReset.code, beforeReset.verifier);
+      expect([afterReset.status, afterReset.body.error]).toEqual([400, 'invalid_grant']);
+      expect(afterReset.body.access_token).toBeUndefined();
+
+      const fresh = { ...carol, password: 'carol-new-password' };
+      const beforeDisable = await codeFor(pkcePair(), fresh);
+      await users.setStatus(carol.username, 'disabled', TEST_ACTOR);
+      await users.setStatus(carol.username, 'active', TEST_ACTOR);
+      const afterDisable = await exchange(beforeDisable.code, beforeDisable.verifier);
+      expect([afterDisable.status, afterDisable.body.error]).toEqual([400, 'invalid_grant']);
+      // A sign-in after the change works as usual.
+      const after = await codeFor(pkcePair(), fresh);
+      expect((await exchange(after.code, after.verifier)).status).toBe(200);
     });
 
     it('a wrong code_verifier is invalid_grant, and burns the code (no second guess)', async () => {

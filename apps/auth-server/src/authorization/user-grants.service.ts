@@ -245,6 +245,11 @@ export class UserGrantsService {
     // Returned, not thrown: the caller's transaction still commits (a burnt code stays burnt).
     const user = await this.users.findActive(userId);
     if (!user) return new InvalidGrant('the user is not active');
+    // A password reset or a disable since the user authenticated ended this login (a code obtained
+    // with the old password, or before the disable, starts nothing afterwards).
+    if (user.loginsEndedAt && authTime.getTime() <= user.loginsEndedAt.getTime()) {
+      return new InvalidGrant("the user's logins were ended after this sign-in (password set or user disabled): sign in again");
+    }
     // The operator may have taken the audience away from the client since the login.
     if (!client.allowedAudiences.includes(audience)) return new InvalidGrant(`the client is no longer allowed the audience ${audience}`);
     const access = await this.accessTokens.issue({

@@ -19,6 +19,10 @@ export class UserEntity {
   @Column('text')
   status!: 'active' | 'disabled';
 
+  /** When the user's logins were last ended (new password, disabled): a login authenticated before it is dead. */
+  @Column('timestamptz', { name: 'logins_ended_at', nullable: true })
+  loginsEndedAt!: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -147,8 +147,13 @@ export class UsersService {
   }
 }
 
-/** Revokes every live refresh-token family of the user (and the access tokens issued from them); how many. */
+/**
+ * Revokes every live refresh-token family of the user (and the access tokens issued from them); how
+ * many. Also stamps `logins_ended_at`, so a login authenticated before now (a code not yet exchanged)
+ * cannot start a session later (UserGrantsService refuses it).
+ */
 async function endLogins(manager: EntityManager, userId: string): Promise<number> {
+  await manager.query(`UPDATE users SET logins_ended_at = now() WHERE id = $1`, [userId]);
   const families: { family_id: string; client_id: string }[] = await manager.query(
     `SELECT DISTINCT family_id, client_id FROM refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL`,
     [userId],
