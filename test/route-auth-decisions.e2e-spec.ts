@@ -57,7 +57,7 @@ function routeDecisions(app: INestApplication): RouteDecision[] {
       const route = `${String(Reflect.getMetadata(PATH_METADATA, controller))}/${String(Reflect.getMetadata(PATH_METADATA, handler))}`;
       // The guards' own reading of the decorators (handler over controller).
       const required = readRouteAuthRequirements(reflector, handler, controller);
-      const decision = required.isPublic ? 'public' : required.scopes.length ? 'scopes' : required.tokenKind ? 'token kind' : 'none';
+      const decision = required.isPublic ? 'public' : required.scopes.length || required.anyScopes.length ? 'scopes' : required.tokenKind ? 'token kind' : 'none';
       decisions.push({ route: `${controller.name} ${route}`, decision });
     }
   }

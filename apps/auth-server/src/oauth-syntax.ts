@@ -13,5 +13,12 @@ export function isAbsoluteUriWithoutFragment(value: string): boolean {
   }
 }
 
-/** A registered display name (client, user): 1-200 characters, no control characters. */
-export const DISPLAY_NAME = /^[^\p{Cc}]{1,200}$/u;
+/**
+ * Bidirectional-text controls (U+202A-U+202E embeddings and overrides, U+2066-U+2069 isolates, the
+ * marks U+200E, U+200F, U+061C): in a name shown to operators and users they reorder what is read
+ * ("Trojan Source", CVE-2021-42574).
+ */
+export const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+
+/** A registered display name (client, user): 1-200 characters, no control characters, no bidi controls. */
+export const DISPLAY_NAME = /^[^\p{Cc}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]{1,200}$/u;

@@ -58,7 +58,8 @@ describe('admin API (/admin/...)', () => {
       const answer = await call('GET', '/admin/clients', { token: token.body.access_token as string });
       expect(answer.status).toBe(403);
       expect(answer.body.error).toBe('insufficient_scope');
-      expect(answer.headers.get('www-authenticate')).toMatch(/^Bearer .*error="insufficient_scope".*scope="admin"/);
+      // The challenge names the narrowest scope that opens the route.
+      expect(answer.headers.get('www-authenticate')).toMatch(/^Bearer .*error="insufficient_scope".*scope="admin:clients"/);
     });
 
     it('an end-user token, even with the admin scope and audience: 403 (client_credentials only)', async () => {
@@ -96,7 +97,7 @@ describe('admin API (/admin/...)', () => {
       expect(await call('GET', '/admin/users', { token: beforeUpdate })).toMatchObject({ status: 403, body: { error: 'insufficient_scope' } });
     });
 
-    it('every route decides explicitly (deny by default): /admin/* needs admin on a service token, every other route is @Public()', () => {
+    it('every route decides explicitly (deny by default): /admin/<area> needs admin:<area> or admin on a service token, every other route is @Public()', () => {
       const reflector = new Reflector();
       const decisions = listRoutes(server.app).map((route) => {
         const required = readRouteAuthRequirements(reflector, route.handler, route.controller);
@@ -105,7 +106,11 @@ describe('admin API (/admin/...)', () => {
       });
       expect(decisions.filter((entry) => entry.decision === 'admin').length).toBeGreaterThan(15);
       for (const { route, decision, required } of decisions) {
-        const expected = decision === 'admin' ? { isPublic: false, scopes: ['admin'], tokenKind: 'service' } : { isPublic: true, scopes: [], tokenKind: undefined };
+        const area = `admin:${route.split(' ')[1]!.split('/')[2]}`;
+        const expected =
+          decision === 'admin'
+            ? { isPublic: false, scopes: [], anyScopes: [area, 'admin'], tokenKind: 'service' }
+            : { isPublic: true, scopes: [], anyScopes: [], tokenKind: undefined };
         expect([route, required]).toEqual([route, expected]);
       }
     });
@@ -174,7 +179,9 @@ describe('admin API (/admin/...)', () => {
       const malformed = await call('POST', '/admin/clients', { token: adminToken, rawBody: '{"client_id": ' });
       expect(malformed.status).toBe(400);
       expect(malformed.body.error).toBe('invalid_request');
-      expect(audit).toEqual([]);
+      // Nothing changed; each refusal is recorded as such (issue 24 #6).
+      expect(audit.filter((line) => line.action !== 'admin.refused')).toEqual([]);
+      expect(audit.filter((line) => line.action === 'admin.refused').length).toBeGreaterThanOrEqual(cases.length);
     });
 
     it('a duplicate id is 409 conflict; an unknown one 404 not_found', async () => {

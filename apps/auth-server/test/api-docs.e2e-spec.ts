@@ -54,7 +54,7 @@ describe('auth-server OpenAPI document', () => {
     }
   });
 
-  it('lists every admin route with the admin scope on a service token, and each refuses anonymous callers with a Bearer challenge', async () => {
+  it('lists every admin route with its area scope or admin on a service token, and each refuses anonymous callers with a Bearer challenge', async () => {
     const admin = registered.filter(isAdmin);
     expect(byKey(admin)).toEqual(
       expect.arrayContaining([
@@ -68,13 +68,14 @@ describe('auth-server OpenAPI document', () => {
     );
     for (const route of admin) {
       const operation = document.paths[route.path][route.method] as { security?: unknown; description?: string; tags?: string[] };
-      expect([route, operation.security]).toEqual([route, [{ oauth2: ['admin'] }, { bearer: [] }]]);
-      expect(operation.description).toMatch(/scopes: `admin`. Service tokens only/);
+      const area = `admin:${route.path.split('/')[2]}`;
+      expect([route, operation.security]).toEqual([route, [{ oauth2: [area] }, { oauth2: ['admin'] }, { bearer: [] }]]);
+      expect(operation.description).toContain(`scopes: one of \`${area}\` or \`admin\`. Service tokens only`);
       expect(operation.tags).toEqual(['admin']);
       const response = await fetch(`${server.url}${route.path.replace(/\{[^}]+\}/g, 'x')}`, { method: route.method.toUpperCase() });
       expect([route, response.status, response.headers.get('www-authenticate')]).toEqual([route, 401, 'Bearer realm="auth-server"']);
     }
-    expect(document.components.securitySchemes.oauth2).toMatchObject({ flows: { clientCredentials: { scopes: { admin: expect.any(String) } } } });
+    expect(document.components.securitySchemes.oauth2).toMatchObject({ flows: { clientCredentials: { scopes: { admin: expect.any(String), 'admin:clients': expect.any(String), 'admin:users': expect.any(String), 'admin:resources': expect.any(String) } } } });
   });
 
   it('documents the form body and the RFC 6749 error responses of the token endpoint', () => {

@@ -3,6 +3,7 @@ import { ConfigModule, ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, DataSourceOptions, MixedList } from 'typeorm';
 import { databaseConfig } from './database.config';
+import { DatabaseLogger } from './database-logger';
 import { runMigrationsUnderLock } from './migrations';
 
 export interface DatabaseModuleOptions {
@@ -24,7 +25,8 @@ export function postgresOptions(
     migrationsTableName: 'migrations',
     migrationsRun: false,
     synchronize: false,
-    logging: config.logQueries ? 'all' : ['error'],
+    // Through the app's logger, without parameters (TypeORM's own prints them to stdout).
+    logger: new DatabaseLogger(config.logQueries),
     // search_path makes the migrations' unqualified SQL land in this app's schema.
     extra: { max: config.poolSize, connectionTimeoutMillis: 5_000, options: `-c search_path=${options.schema}` },
   };

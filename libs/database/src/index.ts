@@ -1,4 +1,5 @@
 export * from './database.config';
+export * from './database-logger';
 export * from './database.module';
 export * from './embedded-postgres';
 export * from './migrations';

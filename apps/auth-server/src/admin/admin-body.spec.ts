@@ -34,4 +34,16 @@ describe('AdminBody', () => {
   it('takes a missing body as an empty object', () => {
     expect(AdminBody.of(undefined, ['name']).has('name')).toBe(false);
   });
+
+  it('issue 24 #8: a NUL anywhere in a string, a list or a JSON object is 400 invalid_request naming the field', () => {
+    const body = AdminBody.of(
+      { name: 'a\0b', audiences: ['api://x', 'api://\0'], jwks: { keys: [{ kty: 'EC', crv: 'P-256\0' }] }, other: { ['k\0']: 1 } },
+      ['name', 'audiences', 'jwks', 'other'],
+    );
+    expect(refusal(() => body.string('name'))).toBe('name must not contain a NUL character');
+    expect(refusal(() => body.stringList('audiences'))).toBe('audiences must not contain a NUL character');
+    expect(refusal(() => body.object('jwks'))).toBe('jwks must not contain a NUL character');
+    expect(refusal(() => body.object('other'))).toBe('other must not contain a NUL character');
+    expect(AdminBody.of({ name: 'back\\u0000slash' }, ['name']).string('name')).toBe('back\\u0000slash');
+  });
 });

@@ -1,9 +1,11 @@
 import { InvalidRequest } from '@nest-oauth-m2m/auth';
+import { isStorableText } from '@app/database';
 
 /**
  * Reads an admin request's JSON body field by field: a wrong type, a missing required field or an
  * unknown field (a typo would otherwise be ignored silently) is 400 invalid_request naming the field.
- * What the values mean (scope syntax, URIs, auth methods) is the services' to check.
+ * What the values mean (scope syntax, URIs, auth methods) is the services' to check; a NUL character,
+ * which PostgreSQL cannot store, is refused here, anywhere in the value.
  */
 export class AdminBody {
   private constructor(private readonly fields: Record<string, unknown>) {}
@@ -26,7 +28,7 @@ export class AdminBody {
     const value = this.fields[name];
     if (value === undefined) return undefined;
     if (typeof value !== 'string' || value === '') throw new InvalidRequest(`${name} must be a non-empty string`);
-    return value;
+    return storable(name, value);
   }
 
   requiredString(name: string): string {
@@ -41,7 +43,7 @@ export class AdminBody {
     if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || item === '')) {
       throw new InvalidRequest(`${name} must be an array of non-empty strings`);
     }
-    return value as string[];
+    return storable(name, value as string[]);
   }
 
   requiredStringList(name: string): string[] {
@@ -61,6 +63,19 @@ export class AdminBody {
     const value = this.fields[name];
     if (value === undefined) return undefined;
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidRequest(`${name} must be a JSON object`);
-    return value as Record<string, unknown>;
+    return storable(name, value as Record<string, unknown>);
   }
+}
+
+/** The value, unless a NUL hides somewhere in it (a string, a list item, an object's key or nested value). */
+function storable<T>(name: string, value: T): T {
+  if (holdsNul(value)) throw new InvalidRequest(`${name} must not contain a NUL character`);
+  return value;
+}
+
+function holdsNul(value: unknown): boolean {
+  if (typeof value === 'string') return !isStorableText(value);
+  if (Array.isArray(value)) return value.some(holdsNul);
+  if (typeof value === 'object' && value !== null) return Object.entries(value).some(([key, item]) => !isStorableText(key) || holdsNul(item));
+  return false;
 }

@@ -1,21 +1,21 @@
-import { Scopes, ServiceOnly } from '@nest-oauth-m2m/auth';
+import { AnyScope, ServiceOnly } from '@nest-oauth-m2m/auth';
 import { applyDecorators, Controller, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags, SchemaObject } from '@nestjs/swagger';
 import { AdminCallerGuard } from './admin-caller.guard';
-import { ADMIN_SCOPE } from './admin-scope';
+import { AdminArea, scopesFor } from './admin-scope';
 import { RegistrationErrorFilter } from './registration-error.filter';
 
 /**
- * An admin API controller: client_credentials tokens with the `admin` scope only (the guards and the
- * OpenAPI document read these same decorators) of a client the registry still allows (AdminCallerGuard),
- * registry refusals answered 400 / 404 / 409.
+ * An admin API controller for one area: client_credentials tokens with its scope (`admin:clients`, …)
+ * or `admin` only (the guards and the OpenAPI document read these same decorators) of a client the
+ * registry still allows (AdminCallerGuard), registry refusals answered 400 / 404 / 409.
  */
-export function AdminController(path: string): ClassDecorator {
+export function AdminController(path: string, area: AdminArea): ClassDecorator {
   return applyDecorators(
     Controller(path),
     ApiTags('admin'),
     ServiceOnly(),
-    Scopes(ADMIN_SCOPE),
+    AnyScope(...scopesFor(area)),
     UseGuards(AdminCallerGuard),
     UseFilters(RegistrationErrorFilter),
   );
@@ -62,6 +62,8 @@ export const CLIENT_SCHEMA: SchemaObject = {
     owned_audiences: strings('audiences it owns as a resource server (it may introspect their tokens)'),
     grant_types: strings('grant types it may use'),
     redirect_uris: strings('authorization_code redirect URIs'),
+    jwks: { type: 'object', description: 'private_key_jwt: the public keys it is trusted with' },
+    jwks_uri: { type: 'string', description: 'private_key_jwt: where its public keys are fetched from' },
     secrets: {
       type: 'array',
       items: {

@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
 import { ClientsModule } from '../clients/clients.module';
 import { ResourcesModule } from '../resources/resources.module';
 import { RevocationModule } from '../revocation/revocation.module';
 import { UsersModule } from '../users/users.module';
+import { adminApiConfig } from './admin-api.config';
 import { AdminCallerGuard } from './admin-caller.guard';
 import { ClientsAdminController } from './clients.admin.controller';
 import { ResourcesAdminController } from './resources.admin.controller';
@@ -14,7 +16,7 @@ import { UsersAdminController } from './users.admin.controller';
  * where ADMIN_API_ENABLED allows (authServerRootModule).
  */
 @Module({
-  imports: [ClientsModule, UsersModule, ResourcesModule, RevocationModule],
+  imports: [ClientsModule, UsersModule, ResourcesModule, RevocationModule, ConfigModule.forFeature(adminApiConfig)],
   controllers: [ClientsAdminController, UsersAdminController, ResourcesAdminController],
   providers: [AdminCallerGuard],
 })

@@ -1,10 +1,11 @@
-import { Body, Delete, Get, Header, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { Body, Delete, Get, Header, HttpCode, Patch, Post } from '@nestjs/common';
 import type { JSONWebKeySet } from 'jose';
 import type { AuditActor } from '../audit/audit-log';
 import type { GrantType, TokenEndpointAuthMethod } from '../clients/client.entity';
 import { ClientPatch, ClientsService, ClientSummary, IssuedSecret } from '../clients/clients.service';
 import { AdminActor } from './admin-actor';
 import { AdminBody } from './admin-body';
+import { AdminPathId, SecretIdParam } from './admin-params';
 import { AdminController, AdminOperation, ApiClientIdParam, CLIENT_FIELDS, CLIENT_SCHEMA, ISSUED_SECRET_SCHEMA } from './admin-docs';
 
 const PATCH_FIELDS = ['name', 'scopes', 'default_scopes', 'audiences', 'owned_audiences', 'redirect_uris', 'grant_types'] as const;
@@ -29,7 +30,7 @@ function clientPatchOf(body: AdminBody): ClientPatch {
 }
 
 /** Clients over HTTP: what `npm run cli -- clients …` does, for automation. */
-@AdminController('admin/clients')
+@AdminController('admin/clients', 'clients')
 export class ClientsAdminController {
   constructor(private readonly clients: ClientsService) {}
 
@@ -83,7 +84,7 @@ export class ClientsAdminController {
   @Get(':clientId')
   @ApiClientIdParam()
   @AdminOperation({ summary: 'Show a client', ok: { status: 200, description: 'the client', schema: CLIENT_SCHEMA }, refusals: [404] })
-  show(@Param('clientId') clientId: string): Promise<ClientSummary> {
+  show(@AdminPathId('clientId') clientId: string): Promise<ClientSummary> {
     return this.clients.show(clientId);
   }
 
@@ -96,7 +97,7 @@ export class ClientsAdminController {
     ok: { status: 200, description: 'the client as it is now', schema: CLIENT_SCHEMA },
     refusals: [400, 404],
   })
-  update(@Param('clientId') clientId: string, @Body() raw: unknown, @AdminActor() actor: AuditActor): Promise<ClientSummary> {
+  update(@AdminPathId('clientId') clientId: string, @Body() raw: unknown, @AdminActor() actor: AuditActor): Promise<ClientSummary> {
     return this.clients.update(clientId, clientPatchOf(AdminBody.of(raw, PATCH_FIELDS)), actor);
   }
 
@@ -104,7 +105,7 @@ export class ClientsAdminController {
   @HttpCode(204)
   @ApiClientIdParam()
   @AdminOperation({ summary: 'Delete a client', description: 'Its tokens stop working.', ok: { status: 204, description: 'deleted' }, refusals: [404] })
-  async delete(@Param('clientId') clientId: string, @AdminActor() actor: AuditActor): Promise<void> {
+  async delete(@AdminPathId('clientId') clientId: string, @AdminActor() actor: AuditActor): Promise<void> {
     await this.clients.delete(clientId, actor);
   }
 
@@ -118,7 +119,7 @@ export class ClientsAdminController {
     ok: { status: 201, description: 'the new secret', schema: ISSUED_SECRET_SCHEMA },
     refusals: [400, 404],
   })
-  async rotateSecret(@Param('clientId') clientId: string, @Body() raw: unknown, @AdminActor() actor: AuditActor) {
+  async rotateSecret(@AdminPathId('clientId') clientId: string, @Body() raw: unknown, @AdminActor() actor: AuditActor) {
     const body = AdminBody.of(raw, ['expires_in']);
     return issuedSecretJson(await this.clients.rotateSecret(clientId, { expiresInSeconds: body.positiveInteger('expires_in') }, actor));
   }
@@ -127,7 +128,7 @@ export class ClientsAdminController {
   @HttpCode(204)
   @ApiClientIdParam()
   @AdminOperation({ summary: 'Revoke a secret', ok: { status: 204, description: 'revoked' }, refusals: [404] })
-  async revokeSecret(@Param('clientId') clientId: string, @Param('secretId') secretId: string, @AdminActor() actor: AuditActor): Promise<void> {
+  async revokeSecret(@AdminPathId('clientId') clientId: string, @SecretIdParam() secretId: string, @AdminActor() actor: AuditActor): Promise<void> {
     await this.clients.revokeSecret(clientId, secretId, actor);
   }
 
@@ -135,7 +136,7 @@ export class ClientsAdminController {
   @HttpCode(204)
   @ApiClientIdParam()
   @AdminOperation({ summary: 'Disable a client', description: 'It gets no more tokens, and the ones it holds stop working.', ok: { status: 204, description: 'disabled' }, refusals: [404] })
-  async disable(@Param('clientId') clientId: string, @AdminActor() actor: AuditActor): Promise<void> {
+  async disable(@AdminPathId('clientId') clientId: string, @AdminActor() actor: AuditActor): Promise<void> {
     await this.clients.setEnabled(clientId, false, actor);
   }
 
@@ -143,7 +144,7 @@ export class ClientsAdminController {
   @HttpCode(204)
   @ApiClientIdParam()
   @AdminOperation({ summary: 'Enable a client', ok: { status: 204, description: 'enabled' }, refusals: [404] })
-  async enable(@Param('clientId') clientId: string, @AdminActor() actor: AuditActor): Promise<void> {
+  async enable(@AdminPathId('clientId') clientId: string, @AdminActor() actor: AuditActor): Promise<void> {
     await this.clients.setEnabled(clientId, true, actor);
   }
 }

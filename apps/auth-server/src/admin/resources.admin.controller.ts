@@ -1,16 +1,17 @@
-import { Body, Get, Param, Patch, Post } from '@nestjs/common';
+import { Body, Get, Patch, Post } from '@nestjs/common';
 import { ApiParam } from '@nestjs/swagger';
 import type { AuditActor } from '../audit/audit-log';
 import { ResourcesService, ResourceSummary } from '../resources/resources.service';
 import { AdminActor } from './admin-actor';
 import { AdminBody } from './admin-body';
+import { AdminPathId } from './admin-params';
 import { AdminController, AdminOperation, RESOURCE_SCHEMA } from './admin-docs';
 
 const ApiUriParam = () => ApiParam({ name: 'uri', description: 'the audience URI, URL-encoded (api%3A%2F%2Fbilling-service)' });
 const SCOPES = { type: 'array', items: { type: 'string' }, description: 'the scopes this API defines' } as const;
 
 /** Resources (APIs: an audience and its scopes) over HTTP: what `npm run cli -- resources …` does. */
-@AdminController('admin/resources')
+@AdminController('admin/resources', 'resources')
 export class ResourcesAdminController {
   constructor(private readonly resources: ResourcesService) {}
 
@@ -35,7 +36,7 @@ export class ResourcesAdminController {
   @Get(':uri')
   @ApiUriParam()
   @AdminOperation({ summary: 'Show a resource', ok: { status: 200, description: 'the resource', schema: RESOURCE_SCHEMA }, refusals: [404] })
-  show(@Param('uri') uri: string): Promise<ResourceSummary> {
+  show(@AdminPathId('uri') uri: string): Promise<ResourceSummary> {
     return this.resources.show(uri);
   }
 
@@ -48,7 +49,7 @@ export class ResourcesAdminController {
     ok: { status: 200, description: 'the resource as it is now', schema: RESOURCE_SCHEMA },
     refusals: [400, 404],
   })
-  update(@Param('uri') uri: string, @Body() raw: unknown, @AdminActor() actor: AuditActor): Promise<ResourceSummary> {
+  update(@AdminPathId('uri') uri: string, @Body() raw: unknown, @AdminActor() actor: AuditActor): Promise<ResourceSummary> {
     const body = AdminBody.of(raw, ['name', 'scopes']);
     return this.resources.update(uri, { name: body.string('name'), scopes: body.stringList('scopes') }, actor);
   }

@@ -1,10 +1,11 @@
-import { Body, Get, Header, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Get, Header, HttpCode, Post } from '@nestjs/common';
 import { ApiParam } from '@nestjs/swagger';
 import { randomBytes } from 'node:crypto';
 import type { AuditActor } from '../audit/audit-log';
 import { UsersService, UserSummary } from '../users/users.service';
 import { AdminActor } from './admin-actor';
 import { AdminBody } from './admin-body';
+import { AdminPathId } from './admin-params';
 import { AdminController, AdminOperation, USER_SCHEMA } from './admin-docs';
 
 const ApiUsernameParam = () => ApiParam({ name: 'username' });
@@ -17,7 +18,7 @@ function passwordOf(body: AdminBody): { password: string; generated: boolean } {
 }
 
 /** End users (the people who sign in at /oauth/authorize) over HTTP: what `npm run cli -- users …` does. */
-@AdminController('admin/users')
+@AdminController('admin/users', 'users')
 export class UsersAdminController {
   constructor(private readonly users: UsersService) {}
 
@@ -57,7 +58,7 @@ export class UsersAdminController {
     refusals: [400, 404],
   })
   @HttpCode(200)
-  async setPassword(@Param('username') username: string, @Body() raw: unknown, @AdminActor() actor: AuditActor): Promise<{ password?: string }> {
+  async setPassword(@AdminPathId('username') username: string, @Body() raw: unknown, @AdminActor() actor: AuditActor): Promise<{ password?: string }> {
     const { password, generated } = passwordOf(AdminBody.of(raw, ['password']));
     await this.users.setPassword(username, password, actor);
     return generated ? { password } : {};
@@ -67,7 +68,7 @@ export class UsersAdminController {
   @HttpCode(204)
   @ApiUsernameParam()
   @AdminOperation({ summary: 'Disable a user', description: 'They cannot sign in, and their logins (refresh tokens) end.', ok: { status: 204, description: 'disabled' }, refusals: [404] })
-  async disable(@Param('username') username: string, @AdminActor() actor: AuditActor): Promise<void> {
+  async disable(@AdminPathId('username') username: string, @AdminActor() actor: AuditActor): Promise<void> {
     await this.users.setStatus(username, 'disabled', actor);
   }
 
@@ -75,7 +76,7 @@ export class UsersAdminController {
   @HttpCode(204)
   @ApiUsernameParam()
   @AdminOperation({ summary: 'Enable a user', ok: { status: 204, description: 'enabled' }, refusals: [404] })
-  async enable(@Param('username') username: string, @AdminActor() actor: AuditActor): Promise<void> {
+  async enable(@AdminPathId('username') username: string, @AdminActor() actor: AuditActor): Promise<void> {
     await this.users.setStatus(username, 'active', actor);
   }
 }

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 
 /** Who made a change: an operator at the CLI, a client calling the admin API, or the demo seeding. */
 export interface AuditActor {
-  kind: 'cli' | 'admin-api' | 'seed';
+  kind: 'cli' | 'admin-api' | 'seed' | 'server';
   /** The OS user at the CLI, the calling client's id on the admin API. */
   id: string;
 }
@@ -10,7 +10,7 @@ export interface AuditActor {
 export interface AuditEvent {
   /** `client.create`, `client.update`, `resource.create`, `user.passwd`, … */
   action: string;
-  target: { type: 'client' | 'client-secret' | 'resource' | 'user' | 'signing-key'; id: string };
+  target: { type: 'client' | 'client-secret' | 'resource' | 'user' | 'signing-key' | 'admin-api'; id: string };
   actor: AuditActor;
   /** What changed, never a secret or a password (names of changed fields, new non-secret values). */
   changes?: Record<string, unknown>;
@@ -21,6 +21,8 @@ export type AuditSink = (line: Record<string, unknown>) => void;
 
 /** Changes the server makes on its own (demo seeding at boot). */
 export const SEED_ACTOR: AuditActor = { kind: 'seed', id: 'demo-seed' };
+/** A change made by the server's own code when no operator is named (a key rotation called from code). */
+export const SERVER_ACTOR: AuditActor = { kind: 'server', id: 'auth-server' };
 
 const logger = new Logger('Audit');
 const loggerSink: AuditSink = (line) => logger.log(line);

@@ -4,6 +4,8 @@ import type { TokenEndpointAuthMethod, ClientEntity } from '../clients/client.en
 export interface AuthenticatedClient {
   client: ClientEntity;
   method: TokenEndpointAuthMethod;
+  /** client_secret_basic / _post: the id of the secret presented (admin tokens record it). */
+  secretId?: string;
 }
 
 /** Request property the client-authentication guard fills in (passport's `user`). */

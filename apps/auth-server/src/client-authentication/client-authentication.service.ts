@@ -48,12 +48,12 @@ export class ClientAuthenticationService {
     // Hash first and always: an unknown client costs the same as a wrong secret.
     const presented = this.hasher.hash(secret.length <= MAX_SECRET_LENGTH ? secret : '');
     const registered = clientId.length <= 256 ? await this.registry.find(clientId) : null;
-    const stored = registered ? this.registry.activeSecretHashes(registered) : [];
-    const matched = this.hasher.matches(presented, stored);
-    if (!registered || !matched || secret.length > MAX_SECRET_LENGTH) {
+    const active = registered ? this.registry.activeSecrets(registered) : [];
+    const matched = this.hasher.matchingIndex(presented, active.map((stored) => stored.secretHash));
+    if (!registered || matched < 0 || secret.length > MAX_SECRET_LENGTH) {
       throw new InvalidClient('client authentication failed', challenge);
     }
-    return this.accept(registered, method, challenge);
+    return { ...this.accept(registered, method, challenge), secretId: active[matched]!.id };
   }
 
   async authenticateWithAssertion(assertion: string, clientIdParam: string | undefined): Promise<AuthenticatedClient> {

@@ -127,8 +127,8 @@ export class ClientRegistry {
     }
   }
 
-  activeSecretHashes(registered: RegisteredClient, now = new Date()): Buffer[] {
-    return registered.secrets.filter((secret) => isSecretActive(secret, now)).map((secret) => secret.secretHash);
+  activeSecrets(registered: RegisteredClient, now = new Date()): ClientSecretEntity[] {
+    return registered.secrets.filter((secret) => isSecretActive(secret, now));
   }
 
   invalidate(clientId: string): void {

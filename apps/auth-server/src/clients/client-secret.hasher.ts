@@ -30,11 +30,16 @@ export class ClientSecretHasher {
    * or whether the client exists at all.
    */
   matches(presented: Buffer, stored: readonly Buffer[], slots = 2): boolean {
-    let matched = false;
+    return this.matchingIndex(presented, stored, slots) >= 0;
+  }
+
+  /** As matches(), but which stored hash matched (-1: none): the caller learns which secret was used. */
+  matchingIndex(presented: Buffer, stored: readonly Buffer[], slots = 2): number {
+    let matched = -1;
     for (let i = 0; i < Math.max(slots, stored.length); i++) {
       const candidate = stored[i] ?? DUMMY_HASH;
-      // Bitwise OR, not ||: every slot is compared whatever the earlier ones said.
-      matched = (timingSafeEqual(candidate, presented) && i < stored.length) || matched;
+      // Every slot is compared whatever the earlier ones said.
+      if (timingSafeEqual(candidate, presented) && i < stored.length) matched = i;
     }
     return matched;
   }

@@ -2,12 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import type { JSONWebKeySet } from 'jose';
+import type { JSONWebKeySet, JWK } from 'jose';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { AuditActor, AuditLog } from '../audit/audit-log';
 import { RegistrationError } from '../audit/registration-error';
 import { authServerConfig } from '../config/auth-server.config';
 import { DISPLAY_NAME, SCOPE_TOKEN } from '../oauth-syntax';
+import { keyMaterialFields } from './client-keys';
 import { ClientRegistry } from './client-registry';
 import { ClientSecretHasher } from './client-secret.hasher';
 import { ClientSecretEntity, isSecretActive } from './client-secret.entity';
@@ -68,6 +69,9 @@ export interface ClientSummary {
   owned_audiences: string[];
   grant_types: string[];
   redirect_uris: string[];
+  /** private_key_jwt: its public keys, or where it fetches them (one of the two). */
+  jwks?: { keys: JWK[] };
+  jwks_uri?: string;
   secrets: { id: string; created_at: string; expires_at: string | null; active: boolean }[];
 }
 
@@ -222,6 +226,9 @@ export class ClientsService {
       if (client.authMethod === 'private_key_jwt') {
         throw new ClientRegistrationError(`client "${clientId}" authenticates with private_key_jwt and has no secrets`);
       }
+      if (client.authMethod === 'none') {
+        throw new ClientRegistrationError(`client "${clientId}" is a public client (token_endpoint_auth_method none) and has no secrets`);
+      }
       const now = new Date();
       const current = await manager.find(ClientSecretEntity, { where: { clientId, revokedAt: IsNull() } });
       if (current.filter((secret) => isSecretActive(secret, now)).length >= MAX_ACTIVE_SECRETS) {
@@ -322,7 +329,7 @@ export class ClientsService {
       throw new ClientRegistrationError('client id must be 1-128 characters of A-Z a-z 0-9 . _ ~ -');
     }
     if (input.name !== undefined && !DISPLAY_NAME.test(input.name)) {
-      throw new ClientRegistrationError('a client name must be 1-200 printable characters');
+      throw new ClientRegistrationError('a client name must be 1-200 printable characters, without bidi controls');
     }
     if (authMethod !== 'none' && !CLIENT_AUTH_METHODS.includes(authMethod)) {
       throw new ClientRegistrationError(`auth method must be one of ${CLIENT_AUTH_METHODS.join(', ')}`);
@@ -385,6 +392,7 @@ export function registrationFields(client: ClientEntity) {
     owned_audiences: client.ownedAudiences,
     grant_types: client.grantTypes,
     redirect_uris: client.redirectUris,
+    ...keyMaterialFields(client),
   };
 }
 
@@ -401,6 +409,7 @@ function summarize(client: ClientEntity, now: Date): ClientSummary {
     owned_audiences: fields.owned_audiences,
     grant_types: fields.grant_types,
     redirect_uris: fields.redirect_uris,
+    ...keyMaterialFields(client),
     secrets: (client.secrets ?? [])
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
       .map((secret) => ({

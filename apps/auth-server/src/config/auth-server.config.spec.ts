@@ -19,6 +19,14 @@ describe('authServerConfig (validated at boot)', () => {
     expect(config.issuer).toBe('https://auth.example.com');
   });
 
+  it('issue 24 #11: a placeholder ALICE_PASSWORD / BOB_PASSWORD is refused in production even without demo seeding', () => {
+    expect(() => load({ ...strong, SEED_DEMO_DATA: 'false', ALICE_PASSWORD: 'alice-dev-password-change-me' })).toThrow(
+      'ALICE_PASSWORD holds a placeholder or is shorter than 32 characters: refusing to start in production',
+    );
+    expect(() => load({ ...strong, BOB_PASSWORD: 'bob-dev-password-change-me' })).toThrow(/BOB_PASSWORD holds a placeholder/);
+    expect(load({ ...strong, SEED_DEMO_DATA: 'false' }).demoUserPasswords).toBeUndefined();
+  });
+
   it('refuses placeholder or short secrets in production', () => {
     expect(() => load({ ...strong, KEY_ENCRYPTION_KEY: 'dev-key-encryption-key-change-me-in-production' })).toThrow(/placeholder/);
     expect(() => load({ ...strong, CLIENT_SECRET_PEPPER: 'short' })).toThrow(/CLIENT_SECRET_PEPPER/);

@@ -77,16 +77,17 @@ function integer(name: string, fallback: number, min: number, max: number): numb
 
 /**
  * Demo end users exist outside production only; when they are seeded their passwords must be set.
- * In production they are not seeded, but a placeholder still set there means a development
- * environment was copied into production: refused like every other placeholder.
+ * In production they are never seeded, but a placeholder still set there means a development
+ * environment was copied into production: refused like every other placeholder, whatever
+ * SEED_DEMO_DATA says.
  */
-function demoUserPasswords(production: boolean): { alice: string; bob: string } | undefined {
+function demoUserPasswords(production: boolean, seeding: boolean): { alice: string; bob: string } | undefined {
   if (production) {
     optionalSecret('ALICE_PASSWORD', production);
     optionalSecret('BOB_PASSWORD', production);
     return undefined;
   }
-  return { alice: requiredSecret('ALICE_PASSWORD', production), bob: requiredSecret('BOB_PASSWORD', production) };
+  return seeding ? { alice: requiredSecret('ALICE_PASSWORD', production), bob: requiredSecret('BOB_PASSWORD', production) } : undefined;
 }
 
 export const authServerConfig = registerAs('authServer', (): AuthServerConfig => {
@@ -121,7 +122,7 @@ export const authServerConfig = registerAs('authServer', (): AuthServerConfig =>
     demoOrderServiceSecret: seedDemoData ? requiredSecret('ORDER_SERVICE_CLIENT_SECRET', production) : undefined,
     demoReportingServiceSecret: seedDemoData ? optionalSecret('REPORTING_SERVICE_CLIENT_SECRET', production) : undefined,
     demoUserServiceSecret: seedDemoData ? optionalSecret('USER_SERVICE_CLIENT_SECRET', production) : undefined,
-    demoUserPasswords: seedDemoData ? demoUserPasswords(production) : undefined,
+    demoUserPasswords: demoUserPasswords(production, seedDemoData),
     clientAuthThrottle: {
       clientLimit: integer('CLIENT_AUTH_FAILURE_LIMIT', 10, 1, 1_000_000),
       addressLimit: integer('CLIENT_AUTH_ADDRESS_FAILURE_LIMIT', 50, 1, 1_000_000),

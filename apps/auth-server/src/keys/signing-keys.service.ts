@@ -5,6 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, JsonWebKey, KeyObject } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
+import { AuditActor, AuditLog, SERVER_ACTOR } from '../audit/audit-log';
 import { authServerConfig, SigningAlgorithm } from '../config/auth-server.config';
 import { KeyEncryption } from './key-encryption';
 import { SigningKeyEntity } from './signing-key.entity';
@@ -48,6 +49,7 @@ export class SigningKeysService implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(authServerConfig.KEY) private readonly config: ConfigType<typeof authServerConfig>,
+    private readonly audit: AuditLog,
   ) {
     this.encryption = new KeyEncryption(config.keyEncryptionKey);
   }
@@ -94,7 +96,7 @@ export class SigningKeysService implements OnModuleInit, OnApplicationShutdown {
    * Starts a rotation: the new key is published now and signs from now + activation delay; the
    * current key signs until then and stays published until its last token has expired.
    */
-  async rotate(options: { activationDelaySeconds?: number } = {}): Promise<RotationResult> {
+  async rotate(options: { activationDelaySeconds?: number } = {}, actor: AuditActor = SERVER_ACTOR): Promise<RotationResult> {
     const delay = options.activationDelaySeconds ?? this.config.keyActivationDelaySeconds;
     const result = await this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [KEYS_LOCK]);
@@ -118,6 +120,12 @@ export class SigningKeysService implements OnModuleInit, OnApplicationShutdown {
       };
     });
     await this.reload();
+    this.audit.record({
+      action: 'signing-key.rotate',
+      target: { type: 'signing-key', id: result.kid },
+      actor,
+      changes: { activates_at: result.activatesAt.toISOString(), retired: result.retired.map((key) => key.kid) },
+    });
     return result;
   }
 

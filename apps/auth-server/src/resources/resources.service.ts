@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
 import { AuditActor, AuditLog } from '../audit/audit-log';
 import { RegistrationError } from '../audit/registration-error';
-import { isAbsoluteUriWithoutFragment, SCOPE_TOKEN } from '../oauth-syntax';
+import { BIDI_CONTROLS, isAbsoluteUriWithoutFragment, SCOPE_TOKEN } from '../oauth-syntax';
 import { ResourceEntity } from './resource.entity';
 
 const MAX_URI_LENGTH = 2048;
@@ -121,8 +121,8 @@ function validateUri(uri: string): void {
 
 function validName(name: string): string {
   const trimmed = typeof name === 'string' ? name.trim() : '';
-  if (!trimmed || trimmed.length > MAX_NAME_LENGTH || !isStorableText(trimmed)) {
-    throw new RegistrationError(`a resource name must be 1-${MAX_NAME_LENGTH} characters`);
+  if (!trimmed || trimmed.length > MAX_NAME_LENGTH || !isStorableText(trimmed) || /\p{Cc}/u.test(trimmed) || BIDI_CONTROLS.test(trimmed)) {
+    throw new RegistrationError(`a resource name must be 1-${MAX_NAME_LENGTH} characters, without control or bidi-control characters`);
   }
   return trimmed;
 }

@@ -24,6 +24,11 @@ export interface IssuedAccessTokenClaims {
    * (RFC 7009 §2.1) without storing a row per token. Service tokens never carry it.
    */
   sid?: string;
+  /**
+   * Admin-API tokens obtained with a client secret only: that secret's id (never the secret), so the
+   * token ends when the secret is revoked (AdminCallerGuard). A private claim (RFC 9068 §2.2.3).
+   */
+  client_secret_id?: string;
 }
 
 export interface IssuedAccessToken {
@@ -50,6 +55,8 @@ export class AccessTokenService {
     authTime?: number;
     /** The grant a user token comes from (user tokens only). */
     grantId?: string;
+    /** The client secret the token was obtained with (admin-API tokens only). */
+    secretId?: string;
   }): Promise<IssuedAccessToken> {
     const key = this.keys.signingKey() ?? (await this.keys.requireSigningKey());
     const iat = Math.floor(Date.now() / 1000);
@@ -67,6 +74,7 @@ export class AccessTokenService {
     };
     // User tokens only; the client-credentials hot path skips it without an allocation.
     if (input.grantId !== undefined) claims.sid = input.grantId;
+    if (input.secretId !== undefined) claims.client_secret_id = input.secretId;
     // The key's sign options (alg, typ: at+jwt, kid) are built once per key; JwtService's key provider
     // (jwt-key-provider.ts) hands jsonwebtoken that key's KeyObject.
     return { token: this.jwt.sign(claims, key.signOptions), claims, expiresIn };

@@ -1,5 +1,6 @@
 import { InvalidRequest, Public, UnauthorizedClient, UnsupportedGrantType } from '@nest-oauth-m2m/auth';
-import { Controller, Get, Header, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Inject, Post, Req, UseGuards } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
 import type { FastifyRequest } from 'fastify';
 import { AuthenticatedClient, CurrentClient } from '../client-authentication/authenticated-client';
 import { ClientAuthenticationGuard } from '../client-authentication/client-authentication.guard';
@@ -11,6 +12,7 @@ import { AccessTokenService } from './access-token.service';
 import { grantedAudience, grantedScopes } from './token-request';
 import { ApiOperation, ApiResponse } from '@nestjs/swagger';
 import { ApiClientAuthenticatedForm, OAUTH_ERROR_SCHEMA } from '../http/api-docs';
+import { adminApiConfig } from '../admin/admin-api.config';
 
 export interface TokenResponse {
   access_token: string;
@@ -30,6 +32,7 @@ export class TokenController {
   constructor(
     private readonly tokens: AccessTokenService,
     private readonly userGrants: UserGrantsService,
+    @Inject(adminApiConfig.KEY) private readonly adminApi: ConfigType<typeof adminApiConfig>,
   ) {}
 
   @Post('token')
@@ -92,10 +95,12 @@ export class TokenController {
     }
   }
 
-  private async clientCredentials({ client }: AuthenticatedClient, params: FormParams): Promise<TokenResponse> {
+  private async clientCredentials({ client, secretId }: AuthenticatedClient, params: FormParams): Promise<TokenResponse> {
     const scopes = grantedScopes(client, params.get('scope'));
     const audience = grantedAudience(client, params);
-    const issued = await this.tokens.issue({ subject: client.clientId, clientId: client.clientId, audience, scopes });
+    // An admin token remembers the secret it was obtained with: revoking that secret ends it (AdminCallerGuard).
+    const adminSecretId = audience === this.adminApi.audience ? secretId : undefined;
+    const issued = await this.tokens.issue({ subject: client.clientId, clientId: client.clientId, audience, scopes, secretId: adminSecretId });
     return { access_token: issued.token, token_type: 'Bearer', expires_in: issued.expiresIn, scope: issued.claims.scope };
   }
 

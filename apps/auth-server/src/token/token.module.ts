@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { adminApiConfig } from '../admin/admin-api.config';
 import { AuthorizationModule } from '../authorization/authorization.module';
 import { ClientAuthenticationModule } from '../client-authentication/client-authentication.module';
 import { AccessTokenModule } from './access-token.module';
 import { TokenController } from './token.controller';
 
 @Module({
-  imports: [ClientAuthenticationModule, AccessTokenModule, AuthorizationModule],
+  imports: [ClientAuthenticationModule, AccessTokenModule, AuthorizationModule, ConfigModule.forFeature(adminApiConfig)],
   controllers: [TokenController],
 })
 export class TokenModule {}

@@ -9,6 +9,7 @@ import { DISPLAY_NAME } from '../oauth-syntax';
 import { revokeGrant } from '../revocation/revoked-grants';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './password-hasher';
 import { UserEntity } from './user.entity';
+import { isMixedScript, normalizeUsername } from './username';
 
 /** The limits authenticate() applies too: anything longer could never sign in. */
 export const MAX_USERNAME_LENGTH = 128;
@@ -36,7 +37,8 @@ export class UsersService {
   ) {}
 
   /** The active user with these credentials, or null; unknown usernames cost a hash too. */
-  async authenticate(username: string, password: string): Promise<UserEntity | null> {
+  async authenticate(typed: string, password: string): Promise<UserEntity | null> {
+    const username = normalizeUsername(typed);
     const user =
       username.length <= MAX_USERNAME_LENGTH && password.length <= MAX_PASSWORD_LENGTH && isStorableText(username)
         ? await this.users.findOne({ where: { username } })
@@ -61,8 +63,9 @@ export class UsersService {
     return !!created;
   }
 
-  async create(input: { username: string; displayName?: string; password: string }, actor: AuditActor): Promise<UserSummary> {
-    validateUsername(input.username);
+  async create(given: { username: string; displayName?: string; password: string }, actor: AuditActor): Promise<UserSummary> {
+    validateUsername(given.username);
+    const input = { ...given, username: normalizeUsername(given.username) };
     validatePassword(input.password);
     const displayName = input.displayName ?? input.username;
     if (!DISPLAY_NAME.test(displayName)) throw new RegistrationError('a display name must be 1-200 printable characters');
@@ -119,7 +122,7 @@ export class UsersService {
   }
 
   private async existing(username: string): Promise<UserEntity> {
-    const user = isStorableText(username) ? await this.users.findOne({ where: { username } }) : null;
+    const user = isStorableText(username) ? await this.users.findOne({ where: { username: normalizeUsername(username) } }) : null;
     if (!user) throw new RegistrationError(`no user "${username}"`, 'not_found');
     return user;
   }
@@ -173,6 +176,9 @@ function usernameTaken(username: string): RegistrationError {
 function validateUsername(username: string): void {
   if (typeof username !== 'string' || !username.length || username.length > MAX_USERNAME_LENGTH || !USERNAME.test(username)) {
     throw new RegistrationError(`a username must be 1-${MAX_USERNAME_LENGTH} printable characters without spaces`);
+  }
+  if (isMixedScript(username)) {
+    throw new RegistrationError('a username must not mix scripts (e.g. Latin and Cyrillic letters): it could pass for another user');
   }
 }
 

@@ -5,12 +5,19 @@ import type { PrincipalKind } from './principal';
 export const IS_PUBLIC_KEY = 'auth:public';
 export const SCOPES_KEY = 'auth:scopes';
 export const TOKEN_KIND_KEY = 'auth:token-kind';
+export const ANY_SCOPE_KEY = 'auth:any-scope';
 
 /** Opts a route (or controller) out of authentication. */
 export const Public = (): CustomDecorator => SetMetadata(IS_PUBLIC_KEY, true);
 
 /** Requires a valid token carrying every listed scope. */
 export const Scopes = (...scopes: string[]): CustomDecorator => SetMetadata(SCOPES_KEY, scopes);
+
+/**
+ * Requires a valid token carrying at least one of the listed scopes: a narrow scope or a broader one
+ * that includes it (`@AnyScope('admin:users', 'admin')`). Combines with @Scopes() (both must hold).
+ */
+export const AnyScope = (...scopes: string[]): CustomDecorator => SetMetadata(ANY_SCOPE_KEY, scopes);
 
 /** Restricts a route to end-user tokens. */
 export const UserOnly = (): CustomDecorator => SetMetadata(TOKEN_KIND_KEY, 'user' satisfies PrincipalKind);
@@ -22,6 +29,8 @@ export const ServiceOnly = (): CustomDecorator => SetMetadata(TOKEN_KIND_KEY, 's
 export interface RouteAuthRequirements {
   isPublic: boolean;
   scopes: string[];
+  /** @AnyScope(): one of these is required too (empty: no such requirement). */
+  anyScopes: string[];
   tokenKind?: PrincipalKind;
 }
 
@@ -37,6 +46,7 @@ export function readRouteAuthRequirements(reflector: Reflector, handler: object,
   return {
     isPublic: reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets) === true,
     scopes: reflector.getAllAndOverride<string[]>(SCOPES_KEY, targets) ?? [],
+    anyScopes: reflector.getAllAndOverride<string[]>(ANY_SCOPE_KEY, targets) ?? [],
     tokenKind: reflector.getAllAndOverride<PrincipalKind>(TOKEN_KIND_KEY, targets),
   };
 }

@@ -7,7 +7,8 @@ import { GuardDecisionStats } from './guard-decision.stats';
 import type { Principal } from './principal';
 
 /**
- * Global guard that runs after BearerAuthGuard: every scope of @Scopes() must be granted, and
+ * Global guard that runs after BearerAuthGuard: every scope of @Scopes() must be granted, one of
+ * @AnyScope() if given, and
  * @UserOnly() / @ServiceOnly() must match the token kind. Both fail with 403 insufficient_scope.
  */
 @Injectable()
@@ -18,18 +19,22 @@ export class ScopesGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const { isPublic, scopes: required, tokenKind: kind } = routeAuthRequirements(this.reflector, context);
+    const { isPublic, scopes: required, anyScopes, tokenKind: kind } = routeAuthRequirements(this.reflector, context);
     if (isPublic) return true;
     const principal = context.switchToHttp().getRequest<{ user?: Principal }>().user;
-    const deny = (reason: string): never => {
+    const deny = (reason: string, challenge = required): never => {
       this.decisions.record(context, 'insufficient_scope');
       FlowTrace.recordGuard({ requiredScopes: required, requiredTokenKind: kind, decision: 'deny', reason: `insufficient_scope: ${reason}` });
-      throw new InsufficientScope(reason, required);
+      throw new InsufficientScope(reason, challenge);
     };
     if (!principal) deny('no verified caller');
     if (kind && principal!.kind !== kind) deny(`this route accepts ${kind} tokens only, not ${principal!.kind} tokens`);
     const missing = required.filter((scope) => !principal!.scopes.includes(scope));
     if (missing.length) deny(`missing scope: ${missing.join(' ')}`);
+    // The challenge names the narrowest alternative (the first): what a least-privilege caller should ask for.
+    if (anyScopes.length && !anyScopes.some((scope) => principal!.scopes.includes(scope))) {
+      deny(`missing scope: one of ${anyScopes.join(', ')}`, [...required, anyScopes[0]!]);
+    }
     this.decisions.record(context, 'allowed');
     FlowTrace.recordGuard({ requiredScopes: required, requiredTokenKind: kind, decision: 'allow' });
     return true;

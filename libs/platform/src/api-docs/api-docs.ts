@@ -36,7 +36,7 @@ export function buildApiDocument(app: INestApplication, options: ApiDocsOptions)
   const security = routes.map((route) => ({ route, security: routeSecurity(route, options.guardedByDefault) }));
   const issuer = options.issuer(app).replace(/\/+$/, '');
   const scopes = Object.fromEntries(
-    [...new Set(security.flatMap((entry) => entry.security.scopes))].sort().map((scope) => [scope, `grants ${scope}`]),
+    [...new Set(security.flatMap((entry) => [...entry.security.scopes, ...entry.security.anyScopes]))].sort().map((scope) => [scope, `grants ${scope}`]),
   );
   let builder = new DocumentBuilder()
     .setTitle(options.title)

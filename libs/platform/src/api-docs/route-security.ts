@@ -9,6 +9,8 @@ export const BEARER_SCHEME = 'bearer';
 export interface RouteSecurity {
   public: boolean;
   scopes: string[];
+  /** @AnyScope(): one of these as well. */
+  anyScopes: string[];
   tokenKind?: PrincipalKind;
 }
 
@@ -25,17 +27,22 @@ export function routeSecurity(route: RouteEntry, guardedByDefault: boolean): Rou
   return {
     public: isPublic,
     scopes: isPublic ? [] : required.scopes,
+    anyScopes: isPublic ? [] : required.anyScopes,
     tokenKind: isPublic ? undefined : required.tokenKind,
   };
 }
 
 /** The OpenAPI security requirement for a guarded route: OAuth2 with its scopes, or a bearer JWT. */
 export function securityRequirement(security: RouteSecurity): Record<string, string[]>[] {
-  return [{ [OAUTH2_SCHEME]: security.scopes }, { [BEARER_SCHEME]: [] }];
+  // OpenAPI: alternatives are separate requirement objects, so @AnyScope gives one per scope.
+  const oauth2 = security.anyScopes.length ? security.anyScopes.map((scope) => [...security.scopes, scope]) : [security.scopes];
+  return [...oauth2.map((scopes) => ({ [OAUTH2_SCHEME]: scopes })), { [BEARER_SCHEME]: [] }];
 }
 
 export function describeSecurity(security: RouteSecurity): string {
-  const scopes = security.scopes.length ? `scopes: ${security.scopes.map((s) => `\`${s}\``).join(', ')}` : 'no particular scope';
+  const all = security.scopes.map((s) => `\`${s}\``);
+  const oneOf = security.anyScopes.length ? [`one of ${security.anyScopes.map((s) => `\`${s}\``).join(' or ')}`] : [];
+  const scopes = all.length || oneOf.length ? `scopes: ${[...all, ...oneOf].join(', ')}` : 'no particular scope';
   const kind =
     security.tokenKind === 'user'
       ? 'End-user tokens only (authorization_code login); service tokens are refused with 403 insufficient_scope.'

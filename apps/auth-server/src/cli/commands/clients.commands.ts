@@ -17,6 +17,8 @@ function describeClient(c: ClientSummary): string {
     ...(c.owned_audiences.length ? [`  owns:           ${c.owned_audiences.join(' ')} (may introspect their tokens)`] : []),
     `  grant types:    ${c.grant_types.join(' ')}`,
     ...(c.redirect_uris.length ? [`  redirect URIs:  ${c.redirect_uris.join(' ')}`] : []),
+    ...(c.jwks_uri ? [`  JWKS URI:       ${c.jwks_uri} (its public keys are fetched from here)`] : []),
+    ...(c.jwks ? [`  JWKS:           ${JSON.stringify(c.jwks)}`] : []),
     ...c.secrets.map((s) => `  secret ${s.id}  created ${s.created_at}${s.expires_at ? `  expires ${s.expires_at}` : ''}${s.active ? '' : '  (inactive)'}`),
   ].join('\n');
 }

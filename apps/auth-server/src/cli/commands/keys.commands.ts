@@ -18,7 +18,7 @@ export function registerKeyCommands(program: Command, ctx: CliContext): void {
     .action(async (options) => {
       const signingKeys = (await ctx.app()).get(SigningKeysService);
       ctx.progress('generating and publishing a new signing key…');
-      const result = await signingKeys.rotate({ activationDelaySeconds: options.activationDelay });
+      const result = await signingKeys.rotate({ activationDelaySeconds: options.activationDelay }, ctx.actor);
       ctx.progress(`done: ${result.kid}`);
       ctx.print(
         Boolean(options.json),

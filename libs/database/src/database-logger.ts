@@ -1,0 +1,42 @@
+import { Logger } from '@nestjs/common';
+import type { Logger as TypeOrmLogger } from 'typeorm';
+
+const oneLine = (sql: string) => sql.replace(/\s+/g, ' ').trim();
+
+/**
+ * TypeORM's log through the app's logger (pino in the apps, with its redaction), never straight to
+ * stdout, and never with query parameters: they carry what callers sent (ids, hashes, tokens'
+ * digests). Failed queries are always logged (as errors, SQL text only); every query only with
+ * DATABASE_LOG_QUERIES=true (debug).
+ */
+export class DatabaseLogger implements TypeOrmLogger {
+  private readonly logger = new Logger('Database');
+
+  constructor(private readonly logQueries: boolean) {}
+
+  logQuery(query: string): void {
+    if (this.logQueries) this.logger.debug(`query: ${oneLine(query)}`);
+  }
+
+  logQueryError(error: string | Error, query: string): void {
+    const message = typeof error === 'string' ? error : error.message;
+    this.logger.error(`query failed: ${message} (${oneLine(query)})`);
+  }
+
+  logQuerySlow(time: number, query: string): void {
+    this.logger.warn(`slow query (${time} ms): ${oneLine(query)}`);
+  }
+
+  logSchemaBuild(message: string): void {
+    if (this.logQueries) this.logger.debug(message);
+  }
+
+  logMigration(message: string): void {
+    if (this.logQueries) this.logger.log(message);
+  }
+
+  log(level: 'log' | 'info' | 'warn', message: unknown): void {
+    if (level === 'warn') this.logger.warn(String(message));
+    else if (this.logQueries) this.logger.log(String(message));
+  }
+}
