@@ -234,6 +234,8 @@ describe('admin API (/admin/...)', () => {
         'client.disable deployer',
         'client.enable deployer',
         'client.delete deployer',
+        // The GET after the delete: 404, recorded as a refused call.
+        'admin.refused deployer',
       ]);
       expect(JSON.stringify(audit)).not.toContain(rotated.body.client_secret as string);
     });
