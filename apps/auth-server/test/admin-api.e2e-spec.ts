@@ -3,9 +3,8 @@ import { readRouteAuthRequirements } from '@nest-oauth-m2m/auth';
 import { Reflector } from '@nestjs/core';
 import { AuditLog } from '../src/audit/audit-log';
 import { userToken, serviceToken } from '../../../test/support/tokens';
+import { ADMIN_AUDIENCE, callAdmin } from './support/admin-api';
 import { basicAuth, postForm, registerClient, requestToken, startAuthServer, TestAuthServer } from './support/auth-server.harness';
-
-const ADMIN_AUDIENCE = 'api://auth-server-admin';
 
 /**
  * The admin HTTP API on a real auth-server: libs/auth's guards with the server's own keys, the
@@ -30,18 +29,7 @@ describe('admin API (/admin/...)', () => {
     audit = [];
   });
 
-  async function call(method: string, path: string, options: { token?: string; body?: unknown; rawBody?: string } = {}) {
-    const headers: Record<string, string> = {};
-    if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
-    if (options.body !== undefined || options.rawBody !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${server.url}${path}`, {
-      method,
-      headers,
-      body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
-    });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : undefined) as Record<string, unknown> & unknown[] };
-  }
+  const call = (method: string, path: string, options: { token?: string; body?: unknown; rawBody?: string } = {}) => callAdmin(server, method, path, options);
   const admin = (method: string, path: string, body?: unknown) => call(method, path, { token: adminToken, body });
 
   describe('who may call it', () => {

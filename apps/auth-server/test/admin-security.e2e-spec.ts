@@ -3,10 +3,9 @@ import { DataSource } from 'typeorm';
 import { AuditLog } from '../src/audit/audit-log';
 import { SigningKeysService } from '../src/keys/signing-keys.service';
 import { UsersService } from '../src/users/users.service';
+import { ADMIN_AUDIENCE, callAdmin } from './support/admin-api';
 import { registerClient, requestToken, startAuthServer, TEST_ACTOR, TestAuthServer } from './support/auth-server.harness';
 import { OutputCapture } from './support/output-capture';
-
-const ADMIN_AUDIENCE = 'api://auth-server-admin';
 
 /** Security round 3 (issue 24) on the admin API: what made an admin token, what operators see, bad ids. */
 describe('admin API security (issue 24)', () => {
@@ -25,15 +24,7 @@ describe('admin API security (issue 24)', () => {
     audit = [];
   });
 
-  async function call(method: string, path: string, token: string | undefined, body?: unknown) {
-    const response = await fetch(`${server.url}${path}`, {
-      method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as Record<string, unknown> };
-  }
+  const call = (method: string, path: string, token: string | undefined, body?: unknown) => callAdmin(server, method, path, { token, body });
   const admin = (method: string, path: string, body?: unknown) => call(method, path, adminToken, body);
   const tokenOf = async (credentials: { clientId: string; secret: string }, scope = 'admin') =>
     (await requestToken(server, credentials, { scope })).body.access_token as string;

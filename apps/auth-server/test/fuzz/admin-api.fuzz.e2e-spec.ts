@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { FUZZ_RUNS, FUZZ_SEED, fuzzTestTimeout, nastyString, rfcShapeViolation, withinTimeout } from '../../../../test/support/fuzz';
+import { ADMIN_AUDIENCE } from '../support/admin-api';
 import { registerClient, requestToken, startAuthServer, TestAuthServer } from '../support/auth-server.harness';
 
-const ADMIN_AUDIENCE = 'api://auth-server-admin';
 
 /** Every admin route, with `:id` where a path id goes (the secret id is fuzzed on its own). */
 const ROUTES: [string, string][] = [
