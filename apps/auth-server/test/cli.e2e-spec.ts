@@ -328,7 +328,16 @@ describe('operator CLI (runCli) against a running auth-server', () => {
         retired: [{ kid: before[0], publishUntil: expect.any(String) }],
       });
       expect(before).not.toContain(result.kid);
-      expect(lastRun.err).toMatch(/generating and publishing a new signing key…\ndone: /);
+      // Progress on stderr, with the rotation's audit line (issue 24 #6) before "done".
+      expect(lastRun.err).toMatch(/generating and publishing a new signing key…\n.*\ndone: /);
+      const auditLine = lastRun.err.split('\n').find((line) => line.includes('"signing-key.rotate"'));
+      expect(JSON.parse(auditLine ?? '{}')).toMatchObject({
+        event: 'audit',
+        action: 'signing-key.rotate',
+        target: { type: 'signing-key', id: result.kid },
+        actor: { kind: 'cli' },
+        changes: { retired: [before[0]] },
+      });
 
       await server.app.get(SigningKeysService).reload();
       const after = await publishedKids();
