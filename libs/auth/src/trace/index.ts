@@ -1,1 +1,2 @@
 export * from './flow-trace';
+export { activeTraceId, tracingApi } from './otel';
