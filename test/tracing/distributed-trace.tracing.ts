@@ -1,5 +1,6 @@
 import { DEMO_ORDERS, DEMO_USERS } from '@app/platform';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { login, pkcePair } from '../../scripts/support/login-form';
 import { AppProcess, baseEnv, DRILL_SECRETS, Platform, startPlatform } from '../faults/support/processes';
 import { createTestDatabase } from '../support/database';
@@ -238,5 +239,30 @@ describe('the standard variables alone, OTEL_EXPORTER_OTLP_PROTOCOL=http/protobu
     expect(request).toMatchObject({ path: '/v1/traces', contentType: 'application/x-protobuf' });
     expect(request.body.includes('client_credentials')).toBe(true);
     expect(request.body.includes(DRILL_SECRETS.orderService)).toBe(false);
+  });
+});
+
+describe('tracing off (no OTEL_* variable): nothing of the SDK is loaded', () => {
+  /** The OpenTelemetry modules a built app has loaded once its whole module graph is in (it does not start). */
+  const loadedBy = async (env: NodeJS.ProcessEnv): Promise<string[]> => {
+    const script = `
+      require('./dist/apps/order-service/src/tracing.js');
+      require('./dist/apps/order-service/src/bootstrap.js');
+      const names = Object.keys(require.cache).map((path) => /node_modules\\/(@opentelemetry\\/[^/]+|@fastify\\/otel)\\//.exec(path)?.[1]).filter(Boolean);
+      process.stdout.write(JSON.stringify([...new Set(names)].sort()));
+      process.exit(0);`;
+    const { execFile } = await import('node:child_process');
+    const stdout = await new Promise<string>((done, fail) =>
+      execFile(process.execPath, ['-e', script], { cwd: join(__dirname, '..', '..'), env: { PATH: process.env.PATH, ...env } }, (error, out) => (error ? fail(error) : done(out))),
+    );
+    return JSON.parse(stdout) as string[];
+  };
+
+  it('loads no SDK, exporter or instrumentation (only the API prom-client itself requires)', async () => {
+    expect(await loadedBy({ NODE_ENV: 'production' })).toEqual(['@opentelemetry/api']);
+    // The same app with tracing on does load them: the check above can see them.
+    expect(await loadedBy({ NODE_ENV: 'production', OTEL_TRACES_EXPORTER: 'console' })).toEqual(
+      expect.arrayContaining(['@opentelemetry/sdk-node', '@opentelemetry/instrumentation-http', '@opentelemetry/instrumentation-pg', '@fastify/otel']),
+    );
   });
 });
