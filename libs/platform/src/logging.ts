@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import pino, { Logger as PinoInstance, LevelWithSilent } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import PinoPretty from 'pino-pretty';
-import { activeTraceId, tracingApi } from '@nest-oauth-m2m/auth';
+import { activeSpanIds, activeTraceId, tracingRegistered } from '@nest-oauth-m2m/auth';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -48,7 +48,7 @@ export function createPinoLogger(service: string, levels: LogLevel[] | false, en
     base: { service },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     // Every line written while serving a request names it (and, with tracing on, its trace and span).
-    mixin: tracingApi() ? traceMixin : requestIdMixin,
+    mixin: tracingRegistered() ? traceMixin : requestIdMixin,
   };
   const pretty = env.NODE_ENV !== 'production' && env.LOG_FORMAT !== 'json';
   if (!pretty) return pino(options, process.stdout);
@@ -66,7 +66,7 @@ function requestIdMixin(): { reqId?: string } {
 /** The active span's ids, named as OpenTelemetry's log correlation names them (trace_id, span_id, trace_flags). */
 function traceMixin(): Record<string, string> {
   const fields: Record<string, string> = requestIdMixin();
-  const span = tracingApi()?.trace.getActiveSpan()?.spanContext();
+  const span = activeSpanIds();
   if (span) {
     fields.trace_id = span.traceId;
     fields.span_id = span.spanId;

@@ -1,4 +1,4 @@
-import { tracingApi } from '@nest-oauth-m2m/auth';
+import { tracingRegistered } from '@nest-oauth-m2m/auth';
 import type { Span } from '@opentelemetry/api';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
@@ -11,8 +11,8 @@ import { clientIdOf, grantTypeOf, isTokenRequest, tokenErrorCodeOf } from './tok
  * the request's span, so a service's token request and this endpoint's work share one trace.
  */
 export function registerTokenTracing(app: NestFastifyApplication): void {
-  const otel = tracingApi();
-  if (!otel) return;
+  if (!tracingRegistered()) return; // tracing off: not even the API is loaded for this
+  const otel = require('@opentelemetry/api') as typeof import('@opentelemetry/api');
   const tracer = otel.trace.getTracer('auth-server');
   const spans = new WeakMap<FastifyRequest, Span>();
   const fastify = app.getHttpAdapter().getInstance();

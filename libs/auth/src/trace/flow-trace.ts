@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { decodeJwtSegment } from '../jwt';
-import { activeTraceId } from './otel';
+import { activeTraceId } from './active-span';
 
 /** Request header that asks for a flow trace (development only), and the response header carrying it. */
 export const FLOW_TRACE_HEADER = 'x-flow-trace';

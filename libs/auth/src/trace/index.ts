@@ -1,2 +1,2 @@
 export * from './flow-trace';
-export { activeTraceId, tracingApi } from './otel';
+export * from './active-span';

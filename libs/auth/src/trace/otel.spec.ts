@@ -9,7 +9,8 @@ import { GuardDecisionStats } from '../resource-server/guard-decision.stats';
 import { routeAuthRequirements } from '../resource-server/decorators';
 import { Reflector } from '@nestjs/core';
 import { FlowTrace } from './flow-trace';
-import { activeTraceId, tracingApi } from './otel';
+import { activeTraceId, tracingRegistered } from './active-span';
+import { tracingApi } from './otel';
 
 class OrdersController {
   @Scopes('orders:read')
@@ -37,6 +38,7 @@ describe('OpenTelemetry spans of libs/auth', () => {
   describe('with no tracer provider registered', () => {
     it('is off: no API, no trace id, and a guard decision records nothing', () => {
       expect(tracingApi()).toBeUndefined();
+      expect(tracingRegistered()).toBe(false);
       expect(activeTraceId()).toBeUndefined();
       expect(() => new GuardDecisionStats().record(httpContext(OrdersController.prototype.findOne, { method: 'GET' }), 'missing_token')).not.toThrow();
       expect(FlowTrace.start('order-service')).toEqual({ service: 'order-service', downstream: [] });

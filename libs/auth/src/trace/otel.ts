@@ -34,9 +34,3 @@ export function authTracer(): OpenTelemetryApi.Tracer | undefined {
   if (cached?.provider !== provider) cached = { provider, tracer: provider.getTracer(TRACER_NAME) };
   return cached.tracer;
 }
-
-/** The trace id of the span active right now (a hex string), if tracing is on and one is recording. */
-export function activeTraceId(): string | undefined {
-  const context = tracingApi()?.trace.getActiveSpan()?.spanContext();
-  return context && context.traceId !== '00000000000000000000000000000000' ? context.traceId : undefined;
-}
