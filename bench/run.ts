@@ -161,9 +161,8 @@ async function main(): Promise<void> {
 
   const database = await benchDatabase();
   try {
-    const [authPort, oidcPort, barePort, rsPort, usersPort, ordersPort, usersOffPort, ordersOffPort] = await Promise.all(
-      Array.from({ length: 8 }, () => freePort()),
-    );
+    const [authPort, oidcPort, barePort, rsPort, usersPort, ordersPort, usersOffPort, ordersOffPort, usersTracedPort, ordersTracedPort, sinkPort] =
+      await Promise.all(Array.from({ length: 11 }, () => freePort()));
     const issuer = `http://127.0.0.1:${authPort}`;
     // As a deployment runs: the access log on (one JSON line per request, to a pipe the bench drains).
     const common = { DATABASE_URL: database.url, ISSUER: issuer, AUTH_SERVER_URL: issuer, LOG_LEVEL: 'log', LOG_FORMAT: 'json', REDIS_URL: '' };
@@ -231,26 +230,40 @@ async function main(): Promise<void> {
     await start('user-service (auth off)', dist('apps/user-service/src/main.js'), { ...common, ...off, USER_SERVICE_PORT: String(usersOffPort) }, `http://127.0.0.1:${usersOffPort}/health/live`);
     await start('order-service (auth off)', dist('apps/order-service/src/main.js'), { ...callingUsersAt(usersOffPort), ...off, ORDER_SERVICE_PORT: String(ordersOffPort) }, `http://127.0.0.1:${ordersOffPort}/health/live`);
 
+    // The same two apps with tracing on (issue 26): every span exported over OTLP/HTTP to a sink.
+    const sink = startNode('OTLP sink', resolve(root, 'bench/servers/otlp-sink.mjs'), { BENCH_PORT: String(sinkPort) });
+    running.push(sink);
+    await new Promise<void>((ready) => sink.child.stdout?.once('data', () => ready()));
+    const traced = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}` };
+    const usersTraced = await start('user-service (tracing on)', dist('apps/user-service/src/main.js'), { ...common, ...traced, USER_SERVICE_PORT: String(usersTracedPort) }, `http://127.0.0.1:${usersTracedPort}/health/live`);
+    const ordersTraced = await start('order-service (tracing on)', dist('apps/order-service/src/main.js'), { ...callingUsersAt(usersTracedPort), ...traced, ORDER_SERVICE_PORT: String(ordersTracedPort) }, `http://127.0.0.1:${ordersTracedPort}/health/live`);
+
     const aliceToken = await signInWithPkce(issuer, { username: DEMO_USERS.alice.username, password: defaults.ALICE_PASSWORD ?? '' }, 'orders:read');
     const withAuth = { url: `http://127.0.0.1:${ordersPort}/orders/${ALICE_ORDER}`, headers: { authorization: `Bearer ${aliceToken}` } };
     const withoutAuth = {
       url: `http://127.0.0.1:${ordersOffPort}/orders/${ALICE_ORDER}`,
       headers: { authorization: benchmarkAuthorization('user', DEMO_USERS.alice.id, ['orders:read']) },
     };
-    for (const request of [withAuth, withoutAuth]) {
+    const withTracing = { ...withAuth, url: `http://127.0.0.1:${ordersTracedPort}/orders/${ALICE_ORDER}` };
+    for (const request of [withAuth, withoutAuth, withTracing]) {
       const answer = await fetch(request.url, { headers: request.headers });
       if (answer.status !== 200) throw new Error(`GET ${request.url} answered ${answer.status}: ${await answer.text()}`);
     }
     const tokenFetches = async () => ((await (await fetch(`http://127.0.0.1:${ordersPort}/debug/service-token`)).json()) as { fetches: number }).fetches;
     log('3. the flow: GET /orders/:id through order-service → user-service, with auth vs auth off');
-    const flowOn = row('3 flow', 'with auth', await measure(withAuth, settings));
+    // CPU of order-service alone (the pid given), so tracing's cost per request is comparable.
+    const flowOn = row('3 flow', 'with auth', await measure(withAuth, settings, orders.child.pid));
     const flowOff = row('3 flow', 'auth off (bench switch)', await measure(withoutAuth, settings));
+    const flowTraced = row('3 flow', 'with auth, tracing on', await measure(withTracing, settings, ordersTraced.child.pid));
+    const spanExports = ((await (await fetch(`http://127.0.0.1:${sinkPort}/count`)).json()) as { exports: number }).exports;
+    if (spanExports === 0) throw new Error('the traced apps exported no spans: tracing was not on');
     // Everything order-service did since it started (probe, warm-up, run) is well within one token lifetime.
     const tokenRequestsDuringRun = await tokenFetches();
 
     // ── 5. memory ──
     const apps = { 'auth-server': auth, 'user-service': users, 'order-service': orders };
     const rss = Object.fromEntries(Object.entries(apps).map(([app, process]) => [app, peakRssMb(process.child.pid!)]));
+    const tracedRss = { 'user-service': peakRssMb(usersTraced.child.pid!), 'order-service': peakRssMb(ordersTraced.child.pid!) };
     const rssAfterLoad = Object.fromEntries(Object.entries(apps).map(([app, process]) => [app, rssMb(process.child.pid!)]));
 
     const ratios = {
@@ -258,6 +271,7 @@ async function main(): Promise<void> {
       oursVsBare: ours.requestsPerSecond / bareResult.requestsPerSecond,
       guardedVsPublic: guarded.requestsPerSecond / unguarded.requestsPerSecond,
       flowWithAuthVsWithout: flowOn.requestsPerSecond / flowOff.requestsPerSecond,
+      flowTracingOnVsOff: flowTraced.requestsPerSecond / flowOn.requestsPerSecond,
       tokenCpuOursVsOidcProvider: (ours.cpuMsPer1000 ?? Number.NaN) / (oidcResult.cpuMsPer1000 ?? Number.NaN),
     };
     const targets = [
@@ -267,10 +281,16 @@ async function main(): Promise<void> {
       { target: 'token endpoint p99 ≤ 25 ms', met: ours.p99Ms <= 25, value: `${ours.p99Ms} ms` },
       { target: 'guarded route ≥ 90 % of unguarded', met: ratios.guardedVsPublic >= 0.9, value: `${(ratios.guardedVsPublic * 100).toFixed(0)} %` },
       { target: 'flow with auth ≥ 85 % of without', met: ratios.flowWithAuthVsWithout >= 0.85, value: `${(ratios.flowWithAuthVsWithout * 100).toFixed(0)} %` },
+      {
+        target: 'tracing on costs the flow ≤ 25 % of its throughput (overhead stated)',
+        met: ratios.flowTracingOnVsOff >= 0.75,
+        value: `${((1 - ratios.flowTracingOnVsOff) * 100).toFixed(0)} % fewer req/s; order-service ${flowTraced.cpuMsPer1000 ?? '?'} vs ${flowOn.cpuMsPer1000 ?? '?'} CPU-ms/1k`,
+      },
       { target: 'token requests by order-service since its start ≤ 1', met: tokenRequestsDuringRun <= 1, value: `${tokenRequestsDuringRun}` },
       { target: 'cold start (first start, initdb included) ≤ 10 s', met: startup.firstStartMs <= 10_000, value: `${(startup.firstStartMs / 1000).toFixed(1)} s` },
       { target: 'restart from stop ≤ 10 s', met: startup.restartMs <= 10_000, value: `${(startup.restartMs / 1000).toFixed(1)} s` },
       ...Object.entries(rss).map(([app, mb]) => ({ target: `${app} peak RSS ≤ 150 MB`, met: mb <= 150, value: `${mb} MB` })),
+      ...Object.entries(tracedRss).map(([app, mb]) => ({ target: `${app} peak RSS ≤ 150 MB, tracing on`, met: mb <= 150, value: `${mb} MB` })),
     ];
     const failures = rows.filter(({ result }) => result.failures > 0);
     if (failures.length) targets.push({ target: 'no failed requests under load', met: false, value: failures.map((f) => f.subject).join(', ') });
@@ -283,6 +303,8 @@ async function main(): Promise<void> {
       tokenRequestsDuringFlowRun: tokenRequestsDuringRun,
       coldStart: startup,
       peakRssMb: rss,
+      peakRssTracingOnMb: tracedRss,
+      spanExportsDuringFlowRun: spanExports,
       rssAfterLoadMb: rssAfterLoad,
       ratios,
       targets,

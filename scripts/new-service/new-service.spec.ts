@@ -57,6 +57,7 @@ describe('new:service templates', () => {
         'app.json',
         'tsconfig.app.json',
         'src/main.ts',
+        'src/tracing.ts',
         'src/bootstrap.ts',
         'src/billing-service.module.ts',
         'src/config/billing-service.config.ts',
@@ -73,6 +74,12 @@ describe('new:service templates', () => {
     );
     expect(JSON.parse(files['apps/billing-service/app.json']!)).toEqual({ port: 3007, describe: 'resource server, GET /billing/me calls user-service' });
     expect(files['apps/billing-service/tsconfig.app.json']).toBe(readFileSync(join(__dirname, '../../apps/order-service/tsconfig.app.json'), 'utf8'));
+  });
+
+  it('starts tracing first, as every app does (the same src/tracing.ts as order-service, under its own name)', () => {
+    expect(files['apps/billing-service/src/main.ts']!.split('\n')[0]).toBe("import './tracing';");
+    const orderService = readFileSync(join(__dirname, '../../apps/order-service/src/tracing.ts'), 'utf8');
+    expect(files['apps/billing-service/src/tracing.ts']).toBe(orderService.replace(/order-service/g, 'billing-service'));
   });
 
   it('the sample route is GET /billing/me for users with billing:read', () => {

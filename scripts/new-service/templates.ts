@@ -18,6 +18,7 @@ export function serviceFiles(n: ServiceNames, port: number): ServiceFiles {
     [`${dir}/app.json`]: `${JSON.stringify({ port, describe: `resource server, GET /${n.base}/me calls user-service` })}\n`,
     [`${dir}/tsconfig.app.json`]: tsconfigApp(),
     [`${dir}/src/main.ts`]: main(n),
+    [`${dir}/src/tracing.ts`]: tracing(n),
     [`${dir}/src/bootstrap.ts`]: bootstrap(n),
     [`${dir}/src/${n.name}.module.ts`]: appModule(n),
     [`${dir}/src/config/${n.name}.config.ts`]: config(n, port),
@@ -41,8 +42,18 @@ function tsconfigApp(): string {
 `;
 }
 
+function tracing(n: ServiceNames): string {
+  return `// Imported first by main.ts: with OTEL_* set (README, Tracing) the OpenTelemetry SDK must hook http,
+// pg, ioredis and Fastify before anything loads them. With tracing off this loads nothing more.
+import { startTracing } from '${PLATFORM_LIB}/tracing';
+
+startTracing('${n.name}');
+`;
+}
+
 function main(n: ServiceNames): string {
-  return `import { resolveDatabaseUrl } from '${DATABASE_LIB}';
+  return `import './tracing';
+import { resolveDatabaseUrl } from '${DATABASE_LIB}';
 import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { create${n.pascal} } from './bootstrap';

@@ -7,6 +7,7 @@ import { authServerConfig } from './config/auth-server.config';
 import { CLIENT_BASIC_SCHEME } from './http/api-docs';
 import { registerSecurityMetrics } from './security/security-metrics';
 import { registerTokenMetrics } from './token/token-metrics';
+import { registerTokenTracing } from './token/token-tracing';
 
 export async function createAuthServer(options: Partial<HttpAppOptions> = {}): Promise<NestFastifyApplication> {
   // .env and .env.example are merged into the environment before it says whether the admin API is on.
@@ -31,6 +32,7 @@ export async function createAuthServer(options: Partial<HttpAppOptions> = {}): P
     ...options,
   });
   registerTokenMetrics(app, metricsRegistry(app));
+  registerTokenTracing(app);
   registerSecurityMetrics(app, metricsRegistry(app));
   return app;
 }

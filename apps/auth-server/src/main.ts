@@ -1,3 +1,4 @@
+import './tracing';
 import { resolveDatabaseUrl } from '@app/database';
 import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';

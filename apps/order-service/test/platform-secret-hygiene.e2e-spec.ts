@@ -5,6 +5,11 @@ import { basicAuth, postForm, TEST_DEMO_SECRET, TEST_ENV } from '../../auth-serv
 import { login, pkcePair } from '../../../scripts/support/login-form';
 import { OutputCapture } from '../../auth-server/test/support/output-capture';
 import { startPlatform, TestPlatform } from '../../../test/support/platform.harness';
+import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 const ALL_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 const REDIRECT_URI = 'http://127.0.0.1:53999/callback';
@@ -13,7 +18,9 @@ const REDIRECT_URI = 'http://127.0.0.1:53999/callback';
  * All three apps at debug level (and SQL query logging) run the demo flow: end-user login with
  * authorization code + PKCE, a refresh, an order placed and read (order-service then calls user-service
  * with its own client-credentials token), service tokens. No credential may appear in any captured
- * log line, nor in any text column of any table of any app's schema.
+ * log line, nor in any text column of any table of any app's schema, nor in any span the apps export
+ * with tracing on (an in-memory exporter here: the auth spans of libs/auth, the token endpoint's and
+ * fetch's; test/tracing runs the built apps with every instrumentation).
  */
 describe('secret hygiene across the platform: logs and database after the demo flow', () => {
   const capture = new OutputCapture();
@@ -27,7 +34,14 @@ describe('secret hygiene across the platform: logs and database after the demo f
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
 
+  const spans = new InMemorySpanExporter();
+  const contextManager = new AsyncLocalStorageContextManager();
+  let instrumentation: () => void = () => undefined;
+
   beforeAll(async () => {
+    context.setGlobalContextManager(contextManager.enable());
+    trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }));
+    instrumentation = registerInstrumentations({ instrumentations: [new UndiciInstrumentation()] });
     capture.start();
     try {
       const debugEnv = { LOG_LEVEL: 'debug', DATABASE_LOG_QUERIES: 'true' };
@@ -93,6 +107,9 @@ describe('secret hygiene across the platform: logs and database after the demo f
     capture.stop();
     await db?.end();
     await platform?.close();
+    instrumentation();
+    trace.disable();
+    context.disable();
   });
 
   /** The forms a value takes on the wire and in logs: raw, form-encoded, and a token's signature alone. */
@@ -117,6 +134,19 @@ describe('secret hygiene across the platform: logs and database after the demo f
     for (const [label, value] of secrets) {
       for (const form of formsOf(value)) {
         expect({ label, form, lines: capture.linesContaining(form) }).toEqual({ label, form, lines: [] });
+      }
+    }
+  });
+
+  it('no exported span holds one either (names, attributes, events, links)', () => {
+    const finished = spans.getFinishedSpans();
+    const names = new Set(finished.map((span) => span.name));
+    // The spans really were recorded: every kind of auth span, and the fetches between the services.
+    for (const name of ['auth.guard', 'oauth.token.acquire', 'oauth.token', 'GET', 'POST']) expect(names).toContain(name);
+    const texts = finished.map((span) => JSON.stringify({ name: span.name, attributes: span.attributes, events: span.events, links: span.links, status: span.status }));
+    for (const [label, value] of secrets) {
+      for (const form of formsOf(value)) {
+        expect({ label, form, spans: texts.filter((text) => text.includes(form)) }).toEqual({ label, form, spans: [] });
       }
     }
   });

@@ -15,6 +15,7 @@ import { appErrorOf } from './errors/app-error';
 import { AppExceptionFilter } from './errors/app-exception.filter';
 import { httpPlatformConfig } from './http-platform.config';
 import { trustProxyFrom } from './trust-proxy';
+import { flushTracing } from './tracing';
 
 export interface HttpAppOptions {
   /** `realm` of WWW-Authenticate challenges. */
@@ -112,6 +113,8 @@ export async function createHttpApp(module: Type<unknown>, options: HttpAppOptio
   // Off in production unless API_DOCS_ENABLED=true: the document maps every route for anyone.
   if (options.docs && platform.apiDocsEnabled) setupApiDocs(app, options.docs);
   drainKeepAliveOnClose(app);
+  // The spans of the last requests leave before the process does (a no-op with tracing off).
+  fastify.addHook('onClose', () => flushTracing());
   app.enableShutdownHooks();
   const origins = corsOrigins();
   if (origins.length) app.enableCors(corsOptions(origins));

@@ -12,3 +12,4 @@ export * from './api-docs';
 export * from './errors';
 export * from './secrets';
 export * from './trust-proxy';
+export * from './tracing';

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import pino, { Logger as PinoInstance, LevelWithSilent } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import PinoPretty from 'pino-pretty';
+import { activeSpanIds, activeTraceId, tracingRegistered } from '@nest-oauth-m2m/auth';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -46,11 +47,8 @@ export function createPinoLogger(service: string, levels: LogLevel[] | false, en
     level: pinoLevel(levels),
     base: { service },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    // Every line written while serving a request names it.
-    mixin: () => {
-      const reqId = requestIds.getStore();
-      return reqId ? { reqId } : {};
-    },
+    // Every line written while serving a request names it (and, with tracing on, its trace and span).
+    mixin: tracingRegistered() ? traceMixin : requestIdMixin,
   };
   const pretty = env.NODE_ENV !== 'production' && env.LOG_FORMAT !== 'json';
   if (!pretty) return pino(options, process.stdout);
@@ -60,16 +58,35 @@ export function createPinoLogger(service: string, levels: LogLevel[] | false, en
   );
 }
 
+function requestIdMixin(): { reqId?: string } {
+  const reqId = requestIds.getStore();
+  return reqId ? { reqId } : {};
+}
+
+/** The active span's ids, named as OpenTelemetry's log correlation names them (trace_id, span_id, trace_flags). */
+function traceMixin(): Record<string, string> {
+  const fields: Record<string, string> = requestIdMixin();
+  const span = activeSpanIds();
+  if (span) {
+    fields.trace_id = span.traceId;
+    fields.span_id = span.spanId;
+    fields.trace_flags = `0${span.traceFlags.toString(16)}`.slice(-2);
+  }
+  return fields;
+}
+
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 /**
  * The id a request is known by across the services: the caller's `x-request-id` when it is short and
- * plain, else the trace id of a W3C `traceparent`, else a new one.
+ * plain, else (tracing on) the trace id the request is recorded under, else the trace id of a W3C
+ * `traceparent`, else a new one.
  */
-export function requestIdOf(headers: IncomingMessage['headers']): string {
+export function requestIdOf(headers: IncomingMessage['headers'], recordedUnder = activeTraceId()): string {
   const given = headers[REQUEST_ID_HEADER];
   if (typeof given === 'string' && SAFE_REQUEST_ID.test(given)) return given;
+  if (recordedUnder) return recordedUnder;
   const traceparent = headers.traceparent;
   const traceId = typeof traceparent === 'string' ? TRACEPARENT.exec(traceparent)?.[1] : undefined;
   return traceId && !/^0+$/.test(traceId) ? traceId : randomUUID();

@@ -2,7 +2,7 @@ import { explorerConfig } from './explorer.config';
 
 function configWith(env: Record<string, string | undefined>) {
   const saved = { ...process.env };
-  const cleared = { NODE_ENV: undefined, EXPLORER_ENABLED: undefined, EXPLORER_ORDER_SERVICE_URL: undefined, ORDER_SERVICE_PORT: undefined };
+  const cleared = { NODE_ENV: undefined, EXPLORER_ENABLED: undefined, EXPLORER_ORDER_SERVICE_URL: undefined, ORDER_SERVICE_PORT: undefined, EXPLORER_TRACE_URL: undefined };
   for (const [name, value] of Object.entries({ ...cleared, ...env })) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
@@ -26,5 +26,12 @@ describe('explorerConfig', () => {
     expect(configWith({ NODE_ENV: 'development', ORDER_SERVICE_PORT: '4002' }).orderServiceUrl).toBe('http://localhost:4002');
     expect(configWith({ EXPLORER_ORDER_SERVICE_URL: 'https://orders.example.com/' }).orderServiceUrl).toBe('https://orders.example.com');
     expect(() => configWith({ EXPLORER_ORDER_SERVICE_URL: 'not a url' })).toThrow();
+  });
+
+  it('links trace ids to a viewer only when EXPLORER_TRACE_URL names an http(s) one', () => {
+    expect(configWith({}).traceUrl).toBeUndefined();
+    expect(configWith({ EXPLORER_TRACE_URL: 'http://localhost:16686/trace/{traceId}' }).traceUrl).toBe('http://localhost:16686/trace/{traceId}');
+    expect(() => configWith({ EXPLORER_TRACE_URL: 'javascript:alert(1)//{traceId}' })).toThrow('EXPLORER_TRACE_URL must be an http(s) URL');
+    expect(() => configWith({ EXPLORER_TRACE_URL: 'not a url' })).toThrow();
   });
 });

@@ -4,6 +4,8 @@ export interface ExplorerConfig {
   enabled: boolean;
   /** order-service as the learner's browser reaches it. */
   orderServiceUrl: string;
+  /** A trace viewer's page for one trace, `{traceId}` replaced (EXPLORER_TRACE_URL, e.g. Jaeger's UI). */
+  traceUrl?: string;
 }
 
 /**
@@ -17,5 +19,9 @@ export const explorerConfig = registerAs('explorer', (): ExplorerConfig => {
   const enabled = flag === undefined || flag === '' ? !production : flag === 'true';
   const orderServiceUrl = (process.env.EXPLORER_ORDER_SERVICE_URL ?? `http://localhost:${process.env.ORDER_SERVICE_PORT ?? 3002}`).replace(/\/+$/, '');
   if (enabled) new URL(orderServiceUrl); // fails fast on a malformed URL
-  return { enabled, orderServiceUrl };
+  const traceUrl = process.env.EXPLORER_TRACE_URL || undefined;
+  if (enabled && traceUrl && !/^https?:$/.test(new URL(traceUrl.replace('{traceId}', '0')).protocol)) {
+    throw new Error('EXPLORER_TRACE_URL must be an http(s) URL');
+  }
+  return { enabled, orderServiceUrl, traceUrl };
 });

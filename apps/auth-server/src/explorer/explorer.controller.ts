@@ -22,6 +22,8 @@ export interface ExplorerSettings {
   clientId: string;
   redirectUri: string;
   orderServiceUrl: string;
+  /** Where a hop's trace id links to (`{traceId}` replaced), when a trace viewer is configured. */
+  traceUrl?: string;
   scopes: { full: string; writeOnly: string };
   users: { username: string; id: string }[];
   orders: { id: string; owner: string; item: string }[];
@@ -66,6 +68,7 @@ export class ExplorerController {
       clientId: DEMO_APP_CLIENT_ID,
       redirectUri: `${issuer}/explorer/callback`,
       orderServiceUrl: this.explorer.orderServiceUrl,
+      ...(this.explorer.traceUrl ? { traceUrl: this.explorer.traceUrl } : {}),
       scopes: { full: 'orders:read orders:write', writeOnly: 'orders:write' },
       users: Object.values(DEMO_USERS).map(({ username, id }) => ({ username, id })),
       orders: DEMO_ORDERS.map(({ id, userId, item }) => ({

@@ -18,9 +18,28 @@ const KNOWN_ERRORS = new Set([
 ]);
 const KNOWN_GRANTS = new Set(['client_credentials', 'authorization_code', 'refresh_token']);
 
-function clientIdOf(request: FastifyRequest): string {
+/** The authenticated (registered) client's id, or "unknown" when authentication failed or never ran. */
+export function clientIdOf(request: FastifyRequest): string {
   return (request as unknown as Record<string, AuthenticatedClient | undefined>)[CLIENT_PROPERTY]?.client.clientId ?? 'unknown';
 }
+
+/** The grant asked for, if it is one this endpoint knows (else "other": the label set stays bounded). */
+export function grantTypeOf(request: FastifyRequest): string {
+  const grant = (request.body as Record<string, unknown> | undefined)?.grant_type;
+  return typeof grant === 'string' && KNOWN_GRANTS.has(grant) ? grant : 'other';
+}
+
+/** The RFC 6749 error code of an error body the exception filter wrote ("other" if unknown or unreadable). */
+export function tokenErrorCodeOf(payload: string): string {
+  try {
+    const code = (JSON.parse(payload) as { error?: unknown }).error;
+    return typeof code === 'string' && KNOWN_ERRORS.has(code) ? code : 'other';
+  } catch {
+    return 'other';
+  }
+}
+
+export const isTokenRequest = (request: FastifyRequest): boolean => request.method === 'POST' && request.routeOptions.url === '/oauth/token';
 
 /**
  * Token endpoint metrics: tokens issued by client and grant, failures by client and RFC error code,
@@ -49,19 +68,11 @@ export function registerTokenMetrics(app: NestFastifyApplication, registry: Regi
   });
   const errorCodes = new WeakMap<FastifyRequest, string>();
   const fastify = app.getHttpAdapter().getInstance();
-  const isTokenRequest = (request: FastifyRequest) => request.method === 'POST' && request.routeOptions.url === '/oauth/token';
 
   // The error code is in the body the exception filter wrote: read it on error responses only.
   // Callback hooks, not async ones: they run on every request of the app.
   fastify.addHook('onSend', (request, reply, payload, done) => {
-    if (reply.statusCode >= 400 && isTokenRequest(request) && typeof payload === 'string') {
-      try {
-        const code = (JSON.parse(payload) as { error?: unknown }).error;
-        errorCodes.set(request, typeof code === 'string' && KNOWN_ERRORS.has(code) ? code : 'other');
-      } catch {
-        errorCodes.set(request, 'other');
-      }
-    }
+    if (reply.statusCode >= 400 && isTokenRequest(request) && typeof payload === 'string') errorCodes.set(request, tokenErrorCodeOf(payload));
     done(null, payload);
   });
   fastify.addHook('onResponse', (request, reply, done) => {
@@ -70,8 +81,7 @@ export function registerTokenMetrics(app: NestFastifyApplication, registry: Regi
     const ok = reply.statusCode === 200;
     duration.observe({ outcome: ok ? 'issued' : 'failed' }, reply.elapsedTime / 1000);
     if (ok) {
-      const grant = (request.body as Record<string, unknown> | undefined)?.grant_type;
-      issued.inc({ client_id: clientIdOf(request), grant_type: typeof grant === 'string' && KNOWN_GRANTS.has(grant) ? grant : 'other' });
+      issued.inc({ client_id: clientIdOf(request), grant_type: grantTypeOf(request) });
     } else {
       failed.inc({ client_id: clientIdOf(request), error: errorCodes.get(request) ?? 'other' });
     }

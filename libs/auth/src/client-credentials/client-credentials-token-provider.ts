@@ -12,6 +12,7 @@ import { decodeJwtSegment } from '../jwt';
 import { ClientAssertionAlgorithm, ClientAssertionSigner } from './client-assertion';
 import { ClientLogger, tokenFingerprint } from './logging';
 import { CachedToken, InMemoryTokenCache, TokenCache } from './token-cache';
+import { TokenAcquisitionTracing, TokenSource } from './token-acquisition.span';
 
 /** How the client authenticates at the token endpoint (RFC 8414 `token_endpoint_auth_methods_supported` names). */
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
@@ -126,6 +127,7 @@ export class ClientCredentialsTokenProvider {
   private sharedRetryAt = 0;
   private lastInvalidated?: string;
   private warnedNoExpiry = false;
+  private readonly tracing: TokenAcquisitionTracing;
 
   constructor(private readonly options: ClientCredentialsTokenProviderOptions) {
     validateOptions(options);
@@ -151,6 +153,7 @@ export class ClientCredentialsTokenProvider {
     this.shared = options.cache;
     this.cacheKey = cacheKeyOf(options.issuer, options.clientId, this.scopes, options.audience);
     this.label = `client "${options.clientId}"${options.audience ? ` for ${options.audience}` : ''}`;
+    this.tracing = new TokenAcquisitionTracing({ clientId: options.clientId, audience: options.audience, scopes: this.scopes });
   }
 
   /** The second-level cache, if any (for wiring checks and diagnostics). */
@@ -166,16 +169,23 @@ export class ClientCredentialsTokenProvider {
 
   /** A valid access token: cached, or fetched (once, however many callers are waiting). */
   getToken(): Promise<string> {
+    return this.tracing.trace((onSource) => this.acquireToken(onSource));
+  }
+
+  private acquireToken(onSource: (source: TokenSource) => void): Promise<string> {
     const now = this.now();
     const cached = this.memory.peek(this.cacheKey);
     if (cached && now < refreshAt(cached)) {
       this.stats.hits++;
+      onSource('cache');
       return Promise.resolve(cached.accessToken);
     }
     this.stats.misses++;
+    onSource(this.inFlight ? 'join' : 'fetch');
     if (!this.inFlight) {
       if (this.backoff && now < this.backoff.until) {
         const stale = this.usableStale(now);
+        onSource(stale ? 'stale' : 'refused');
         return stale ? Promise.resolve(stale.accessToken) : Promise.reject(this.backoff.error);
       }
       // Set synchronously, before any await: every later caller joins this promise.

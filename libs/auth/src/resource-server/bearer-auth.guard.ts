@@ -101,8 +101,8 @@ export class BearerAuthGuard extends AuthGuard() implements CanActivate {
     if (cached && !this.introspector) return this.allow(request, cached);
     // Only tokens that passed this check are ever cached, so a cache hit needs no second look.
     if (token !== undefined && !cached && !isB64Token(token)) {
-      this.decisions.record(context, 'invalid_request');
       const error = new MalformedBearerRequest("the Authorization header must be 'Bearer' and one b64token (RFC 6750 section 2.1)");
+      this.decisions.record(context, 'invalid_request', error);
       this.traceDenial(context, error);
       throw error;
     }
@@ -121,7 +121,7 @@ export class BearerAuthGuard extends AuthGuard() implements CanActivate {
       // Checked on cache hits too: a token verified earlier may have been revoked since.
       if (this.introspector && token) await this.introspector.assertActive(token, principal.claims.exp);
     } catch (error) {
-      this.decisions.record(context, outcomeOf(error));
+      this.decisions.record(context, outcomeOf(error), error);
       this.traceDenial(context, error);
       throw error;
     }

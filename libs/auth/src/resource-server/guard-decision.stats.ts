@@ -1,4 +1,5 @@
 import type { ExecutionContext } from '@nestjs/common';
+import { traceGuardDecision } from './guard-decision.span';
 
 export type GuardOutcome = 'allowed' | 'public' | 'missing_token' | 'invalid_token' | 'invalid_request' | 'insufficient_scope';
 
@@ -12,12 +13,15 @@ export interface GuardDecisionCount {
 /**
  * What the resource-server guards decided, by route template and outcome: plain counters for a
  * metrics exporter to read at scrape time (this library stays free of any metrics client).
- * Route templates (`/orders/:id`), never raw URLs, so the label set stays bounded.
+ * Route templates (`/orders/:id`), never raw URLs, so the label set stays bounded. Each decision is
+ * recorded here exactly once, so it is also where it becomes a span (when tracing is on).
  */
 export class GuardDecisionStats {
   private readonly counts = new Map<string, Map<string, Partial<Record<GuardOutcome, number>>>>();
 
-  record(context: ExecutionContext, outcome: GuardOutcome): void {
+  /** `denial`: the OAuth error (or its description) that refused the request, for the span. */
+  record(context: ExecutionContext, outcome: GuardOutcome, denial?: unknown): void {
+    traceGuardDecision(context, outcome, denial);
     const request = context.switchToHttp().getRequest<{ method?: string; routeOptions?: { url?: string }; route?: { path?: string } }>();
     const method = request.method ?? 'UNKNOWN';
     const route = request.routeOptions?.url ?? request.route?.path ?? 'unknown';

@@ -23,7 +23,7 @@ export class ScopesGuard implements CanActivate {
     if (isPublic) return true;
     const principal = context.switchToHttp().getRequest<{ user?: Principal }>().user;
     const deny = (reason: string, challenge = required): never => {
-      this.decisions.record(context, 'insufficient_scope');
+      this.decisions.record(context, 'insufficient_scope', `insufficient_scope: ${reason}`);
       FlowTrace.recordGuard({ requiredScopes: required, requiredTokenKind: kind, decision: 'deny', reason: `insufficient_scope: ${reason}` });
       throw new InsufficientScope(reason, challenge);
     };

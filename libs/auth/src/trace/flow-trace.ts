@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { decodeJwtSegment } from '../jwt';
+import { activeTraceId } from './active-span';
 
 /** Request header that asks for a flow trace (development only), and the response header carrying it. */
 export const FLOW_TRACE_HEADER = 'x-flow-trace';
@@ -29,6 +30,8 @@ export interface DownstreamHop {
 
 export interface FlowTraceRecord {
   service: string;
+  /** The OpenTelemetry trace id this service recorded the request under (when tracing is on). */
+  traceId?: string;
   status?: number;
   guard?: GuardDecision;
   downstream: DownstreamHop[];
@@ -42,7 +45,8 @@ const storage = new AsyncLocalStorage<FlowTraceRecord>();
  */
 export const FlowTrace = {
   start(service: string): FlowTraceRecord {
-    return { service, downstream: [] };
+    const traceId = activeTraceId();
+    return traceId ? { service, traceId, downstream: [] } : { service, downstream: [] };
   },
   /** Runs `next` with `trace` as the current trace; what runs inside records into it. */
   run<T>(trace: FlowTraceRecord, next: () => T): T {

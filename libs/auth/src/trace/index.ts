@@ -1,1 +1,2 @@
 export * from './flow-trace';
+export * from './active-span';

@@ -160,11 +160,14 @@ function hopsOf(method, path, token, result) {
     claims: token ? token.claims : undefined,
     claimsTitle: 'user access token sent (claims)',
   });
+  // With tracing on (OTEL_*), each service reports the trace id it recorded the request under.
+  const traceId = result.trace && result.trace.traceId;
+  hops[0].traceId = traceId;
   const guard = result.trace && result.trace.guard;
   if (guard) hops.push(guardNote('order-service', guard));
   for (const downstream of (result.trace && result.trace.downstream) || []) {
     if (downstream.tokenSource === 'token-endpoint') {
-      hops.push({ from: 'order-service', to: 'auth-server', label: 'POST /oauth/token (client_credentials)' });
+      hops.push({ from: 'order-service', to: 'auth-server', label: 'POST /oauth/token (client_credentials)', traceId });
       hops.push({ from: 'auth-server', to: 'order-service', label: '200 service token', response: true });
     } else {
       hops.push({ note: 'order-service', text: 'service token from cache (no token request)' });
@@ -176,6 +179,7 @@ function hopsOf(method, path, token, result) {
       label: `GET ${target.pathname} (Bearer service token)`,
       claims: downstream.serviceTokenClaims,
       claimsTitle: `order-service's service token (claims; ${downstream.tokenSource === 'cache' ? 'from cache' : 'just fetched'})`,
+      traceId: downstream.trace && downstream.trace.traceId,
     });
     if (downstream.trace && downstream.trace.guard) hops.push(guardNote('user-service', downstream.trace.guard));
     hops.push({ from: 'user-service', to: 'order-service', label: `${downstream.status}`, response: true, deny: downstream.status >= 400 });
@@ -299,6 +303,7 @@ function hopDetails(hops) {
     const summary = document.createElement('div');
     summary.textContent = hop.note ? `${hop.note}: ${hop.text}` : `${hop.from} → ${hop.to}: ${hop.label}`;
     item.append(summary);
+    if (hop.traceId) item.append(traceLink(hop.traceId));
     for (const [title, value] of [
       [hop.claimsTitle, hop.claims],
       ['response body', hop.body],
@@ -314,6 +319,27 @@ function hopDetails(hops) {
     items.push(item);
   }
   return items;
+}
+
+/** "trace <id>", a link to the trace viewer when one is configured (EXPLORER_TRACE_URL). */
+function traceLink(traceId) {
+  const line = document.createElement('div');
+  line.className = 'trace';
+  line.append('trace ');
+  const id = /^[0-9a-f]{32}$/.test(traceId) ? traceId : 'invalid';
+  if (settings.traceUrl && id !== 'invalid') {
+    const link = document.createElement('a');
+    link.href = settings.traceUrl.replace('{traceId}', id);
+    link.target = '_blank';
+    link.rel = 'noopener';
+    link.textContent = id;
+    line.append(link);
+  } else {
+    const code = document.createElement('code');
+    code.textContent = id;
+    line.append(code);
+  }
+  return line;
 }
 
 function render(title, outcome, hops) {
