@@ -1,4 +1,5 @@
 import { LogLevel } from '@nestjs/common';
+import { request as httpRequest } from 'node:http';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createTestDatabase } from '../../../../test/support/database';
 import { freePort } from '../../../../test/support/ports';
@@ -129,4 +130,28 @@ export function requestToken(
     { grant_type: 'client_credentials', ...form },
     { headers: { authorization: basicAuth(credentials.clientId, credentials.secret) } },
   );
+}
+
+/**
+ * POSTs a form with two `Authorization` header lines. fetch() folds repeated headers into one value;
+ * node:http sends a raw [name, value, …] list line by line (Host and the body headers given by hand).
+ */
+export function postFormWithTwoAuthorizations(
+  server: TestAuthServer,
+  path: string,
+  form: Record<string, string>,
+  authorizations: [string, string],
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const url = new URL(path, server.url);
+  const body = new URLSearchParams(form).toString();
+  const headers = ['host', url.host, 'content-type', 'application/x-www-form-urlencoded', 'content-length', String(Buffer.byteLength(body))];
+  for (const authorization of authorizations) headers.push('authorization', authorization);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: 'POST', headers }, (response) => {
+      let text = '';
+      response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode!, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} }));
+    });
+    req.on('error', reject).end(body);
+  });
 }
