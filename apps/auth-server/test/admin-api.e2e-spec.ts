@@ -156,6 +156,36 @@ describe('admin API (/admin/...)', () => {
       expect(created.body.client_secret).toBeUndefined();
     });
 
+    // Issue 24 item 3: all of these were registered, and a sign-in then redirected the code to them.
+    it('dangerous redirect URIs are refused at create and update: 400 invalid_request, nothing stored', async () => {
+      const dangerous = [
+        'javascript:alert(document.cookie)//',
+        'data:text/html,<script>alert(1)</script>',
+        'vbscript:msgbox',
+        'file:///etc/passwd',
+        'x:',
+        'https://*.evil.example/cb',
+        'https://good.example@evil.example/cb',
+        'http://evil.example/cb',
+      ];
+      for (const uri of dangerous) {
+        const created = await admin('POST', '/admin/clients', {
+          client_id: 'dangerous-web',
+          token_endpoint_auth_method: 'none',
+          scopes: ['invoices:read'],
+          audiences: ['api://billing-service'],
+          redirect_uris: [uri],
+          grant_types: ['authorization_code'],
+        });
+        expect([uri, created.status, created.body.error]).toEqual([uri, 400, 'invalid_request']);
+        expect(created.body.error_description).toMatch(/^redirect URI /);
+        const updated = await admin('PATCH', '/admin/clients/billing-web', { redirect_uris: ['http://127.0.0.1/callback', uri] });
+        expect([uri, updated.status, updated.body.error]).toEqual([uri, 400, 'invalid_request']);
+      }
+      expect((await admin('GET', '/admin/clients/dangerous-web')).status).toBe(404);
+      expect((await admin('GET', '/admin/clients/billing-web')).body.redirect_uris).toEqual(['http://localhost:5173/callback']);
+    });
+
     it('bad bodies are 400 invalid_request naming the problem, never 500', async () => {
       const cases: [unknown, RegExp][] = [
         [{ scopes: ['a'] }, /client_id is required/],

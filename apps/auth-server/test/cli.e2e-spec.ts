@@ -430,6 +430,17 @@ describe('operator CLI (runCli) against a running auth-server', () => {
       expect(run.out).toBe('');
     });
 
+    // Issue 24 item 3: the CLI shares the clients service with the admin API; it accepted these too.
+    it('a dangerous redirect URI is refused and nothing is created', async () => {
+      for (const uri of ['javascript:alert(1)//', 'https://good.example@evil.example/cb', 'http://evil.example/cb', 'https://*.evil.example/cb']) {
+        const run = await cli('clients', 'create', '--id', 'cli-dangerous-web', '--auth-method', 'none', '--scopes', 'orders:read', '--redirect-uri', uri);
+        expect([uri, run.code, run.out]).toEqual([uri, 1, '']);
+        expect(run.err).toMatch(/^error: redirect URI /);
+      }
+      const { rows } = await db.query(`SELECT 1 FROM auth.clients WHERE client_id = 'cli-dangerous-web'`);
+      expect(rows).toHaveLength(0);
+    });
+
     it('an invalid client id is refused by the service', async () => {
       const run = await cli('clients', 'create', '--id', 'has spaces!', '--scopes', 'users:read');
       expect(run.code).not.toBe(0);

@@ -11,6 +11,7 @@ import { DISPLAY_NAME, SCOPE_TOKEN } from '../oauth-syntax';
 import { ClientRegistry } from './client-registry';
 import { ClientSecretHasher } from './client-secret.hasher';
 import { ClientSecretEntity, isSecretActive } from './client-secret.entity';
+import { redirectUriProblem } from './redirect-uri-policy';
 import { CLIENT_AUTH_METHODS, TokenEndpointAuthMethod, ClientEntity, GRANT_TYPES, GrantType } from './client.entity';
 
 export const MAX_ACTIVE_SECRETS = 2;
@@ -337,13 +338,8 @@ export class ClientsService {
       throw new ClientRegistrationError('authorization_code clients need at least one redirect URI');
     }
     for (const uri of input.redirectUris ?? []) {
-      let parsed: URL;
-      try {
-        parsed = new URL(uri);
-      } catch {
-        throw new ClientRegistrationError(`"${uri}" is not an absolute redirect URI`);
-      }
-      if (parsed.hash) throw new ClientRegistrationError('redirect URIs must not have a fragment');
+      const problem = redirectUriProblem(uri, this.config);
+      if (problem) throw new ClientRegistrationError(`redirect URI ${JSON.stringify(uri)} ${problem}`);
     }
     for (const scope of [...input.scopes, ...(input.defaultScopes ?? [])]) {
       if (!SCOPE_TOKEN.test(scope)) throw new ClientRegistrationError(`"${scope}" is not a valid scope token`);
