@@ -441,6 +441,17 @@ describe('operator CLI (runCli) against a running auth-server', () => {
       expect(rows).toHaveLength(0);
     });
 
+    // Issue 24 item 4: any http(s) jwks_uri was accepted, internal addresses included (a blind SSRF).
+    it('a jwks_uri on a loopback, link-local or private address is refused and nothing is created', async () => {
+      for (const uri of ['http://127.0.0.1:9/jwks', 'http://169.254.169.254/latest/meta-data/', 'http://192.168.0.10/jwks']) {
+        const run = await cli('clients', 'create', '--id', 'cli-ssrf', '--scopes', 'users:read', '--auth-method', 'private_key_jwt', '--jwks-uri', uri);
+        expect([uri, run.code, run.out]).toEqual([uri, 1, '']);
+        expect(run.err).toMatch(/jwks_uri must not point at a loopback, link-local or private address/);
+      }
+      const { rows } = await db.query(`SELECT 1 FROM auth.clients WHERE client_id = 'cli-ssrf'`);
+      expect(rows).toHaveLength(0);
+    });
+
     it('an invalid client id is refused by the service', async () => {
       const run = await cli('clients', 'create', '--id', 'has spaces!', '--scopes', 'users:read');
       expect(run.code).not.toBe(0);

@@ -11,6 +11,7 @@ import { DISPLAY_NAME, SCOPE_TOKEN } from '../oauth-syntax';
 import { ClientRegistry } from './client-registry';
 import { ClientSecretHasher } from './client-secret.hasher';
 import { ClientSecretEntity, isSecretActive } from './client-secret.entity';
+import { jwksUriProblem } from './jwks-uri-policy';
 import { redirectUriProblem } from './redirect-uri-policy';
 import { CLIENT_AUTH_METHODS, TokenEndpointAuthMethod, ClientEntity, GRANT_TYPES, GrantType } from './client.entity';
 
@@ -86,6 +87,12 @@ export class ClientsService {
   async create(input: CreateClientInput, actor: AuditActor): Promise<{ client: ClientEntity; secret?: IssuedSecret }> {
     const authMethod = input.authMethod ?? 'client_secret_basic';
     this.validate(input, authMethod);
+    // Here, not in validate(): update() re-validates the stored client and cannot change its jwks_uri.
+    const jwksUriRefusal = input.jwksUri === undefined ? undefined : jwksUriProblem(input.jwksUri, {
+      production: this.config.production,
+      allowPrivateNetworks: this.config.clientJwksAllowPrivateNetworks,
+    });
+    if (jwksUriRefusal) throw new ClientRegistrationError(`--jwks-uri / jwks_uri ${jwksUriRefusal}`);
     const created = await this.dataSource.transaction(async (manager) => {
       // Concurrent creators of one id: the loser waits here, then sees the winner's row.
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`client:${input.clientId}`]);

@@ -43,7 +43,7 @@ export function redirectUriProblem(uri: string, options: { production: boolean }
 const PRIVATE_USE_SCHEME = /^[a-z][a-z0-9-]*(?:\.[a-z0-9-]+)+$/;
 
 /** What follows `scheme://` up to the path, query or end, as written; undefined without `//`. */
-function rawAuthority(uri: string): string | undefined {
+export function rawAuthority(uri: string): string | undefined {
   const start = uri.indexOf('//');
   if (start < 0 || start !== uri.indexOf(':') + 1) return undefined;
   const rest = uri.slice(start + 2);
