@@ -43,7 +43,8 @@ async function main(argv: string[]): Promise<number> {
   const unknown = argv.filter((arg) => arg.startsWith('-') && arg !== '--no-register');
   const positional = argv.filter((arg) => !arg.startsWith('-'));
   if (unknown.length || positional.length !== 1) {
-    process.stderr.write(`${unknown.length ? `unknown option ${unknown[0]}\n` : 'give exactly one service name\n'}${USAGE}`);
+    // The option's name only: a mistyped `--secret=…` is never printed back.
+    process.stderr.write(`${unknown.length ? `unknown option ${unknown[0]!.split('=')[0]}\n` : 'give exactly one service name\n'}${USAGE}`);
     return 1;
   }
   const names = serviceNames(positional[0]!);

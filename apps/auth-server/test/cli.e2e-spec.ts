@@ -423,6 +423,27 @@ describe('operator CLI (runCli) against a running auth-server', () => {
       expect(sub.err).toMatch(/unknown command/);
     });
 
+    // Issue 24 item 9: Commander echoed unknown options, unknown commands and excess arguments, so a
+    // mistyped --password=… or a pasted secret was printed back.
+    it('never echoes what it does not know: an unknown option by name only, no unknown command or excess argument', async () => {
+      const secret = 'hunter2-NOT-TO-BE-ECHOED';
+      const runs = [
+        await cli('users', 'create', '--username', 'x', `--passwrd=${secret}`),
+        await cli('users', 'create', '--username', 'x', `-p${secret}`),
+        await cli(secret),
+        await cli('clients', secret),
+        await cli('users', 'disable', 'alice', secret),
+      ];
+      for (const run of runs) {
+        expect(run.code).not.toBe(0);
+        expect(run.err).toMatch(/^error: /);
+        expect(`${run.out}${run.err}`).not.toContain('hunter2');
+      }
+      expect(runs[0]!.err).toContain("unknown option '--passwrd'");
+      expect(runs[2]!.err).toContain('unknown command (not shown');
+      expect(runs[4]!.err).toContain('too many arguments');
+    });
+
     it('an auth method that does not exist is refused', async () => {
       const run = await cli('clients', 'create', '--id', 'cli-bad-method', '--scopes', 'users:read', '--auth-method', 'bogus');
       expect(run.code).not.toBe(0);
