@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { redactSecret, withEnvExampleBlock, withEnvVariable, writeEnvVariable } from './env-files';
+import { withEnvExampleBlock, withEnvVariable, writeEnvVariable } from './env-files';
 import { nextFreePort, NewServiceError, serviceNames } from './naming';
 import { withNestProject } from './nest-cli';
 import { clientCommand, clientSecretOf, registerService, resourceCommand, shellCommand } from './registration';
@@ -163,9 +163,33 @@ describe('new:service env files', () => {
     }
   });
 
-  it('never shows a secret in full', () => {
-    expect(redactSecret('Zx81abcdefghijklmnop')).toBe('Zx81…');
-    expect(redactSecret('short')).toBe('…');
+  // Issue 24 item 10: an existing 0644 .env stayed 0644 with the secret in it, and a symlinked .env
+  // was followed, writing the secret wherever it pointed.
+  it('tightens an existing .env to 0600, and refuses a symbolic link without touching its target', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'env-file-'));
+    try {
+      const loose = join(dir, 'loose.env');
+      writeFileSync(loose, 'LOG_LEVEL=debug\n', { mode: 0o644 });
+      chmodSync(loose, 0o644);
+      writeEnvVariable(loose, 'X_SECRET', 's1');
+      expect(statSync(loose).mode & 0o777).toBe(0o600);
+      expect(readFileSync(loose, 'utf8')).toBe('LOG_LEVEL=debug\nX_SECRET=s1\n');
+
+      const target = join(dir, 'shared.txt');
+      writeFileSync(target, 'public\n', { mode: 0o644 });
+      const link = join(dir, 'link.env');
+      symlinkSync(target, link);
+      expect(() => writeEnvVariable(link, 'X_SECRET', 's2')).toThrow(`${link} is a symbolic link: not writing a secret through it`);
+      expect(readFileSync(target, 'utf8')).toBe('public\n');
+      expect(statSync(target).mode & 0o777).toBe(0o644);
+      // A dangling link (to a file that would be created) is refused too.
+      const dangling = join(dir, 'dangling.env');
+      symlinkSync(join(dir, 'nowhere.env'), dangling);
+      expect(() => writeEnvVariable(dangling, 'X_SECRET', 's3')).toThrow(/symbolic link/);
+      expect(existsSync(join(dir, 'nowhere.env'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
