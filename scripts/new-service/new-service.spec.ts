@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, sym
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withEnvExampleBlock, withEnvVariable, writeEnvVariable } from './env-files';
-import { nextFreePort, NewServiceError, serviceNames } from './naming';
+import { assertNoPlatformCollision, nextFreePort, NewServiceError, serviceNames } from './naming';
 import { withNestProject } from './nest-cli';
 import { clientCommand, clientSecretOf, registerService, resourceCommand, shellCommand } from './registration';
 import { appPorts, scaffoldService } from './scaffold';
@@ -107,6 +107,29 @@ describe('new:service in a checkout', () => {
     const nestCli = readFileSync(join(root, 'nest-cli.json'), 'utf8');
     expect(() => scaffoldService(root, serviceNames('order-service'))).toThrow('apps/order-service already exists: pick another name, or remove it first');
     expect(readFileSync(join(root, 'nest-cli.json'), 'utf8')).toBe(nestCli);
+  });
+
+  // Issue 24 item 11: these names took a platform variable or audience.
+  it.each([
+    ['metrics', /would read METRICS_PORT, which the platform already uses/],
+    ['embedded-pg', /would read EMBEDDED_PG_PORT, which the platform already uses/],
+    ['auth-server-admin', /would claim the audience api:\/\/auth-server-admin/],
+    ['default', /would read DEFAULT_AUDIENCE, which the platform already uses/],
+  ])('refuses %s, whose variables or audience are the platform\'s, before writing anything', (name, reason) => {
+    const nestCli = readFileSync(join(root, 'nest-cli.json'), 'utf8');
+    expect(() => scaffoldService(root, serviceNames(name))).toThrow(reason);
+    expect(readFileSync(join(root, 'nest-cli.json'), 'utf8')).toBe(nestCli);
+    expect(existsSync(join(root, 'apps', name))).toBe(false);
+  });
+
+  it('a name of its own passes, even with the block an earlier run added for it', () => {
+    const billing = serviceNames('billing-service');
+    const envExample = readFileSync(join(root, '.env.example'), 'utf8');
+    expect(() => assertNoPlatformCollision(billing, envExample)).not.toThrow();
+    expect(() => assertNoPlatformCollision(billing, withEnvExampleBlock(envExample, billing, 3003))).not.toThrow();
+    // Another service's block is the platform's from then on.
+    expect(() => assertNoPlatformCollision(serviceNames('billing'), withEnvExampleBlock(envExample, serviceNames('billing-service'), 3003))).not.toThrow();
+    expect(() => assertNoPlatformCollision(serviceNames('reports'), `${envExample}\n# REPORTS_CLIENT_ID=x\n`)).toThrow(/REPORTS_CLIENT_ID/);
   });
 
   it("reads every app's default port", () => {
