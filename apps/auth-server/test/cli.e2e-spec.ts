@@ -1,4 +1,4 @@
-import { CryptoKey, decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { CryptoKey, decodeProtectedHeader, exportJWK, generateKeyPair } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { runCli } from '../src/cli/cli';
 import { SigningKeysService } from '../src/keys/signing-keys.service';
-import { basicAuth, postForm, requestToken, startAuthServer, TEST_DEMO_SECRET, TestAuthServer } from './support/auth-server.harness';
+import { basicAuth, clientAssertion, postForm, requestToken, startAuthServer, TEST_DEMO_SECRET, TestAuthServer } from './support/auth-server.harness';
 
 interface CliRun {
   code: number;
@@ -260,14 +260,7 @@ describe('operator CLI (runCli) against a running auth-server', () => {
     });
 
     it('the client gets a token with a signed assertion', async () => {
-      const assertion = await new SignJWT({ jti: randomUUID() })
-        .setProtectedHeader({ alg: 'ES256', kid: 'reports-1' })
-        .setIssuer(clientId)
-        .setSubject(clientId)
-        .setAudience(`${server.issuer}/oauth/token`)
-        .setIssuedAt()
-        .setExpirationTime('2m')
-        .sign(privateKey);
+      const assertion = await clientAssertion(server, clientId, privateKey, 'reports-1');
       const { status, body } = await postForm(server, '/oauth/token', {
         grant_type: 'client_credentials',
         client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',

@@ -1,10 +1,9 @@
-import { CryptoKey, exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { randomUUID } from 'node:crypto';
+import { CryptoKey, exportJWK, generateKeyPair } from 'jose';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { closedPortUrl } from '../../../libs/auth/test/support/local-http-servers';
-import { postForm, startAuthServer, TEST_ACTOR, TestAuthServer } from './support/auth-server.harness';
+import { clientAssertion, postForm, startAuthServer, TEST_ACTOR, TestAuthServer } from './support/auth-server.harness';
 
 /**
  * Issue 24 item 4: a private_key_jwt client's jwks_uri was fetched wherever it pointed, by anyone
@@ -41,20 +40,11 @@ describe('clients jwks_uri: no blind SSRF, no oracle', () => {
     await new Promise((resolve) => keys.close(resolve));
   });
 
-  const assertionFor = (server: TestAuthServer, clientId: string) =>
-    new SignJWT({ jti: randomUUID() })
-      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
-      .setIssuer(clientId)
-      .setSubject(clientId)
-      .setAudience(`${server.issuer}/oauth/token`)
-      .setIssuedAt()
-      .setExpirationTime('2m')
-      .sign(privateKey);
   const tokenRequest = async (server: TestAuthServer, clientId: string) =>
     postForm(server, '/oauth/token', {
       grant_type: 'client_credentials',
       client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-      client_assertion: await assertionFor(server, clientId),
+      client_assertion: await clientAssertion(server, clientId, privateKey, 'k1'),
     });
   const register = (server: TestAuthServer, clientId: string, jwksUri: string) =>
     server.clients.create({ clientId, scopes: ['users:read'], audiences: ['api://user-service'], authMethod: 'private_key_jwt', jwksUri }, TEST_ACTOR);

@@ -1,4 +1,6 @@
 import { LogLevel } from '@nestjs/common';
+import { CryptoKey, SignJWT } from 'jose';
+import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createTestDatabase } from '../../../../test/support/database';
@@ -154,4 +156,16 @@ export function postFormWithTwoAuthorizations(
     });
     req.on('error', reject).end(body);
   });
+}
+
+/** A private_key_jwt assertion (RFC 7523) for the server's token endpoint, signed ES256 with `kid`. */
+export function clientAssertion(server: TestAuthServer, clientId: string, privateKey: CryptoKey, kid: string): Promise<string> {
+  return new SignJWT({ jti: randomUUID() })
+    .setProtectedHeader({ alg: 'ES256', kid })
+    .setIssuer(clientId)
+    .setSubject(clientId)
+    .setAudience(`${server.issuer}/oauth/token`)
+    .setIssuedAt()
+    .setExpirationTime('2m')
+    .sign(privateKey);
 }
