@@ -60,6 +60,7 @@ COPY libs/auth/package.json ./libs/auth/
 COPY --from=build /app/libs/auth/dist ./libs/auth/dist
 # Files stay root-owned (read-only for the app); the process runs unprivileged.
 USER node
-# auth-server, user-service, order-service (their default ports); 9464 is /metrics when METRICS_PORT=9464.
+# auth-server, user-service, order-service (their default ports); 9464 is /metrics in production
+# (METRICS_PORT's default there) or when METRICS_PORT=9464.
 EXPOSE 3000 3001 3002 9464
 CMD ["node", "dist/apps/auth-server/src/main.js"]

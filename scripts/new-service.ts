@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { redactSecret, writeEnvVariable } from './new-service/env-files';
+import { writeEnvVariable } from './new-service/env-files';
 import { NewServiceError, serviceNames } from './new-service/naming';
 import { CliResult, registerService } from './new-service/registration';
 import { scaffoldService } from './new-service/scaffold';
@@ -43,7 +43,8 @@ async function main(argv: string[]): Promise<number> {
   const unknown = argv.filter((arg) => arg.startsWith('-') && arg !== '--no-register');
   const positional = argv.filter((arg) => !arg.startsWith('-'));
   if (unknown.length || positional.length !== 1) {
-    process.stderr.write(`${unknown.length ? `unknown option ${unknown[0]}\n` : 'give exactly one service name\n'}${USAGE}`);
+    // The option's name only: a mistyped `--secret=…` is never printed back.
+    process.stderr.write(`${unknown.length ? `unknown option ${unknown[0]!.split('=')[0]}\n` : 'give exactly one service name\n'}${USAGE}`);
     return 1;
   }
   const names = serviceNames(positional[0]!);
@@ -54,7 +55,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`registering ${names.audience} and the client ${names.name} at the auth-server…\n`);
     const { secret } = await registerService(names, runCli);
     writeEnvVariable(join(ROOT, '.env'), `${names.upper}_CLIENT_SECRET`, secret);
-    process.stdout.write(`wrote ${names.upper}_CLIENT_SECRET=${redactSecret(secret)} to .env (shown once, never printed in full)\n`);
+    // Not one character of the secret: it is in .env (0600) and nowhere else.
+    process.stdout.write(`wrote ${names.upper}_CLIENT_SECRET to .env (readable by you only; the secret is never printed)\n`);
   } else {
     process.stdout.write(
       `not registered (--no-register): before it starts, run\n  npm run -s cli -- resources create --uri ${names.audience} --scopes "${names.readScope} ${names.writeScope}"\n` +

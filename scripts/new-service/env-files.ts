@@ -3,8 +3,8 @@
  * with their defaults; a test checks every variable read is named there) and the developer's `.env`
  * (its client secret, which must never be printed in full or committed).
  */
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { ServiceNames } from './naming';
+import { closeSync, constants, fchmodSync, fstatSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { NewServiceError, ServiceNames } from './naming';
 
 /** The block `.env.example` gets for the service: every variable it reads that no other app documents. */
 export function envExampleBlock(n: ServiceNames, port: number): string {
@@ -39,18 +39,34 @@ export function withEnvVariable(text: string, name: string, value: string): stri
   return `${text === '' || text.endsWith('\n') ? text : `${text}\n`}${line}\n`;
 }
 
-/** Sets the variable in the env file; a new file is created readable by its owner only (0600). */
+/**
+ * Sets the variable in the env file, which holds a secret from now on: readable by its owner only
+ * (0600), a new file and an existing one alike (an existing 0644 .env is tightened, before the secret
+ * is written). A symbolic link is refused, not followed (O_NOFOLLOW: no check-then-open race): the
+ * secret would land wherever it points.
+ */
 export function writeEnvVariable(path: string, name: string, value: string): void {
-  if (!existsSync(path)) {
-    writeFileSync(path, withEnvVariable('', name, value), { mode: 0o600 });
-    // The umask may have taken bits away, never added: make sure of exactly 0600.
-    chmodSync(path, 0o600);
-    return;
+  const fd = openEnvFile(path);
+  try {
+    if (!fstatSync(fd).isFile()) throw new NewServiceError(`${path} is not a regular file: not writing a secret to it`);
+    fchmodSync(fd, 0o600);
+    const text = withEnvVariable(readFileSync(fd, 'utf8'), name, value);
+    ftruncateSync(fd, 0);
+    writeSync(fd, text, 0);
+  } finally {
+    closeSync(fd);
   }
-  writeFileSync(path, withEnvVariable(readFileSync(path, 'utf8'), name, value));
 }
 
-/** What may be shown of a secret: enough to recognise it, never enough to use it. */
-export function redactSecret(secret: string): string {
-  return secret.length <= 8 ? '…' : `${secret.slice(0, 4)}…`;
+function openEnvFile(path: string): number {
+  const { O_RDWR, O_CREAT, O_EXCL, O_NOFOLLOW } = constants;
+  try {
+    return openSync(path, O_RDWR | O_NOFOLLOW);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') throw new NewServiceError(`${path} is a symbolic link: not writing a secret through it (make it a regular file)`);
+    if (code !== 'ENOENT') throw error;
+    // The umask may take bits away from 0600, never add any; fchmod above makes it exactly 0600.
+    return openSync(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
+  }
 }

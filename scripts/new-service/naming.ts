@@ -54,6 +54,39 @@ export function serviceNames(input: string): ServiceNames {
   };
 }
 
+/** The environment variables a service reads under its own prefix (see templates.ts). */
+export function serviceVariables(n: ServiceNames): string[] {
+  return [`${n.upper}_PORT`, `${n.upper}_AUDIENCE`, `${n.upper}_CLIENT_ID`, `${n.upper}_CLIENT_SECRET`];
+}
+
+/**
+ * Named in .env.example for libs/auth/example's sample billing-service, which no app reads: a real
+ * billing-service (the README's scaffolding example) may take them.
+ */
+const EXAMPLE_ONLY_VARIABLES = ['BILLING_SERVICE_CLIENT_SECRET', 'BILLING_SERVICE_PRIVATE_KEY'];
+
+/**
+ * Refuses a name whose variables or audience the platform already uses: `metrics` would read
+ * METRICS_PORT, `embedded-pg` EMBEDDED_PG_PORT, `auth-server-admin` would own the admin API's audience,
+ * `default` the default audience. The platform's surface is `.env.example`, which names every variable
+ * the code reads (test/env-example.spec.ts) and the audiences' defaults; the block an earlier run of
+ * new:service added for this same name does not count.
+ */
+export function assertNoPlatformCollision(n: ServiceNames, envExample: string): void {
+  const ownBlock = new RegExp(`^# --- ${n.name} \\(added by npm run new:service\\) ---\n(?:#.*\n?)*`, 'm');
+  const platform = envExample.replace(ownBlock, '');
+  const documented = new Set([...platform.matchAll(/^#?[ \t]*([A-Z][A-Z0-9_]*)=/gm)].map((match) => match[1]));
+  for (const variable of EXAMPLE_ONLY_VARIABLES) documented.delete(variable);
+  const variables = serviceVariables(n).filter((variable) => documented.has(variable));
+  if (variables.length) {
+    throw new NewServiceError(`"${n.name}" would read ${variables.join(', ')}, which the platform already uses: pick another name`);
+  }
+  // Names are [a-z0-9-] only (NAME above): nothing in the audience needs escaping.
+  if (new RegExp(`${n.audience}(?![a-z0-9-])`).test(platform)) {
+    throw new NewServiceError(`"${n.name}" would claim the audience ${n.audience}, which the platform already uses: pick another name`);
+  }
+}
+
 /** The next port after every app's default (apps/<name>/app.json), so `npm start` never has two on one. */
 export function nextFreePort(takenPorts: number[]): number {
   const port = Math.max(3000, ...takenPorts) + 1;

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { redactSecret, withEnvExampleBlock, withEnvVariable, writeEnvVariable } from './env-files';
-import { nextFreePort, NewServiceError, serviceNames } from './naming';
+import { withEnvExampleBlock, withEnvVariable, writeEnvVariable } from './env-files';
+import { assertNoPlatformCollision, nextFreePort, NewServiceError, serviceNames } from './naming';
 import { withNestProject } from './nest-cli';
 import { clientCommand, clientSecretOf, registerService, resourceCommand, shellCommand } from './registration';
 import { appPorts, scaffoldService } from './scaffold';
@@ -116,6 +116,29 @@ describe('new:service in a checkout', () => {
     expect(readFileSync(join(root, 'nest-cli.json'), 'utf8')).toBe(nestCli);
   });
 
+  // Issue 24 item 11: these names took a platform variable or audience.
+  it.each([
+    ['metrics', /would read METRICS_PORT, which the platform already uses/],
+    ['embedded-pg', /would read EMBEDDED_PG_PORT, which the platform already uses/],
+    ['auth-server-admin', /would claim the audience api:\/\/auth-server-admin/],
+    ['default', /would read DEFAULT_AUDIENCE, which the platform already uses/],
+  ])('refuses %s, whose variables or audience are the platform\'s, before writing anything', (name, reason) => {
+    const nestCli = readFileSync(join(root, 'nest-cli.json'), 'utf8');
+    expect(() => scaffoldService(root, serviceNames(name))).toThrow(reason);
+    expect(readFileSync(join(root, 'nest-cli.json'), 'utf8')).toBe(nestCli);
+    expect(existsSync(join(root, 'apps', name))).toBe(false);
+  });
+
+  it('a name of its own passes, even with the block an earlier run added for it', () => {
+    const billing = serviceNames('billing-service');
+    const envExample = readFileSync(join(root, '.env.example'), 'utf8');
+    expect(() => assertNoPlatformCollision(billing, envExample)).not.toThrow();
+    expect(() => assertNoPlatformCollision(billing, withEnvExampleBlock(envExample, billing, 3003))).not.toThrow();
+    // Another service's block is the platform's from then on.
+    expect(() => assertNoPlatformCollision(serviceNames('billing'), withEnvExampleBlock(envExample, serviceNames('billing-service'), 3003))).not.toThrow();
+    expect(() => assertNoPlatformCollision(serviceNames('reports'), `${envExample}\n# REPORTS_CLIENT_ID=x\n`)).toThrow(/REPORTS_CLIENT_ID/);
+  });
+
   it("reads every app's default port", () => {
     expect(appPorts(root)).toEqual(expect.arrayContaining([3000, 3001, 3002]));
   });
@@ -170,9 +193,33 @@ describe('new:service env files', () => {
     }
   });
 
-  it('never shows a secret in full', () => {
-    expect(redactSecret('Zx81abcdefghijklmnop')).toBe('Zx81…');
-    expect(redactSecret('short')).toBe('…');
+  // Issue 24 item 10: an existing 0644 .env stayed 0644 with the secret in it, and a symlinked .env
+  // was followed, writing the secret wherever it pointed.
+  it('tightens an existing .env to 0600, and refuses a symbolic link without touching its target', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'env-file-'));
+    try {
+      const loose = join(dir, 'loose.env');
+      writeFileSync(loose, 'LOG_LEVEL=debug\n', { mode: 0o644 });
+      chmodSync(loose, 0o644);
+      writeEnvVariable(loose, 'X_SECRET', 's1');
+      expect(statSync(loose).mode & 0o777).toBe(0o600);
+      expect(readFileSync(loose, 'utf8')).toBe('LOG_LEVEL=debug\nX_SECRET=s1\n');
+
+      const target = join(dir, 'shared.txt');
+      writeFileSync(target, 'public\n', { mode: 0o644 });
+      const link = join(dir, 'link.env');
+      symlinkSync(target, link);
+      expect(() => writeEnvVariable(link, 'X_SECRET', 's2')).toThrow(`${link} is a symbolic link: not writing a secret through it`);
+      expect(readFileSync(target, 'utf8')).toBe('public\n');
+      expect(statSync(target).mode & 0o777).toBe(0o644);
+      // A dangling link (to a file that would be created) is refused too.
+      const dangling = join(dir, 'dangling.env');
+      symlinkSync(join(dir, 'nowhere.env'), dangling);
+      expect(() => writeEnvVariable(dangling, 'X_SECRET', 's3')).toThrow(/symbolic link/);
+      expect(existsSync(join(dir, 'nowhere.env'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { withEnvExampleBlock } from './env-files';
-import { nextFreePort, NewServiceError, ServiceNames } from './naming';
+import { assertNoPlatformCollision, nextFreePort, NewServiceError, ServiceNames } from './naming';
 import { withNestProject } from './nest-cli';
 import { serviceFiles } from './templates';
 
@@ -26,6 +26,8 @@ export function scaffoldService(root: string, n: ServiceNames): Scaffolded {
   const nestCliPath = join(root, 'nest-cli.json');
   const nestCli = JSON.parse(readFileSync(nestCliPath, 'utf8')) as Parameters<typeof withNestProject>[0];
   if (nestCli.projects[n.name]) throw new NewServiceError(`nest-cli.json already has a project ${n.name}: remove it first`);
+  const envExample = join(root, '.env.example');
+  assertNoPlatformCollision(n, readFileSync(envExample, 'utf8'));
 
   const port = nextFreePort(appPorts(root));
   const files = serviceFiles(n, port);
@@ -34,7 +36,6 @@ export function scaffoldService(root: string, n: ServiceNames): Scaffolded {
     writeFileSync(join(root, path), content, { flag: 'wx' });
   }
   writeFileSync(nestCliPath, `${JSON.stringify(withNestProject(nestCli, n.name), null, 2)}\n`);
-  const envExample = join(root, '.env.example');
   writeFileSync(envExample, withEnvExampleBlock(readFileSync(envExample, 'utf8'), n, port));
   return { port, files: [...Object.keys(files), 'nest-cli.json', '.env.example'] };
 }

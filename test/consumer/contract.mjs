@@ -6,6 +6,7 @@
 // It starts the issuer, then the app (`node dist/main.js` in APP_DIR) pointed at it, then runs the suite.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { APP_CLIENT, AUDIENCE, LocalIssuer, OidcProviderIssuer } from './issuers.mjs';
@@ -61,6 +62,23 @@ async function startApp() {
 
 const get = (path, token) => fetch(`${base}${path}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
 
+/**
+ * GET with two Authorization header lines. fetch() folds repeated headers into one value; node:http
+ * sends a raw [name, value, …] list line by line (with no Host added, so it is given too).
+ */
+function getWithTwoAuthorizations(path, first, second) {
+  return new Promise((resolve, reject) => {
+    const url = new URL(path, base);
+    const headers = ['host', url.host, 'authorization', first, 'authorization', second];
+    const req = httpRequest(url, { headers }, (response) => {
+      let text = '';
+      response.setEncoding('utf8').on('data', (chunk) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode, headers: response.headers, body: JSON.parse(text) }));
+    });
+    req.on('error', reject).end();
+  });
+}
+
 describe(`@nest-oauth-m2m/auth contract (${APP_DIR.split('/').pop()}, ${issuer.name})`, () => {
   before(async () => {
     await issuer.start();
@@ -103,6 +121,17 @@ describe(`@nest-oauth-m2m/auth contract (${APP_DIR.split('/').pop()}, ${issuer.n
     assert.equal(response.status, 401);
     assert.match(response.headers.get('www-authenticate'), /error="invalid_token"/);
     assert.match((await response.json()).error_description, /expired/);
+  });
+
+  // Node keeps only the first Authorization line in req.headers; the guard must still see both.
+  it('400 invalid_request for two Authorization headers, even when the first holds a valid token', async () => {
+    const valid = `Bearer ${await issuer.serviceToken('things:read')}`;
+    for (const second of ['Bearer not-the-same-token', valid]) {
+      const response = await getWithTwoAuthorizations('/things', valid, second);
+      assert.equal(response.status, 400);
+      assert.equal(response.headers['www-authenticate'], 'Bearer error="invalid_request", error_description="more than one Authorization header"');
+      assert.deepEqual(response.body, { error: 'invalid_request', error_description: 'more than one Authorization header' });
+    }
   });
 
   it('403 insufficient_scope with the required scope in WWW-Authenticate', async () => {

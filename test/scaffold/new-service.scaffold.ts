@@ -69,6 +69,9 @@ describe('npm run new:service, from scaffold to a 200 (issue 15 acceptance)', ()
     expect(secret).toMatch(/^.{32,}$/);
     expect(statSync(dotenv).mode & 0o777).toBe(0o600);
     expect(result.stdout + result.stderr).not.toContain(secret);
+    // Not even its first characters (issue 24 item 10).
+    expect(result.stdout).toContain('wrote BILLING_SERVICE_CLIENT_SECRET to .env (readable by you only; the secret is never printed)');
+    expect(result.stdout + result.stderr).not.toMatch(/CLIENT_SECRET=\S/);
 
     // Asked twice, or for a bad name: a clear refusal, nothing written.
     const again = await npm('new:service', ['billing-service']);

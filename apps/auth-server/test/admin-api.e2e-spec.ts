@@ -149,6 +149,50 @@ describe('admin API (/admin/...)', () => {
       expect(created.body.client_secret).toBeUndefined();
     });
 
+    // Issue 24 item 3: all of these were registered, and a sign-in then redirected the code to them.
+    it('dangerous redirect URIs are refused at create and update: 400 invalid_request, nothing stored', async () => {
+      const dangerous = [
+        'javascript:alert(document.cookie)//',
+        'data:text/html,<script>alert(1)</script>',
+        'vbscript:msgbox',
+        'file:///etc/passwd',
+        'x:',
+        'https://*.evil.example/cb',
+        'https://good.example@evil.example/cb',
+        'http://evil.example/cb',
+      ];
+      for (const uri of dangerous) {
+        const created = await admin('POST', '/admin/clients', {
+          client_id: 'dangerous-web',
+          token_endpoint_auth_method: 'none',
+          scopes: ['invoices:read'],
+          audiences: ['api://billing-service'],
+          redirect_uris: [uri],
+          grant_types: ['authorization_code'],
+        });
+        expect([uri, created.status, created.body.error]).toEqual([uri, 400, 'invalid_request']);
+        expect(created.body.error_description).toMatch(/^redirect URI /);
+        const updated = await admin('PATCH', '/admin/clients/billing-web', { redirect_uris: ['http://127.0.0.1/callback', uri] });
+        expect([uri, updated.status, updated.body.error]).toEqual([uri, 400, 'invalid_request']);
+      }
+      expect((await admin('GET', '/admin/clients/dangerous-web')).status).toBe(404);
+      expect((await admin('GET', '/admin/clients/billing-web')).body.redirect_uris).toEqual(['http://localhost:5173/callback']);
+    });
+
+    // Issue 24 item 4: the admin API registered internal jwks_uri values, which the server then fetched.
+    it('a jwks_uri on a loopback, link-local or private address is refused: 400 invalid_request', async () => {
+      for (const uri of ['http://127.0.0.1:9/jwks', 'http://169.254.169.254/latest/meta-data/', 'http://[::1]/jwks']) {
+        const created = await admin('POST', '/admin/clients', {
+          client_id: 'ssrf-client',
+          token_endpoint_auth_method: 'private_key_jwt',
+          scopes: ['invoices:read'],
+          jwks_uri: uri,
+        });
+        expect([uri, created.status, created.body.error]).toEqual([uri, 400, 'invalid_request']);
+        expect(created.body.error_description).toMatch(/jwks_uri must not point at a loopback, link-local or private address/);
+      }
+    });
+
     it('bad bodies are 400 invalid_request naming the problem, never 500', async () => {
       const cases: [unknown, RegExp][] = [
         [{ scopes: ['a'] }, /client_id is required/],

@@ -1,4 +1,4 @@
-import { CryptoKey, decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { CryptoKey, decodeProtectedHeader, exportJWK, generateKeyPair } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { runCli } from '../src/cli/cli';
 import { SigningKeysService } from '../src/keys/signing-keys.service';
-import { basicAuth, postForm, requestToken, startAuthServer, TEST_DEMO_SECRET, TestAuthServer } from './support/auth-server.harness';
+import { basicAuth, clientAssertion, postForm, requestToken, startAuthServer, TEST_DEMO_SECRET, TestAuthServer } from './support/auth-server.harness';
 
 interface CliRun {
   code: number;
@@ -260,14 +260,7 @@ describe('operator CLI (runCli) against a running auth-server', () => {
     });
 
     it('the client gets a token with a signed assertion', async () => {
-      const assertion = await new SignJWT({ jti: randomUUID() })
-        .setProtectedHeader({ alg: 'ES256', kid: 'reports-1' })
-        .setIssuer(clientId)
-        .setSubject(clientId)
-        .setAudience(`${server.issuer}/oauth/token`)
-        .setIssuedAt()
-        .setExpirationTime('2m')
-        .sign(privateKey);
+      const assertion = await clientAssertion(server, clientId, privateKey, 'reports-1');
       const { status, body } = await postForm(server, '/oauth/token', {
         grant_type: 'client_credentials',
         client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
@@ -432,11 +425,54 @@ describe('operator CLI (runCli) against a running auth-server', () => {
       expect(sub.err).toMatch(/unknown command/);
     });
 
+    // Issue 24 item 9: Commander echoed unknown options, unknown commands and excess arguments, so a
+    // mistyped --password=… or a pasted secret was printed back.
+    it('never echoes what it does not know: an unknown option by name only, no unknown command or excess argument', async () => {
+      const secret = 'hunter2-NOT-TO-BE-ECHOED';
+      const runs = [
+        await cli('users', 'create', '--username', 'x', `--passwrd=${secret}`),
+        await cli('users', 'create', '--username', 'x', `-p${secret}`),
+        await cli(secret),
+        await cli('clients', secret),
+        await cli('users', 'disable', 'alice', secret),
+      ];
+      for (const run of runs) {
+        expect(run.code).not.toBe(0);
+        expect(run.err).toMatch(/^error: /);
+        expect(`${run.out}${run.err}`).not.toContain('hunter2');
+      }
+      expect(runs[0]!.err).toContain("unknown option '--passwrd'");
+      expect(runs[2]!.err).toContain('unknown command (not shown');
+      expect(runs[4]!.err).toContain('too many arguments');
+    });
+
     it('an auth method that does not exist is refused', async () => {
       const run = await cli('clients', 'create', '--id', 'cli-bad-method', '--scopes', 'users:read', '--auth-method', 'bogus');
       expect(run.code).not.toBe(0);
       expect(run.err).toMatch(/auth-method/);
       expect(run.out).toBe('');
+    });
+
+    // Issue 24 item 3: the CLI shares the clients service with the admin API; it accepted these too.
+    it('a dangerous redirect URI is refused and nothing is created', async () => {
+      for (const uri of ['javascript:alert(1)//', 'https://good.example@evil.example/cb', 'http://evil.example/cb', 'https://*.evil.example/cb']) {
+        const run = await cli('clients', 'create', '--id', 'cli-dangerous-web', '--auth-method', 'none', '--scopes', 'orders:read', '--redirect-uri', uri);
+        expect([uri, run.code, run.out]).toEqual([uri, 1, '']);
+        expect(run.err).toMatch(/^error: redirect URI /);
+      }
+      const { rows } = await db.query(`SELECT 1 FROM auth.clients WHERE client_id = 'cli-dangerous-web'`);
+      expect(rows).toHaveLength(0);
+    });
+
+    // Issue 24 item 4: any http(s) jwks_uri was accepted, internal addresses included (a blind SSRF).
+    it('a jwks_uri on a loopback, link-local or private address is refused and nothing is created', async () => {
+      for (const uri of ['http://127.0.0.1:9/jwks', 'http://169.254.169.254/latest/meta-data/', 'http://192.168.0.10/jwks']) {
+        const run = await cli('clients', 'create', '--id', 'cli-ssrf', '--scopes', 'users:read', '--auth-method', 'private_key_jwt', '--jwks-uri', uri);
+        expect([uri, run.code, run.out]).toEqual([uri, 1, '']);
+        expect(run.err).toMatch(/jwks_uri must not point at a loopback, link-local or private address/);
+      }
+      const { rows } = await db.query(`SELECT 1 FROM auth.clients WHERE client_id = 'cli-ssrf'`);
+      expect(rows).toHaveLength(0);
     });
 
     it('an invalid client id is refused by the service', async () => {

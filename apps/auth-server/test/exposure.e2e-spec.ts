@@ -56,7 +56,6 @@ describe('exposure of the auth-server port: /metrics and API docs', () => {
       SEED_DEMO_DATA: 'false',
       KEY_ENCRYPTION_KEY: 'Qx7v9L2m0Zr4Tb8Wc1Ny5Hs3Kd6Fg0Jp',
       CLIENT_SECRET_PEPPER: 'Vn3Bq8Mx1Lc6Zr0Td4Yh7Wk2Ps5Gf9Ja',
-      METRICS_PORT: '',
     };
     let server: TestAuthServer | undefined;
     afterEach(async () => {
@@ -65,7 +64,9 @@ describe('exposure of the auth-server port: /metrics and API docs', () => {
     });
 
     it('/docs and /docs-json are not served unless API_DOCS_ENABLED=true', async () => {
-      server = await startAuthServer({ env: { ...production, API_DOCS_ENABLED: '' } });
+      server = await startAuthServer({ env: { ...production, METRICS_PORT: String(await freePort()), API_DOCS_ENABLED: '' } });
+      // Production never serves /metrics on the OAuth port (its own port: METRICS_PORT, else 9464).
+      expect((await fetch(`${server.url}/metrics`)).status).toBe(404);
       for (const path of ['/docs', '/docs-json', '/docs/']) {
         expect([path, (await fetch(`${server.url}${path}`)).status]).toEqual([path, 404]);
       }
@@ -74,7 +75,7 @@ describe('exposure of the auth-server port: /metrics and API docs', () => {
     });
 
     it('API_DOCS_ENABLED=true turns them on', async () => {
-      server = await startAuthServer({ env: { ...production, API_DOCS_ENABLED: 'true' } });
+      server = await startAuthServer({ env: { ...production, METRICS_PORT: String(await freePort()), API_DOCS_ENABLED: 'true' } });
       const response = await fetch(`${server.url}/docs-json`);
       expect(response.status).toBe(200);
       expect(((await response.json()) as { paths: Record<string, unknown> }).paths).toHaveProperty('/oauth/token');

@@ -4,6 +4,7 @@ import { ClientEntity } from '../src/clients/client.entity';
 import {
   basicAuth,
   postForm,
+  postFormWithTwoAuthorizations,
   registerClient,
   requestToken,
   startAuthServer,
@@ -71,6 +72,23 @@ describe('POST /oauth/token (client credentials)', () => {
       const raw = `Basic ${Buffer.from(`${client.clientId}:${client.secret}`).toString('base64')}`;
       const { status } = await postForm(server, '/oauth/token', { grant_type: 'client_credentials' }, { headers: { authorization: raw } });
       expect(status).toBe(200);
+    });
+
+    // Issue 24 item 2: Node keeps only the first Authorization line, so a second one went unseen and
+    // the request was authenticated as the first line's client.
+    it('two Authorization headers: 400 invalid_request at the token, introspection and revocation endpoints', async () => {
+      const valid = basicAuth(demo.clientId, demo.secret);
+      const cases: [string, Record<string, string>][] = [
+        ['/oauth/token', { grant_type: 'client_credentials' }],
+        ['/oauth/introspect', { token: 'x' }],
+        ['/oauth/revoke', { token: 'x' }],
+      ];
+      for (const [path, form] of cases) {
+        for (const second of [valid, basicAuth('someone-else', 'other-secret'), 'Bearer x']) {
+          const { status, body } = await postFormWithTwoAuthorizations(server, path, form, [valid, second]);
+          expect({ path, status, body }).toEqual({ path, status: 400, body: { error: 'invalid_request', error_description: 'more than one Authorization header' } });
+        }
+      }
     });
 
     it('client_secret_post', async () => {

@@ -499,6 +499,25 @@ describe('end-user login: authorization code + PKCE (demo-app)', () => {
       }
     });
 
+    // Issue 24 item 3: rows registered before the redirect URI rule existed must never receive a code or an error.
+    it('a stored redirect URI that breaks the rule (registered before it) is never redirected to: 400 page instead', async () => {
+      const legacy = ['javascript:alert(document.domain)//', 'http://evil.example/cb', 'https://good.example@evil.example/cb', 'data:text/html,x'];
+      await server.clients.create(
+        { clientId: 'legacy-app', scopes: ['orders:read'], audiences: ['api://order-service'], authMethod: 'none', redirectUris: ['http://127.0.0.1/cb'] },
+        TEST_ACTOR,
+      );
+      await db.query('UPDATE auth.clients SET redirect_uris = $1 WHERE client_id = $2', [legacy, 'legacy-app']);
+      for (const uri of legacy) {
+        const { challenge } = pkcePair();
+        // Valid and invalid requests alike: neither a code nor an error may go to it.
+        for (const extra of [{}, { code_challenge_method: 'plain' }] as Record<string, string>[]) {
+          const result = await login(server.url, authorizeParams(challenge, { client_id: 'legacy-app', scope: 'orders:read', redirect_uri: uri, ...extra }), alice);
+          expect([uri, result.status, result.location]).toEqual([uri, 400, undefined]);
+          expect(result.html).toContain('the registered redirect_uri is not allowed');
+        }
+      }
+    });
+
     // Issue 10 finding 6: both used to be accepted for the 127.0.0.1 registration (compared after URL parsing).
     it('another spelling of the registered loopback URI is refused: byte-exact matching, only the port may vary', async () => {
       const { challenge } = pkcePair();

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { DEFAULT_PRODUCTION_METRICS_PORT } from '../../../libs/platform/src/http-platform.config';
 import { trustProxyFrom } from '../../../libs/platform/src/trust-proxy';
 import { containersOf, K8S_DIRECTORY, KubeObject, renderKustomization } from './kustomize-lite';
 
@@ -80,6 +81,15 @@ describe.each(OVERLAYS)('Kubernetes manifests, %s overlay', (overlay) => {
       expect(port.targetPort).not.toBe('metrics');
       expect(port.targetPort).not.toBe(metricsPort);
     }
+  });
+
+  // Issue 24 item 7: production without METRICS_PORT now serves /metrics on the default port; the
+  // manifests, the Dockerfile's EXPOSE and that default name one port.
+  it('METRICS_PORT is the production default the image exposes', () => {
+    const config = find(objects, 'ConfigMap', 'platform-config') as any;
+    expect(Number(config.data.METRICS_PORT)).toBe(DEFAULT_PRODUCTION_METRICS_PORT);
+    const expose = /^EXPOSE (.+)$/m.exec(readFileSync(join(K8S_DIRECTORY, '../../Dockerfile'), 'utf8'))![1]!.split(/\s+/);
+    expect(expose).toContain(String(DEFAULT_PRODUCTION_METRICS_PORT));
   });
 
   it('lets only order-service reach user-service', () => {

@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Module } from '@nestjs/common';
+import { request as httpRequest } from 'node:http';
 import { closedPortUrl } from './support/local-http-servers';
 import { TestIssuer } from './support/test-issuer';
 
@@ -51,6 +52,23 @@ class ThingsController {
   missing(): never {
     throw new NotFoundException();
   }
+}
+
+/**
+ * GET with two `Authorization` header lines, as a client or proxy may send them: fetch() would fold
+ * them into one comma-joined value; node:http sends a flat [name, value, …] list line by line.
+ */
+function getWithTwoAuthorizations(url: string, first: string, second: string): Promise<{ status: number; challenge?: string; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    // A raw header list gets no Host added for it: HTTP/1.1 requires one.
+    const headers = ['host', new URL(url).host, 'authorization', first, 'authorization', second];
+    const req = httpRequest(url, { headers }, (response) => {
+      let text = '';
+      response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode!, challenge: response.headers['www-authenticate'], body: JSON.parse(text) }));
+    });
+    req.on('error', reject).end();
+  });
 }
 
 describe.each([
@@ -104,6 +122,20 @@ describe.each([
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     expect(response.headers.get('cache-control')).toBe('no-store');
     expect(await response.json()).toEqual({ error: 'invalid_token', error_description: 'a bearer access token is required' });
+  });
+
+  // Issue 24 item 2: Node keeps only the first Authorization line in req.headers, so the second one
+  // went unseen and the request was answered as the first token's caller.
+  it('400 invalid_request for two Authorization headers, whatever the second holds', async () => {
+    const valid = `Bearer ${await issuer.token({ aud: 'api://things', scope: 'things:read' })}`;
+    for (const second of [valid, 'Bearer other', 'Basic dXNlcjpwYXNz', '']) {
+      const response = await getWithTwoAuthorizations(`${base}/things`, valid, second);
+      expect(response.status).toBe(400);
+      expect(response.challenge).toBe('Bearer error="invalid_request", error_description="more than one Authorization header"');
+      expect(response.body).toEqual({ error: 'invalid_request', error_description: 'more than one Authorization header' });
+    }
+    // One header with the same token is still accepted.
+    expect((await get('/things', valid.slice('Bearer '.length))).status).toBe(200);
   });
 
   it('401 invalid_token for a bad or expired token', async () => {

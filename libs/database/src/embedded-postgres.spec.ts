@@ -69,4 +69,14 @@ describe('describeDatabaseUrl', () => {
     expect(describeDatabaseUrl('postgres://app:s3cret@db:5432/platform')).toBe('postgres://app:***@db:5432/platform');
     expect(describeDatabaseUrl('not a url')).toBe('(an unparseable DATABASE_URL)');
   });
+
+  // Issue 24 item 9: the CLI printed `database: postgres://…?password=postgres (DATABASE_URL)`.
+  it('hides passwords given as query parameters too, in every spelling', () => {
+    expect(describeDatabaseUrl('postgres://db:5432/platform?user=app&password=s3cret&sslmode=require')).toBe(
+      'postgres://db:5432/platform?user=app&password=***&sslmode=require',
+    );
+    const described = describeDatabaseUrl('postgres://u:p1@db/x?PASSWORD=s2&sslpassword=s3&password=s4&sslkey=/k&auth_token=s5');
+    expect(described).not.toMatch(/p1|s2|s3|s4|s5/);
+    expect(described).toBe('postgres://u:***@db/x?PASSWORD=***&sslpassword=***&password=***&sslkey=***&auth_token=***');
+  });
 });

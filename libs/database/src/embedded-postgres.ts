@@ -85,11 +85,20 @@ async function assertOwnCluster(options: EmbeddedPostgresOptions): Promise<void>
   if (canonical(dataDirectory) !== canonical(options.dataDir)) throw refuse(`a PostgreSQL whose data is in ${dataDirectory}`);
 }
 
-/** Where a connection string points, without its password (for "about to use" messages). */
+const CREDENTIAL_PARAMETER = /pass|secret|token|key|credential|auth/i;
+
+/**
+ * Where a connection string points, without its credentials (for "about to use" messages): the
+ * userinfo password and every query parameter that may carry one (libpq's `password`, `sslpassword`,
+ * and anything named like a secret, token or key), as `***`.
+ */
 export function describeDatabaseUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';
+    for (const name of new Set(parsed.searchParams.keys())) {
+      if (CREDENTIAL_PARAMETER.test(name)) parsed.searchParams.set(name, '***');
+    }
     return parsed.toString();
   } catch {
     return '(an unparseable DATABASE_URL)';

@@ -6,6 +6,8 @@ export interface HttpPlatformConfig {
   /**
    * METRICS_PORT: serve /metrics on this port (on HOST) instead of the app's port, which then has no
    * /metrics. Deployments set it so the scrape port is never the one an ingress exposes (deploy/k8s).
+   * In production it defaults to DEFAULT_PRODUCTION_METRICS_PORT: per-client counters are never on the
+   * public port there. Outside production, unset keeps /metrics on the app's port.
    */
   metricsPort?: number;
   /** Where the metrics port listens: HOST, as the app itself (default 0.0.0.0). */
@@ -17,10 +19,13 @@ export interface HttpPlatformConfig {
   apiDocsEnabled: boolean;
 }
 
+/** Where /metrics goes in production without METRICS_PORT: the port the Dockerfile exposes and deploy/k8s sets. */
+export const DEFAULT_PRODUCTION_METRICS_PORT = 9464;
+
 export function httpPlatformConfig(env: NodeJS.ProcessEnv = process.env): HttpPlatformConfig {
   const production = env.NODE_ENV === 'production';
   return {
-    metricsPort: optionalPort(env, 'METRICS_PORT'),
+    metricsPort: optionalPort(env, 'METRICS_PORT') ?? (production ? DEFAULT_PRODUCTION_METRICS_PORT : undefined),
     metricsHost: env.HOST || '0.0.0.0',
     apiDocsEnabled: flag(env, 'API_DOCS_ENABLED', !production),
   };

@@ -21,7 +21,8 @@ export type LibraryMetrics = 'guard-decisions' | 'jwks' | 'token-provider';
  * decisions, the client-credentials token cache, JWKS fetches), read at scrape time so the request
  * path only ever increments plain counters. Served outside Nest's guards, like the health checks:
  * keep it on the cluster network rather than behind a token. With METRICS_PORT set it is served on
- * that port only (deploy/k8s does this), so the port an ingress exposes has no /metrics at all.
+ * that port only (deploy/k8s does this; production defaults it), so the port an ingress exposes has
+ * no /metrics at all.
  */
 export function registerMetrics(
   app: NestFastifyApplication,

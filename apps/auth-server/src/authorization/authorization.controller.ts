@@ -4,6 +4,7 @@ import { ConfigType } from '@nestjs/config';
 import { ApiConsumes, ApiOperation, ApiProduces } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientRegistry } from '../clients/client-registry';
+import { redirectUriProblem } from '../clients/redirect-uri-policy';
 import { ResourcesService } from '../resources/resources.service';
 import { authServerConfig } from '../config/auth-server.config';
 import { HashingRefused, PasswordHashingGate } from '../users/password-hashing-gate';
@@ -164,6 +165,10 @@ export class AuthorizationController {
     }
     if (!redirectUri || !isRegisteredRedirectUri(client.redirectUris, redirectUri)) {
       throw new UntrustedRequest('redirect_uri is not registered for this client');
+    }
+    // A row registered before the redirect URI rule (javascript:, http://evil…) never receives a redirect.
+    if (redirectUriProblem(redirectUri, this.config)) {
+      throw new UntrustedRequest('the registered redirect_uri is not allowed (https, http on a loopback IP, or a private-use scheme); ask the operator to update the client');
     }
     const fields: Record<string, string> = {};
     // RFC 8707 allows several resources; one token has one audience here, so that is invalid_target (below).

@@ -12,6 +12,7 @@ import { registerMigrateCommand } from './commands/migrate.command';
 import { registerResourceCommands } from './commands/resources.commands';
 import { registerUserCommands } from './commands/users.commands';
 import { withHint } from './hints';
+import { withoutUnknownArgumentValues } from './unechoed-arguments';
 
 export interface CliIo {
   out(text: string): void;
@@ -97,7 +98,7 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
   const program = new Command('cli')
     .description('Operate the auth-server: clients, secrets, users and signing keys.')
     .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (message, write) => write(withoutUnknownArgumentValues(message)) })
     .showHelpAfterError();
 
   const readStdin = io.stdin ?? readProcessStdin;

@@ -1,4 +1,4 @@
-import { InvalidClient, InvalidRequest } from '@nest-oauth-m2m/auth';
+import { hasRepeatedAuthorization, InvalidClient, InvalidRequest } from '@nest-oauth-m2m/auth';
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
@@ -57,6 +57,8 @@ export class ClientAuthenticationGuard implements CanActivate {
 
   private async authenticate(context: ExecutionContext, request: FastifyRequest & Record<string, unknown>, params: FormParams): Promise<boolean> {
     const usesBasic = request.headers.authorization !== undefined;
+    // Node keeps only the first of several Authorization lines in `headers`: never authenticate by it.
+    if (usesBasic && hasRepeatedAuthorization(request)) throw new InvalidRequest('more than one Authorization header');
     const usesPost = params.has('client_secret');
     const usesAssertion = params.has('client_assertion') || params.has('client_assertion_type');
     if (Number(usesBasic) + Number(usesPost) + Number(usesAssertion) > 1) {

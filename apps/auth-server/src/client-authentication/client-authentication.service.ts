@@ -1,10 +1,11 @@
 import { InvalidClient, UnauthorizedClient } from '@nest-oauth-m2m/auth';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
+  customFetch,
   decodeJwt,
   errors as joseErrors,
   JWTVerifyGetKey,
@@ -16,6 +17,7 @@ import { ClientSecretHasher, MAX_SECRET_LENGTH } from '../clients/client-secret.
 import { TokenEndpointAuthMethod, ClientEntity } from '../clients/client.entity';
 import { authServerConfig } from '../config/auth-server.config';
 import type { AuthenticatedClient } from './authenticated-client';
+import { clientJwksFetch } from './client-jwks-fetch';
 
 export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 export const ASSERTION_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512', 'EdDSA'];
@@ -27,8 +29,10 @@ const CLOCK_TOLERANCE_SECONDS = 30;
 /** Verifies who is calling: client_secret_basic, client_secret_post and private_key_jwt (RFC 7523). */
 @Injectable()
 export class ClientAuthenticationService {
+  private readonly logger = new Logger(ClientAuthenticationService.name);
   private readonly keySets = new Map<string, JWTVerifyGetKey>();
   private readonly assertionAudiences: string[];
+  private readonly fetchClientJwks: ReturnType<typeof clientJwksFetch>;
 
   constructor(
     private readonly registry: ClientRegistry,
@@ -37,6 +41,7 @@ export class ClientAuthenticationService {
     @Inject(authServerConfig.KEY) config: ConfigType<typeof authServerConfig>,
   ) {
     this.assertionAudiences = [config.issuer, `${config.issuer}/oauth/token`];
+    this.fetchClientJwks = clientJwksFetch({ production: config.production, allowPrivateNetworks: config.clientJwksAllowPrivateNetworks });
   }
 
   async authenticateWithSecret(
@@ -96,7 +101,13 @@ export class ClientAuthenticationService {
       exp = payload.exp!;
       jti = String(payload.jti);
     } catch (error) {
-      throw new InvalidClient(`client assertion rejected: ${describeJoseError(error)}`);
+      const claimProblem = describeClaimError(error);
+      if (claimProblem) throw new InvalidClient(`client assertion rejected: ${claimProblem}`);
+      // No key, a bad signature, or a jwks_uri that failed (refused, unreachable, not a JWKS, too slow,
+      // too large): one answer, so the endpoint tells an unauthenticated caller nothing about what the
+      // URL reaches (issue 24 item 4). The detail is for the operator.
+      this.logger.warn(`client ${clientId}: assertion not verified (${client.jwksUri ? 'jwks_uri' : 'registered jwks'}): ${(error as Error).message}`);
+      throw new InvalidClient('client authentication failed');
     }
     if (exp - Date.now() / 1000 > MAX_ASSERTION_LIFETIME_SECONDS) {
       throw new InvalidClient(`client assertion must expire within ${MAX_ASSERTION_LIFETIME_SECONDS} s`);
@@ -142,7 +153,7 @@ export class ClientAuthenticationService {
     let keySet = this.keySets.get(cacheKey);
     if (!keySet) {
       keySet = client.jwksUri
-        ? createRemoteJWKSet(new URL(client.jwksUri), { timeoutDuration: 2_000, cooldownDuration: 30_000 })
+        ? createRemoteJWKSet(new URL(client.jwksUri), { timeoutDuration: 2_000, cooldownDuration: 30_000, [customFetch]: this.fetchClientJwks })
         : createLocalJWKSet(client.jwks ?? { keys: [] });
       this.keySets.set(cacheKey, keySet);
     }
@@ -156,12 +167,14 @@ export function ensureGrantAllowed(client: ClientEntity, grantType: string): voi
   }
 }
 
-function describeJoseError(error: unknown): string {
+/**
+ * What the client may be told about a refused assertion: its claims (checked only once the signature
+ * verified, so they reveal nothing about the keys or the jwks_uri) and a disallowed algorithm (checked
+ * before any key is looked up). undefined for everything else.
+ */
+function describeClaimError(error: unknown): string | undefined {
   if (error instanceof joseErrors.JWTExpired) return 'expired';
   if (error instanceof joseErrors.JWTClaimValidationFailed) return `claim "${error.claim}" ${error.reason}`;
-  if (error instanceof joseErrors.JWKSNoMatchingKey) return 'no matching key';
-  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'bad signature';
   if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'algorithm not allowed';
-  if (error instanceof joseErrors.JWKSTimeout) return 'the client JWKS could not be fetched in time';
-  return 'invalid';
+  return undefined;
 }

@@ -28,6 +28,7 @@ function config(overrides: Partial<AuthServerConfig> = {}): AuthServerConfig {
     loginProtection: { failureLimit: 5, failureWindowSeconds: 900, hashConcurrency: 2, hashQueueLimit: 16, hashPerAddress: 2 },
     defaultAudience: 'api://default',
     seedDemoData: false,
+    clientJwksAllowPrivateNetworks: false,
     production: false,
     ...overrides,
   };

@@ -12,6 +12,8 @@ import { keyMaterialFields } from './client-keys';
 import { ClientRegistry } from './client-registry';
 import { ClientSecretHasher } from './client-secret.hasher';
 import { ClientSecretEntity, isSecretActive } from './client-secret.entity';
+import { jwksUriProblem } from './jwks-uri-policy';
+import { redirectUriProblem } from './redirect-uri-policy';
 import { CLIENT_AUTH_METHODS, TokenEndpointAuthMethod, ClientEntity, GRANT_TYPES, GrantType } from './client.entity';
 
 export const MAX_ACTIVE_SECRETS = 2;
@@ -89,6 +91,12 @@ export class ClientsService {
   async create(input: CreateClientInput, actor: AuditActor): Promise<{ client: ClientEntity; secret?: IssuedSecret }> {
     const authMethod = input.authMethod ?? 'client_secret_basic';
     this.validate(input, authMethod);
+    // Here, not in validate(): update() re-validates the stored client and cannot change its jwks_uri.
+    const jwksUriRefusal = input.jwksUri === undefined ? undefined : jwksUriProblem(input.jwksUri, {
+      production: this.config.production,
+      allowPrivateNetworks: this.config.clientJwksAllowPrivateNetworks,
+    });
+    if (jwksUriRefusal) throw new ClientRegistrationError(`--jwks-uri / jwks_uri ${jwksUriRefusal}`);
     const created = await this.dataSource.transaction(async (manager) => {
       // Concurrent creators of one id: the loser waits here, then sees the winner's row.
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`client:${input.clientId}`]);
@@ -344,13 +352,8 @@ export class ClientsService {
       throw new ClientRegistrationError('authorization_code clients need at least one redirect URI');
     }
     for (const uri of input.redirectUris ?? []) {
-      let parsed: URL;
-      try {
-        parsed = new URL(uri);
-      } catch {
-        throw new ClientRegistrationError(`"${uri}" is not an absolute redirect URI`);
-      }
-      if (parsed.hash) throw new ClientRegistrationError('redirect URIs must not have a fragment');
+      const problem = redirectUriProblem(uri, this.config);
+      if (problem) throw new ClientRegistrationError(`redirect URI ${JSON.stringify(uri)} ${problem}`);
     }
     for (const scope of [...input.scopes, ...(input.defaultScopes ?? [])]) {
       if (!SCOPE_TOKEN.test(scope)) throw new ClientRegistrationError(`"${scope}" is not a valid scope token`);

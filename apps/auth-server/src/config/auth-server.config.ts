@@ -63,7 +63,19 @@ export interface AuthServerConfig {
     /** Sign-ins one address may have running or waiting (then 429): one address cannot fill the queue. */
     hashPerAddress: number;
   };
+  /**
+   * CLIENT_JWKS_ALLOW_PRIVATE_NETWORKS: clients' jwks_uri may point at loopback, link-local and private
+   * addresses (development, compose). Off by default: see clients/jwks-uri-policy.ts.
+   */
+  clientJwksAllowPrivateNetworks: boolean;
   production: boolean;
+}
+
+function flag(name: string, fallback: boolean): boolean {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw !== 'true' && raw !== 'false') throw new Error(`${name} must be true or false`);
+  return raw === 'true';
 }
 
 function integer(name: string, fallback: number, min: number, max: number): number {
@@ -137,6 +149,7 @@ export const authServerConfig = registerAs('authServer', (): AuthServerConfig =>
       hashQueueLimit: integer('LOGIN_HASH_QUEUE_LIMIT', 16, 0, 10_000),
       hashPerAddress: integer('LOGIN_HASH_PER_ADDRESS', 4, 1, 1_000),
     },
+    clientJwksAllowPrivateNetworks: flag('CLIENT_JWKS_ALLOW_PRIVATE_NETWORKS', false),
     production,
   };
 });

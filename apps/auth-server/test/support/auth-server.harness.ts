@@ -1,4 +1,7 @@
 import { LogLevel } from '@nestjs/common';
+import { CryptoKey, SignJWT } from 'jose';
+import { randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createTestDatabase } from '../../../../test/support/database';
 import { freePort } from '../../../../test/support/ports';
@@ -129,4 +132,40 @@ export function requestToken(
     { grant_type: 'client_credentials', ...form },
     { headers: { authorization: basicAuth(credentials.clientId, credentials.secret) } },
   );
+}
+
+/**
+ * POSTs a form with two `Authorization` header lines. fetch() folds repeated headers into one value;
+ * node:http sends a raw [name, value, …] list line by line (Host and the body headers given by hand).
+ */
+export function postFormWithTwoAuthorizations(
+  server: TestAuthServer,
+  path: string,
+  form: Record<string, string>,
+  authorizations: [string, string],
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const url = new URL(path, server.url);
+  const body = new URLSearchParams(form).toString();
+  const headers = ['host', url.host, 'content-type', 'application/x-www-form-urlencoded', 'content-length', String(Buffer.byteLength(body))];
+  for (const authorization of authorizations) headers.push('authorization', authorization);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: 'POST', headers }, (response) => {
+      let text = '';
+      response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode!, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} }));
+    });
+    req.on('error', reject).end(body);
+  });
+}
+
+/** A private_key_jwt assertion (RFC 7523) for the server's token endpoint, signed ES256 with `kid`. */
+export function clientAssertion(server: TestAuthServer, clientId: string, privateKey: CryptoKey, kid: string): Promise<string> {
+  return new SignJWT({ jti: randomUUID() })
+    .setProtectedHeader({ alg: 'ES256', kid })
+    .setIssuer(clientId)
+    .setSubject(clientId)
+    .setAudience(`${server.issuer}/oauth/token`)
+    .setIssuedAt()
+    .setExpirationTime('2m')
+    .sign(privateKey);
 }

@@ -6,6 +6,7 @@ import { FlowTrace } from '../trace/flow-trace';
 import { RESOURCE_SERVER_AUTH_OPTIONS, ResourceServerAuthOptions } from './auth.options';
 import { benchmarkPrincipal } from './benchmark-bypass';
 import { bearerTokenOf, isB64Token } from './bearer-token';
+import { hasRepeatedAuthorization } from './repeated-authorization';
 import { routeAuthRequirements } from './decorators';
 import { GuardDecisionStats, GuardOutcome } from './guard-decision.stats';
 import type { Principal } from './principal';
@@ -86,13 +87,14 @@ export class BearerAuthGuard extends AuthGuard() implements CanActivate {
       this.decisions.record(context, 'public');
       return true;
     }
-    const request = context.switchToHttp().getRequest<{ headers: Record<string, unknown>; query?: unknown; user?: Principal }>();
+    const request = context.switchToHttp().getRequest<{ headers: Record<string, unknown>; rawHeaders?: unknown; raw?: { rawHeaders?: unknown }; query?: unknown; user?: Principal }>();
     const authorization = request.headers.authorization;
     if (this.benchmarkBypass) {
       request.user = benchmarkPrincipal(authorization);
       return true;
     }
-    if (Array.isArray(authorization)) {
+    // Node keeps only the first of several Authorization lines in `headers`: count them in rawHeaders.
+    if (authorization !== undefined && hasRepeatedAuthorization(request)) {
       this.decisions.record(context, 'invalid_request');
       throw new MalformedBearerRequest('more than one Authorization header');
     }

@@ -8,6 +8,7 @@ export * from './decorators';
 export * from './guard-decision.stats';
 export * from './jwks-key-store';
 export * from './principal';
+export * from './repeated-authorization';
 export * from './scopes.guard';
 export * from './verified-token.cache';
 export * from './resource-server.config';
