@@ -6,14 +6,15 @@
  *    client-credentials token (and reuses it on the next call),
  * 3. then the failure cases every guard must get right.
  */
-import { config as loadEnv } from 'dotenv';
+import { loadEnvFiles } from '@app/platform/env';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { randomBytes } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { hiddenFields, pkcePair } from './support/login-form';
 
-loadEnv({ path: ['.env', '.env.example'], quiet: true } as never);
+// The same sources, in the same order, as the apps: the environment, then .env, then .env.example.
+loadEnvFiles();
 
 const AUTH = (process.env.DEMO_AUTH_SERVER_URL ?? `http://localhost:${process.env.AUTH_SERVER_PORT ?? 3000}`).replace(/\/$/, '');
 const USERS = (process.env.DEMO_USER_SERVICE_URL ?? `http://localhost:${process.env.USER_SERVICE_PORT ?? 3001}`).replace(/\/$/, '');
