@@ -6,6 +6,7 @@
  *    client-credentials token (and reuses it on the next call),
  * 3. then the failure cases every guard must get right.
  */
+import { colourEnabled } from '@app/platform/colour';
 import { loadEnvFiles } from '@app/platform/env';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { randomBytes } from 'node:crypto';
@@ -22,7 +23,7 @@ const ORDERS = (process.env.DEMO_ORDER_SERVICE_URL ?? `http://localhost:${proces
 const ALICE_ORDER = '0a1b2c3d-0000-4000-8000-a11ce0000101';
 const BOB_ORDER = '0a1b2c3d-0000-4000-8000-b0b000000201';
 
-const color = process.stdout.isTTY ? (code: number) => (text: string) => `\x1b[${code}m${text}\x1b[0m` : () => (text: string) => text;
+const color = colourEnabled(process.stdout) ? (code: number) => (text: string) => `\x1b[${code}m${text}\x1b[0m` : () => (text: string) => text;
 const bold = color(1);
 const dim = color(2);
 const green = color(32);
