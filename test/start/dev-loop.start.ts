@@ -42,7 +42,9 @@ describe('npm run start:dev: edit, save, the new answer from the one app that ch
 
     const source = join(checkout.dir, CONTROLLER);
     const original = readFileSync(source, 'utf8');
-    const edited = original.replace('return { ...this.tokens.stats };', "return { ...this.tokens.stats, editedBy: 'dev-loop test' };");
+    const edited = original
+      .replace('stats(): TokenProviderStats {', 'stats(): TokenProviderStats & { editedBy: string } {')
+      .replace('return { ...this.tokens.stats };', "return { ...this.tokens.stats, editedBy: 'dev-loop test' };");
     expect(edited).not.toBe(original);
     const savedAt = Date.now();
     writeFileSync(source, edited);

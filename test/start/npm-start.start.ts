@@ -2,8 +2,8 @@
  * `npm start` as a developer and their tools run it (issue 25):
  * - one configuration story: the embedded database named only in `.env` (EMBEDDED_PG_PORT,
  *   EMBEDDED_PG_DIR) is the one `npm start` runs and the one the CLI then uses;
- * - process hygiene: SIGTERM to npm's process (an IDE's stop button, `kill $!`), SIGTERM to the
- *   launcher, SIGKILL to the launcher: each time no process of it and no bound port is left.
+ * - process hygiene: SIGTERM or SIGINT to npm's process (an IDE's stop button, `kill $!`), SIGTERM
+ *   to the launcher, SIGKILL to the launcher: each time no process of it and no bound port is left.
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -29,7 +29,7 @@ describe('npm start: one configuration story, and nothing left behind whoever is
     tree = processTree(platform.child.pid!);
     const launcher = tree.find((info) => /^\S*node\s.*dist\/scripts\/start\.js/.test(info.args));
     expect(launcher).toBeDefined();
-    // npm, its shell, the launcher, the reaper, three apps and the postmaster (with its own children).
+    // npm, the launcher (npm's shell execs it), the reaper, three apps and the postmaster (with its children).
     expect(tree.filter((info) => info.args.includes('dist/apps/')).length).toBe(APPS.length);
     expect(tree.some((info) => info.args.includes('support/reaper.js'))).toBe(true);
     expect(tree.some((info) => info.args.includes(`postgres -D ${pgDir}`))).toBe(true);
@@ -76,6 +76,13 @@ describe('npm start: one configuration story, and nothing left behind whoever is
     process.kill(platform.child.pid!, 'SIGTERM');
     await expectNothingLeft();
     expect(existsSync(join(pgDir, 'postmaster.pid'))).toBe(false); // a clean shutdown, not a crash
+  });
+
+  it('SIGINT to the npm process alone (not its group, as Ctrl-C would) stops everything', async () => {
+    const { platform } = await start();
+    process.kill(platform.child.pid!, 'SIGINT');
+    await expectNothingLeft();
+    expect(existsSync(join(pgDir, 'postmaster.pid'))).toBe(false);
   });
 
   it('SIGTERM to the launcher stops everything', async () => {

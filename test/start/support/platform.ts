@@ -15,8 +15,10 @@ export const APPS = ['auth-server', 'user-service', 'order-service'] as const;
 /** A clean copy with this checkout's build output, as if `npm run build` had run in it. */
 export function builtCopy(root: string): CheckoutCopy {
   const copy = copyCheckout(root);
-  cpSync(join(root, 'dist'), join(copy.dir, 'dist'), { recursive: true });
+  // In the order the build writes them: `npm run start:dev` (scripts/run-built.js) rebuilds when any
+  // .ts under apps, libs, scripts, bench (libs/auth's .d.ts too) is newer than its entry.
   cpSync(join(root, 'libs/auth/dist'), join(copy.dir, 'libs/auth/dist'), { recursive: true });
+  cpSync(join(root, 'dist'), join(copy.dir, 'dist'), { recursive: true });
   return copy;
 }
 
