@@ -58,7 +58,10 @@ describe('npm run start:dev: edit, save, the new answer from the one app that ch
     const seconds = (Date.now() - savedAt) / 1000;
     process.stdout.write(`start:dev: saved → new answer in ${seconds.toFixed(1)} s\n`);
     expect(platform.output()).toMatch(/^\[build\] dist\/apps\/order-service\/src\/debug\/token-stats\.controller\.js: restarting order-service$/m);
-    expect(platform.output()).toMatch(/^ready: order-service restarted in [\d.]+ s$/m);
+    // The launcher prints it once its own readiness poll has seen the new process answer.
+    const restartedLine = /^ready: order-service restarted in [\d.]+ s$/m;
+    for (const deadline = Date.now() + 30_000; !restartedLine.test(platform.output()) && Date.now() < deadline; ) await new Promise((done) => setTimeout(done, 100));
+    expect(platform.output()).toMatch(restartedLine);
     // Not a full restart: the other apps are the same processes, the new order-service another one.
     expect({ auth: appPid('auth-server'), users: appPid('user-service') }).toEqual({ auth: before.auth, users: before.users });
     expect(appPid('order-service')).not.toBe(before.orders);

@@ -5,7 +5,7 @@
  * - process hygiene: SIGTERM or SIGINT to npm's process (an IDE's stop button, `kill $!`), SIGTERM
  *   to the launcher, SIGKILL to the launcher: each time no process of it and no bound port is left.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { CheckoutCopy } from '../scaffold/support/checkout-copy';
@@ -73,9 +73,28 @@ describe('npm start: one configuration story, and nothing left behind whoever is
     expect({ code: cli.code, stderr: cli.stderr }).toEqual({ code: 0, stderr: `database: postgres://postgres:***@127.0.0.1:${pgPort}/platform (embedded, this checkout)\n` });
     expect((JSON.parse(cli.stdout) as { client_id: string }[]).map((c) => c.client_id)).toContain('order-service');
 
+    // Told another port for the same folder (the mismatch .env used to cause): why, and what to do.
+    const mismatch = await run('npm', ['run', '-s', 'cli', '--', 'clients', 'list'], { cwd: checkout.dir, env: { ...env, EMBEDDED_PG_PORT: String(await freePort()) } });
+    expect(mismatch.code).toBe(2);
+    expect(mismatch.stderr).toContain(`error: the embedded PostgreSQL of ${pgDir} already runs on port ${pgPort} (pid `);
+    expect(mismatch.stderr).toMatch(/\n {2}hint: npm start and the CLI read EMBEDDED_PG_PORT from the environment, else \.env, else \.env\.example/);
+
     process.kill(platform.child.pid!, 'SIGTERM');
     await expectNothingLeft();
     expect(existsSync(join(pgDir, 'postmaster.pid'))).toBe(false); // a clean shutdown, not a crash
+  });
+
+  it('the CLI that cannot start its database says what PostgreSQL said, and what to do', async () => {
+    const broken = join(checkout.dir, '.data', 'broken');
+    mkdirSync(broken, { recursive: true, mode: 0o755 });
+    chmodSync(broken, 0o755); // as root, the server runs as the postgres user
+    writeFileSync(join(broken, 'PG_VERSION'), '18\n'); // looks initialised, holds no configuration
+    const port = await freePort();
+    const cli = await run('npm', ['run', '-s', 'cli', '--', 'clients', 'list'], { cwd: checkout.dir, env: { ...env, EMBEDDED_PG_DIR: broken, EMBEDDED_PG_PORT: String(port) } });
+    expect(cli.code).toBe(2);
+    expect(cli.stderr).toMatch(new RegExp(`^error: embedded PostgreSQL could not start in ${broken} on port ${port}: .*postgresql\\.conf`, 'm'));
+    expect(cli.stderr).toMatch(/\n {2}hint: check that EMBEDDED_PG_DIR is writable and no other PostgreSQL uses it, or set DATABASE_URL/);
+    expect(cli.stderr).not.toContain('TypeError');
   });
 
   it('SIGINT to the npm process alone (not its group, as Ctrl-C would) stops everything', async () => {

@@ -35,7 +35,8 @@ export function defaultEmbeddedOptions(): EmbeddedPostgresOptions {
   };
 }
 
-function isPortOpen(port: number): Promise<boolean> {
+/** Whether something accepts TCP connections on 127.0.0.1:`port`. */
+export function isPortOpen(port: number): Promise<boolean> {
   return new Promise((done) => {
     const socket = connect({ host: '127.0.0.1', port });
     socket.once('connect', () => {
@@ -157,7 +158,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await cluster.initialise();
   }
   await cluster.start().catch((error: unknown) => {
-    const said = log.join('').split('\n').filter((line) => /FATAL|ERROR|HINT|PANIC/.test(line)).slice(-4).join(' ').trim();
+    const lines = log.join('').split('\n').map((line) => line.trim()).filter(Boolean);
+    const fatal = lines.filter((line) => /FATAL|PANIC|ERROR|HINT/.test(line));
+    const said = (fatal.length ? fatal : lines).slice(-3).join(' ');
     throw new Error(
       `embedded PostgreSQL could not start in ${options.dataDir} on port ${options.port}: ` +
         `${error instanceof Error ? error.message : said || 'it exited before accepting connections'}`,

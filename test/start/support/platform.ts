@@ -2,9 +2,9 @@
  * `npm start` / `npm run start:dev` in a copy of this checkout, built (dist/ and libs/auth/dist copied
  * from here, so the copy needs no build), on free ports, and what they leave behind once stopped.
  */
+import { isPortOpen } from '@app/database/embedded-postgres';
 import { execFileSync } from 'node:child_process';
 import { cpSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { copyCheckout, CheckoutCopy } from '../../scaffold/support/checkout-copy';
 import { Running, startUntil } from '../../scaffold/support/commands';
@@ -79,19 +79,8 @@ export function stillRunning(pids: number[]): ProcessInfo[] {
   return processTable().filter((info) => pids.includes(info.pid) && !info.state.startsWith('Z'));
 }
 
-function isListening(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      done(true);
-    });
-    socket.once('error', () => done(false));
-  });
-}
-
 export async function boundPorts(ports: number[]): Promise<number[]> {
-  const listening = await Promise.all(ports.map(isListening));
+  const listening = await Promise.all(ports.map(isPortOpen));
   return ports.filter((_, index) => listening[index]);
 }
 
