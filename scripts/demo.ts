@@ -12,6 +12,7 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { randomBytes } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { demoClientTokenCommand } from './support/banner';
 import { hiddenFields, pkcePair } from './support/login-form';
 
 // The same sources, in the same order, as the apps: the environment, then .env, then .env.example.
@@ -204,7 +205,7 @@ async function main(): Promise<void> {
   hop("what order-service's own token looks like (the same client-credentials request, made here)");
   const orderServiceSecret = process.env.ORDER_SERVICE_CLIENT_SECRET ?? '';
   const serviceToken = await clientCredentials('order-service', orderServiceSecret, { scope: 'users:read', resource: 'api://user-service' });
-  line(`curl -u order-service:$ORDER_SERVICE_CLIENT_SECRET -d grant_type=client_credentials -d scope=users:read ${AUTH}/oauth/token`);
+  line(demoClientTokenCommand(AUTH));
   line('claims (a service token: sub = client_id, no auth_time):');
   json(decodeJwt(serviceToken));
 

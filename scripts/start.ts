@@ -14,7 +14,7 @@ import { defaultEmbeddedOptions, resolveDatabaseUrl } from '@app/database';
 import { colourEnabled, loadEnvFiles, withAppNodeOptions } from '@app/platform';
 import { ChildProcess, spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { bannerTokenCommand } from './support/banner';
+import { demoClientTokenCommand } from './support/banner';
 import { AppLauncher, discoverApps } from './support/launcher';
 import type { DevWatch } from './support/dev-watch';
 import type { ReaperMessage } from './support/reaper';
@@ -124,7 +124,7 @@ async function main(): Promise<void> {
   const width = Math.max(14, ...apps.map((app) => app.name.length + 1));
   const lines = apps.map((app) => `  ${app.name.padEnd(width)} http://localhost:${app.port}  ${app.describe}`.trimEnd());
   const authServer = apps.find((app) => app.name === 'auth-server');
-  const tokenHint = authServer ? ['  get a token for the demo client:', `  ${bannerTokenCommand(authServer.port)}`, ''] : [];
+  const tokenHint = authServer ? ['  get a token for the demo client:', `  ${demoClientTokenCommand(`http://localhost:${authServer.port}`)}`, ''] : [];
   const stops = watch ? 'rebuilding and restarting what changes; Ctrl-C stops them and the database' : 'Ctrl-C stops them and the database';
   process.stdout.write(['', ...lines, '', ...tokenHint, `ready: all ${apps.length} apps up in ${seconds} s (${stops})`, ''].join('\n'));
 }
