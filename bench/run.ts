@@ -4,8 +4,7 @@
  */
 import { benchmarkAuthorization } from '@nest-oauth-m2m/auth';
 import { ensureDatabaseExists, startEmbeddedPostgres } from '@app/database';
-import { DEMO_USERS, envFilePaths } from '@app/platform';
-import { parse as parseEnv } from 'dotenv';
+import { DEMO_USERS, resolvedEnvironment } from '@app/platform';
 import { exportJWK, generateKeyPair } from 'jose';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,12 +33,7 @@ function log(message: string): void {
 
 /** Values as the apps themselves read them: the environment over .env over .env.example, variable by variable. */
 function devDefaults(): Record<string, string | undefined> {
-  const files = envFilePaths()
-    .map((path) => resolve(root, path))
-    .filter((path) => existsSync(path))
-    .reverse()
-    .map((path) => parseEnv(readFileSync(path)));
-  return Object.assign({}, ...files, process.env) as Record<string, string | undefined>;
+  return resolvedEnvironment(root);
 }
 
 async function start(name: string, entry: string, env: Record<string, string>, readyUrl: string): Promise<RunningProcess> {

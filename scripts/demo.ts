@@ -6,14 +6,17 @@
  *    client-credentials token (and reuses it on the next call),
  * 3. then the failure cases every guard must get right.
  */
-import { config as loadEnv } from 'dotenv';
+import { colourEnabled } from '@app/platform/colour';
+import { loadEnvFiles } from '@app/platform/env';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { randomBytes } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { demoClientTokenCommand } from './support/banner';
 import { hiddenFields, pkcePair } from './support/login-form';
 
-loadEnv({ path: ['.env', '.env.example'], quiet: true } as never);
+// The same sources, in the same order, as the apps: the environment, then .env, then .env.example.
+loadEnvFiles();
 
 const AUTH = (process.env.DEMO_AUTH_SERVER_URL ?? `http://localhost:${process.env.AUTH_SERVER_PORT ?? 3000}`).replace(/\/$/, '');
 const USERS = (process.env.DEMO_USER_SERVICE_URL ?? `http://localhost:${process.env.USER_SERVICE_PORT ?? 3001}`).replace(/\/$/, '');
@@ -21,7 +24,7 @@ const ORDERS = (process.env.DEMO_ORDER_SERVICE_URL ?? `http://localhost:${proces
 const ALICE_ORDER = '0a1b2c3d-0000-4000-8000-a11ce0000101';
 const BOB_ORDER = '0a1b2c3d-0000-4000-8000-b0b000000201';
 
-const color = process.stdout.isTTY ? (code: number) => (text: string) => `\x1b[${code}m${text}\x1b[0m` : () => (text: string) => text;
+const color = colourEnabled(process.stdout) ? (code: number) => (text: string) => `\x1b[${code}m${text}\x1b[0m` : () => (text: string) => text;
 const bold = color(1);
 const dim = color(2);
 const green = color(32);
@@ -202,7 +205,7 @@ async function main(): Promise<void> {
   hop("what order-service's own token looks like (the same client-credentials request, made here)");
   const orderServiceSecret = process.env.ORDER_SERVICE_CLIENT_SECRET ?? '';
   const serviceToken = await clientCredentials('order-service', orderServiceSecret, { scope: 'users:read', resource: 'api://user-service' });
-  line(`curl -u order-service:$ORDER_SERVICE_CLIENT_SECRET -d grant_type=client_credentials -d scope=users:read ${AUTH}/oauth/token`);
+  line(demoClientTokenCommand(AUTH));
   line('claims (a service token: sub = client_id, no auth_time):');
   json(decodeJwt(serviceToken));
 

@@ -1,11 +1,9 @@
 /** `npm run -s token -- --user alice [--resource …] [--scope …] [--json]`: see scripts/support/user-token.ts. */
-import { envFilePaths } from '@app/platform/env';
-import { config as loadEnv } from 'dotenv';
+import { loadEnvFiles } from '@app/platform/env';
 import { runTokenCommand } from './support/user-token';
 
 // The same sources, in the same order, as the apps: the environment, then .env, then .env.example.
-const envFiles = envFilePaths();
-if (envFiles.length) loadEnv({ path: envFiles, quiet: true } as never);
+loadEnvFiles();
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

@@ -87,7 +87,7 @@ export function assertNoPlatformCollision(n: ServiceNames, envExample: string): 
   }
 }
 
-/** The next port after every app's default (apps/<name>/app.json), so `npm start` never has two on one. */
+/** The next port after every app's (scaffold.ts appPorts), so `npm start` never has two on one. */
 export function nextFreePort(takenPorts: number[]): number {
   const port = Math.max(3000, ...takenPorts) + 1;
   if (port > 65535) throw new NewServiceError('no free default port above the other apps\' (65535 reached)');

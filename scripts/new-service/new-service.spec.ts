@@ -140,7 +140,13 @@ describe('new:service in a checkout', () => {
   });
 
   it("reads every app's default port", () => {
-    expect(appPorts(root)).toEqual(expect.arrayContaining([3000, 3001, 3002]));
+    expect(appPorts(root, {})).toEqual(expect.arrayContaining([3000, 3001, 3002]));
+  });
+
+  it('takes the next port after the configured ones too (the others moved to 3200–3202 in .env)', () => {
+    const moved = { AUTH_SERVER_PORT: '3200', USER_SERVICE_PORT: '3201', ORDER_SERVICE_PORT: '3202' };
+    expect(nextFreePort(appPorts(root, moved))).toBe(3203);
+    expect(nextFreePort(appPorts(root, { ORDER_SERVICE_PORT: '' }))).toBe(3003);
   });
 });
 

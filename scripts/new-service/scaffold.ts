@@ -1,18 +1,28 @@
 /** Writes a new service into a checkout: its folder, its nest-cli.json project, its .env.example block. */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { resolvedEnvironment } from '@app/platform/env';
+import { portVariable } from '../support/launcher';
 import { withEnvExampleBlock } from './env-files';
 import { assertNoPlatformCollision, nextFreePort, NewServiceError, ServiceNames } from './naming';
 import { withNestProject } from './nest-cli';
 import { serviceFiles } from './templates';
 
-/** Every app's default port (apps/<name>/app.json), so the new one takes none of them. */
-export function appPorts(root: string): number[] {
+/**
+ * Every app's default port (apps/<name>/app.json) and the port it is configured on (<NAME>_PORT, as
+ * `npm start` reads it: environment, .env, .env.example), so the new one takes none of them: with
+ * the others moved to 3200–3202 in .env, the next is 3203.
+ */
+export function appPorts(root: string, env: NodeJS.ProcessEnv = resolvedEnvironment(root)): number[] {
   const apps = join(root, 'apps');
   return readdirSync(apps, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && existsSync(join(apps, entry.name, 'app.json')))
-    .map((entry) => (JSON.parse(readFileSync(join(apps, entry.name, 'app.json'), 'utf8')) as { port?: unknown }).port)
-    .filter((port): port is number => typeof port === 'number');
+    .filter((entry) => entry.isDirectory())
+    .flatMap((entry) => {
+      const descriptor = join(apps, entry.name, 'app.json');
+      const byDefault = existsSync(descriptor) ? (JSON.parse(readFileSync(descriptor, 'utf8')) as { port?: unknown }).port : undefined;
+      return [byDefault, Number(env[portVariable(entry.name)] || NaN)];
+    })
+    .filter((port): port is number => typeof port === 'number' && Number.isInteger(port));
 }
 
 export interface Scaffolded {

@@ -99,9 +99,20 @@ export const PALETTE_SIZE = PALETTE.length;
 
 const READY_TIMEOUT_MS = 60_000;
 
+/**
+ * Preloaded into every app (`node --import`): when the launcher goes away, even by SIGKILL, its IPC
+ * channel closes and the app stops itself as on SIGTERM (graceful shutdown). The channel is unref'd
+ * so that it never keeps an app alive; an app started any other way has no channel and no watch.
+ */
+const STOP_WITH_LAUNCHER =
+  "if (process.channel) { process.once('disconnect', () => process.kill(process.pid, 'SIGTERM')); process.channel.unref(); }";
+export const STOP_WITH_LAUNCHER_IMPORT = `data:text/javascript,${encodeURIComponent(STOP_WITH_LAUNCHER)}`;
+
 /** Runs the apps as child processes with prefixed, coloured output; stops them together. */
 export class AppLauncher {
   private readonly children = new Map<string, ChildProcess>();
+  /** Children stopped on purpose (stop, restart): their exit is not "unexpected". */
+  private readonly stoppedOnPurpose = new WeakSet<ChildProcess>();
   private stopping = false;
 
   constructor(
@@ -112,6 +123,10 @@ export class AppLauncher {
       /** An app exited while the launcher was not stopping. */
       onUnexpectedExit: (app: AppSpec, reason: string) => void;
       readyTimeoutMs?: number;
+      /** Colour the `[app]` prefixes (default true; `npm start` passes colourEnabled(stdout)). */
+      colour?: boolean;
+      /** An app process was started (at start and at each restart). */
+      onSpawn?: (app: AppSpec) => void;
     },
   ) {}
 
@@ -120,42 +135,58 @@ export class AppLauncher {
     for (const app of this.apps) {
       if (!existsSync(app.entry)) throw new Error(`${app.name}: ${app.entry} not found; run npm run build`);
     }
-    await Promise.all(
-      this.apps.map(async (app, index) => {
-        const child = spawn(process.execPath, [app.entry], {
-          env: { ...this.options.env, [portVariable(app.name)]: String(app.port) },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        this.children.set(app.name, child);
-        const label = `${appColour(index)}[${app.name}]${RESET}`;
-        for (const stream of [child.stdout, child.stderr]) {
-          createInterface({ input: stream }).on('line', (line) => this.options.write(`${label} ${line}\n`));
-        }
-        child.once('exit', (code, signal) => {
-          if (!this.stopping) this.options.onUnexpectedExit(app, signal ?? `exit code ${code}`);
-        });
-        await this.waitUntilReady(app, child);
-      }),
-    );
+    await Promise.all(this.apps.map((app) => this.run(app)));
+  }
+
+  /** The running apps' process ids (for the reaper that stops them if the launcher dies). */
+  pids(): number[] {
+    return [...this.children.values()].flatMap((child) => (child.pid !== undefined && child.exitCode === null && child.signalCode === null ? [child.pid] : []));
+  }
+
+  /** Stops one app (if it runs) and starts it again from its (rebuilt) entry; resolves once it is ready. */
+  async restart(name: string): Promise<void> {
+    const app = this.apps.find((candidate) => candidate.name === name);
+    if (!app) throw new Error(`no app ${name}`);
+    const child = this.children.get(name);
+    if (child) await this.stopChild(child);
+    await this.run(app);
   }
 
   /** SIGTERM to every app (SIGKILL after 10 s); resolves when all have exited. */
   async stop(): Promise<void> {
     this.stopping = true;
-    await Promise.all(
-      [...this.children.values()].map(
-        (child) =>
-          new Promise<void>((done) => {
-            if (child.exitCode !== null || child.signalCode !== null) return done();
-            const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
-            child.once('exit', () => {
-              clearTimeout(kill);
-              done();
-            });
-            child.kill('SIGTERM');
-          }),
-      ),
-    );
+    await Promise.all([...this.children.values()].map((child) => this.stopChild(child)));
+  }
+
+  private async run(app: AppSpec): Promise<void> {
+    const child = spawn(process.execPath, ['--import', STOP_WITH_LAUNCHER_IMPORT, app.entry], {
+      env: { ...this.options.env, [portVariable(app.name)]: String(app.port) },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    this.children.set(app.name, child);
+    this.options.onSpawn?.(app);
+    const index = this.apps.indexOf(app);
+    const label = this.options.colour === false ? `[${app.name}]` : `${appColour(index)}[${app.name}]${RESET}`;
+    for (const stream of [child.stdout!, child.stderr!]) {
+      createInterface({ input: stream }).on('line', (line) => this.options.write(`${label} ${line}\n`));
+    }
+    child.once('exit', (code, signal) => {
+      if (!this.stopping && !this.stoppedOnPurpose.has(child)) this.options.onUnexpectedExit(app, signal ?? `exit code ${code}`);
+    });
+    await this.waitUntilReady(app, child);
+  }
+
+  private stopChild(child: ChildProcess): Promise<void> {
+    this.stoppedOnPurpose.add(child);
+    return new Promise<void>((done) => {
+      if (child.exitCode !== null || child.signalCode !== null) return done();
+      const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      child.once('exit', () => {
+        clearTimeout(kill);
+        done();
+      });
+      child.kill('SIGTERM');
+    });
   }
 
   private async waitUntilReady(app: AppSpec, child: ChildProcess): Promise<void> {

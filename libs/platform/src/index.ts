@@ -2,6 +2,7 @@ export * from './http-app';
 export * from './health';
 export * from './demo-users';
 export * from './env';
+export * from './colour';
 export * from './runtime';
 export * from './cors';
 export * from './flow-trace-hooks';

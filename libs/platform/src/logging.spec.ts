@@ -1,7 +1,7 @@
 import Fastify from 'fastify';
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { pinoLevel, REDACTED_PATHS, registerAccessLog, requestIdOf } from './logging';
+import { PinoNestLogger, pinoLevel, REDACTED_PATHS, registerAccessLog, requestIdOf } from './logging';
 
 describe('logging', () => {
   it('keeps a plain caller request id, else a traceparent trace id, else makes one', () => {
@@ -19,6 +19,22 @@ describe('logging', () => {
     expect(pinoLevel(['fatal'])).toBe('fatal');
     expect(pinoLevel(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])).toBe('trace');
     expect(pinoLevel(false)).toBe('silent');
+  });
+
+  it("writes Nest's boot lines (modules, routes) at debug: hidden at the default level, shown at debug", () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) });
+    const logAt = (level: string) => {
+      lines.length = 0;
+      const nest = new PinoNestLogger(pino({ level }, sink));
+      nest.log('AuthModule dependencies initialized', 'InstanceLoader');
+      nest.log('Mapped {/orders, GET} route', 'RouterExplorer');
+      nest.log('OrdersController {/orders}:', 'RoutesResolver');
+      nest.log('ready on http://localhost:3002', 'order-service');
+      return lines.map((line) => (JSON.parse(line) as { msg: string }).msg);
+    };
+    expect(logAt('info')).toEqual(['ready on http://localhost:3002']);
+    expect(logAt('debug')).toHaveLength(4);
   });
 
   it('redacts credentials wherever a log call puts them', () => {

@@ -6,6 +6,7 @@ import pino, { Logger as PinoInstance, LevelWithSilent } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import PinoPretty from 'pino-pretty';
 import { activeSpanIds, activeTraceId, tracingRegistered } from '@nest-oauth-m2m/auth';
+import { colourEnabled } from './colour';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -54,7 +55,7 @@ export function createPinoLogger(service: string, levels: LogLevel[] | false, en
   if (!pretty) return pino(options, process.stdout);
   return pino(
     options,
-    PinoPretty({ destination: process.stdout, sync: true, colorize: Boolean(process.stdout.isTTY), ignore: 'pid,hostname', singleLine: true }),
+    PinoPretty({ destination: process.stdout, sync: true, colorize: colourEnabled(process.stdout, env), ignore: 'pid,hostname', singleLine: true }),
   );
 }
 
@@ -128,6 +129,12 @@ export function registerAccessLog(fastify: FastifyInstance, logger: PinoInstance
 }
 
 /**
+ * Nest's boot chatter, a line per module ("… dependencies initialized") and per route ("Mapped {…}"):
+ * ~180 lines before `npm start`'s `ready:`. Debug (LOG_LEVEL=debug shows them), not info.
+ */
+export const NEST_BOOT_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
+
+/**
  * Nest's logger interface on this app's pino instance: what the app and libs/auth log through
  * Nest's Logger becomes pino lines (with `context`, and the request id inside a request).
  * nestjs-pino's own Logger reads one pino root per process, which would give every app in a
@@ -137,7 +144,7 @@ export class PinoNestLogger implements LoggerService {
   constructor(private readonly pino: PinoInstance) {}
 
   log(message: unknown, ...rest: unknown[]): void {
-    this.write('info', message, rest);
+    this.write(NEST_BOOT_CONTEXTS.has(rest[rest.length - 1] as string) ? 'debug' : 'info', message, rest);
   }
   error(message: unknown, ...rest: unknown[]): void {
     this.write('error', message, rest);

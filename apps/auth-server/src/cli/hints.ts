@@ -15,6 +15,15 @@ const HINTS: { when: RegExp; hint: string }[] = [
     when: /ECONNREFUSED|connect ETIMEDOUT|password authentication failed|does not exist$/,
     hint: 'is PostgreSQL reachable? Check DATABASE_URL, or leave it unset to use the embedded database (`npm start` creates it)',
   },
+  {
+    when: /^the embedded PostgreSQL of .* already runs on port/,
+    hint: 'npm start and the CLI read EMBEDDED_PG_PORT from the environment, else .env, else .env.example: give both the same value',
+  },
+  {
+    when: /^embedded PostgreSQL could not start/,
+    hint: 'check that EMBEDDED_PG_DIR is writable and no other PostgreSQL uses it, or set DATABASE_URL to use a running server',
+  },
+  { when: /^port \d+ is taken by/, hint: 'see above: free that port, or set EMBEDDED_PG_PORT (or DATABASE_URL) in .env' },
   { when: /KEY_ENCRYPTION_KEY|CLIENT_SECRET_PEPPER/, hint: 'set it in the environment or in .env (see .env.example)' },
 ];
 

@@ -1,5 +1,7 @@
 import { describeDatabaseUrl, resolveDatabaseUrl } from '@app/database';
+import { loadEnvFiles } from '@app/platform/env';
 import { runCli } from './cli';
+import { withHint } from './hints';
 
 /** Help needs no database: answer it without starting the embedded PostgreSQL. */
 function asksForHelpOnly(argv: string[]): boolean {
@@ -7,6 +9,8 @@ function asksForHelpOnly(argv: string[]): boolean {
 }
 
 async function main(): Promise<void> {
+  // Before anything reads DATABASE_URL or EMBEDDED_PG_*: the same sources as `npm start` and the apps.
+  loadEnvFiles();
   const argv = process.argv.slice(2);
   if (asksForHelpOnly(argv)) process.exit(await runCli(argv));
   const embedded = !process.env.DATABASE_URL;
@@ -18,7 +22,9 @@ async function main(): Promise<void> {
   process.exit(code);
 }
 
-main().catch((error: Error) => {
-  process.stderr.write(`error: ${error.message}\n`);
+main().catch((error: unknown) => {
+  // Whatever was thrown (a library may reject with no Error at all), a sentence and what to do.
+  const message = error instanceof Error ? error.message : `unexpected failure (${String(error)})`;
+  process.stderr.write(`error: ${withHint(message)}\n`);
   process.exit(2);
 });
