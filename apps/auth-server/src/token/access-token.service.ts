@@ -24,6 +24,12 @@ export interface IssuedAccessTokenClaims {
    * (RFC 7009 §2.1) without storing a row per token. Service tokens never carry it.
    */
   sid?: string;
+  /**
+   * User tokens only: who the user is (RFC 9068 §2.2.2 identity claims, named as in OpenID Connect
+   * Core §5.1), so a resource server can provision the user's profile just in time without asking back.
+   */
+  preferred_username?: string;
+  name?: string;
 }
 
 export interface IssuedAccessToken {
@@ -50,6 +56,8 @@ export class AccessTokenService {
     authTime?: number;
     /** The grant a user token comes from (user tokens only). */
     grantId?: string;
+    /** The user's username and display name (user tokens only). */
+    user?: { username: string; displayName: string };
   }): Promise<IssuedAccessToken> {
     const key = this.keys.signingKey() ?? (await this.keys.requireSigningKey());
     const iat = Math.floor(Date.now() / 1000);
@@ -67,6 +75,10 @@ export class AccessTokenService {
     };
     // User tokens only; the client-credentials hot path skips it without an allocation.
     if (input.grantId !== undefined) claims.sid = input.grantId;
+    if (input.user) {
+      claims.preferred_username = input.user.username;
+      claims.name = input.user.displayName;
+    }
     // The key's sign options (alg, typ: at+jwt, kid) are built once per key; JwtService's key provider
     // (jwt-key-provider.ts) hands jsonwebtoken that key's KeyObject.
     return { token: this.jwt.sign(claims, key.signOptions), claims, expiresIn };
