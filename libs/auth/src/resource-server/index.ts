@@ -11,4 +11,5 @@ export * from './principal';
 export * from './scopes.guard';
 export * from './verified-token.cache';
 export * from './resource-server.config';
+export * from './revocation-feed';
 export * from './token-introspector';
