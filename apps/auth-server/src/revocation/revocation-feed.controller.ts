@@ -1,5 +1,5 @@
 import { Public, UnauthorizedClient } from '@nest-oauth-m2m/auth';
-import { Controller, Get, Inject, Req, Res, UseGuards } from '@nestjs/common';
+import { applyDecorators, Controller, Get, Inject, Req, Res, UseGuards } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { ApiOperation, ApiProduces, ApiResponse, ApiSecurity } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -35,8 +35,7 @@ export class RevocationFeedController {
       'a token they void can live. Poll it with If-None-Match: 304 while nothing changed.\n\n' +
       'Client authentication: HTTP Basic (client_secret_basic) of a confidential client that owns an audience (a resource server).',
   })
-  @ApiSecurity(CLIENT_BASIC_SCHEME)
-  @ApiSecurity({})
+  @applyDecorators(ApiSecurity(CLIENT_BASIC_SCHEME), ApiSecurity({}))
   @ApiProduces('application/json')
   @ApiResponse({ status: 200, description: 'The feed, with an ETag.' })
   @ApiResponse({ status: 304, description: 'Unchanged since the ETag sent in If-None-Match.' })

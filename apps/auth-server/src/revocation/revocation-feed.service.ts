@@ -37,7 +37,10 @@ export class RevocationFeedService {
     const [clients, users, grants] = await Promise.all([
       this.dataSource.query(
         `SELECT client_id, ${NOT_BEFORE.replace('%s', 'tokens_revoked_before')} AS not_before FROM clients
-          WHERE tokens_revoked_before > now() - make_interval(secs => $1) ORDER BY client_id`,
+          WHERE tokens_revoked_before > now() - make_interval(secs => $1)
+            -- Set at creation too (the second it was created); only a later disable says anything.
+            AND tokens_revoked_before > created_at
+          ORDER BY client_id`,
         window,
       ) as Promise<{ client_id: string; not_before: string }[]>,
       this.dataSource.query(
