@@ -107,7 +107,7 @@ describe('npm run new:service, from scaffold to a 200 (issue 15 acceptance)', ()
     expect(metrics).toMatch(/^client_credentials_token_requests_total\{outcome="failed"[^}]*\} 0$/m);
   });
 
-  it('5. 401 without a token, 403 without billing:read or with a service token, 404 for an unknown route or user', async () => {
+  it('5. 401 without a token, 403 without billing:read or with a service token, 404 for an unknown route; a CLI-made user gets a profile', async () => {
     const anonymous = await billingMe();
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="billing-service"');
