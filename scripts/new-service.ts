@@ -60,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
   } else {
     process.stdout.write(
       `not registered (--no-register): before it starts, run\n  npm run -s cli -- resources create --uri ${names.audience} --scopes "${names.readScope} ${names.writeScope}"\n` +
-        `  npm run -s cli -- clients create --id ${names.name} --scopes users:read --audience api://user-service --owns-audience ${names.audience}\n` +
+        `  npm run -s cli -- clients create --id ${names.name} --scopes "users:read users:provision" --audience api://user-service --owns-audience ${names.audience}\n` +
         `and put the printed secret in .env as ${names.upper}_CLIENT_SECRET.\n`,
     );
   }

@@ -88,10 +88,10 @@ describe('new:service templates', () => {
     expect(controller).toContain("@Get('me')\n  @Scopes('billing:read')");
   });
 
-  it("calls user-service with the service's own client-credentials token (users:read for api://user-service)", () => {
+  it("calls user-service with the service's own client-credentials token (users:read and users:provision for api://user-service)", () => {
     const config = files['apps/billing-service/src/config/billing-service.config.ts']!;
     expect(config).toContain("requiredSecret('BILLING_SERVICE_CLIENT_SECRET')");
-    expect(config).toContain("scopes: ['users:read']");
+    expect(config).toContain("scopes: ['users:read', 'users:provision']");
     expect(config).toContain("process.env.USER_SERVICE_AUDIENCE ?? 'api://user-service'");
     // Spelled through a variable: this repository's .env.example rightly lacks the generated service's
     // variables, and the env-documentation checks read a literal `process.env.NAME` here as the repo's own.
@@ -240,7 +240,7 @@ describe('new:service registration', () => {
     });
     expect(calls).toEqual([
       ['resources', 'create', '--uri', 'api://billing-service', '--scopes', 'billing:read billing:write', '--json'],
-      ['clients', 'create', '--id', 'billing-service', '--scopes', 'users:read', '--audience', 'api://user-service', '--owns-audience', 'api://billing-service', '--json'],
+      ['clients', 'create', '--id', 'billing-service', '--scopes', 'users:read users:provision', '--audience', 'api://user-service', '--owns-audience', 'api://billing-service', '--json'],
     ]);
     expect(secret).toBe('the-secret');
   });

@@ -174,7 +174,8 @@ export const ${n.camel}Config = registerAs('${n.camel}', (): ${n.pascal}Config =
       issuer: auth.issuer,
       clientId,
       clientSecret,
-      scopes: ['users:read'],
+      // users:provision: the profile of a user met for the first time is created from their token.
+      scopes: ['users:read', 'users:provision'],
     },
     redisUrl: process.env.REDIS_URL || undefined,
   };
@@ -198,7 +199,7 @@ describe('${n.camel}Config (validated at boot)', () => {
     const config = load(production);
     expect(config.port).toBe(${port});
     expect(config.auth.audience).toBe('${n.audience}');
-    expect(config.client).toMatchObject({ clientId: '${n.name}', scopes: ['users:read'], tokenEndpoint: 'https://auth.example.com/oauth/token' });
+    expect(config.client).toMatchObject({ clientId: '${n.name}', scopes: ['users:read', 'users:provision'], tokenEndpoint: 'https://auth.example.com/oauth/token' });
   });
 
   it('refuses to start without its secret, or with a placeholder in production', () => {
@@ -259,7 +260,7 @@ export class MeController {
   me(@Principal() caller: Principal): Promise<UserProfile> {
     // User ids are UUIDs: a token whose subject is not one names no user here.
     if (!UUID.test(caller.subject)) throw new InvalidToken('the token subject is not a user id');
-    return this.users.profile(caller.subject);
+    return this.users.profileOf(caller);
   }
 }
 `;
@@ -293,7 +294,7 @@ export class UserServiceClientModule {}
 }
 
 function userDirectory(n: ServiceNames): string {
-  return `import { DownstreamUnavailable, ServiceHttpClient, TemporarilyUnavailable } from '@nest-oauth-m2m/auth';
+  return `import { DownstreamUnavailable, Principal, ServiceHttpClient, TemporarilyUnavailable } from '@nest-oauth-m2m/auth';
 import { Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { ${n.camel}Config } from '../config/${n.name}.config';
@@ -317,24 +318,41 @@ export class UserDirectory {
     @Inject(${n.camel}Config.KEY) private readonly config: ConfigType<typeof ${n.camel}Config>,
   ) {}
 
-  async profile(userId: string): Promise<UserProfile> {
+  /**
+   * The calling user's profile, as order-service gets it: a user user-service has not met yet gets one
+   * just in time from their verified token (sub, preferred_username, name). Never 503 for a missing
+   * profile: created, or 404 when the token does not say who the user is.
+   */
+  async profileOf(caller: Principal): Promise<UserProfile> {
+    const found = await this.call('GET', caller.subject);
+    if (found.status === 200) return profileOf(found.body);
+    if (found.status !== 404) throw this.unexpected(found.status);
+    const { preferred_username: username, name } = caller.claims as { preferred_username?: unknown; name?: unknown };
+    if (typeof username !== 'string') throw new NotFoundException('no profile at user-service for this user');
+    const created = await this.call('PUT', caller.subject, { username, display_name: typeof name === 'string' ? name : username });
+    if (created.status === 200 || created.status === 201) return profileOf(created.body);
+    if (created.status < 500) throw new NotFoundException(\`user-service could not create a profile for this user (\${created.status})\`);
+    throw this.unexpected(created.status);
+  }
+
+  private async call(method: 'GET' | 'PUT', userId: string, json?: object): Promise<{ status: number; body: UserProfile }> {
     const { url, timeoutMs } = this.config.userService;
-    let response;
     try {
-      response = await this.http.request<UserProfile>(\`\${url}/users/\${encodeURIComponent(userId)}\`, { timeoutMs });
+      return await this.http.request<UserProfile>(\`\${url}/users/\${encodeURIComponent(userId)}\`, { method, timeoutMs, ...(json ? { json } : {}) });
     } catch (error) {
       if (error instanceof DownstreamUnavailable) throw new TemporarilyUnavailable('user-service is unavailable, retry shortly');
       throw error;
     }
-    if (response.status === 200) {
-      const { id, username, display_name } = response.body;
-      return { id, username, display_name };
-    }
-    // A signed-in user without a profile is a 404 to the caller; anything else is user-service's (or our) fault.
-    if (response.status === 404) throw new NotFoundException('no profile at user-service for this user');
-    this.logger.warn(\`user-service answered \${response.status} for a profile lookup\`);
-    throw new TemporarilyUnavailable(\`user-service answered \${response.status}\`);
   }
+
+  private unexpected(status: number): TemporarilyUnavailable {
+    this.logger.warn(\`user-service answered \${status} for a profile lookup\`);
+    return new TemporarilyUnavailable(\`user-service answered \${status}\`);
+  }
+}
+
+function profileOf({ id, username, display_name }: UserProfile): UserProfile {
+  return { id, username, display_name };
 }
 `;
 }
@@ -361,10 +379,10 @@ describe('${n.name}: GET /${n.base}/me', () => {
 
   beforeAll(async () => {
     platform = await startPlatform();
-    // Registered as \`npm run new:service\` does: users:read on user-service, owner of its own audience.
+    // Registered as \`npm run new:service\` does: users:read and users:provision on user-service, owner of its own audience.
     const { secret } = await registerClient(platform.auth, {
       clientId: '${n.name}',
-      scopes: ['users:read'],
+      scopes: ['users:read', 'users:provision'],
       audiences: ['api://user-service'],
       ownedAudiences: ['${n.audience}'],
     });
@@ -394,7 +412,12 @@ describe('${n.name}: GET /${n.base}/me', () => {
     expect((await me(serviceToken(platform.auth, 'order-service', '${n.audience}', '${n.readScope}'))).status).toBe(403);
   });
 
-  it('404 for a user user-service does not know', async () => {
+  it('a user user-service has not met gets a profile from their token; a token that does not say who is 404', async () => {
+    const id = randomUUID();
+    const token = userToken(platform.auth, id, '${n.readScope}', { aud: '${n.audience}', client_id: '${n.base}-web', preferred_username: \`u-\${id}\`, name: 'New User' });
+    const response = await me(token);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ id, username: \`u-\${id}\`, display_name: 'New User' });
     expect((await me(tokenFor(platform, randomUUID(), '${n.readScope}'))).status).toBe(404);
   });
 });

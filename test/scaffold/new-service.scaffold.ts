@@ -3,7 +3,8 @@
  * repository. Scaffold billing-service (which registers its resource and client through the CLI),
  * register a public client for it through the CLI, start everything with `npm start`, sign in as
  * alice for api://billing-service, and call billing-service, which calls user-service with its own
- * token; then the 401, 403 and 404 cases the same way.
+ * token; then the 401, 403 and 404 cases the same way. Issue 25: users made at the CLI work in every
+ * service at once (profiles just in time), and a disable reaches the services within the documented bound.
  */
 import { DEMO_USERS } from '@app/platform';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -109,7 +110,7 @@ describe('npm run new:service, from scaffold to a 200 (issue 15 acceptance)', ()
     expect(metrics).toMatch(/^client_credentials_token_requests_total\{outcome="failed"[^}]*\} 0$/m);
   });
 
-  it('5. 401 without a token, 403 without billing:read or with a service token, 404 for an unknown route or user', async () => {
+  it('5. 401 without a token, 403 without billing:read or with a service token, 404 for an unknown route; a CLI-made user gets a profile', async () => {
     const anonymous = await billingMe();
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="billing-service"');
@@ -154,10 +155,75 @@ describe('npm run new:service, from scaffold to a 200 (issue 15 acceptance)', ()
       await npm('token', ['--user', 'carol', '--password-stdin', '--client', 'billing-web', '--resource', 'api://billing-service', '--scope', 'billing:read'], 'carol-scaffold-password-0123456789\n')
     ).stdout.trim();
     expect(carolToken).not.toBe('');
-    expect((await billingMe(carolToken)).status).toBe(404);
+    // Issue 25: her profile is created at user-service on first use, from her token's claims.
+    const carolMe = await billingMe(carolToken);
+    expect(carolMe.status).toBe(200);
+    expect(await carolMe.json()).toEqual({ id: (JSON.parse(carol.stdout) as { id: string }).id, username: 'carol', display_name: 'carol' });
   });
 
-  it("6. the generated service's own e2e test and the route-decision test (which now covers it) pass in the copy", async () => {
+  it('6. issue 25 acceptance: a CLI-made user reads her orders and calls billing-service, is disabled at the CLI, and both refuse her within the documented 12 s', async () => {
+    const password = 'dave-scaffold-password-0123456789\n';
+    const created = await run('npm', ['run', '-s', 'cli', '--', 'users', 'create', '--username', 'dave', '--name', 'Dave Example', '--password-stdin', '--json'], {
+      cwd: checkout.dir,
+      env,
+      input: password,
+    });
+    expectSuccess(created);
+    const daveId = (JSON.parse(created.stdout) as { id: string }).id;
+    const signIn = async (...args: string[]) => {
+      const result = await npm('token', ['--user', 'dave', '--password-stdin', ...args], password);
+      expectSuccess(result);
+      return result.stdout.trim();
+    };
+    const ordersToken = await signIn('--resource', 'api://order-service', '--scope', 'orders:read orders:write');
+    const billingToken = await signIn('--client', 'billing-web', '--resource', 'api://billing-service', '--scope', 'billing:read');
+    const orders = () => fetch(`${url('order-service')}/orders`, { headers: { authorization: `Bearer ${ordersToken}` } });
+
+    const placed = await fetch(`${url('order-service')}/orders`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ordersToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ item: 'Oat milk', quantity: 2 }),
+    });
+    expect(placed.status).toBe(201);
+    const listed = await orders();
+    expect(listed.status).toBe(200);
+    expect(await listed.json()).toEqual({
+      orders: [expect.objectContaining({ user_id: daveId, item: 'Oat milk', quantity: 2 })],
+      owner: { id: daveId, username: 'dave', display_name: 'Dave Example' },
+    });
+    const me = await billingMe(billingToken);
+    expect(me.status).toBe(200);
+    expect(await me.json()).toEqual({ id: daveId, username: 'dave', display_name: 'Dave Example' });
+
+    // Disabled at the CLI. The bound is counted from the audit event's time (written after the commit).
+    const disabled = await cli('users', 'disable', 'dave');
+    expectSuccess(disabled);
+    const event = disabled.stderr
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { action?: string; time?: string })
+      .find((line) => line.action === 'user.disable');
+    const disabledAt = Date.parse(event!.time!);
+    const refusedAt: Record<string, number> = {};
+    while (Object.keys(refusedAt).length < 2 && Date.now() - disabledAt < 30_000) {
+      for (const [service, call] of [['order-service', orders], ['billing-service', () => billingMe(billingToken)]] as const) {
+        if (refusedAt[service]) continue;
+        const response = await call();
+        if (response.status === 401) {
+          expect(await response.json()).toEqual({ error: 'invalid_token', error_description: 'the access token has been revoked' });
+          refusedAt[service] = Date.now();
+        } else expect(response.status).toBe(200);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const seconds = Object.fromEntries(Object.entries(refusedAt).map(([service, at]) => [service, (at - disabledAt) / 1000]));
+    console.log(`issue 25: dave refused after the disable (s): ${JSON.stringify(seconds)}; the CLI took ${((Date.now() - disabledAt) / 1000).toFixed(1)} s ago`);
+    expect(Object.keys(seconds).sort()).toEqual(['billing-service', 'order-service']);
+    // 10 s poll interval + a request of at most 2 s; 0.5 s for this loop's own probing.
+    for (const elapsed of Object.values(seconds)) expect(elapsed).toBeLessThanOrEqual(12.5);
+  });
+
+  it("7. the generated service's own e2e test and the route-decision test (which now covers it) pass in the copy", async () => {
     // Jest's own database, as npm test has it: DATABASE_URL when this run has one, else a throwaway embedded cluster.
     const result = await run('npx', ['jest', '--verbose', 'apps/billing-service/test', 'test/route-auth-decisions.e2e-spec.ts'], {
       cwd: checkout.dir,

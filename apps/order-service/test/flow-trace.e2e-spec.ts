@@ -30,7 +30,7 @@ describe('flow trace (X-Flow-Trace, development only) and CORS', () => {
     expect(trace.downstream).toHaveLength(1);
     expect(trace.downstream[0]).toMatchObject({
       status: 200,
-      serviceTokenClaims: { client_id: 'order-service', aud: 'api://user-service', scope: 'users:read' },
+      serviceTokenClaims: { client_id: 'order-service', aud: 'api://user-service', scope: 'users:read users:provision' },
       trace: { service: 'user-service', guard: { decision: 'allow', requiredScopes: ['users:read'], requiredTokenKind: 'service' } },
     });
     expect(['cache', 'token-endpoint']).toContain(trace.downstream[0].tokenSource);

@@ -6,7 +6,7 @@ export function createUserService(options: Partial<HttpAppOptions> = {}): Promis
   return createHttpApp(UserServiceModule, {
     realm: 'user-service',
     libraryMetrics: ['guard-decisions', 'jwks'],
-    docs: resourceServerDocs('user-service', 'User profiles for other services (service tokens with users:read).'),
+    docs: resourceServerDocs('user-service', 'User profiles for other services (service tokens: users:read to read, users:provision to create a profile just in time).'),
     ...options,
   });
 }

@@ -260,6 +260,7 @@ export class UserGrantsService {
       authTime: Math.floor(authTime.getTime() / 1000),
       // The family id is the grant id: revoking the family revokes this token (see revokeGrant).
       grantId: familyId,
+      user: { username: user.username, displayName: user.displayName },
     });
     const refreshToken = newSecretToken();
     // The idle lifetime, cut at the login's absolute end: rotation never extends a family past it.

@@ -12,6 +12,8 @@ export class FormParams {
   static of(request: FastifyRequest): FormParams {
     const cached = (request as unknown as { [PARSED]?: FormParams })[PARSED];
     if (cached) return cached;
+    // A GET carries no body (the revocation feed, authenticated with HTTP Basic): no parameters.
+    if (request.method === 'GET' && request.headers['content-type'] === undefined) return new FormParams(Object.create(null));
     const contentType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (contentType !== FORM_CONTENT_TYPE) {
       throw new InvalidRequest(`the request body must be ${FORM_CONTENT_TYPE}`);

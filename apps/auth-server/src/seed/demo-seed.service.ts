@@ -16,11 +16,14 @@ export const USER_SERVICE_AUDIENCE = 'api://user-service';
 export const ORDER_SERVICE_AUDIENCE = 'api://order-service';
 export const DEMO_APP_CLIENT_ID = 'demo-app';
 export const USER_SERVICE_CLIENT_ID = 'user-service';
+/** users:provision lets a service create the profile of a user whose token it verified (PUT /users/:id). */
+const USER_SERVICE_SCOPES = ['users:read', 'users:provision'];
 
 /**
  * Outside production, creates the demo data once (idempotent, safe for replicas starting together):
- * - the resources api://user-service (users:read) and api://order-service (orders:read orders:write);
- * - `order-service`: confidential client, users:read on user-service, secret ORDER_SERVICE_CLIENT_SECRET;
+ * - the resources api://user-service (users:read users:provision) and api://order-service (orders:read orders:write);
+ * - `order-service`: confidential client, users:read and users:provision (just-in-time profiles) on
+ *   user-service, secret ORDER_SERVICE_CLIENT_SECRET;
  *   owner of api://order-service (it may introspect the user tokens it receives);
  * - `user-service` (when USER_SERVICE_CLIENT_SECRET is set): owner of api://user-service, no grants;
  * - `reporting-service` (when REPORTING_SERVICE_CLIENT_SECRET is set): a client WITHOUT users:read;
@@ -42,13 +45,13 @@ export class DemoSeedService implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.seedDemoData) return;
-    await this.ensureResource(USER_SERVICE_AUDIENCE, 'User service (demo)', ['users:read']);
+    await this.ensureResource(USER_SERVICE_AUDIENCE, 'User service (demo)', USER_SERVICE_SCOPES);
     await this.ensureResource(ORDER_SERVICE_AUDIENCE, 'Order service (demo)', ['orders:read', 'orders:write']);
     if (this.config.demoOrderServiceSecret) {
       await this.ensureClient({
         clientId: DEMO_CLIENT_ID,
         name: 'Order service (demo)',
-        scopes: ['users:read'],
+        scopes: USER_SERVICE_SCOPES,
         audiences: [USER_SERVICE_AUDIENCE],
         // order-service is also the resource server of api://order-service: it may introspect user tokens.
         ownedAudiences: [ORDER_SERVICE_AUDIENCE],
@@ -56,6 +59,7 @@ export class DemoSeedService implements OnApplicationBootstrap {
         secret: this.config.demoOrderServiceSecret,
       });
       await this.clients.addOwnedAudience(DEMO_CLIENT_ID, ORDER_SERVICE_AUDIENCE, SEED_ACTOR);
+      await this.addMissingClientScopes(DEMO_CLIENT_ID, USER_SERVICE_SCOPES);
     }
     if (this.config.demoUserServiceSecret) {
       // user-service calls no one: its client exists to introspect tokens issued for api://user-service.
@@ -114,14 +118,27 @@ export class DemoSeedService implements OnApplicationBootstrap {
     return `${this.config.issuer}/explorer/callback`;
   }
 
-  /** An existing resource is left as it is (an operator may have changed its scopes). */
+  /**
+   * An existing resource keeps its name and scopes (an operator may have changed them); a scope the
+   * demo gained since the database was seeded (users:provision) is added to it.
+   */
   private async ensureResource(uri: string, name: string, scopes: string[]): Promise<void> {
     try {
       await this.resources.create({ uri, name, scopes }, SEED_ACTOR);
       this.logger.log(`seeded demo resource "${uri}"`);
     } catch (error) {
       if (!(error instanceof RegistrationError && error.reason === 'conflict')) throw error;
+      const existing = (await this.resources.show(uri)).scopes;
+      const missing = scopes.filter((scope) => !existing.includes(scope));
+      if (missing.length) await this.resources.update(uri, { scopes: [...existing, ...missing] }, SEED_ACTOR);
     }
+  }
+
+  /** The same for a demo client seeded before it gained a scope. */
+  private async addMissingClientScopes(clientId: string, scopes: string[]): Promise<void> {
+    const existing = (await this.clients.show(clientId)).scopes;
+    const missing = scopes.filter((scope) => !existing.includes(scope));
+    if (missing.length) await this.clients.update(clientId, { scopes: [...existing, ...missing] }, SEED_ACTOR);
   }
 
   private async ensureClient(input: CreateClientInput): Promise<void> {

@@ -29,6 +29,12 @@ export interface IssuedAccessTokenClaims {
    * token ends when the secret is revoked (AdminCallerGuard). A private claim (RFC 9068 §2.2.3).
    */
   client_secret_id?: string;
+  /**
+   * User tokens only: who the user is (RFC 9068 §2.2.2 identity claims, named as in OpenID Connect
+   * Core §5.1), so a resource server can provision the user's profile just in time without asking back.
+   */
+  preferred_username?: string;
+  name?: string;
 }
 
 export interface IssuedAccessToken {
@@ -57,6 +63,8 @@ export class AccessTokenService {
     grantId?: string;
     /** The client secret the token was obtained with (admin-API tokens only). */
     secretId?: string;
+    /** The user's username and display name (user tokens only). */
+    user?: { username: string; displayName: string };
   }): Promise<IssuedAccessToken> {
     const key = this.keys.signingKey() ?? (await this.keys.requireSigningKey());
     const iat = Math.floor(Date.now() / 1000);
@@ -75,6 +83,10 @@ export class AccessTokenService {
     // User tokens only; the client-credentials hot path skips it without an allocation.
     if (input.grantId !== undefined) claims.sid = input.grantId;
     if (input.secretId !== undefined) claims.client_secret_id = input.secretId;
+    if (input.user) {
+      claims.preferred_username = input.user.username;
+      claims.name = input.user.displayName;
+    }
     // The key's sign options (alg, typ: at+jwt, kid) are built once per key; JwtService's key provider
     // (jwt-key-provider.ts) hands jsonwebtoken that key's KeyObject.
     return { token: this.jwt.sign(claims, key.signOptions), claims, expiresIn };

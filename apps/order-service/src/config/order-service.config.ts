@@ -43,7 +43,8 @@ export const orderServiceConfig = registerAs('orderService', (): OrderServiceCon
       issuer: auth.issuer,
       clientId,
       clientSecret,
-      scopes: ['users:read'],
+      // users:provision: the profile of a user met for the first time is created from their token.
+      scopes: ['users:read', 'users:provision'],
     },
     redisUrl: process.env.REDIS_URL || undefined,
     seedDemoData: demoSeedingEnabled(),

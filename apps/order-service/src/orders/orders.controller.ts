@@ -44,7 +44,7 @@ export class OrdersController {
   @Scopes('orders:read')
   async list(@Principal() caller: Principal): Promise<{ orders: Order[]; owner: OwnerProfile }> {
     const userId = userIdOf(caller);
-    const [orders, owner] = await Promise.all([this.orders.listFor(userId), this.users.profile(userId)]);
+    const [orders, owner] = await Promise.all([this.orders.listFor(userId), this.users.profileOf(caller)]);
     return { orders, owner };
   }
 
@@ -57,7 +57,8 @@ export class OrdersController {
     // Someone else's order and no order look the same: 404.
     const order = await this.orders.findOwned(id, userIdOf(caller));
     if (!order) throw new NotFoundException(`no order ${id}`);
-    return { order, owner: await this.users.profile(order.user_id) };
+    // findOwned: the order's owner is the caller.
+    return { order, owner: await this.users.profileOf(caller) };
   }
 
   @Post()
@@ -66,8 +67,8 @@ export class OrdersController {
   async create(@Body() body: unknown, @Principal() caller: Principal): Promise<OrderWithOwner> {
     const userId = userIdOf(caller);
     const { item, quantity } = parseNewOrder(body);
-    // Verify the owner exists at user-service before taking the order.
-    const owner = await this.users.profile(userId);
+    // The owner's profile at user-service (created on first sight) before taking the order.
+    const owner = await this.users.profileOf(caller);
     const order = await this.orders.create(userId, item, quantity);
     return { order, owner };
   }

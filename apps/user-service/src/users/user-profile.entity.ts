@@ -13,8 +13,9 @@ export class UserProfileEntity {
   @Column('text', { name: 'display_name' })
   displayName!: string;
 
-  @Column('text')
-  email!: string;
+  /** Null for a profile provisioned just in time (the auth-server does not know emails). */
+  @Column('text', { nullable: true })
+  email!: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

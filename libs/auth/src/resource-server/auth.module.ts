@@ -7,6 +7,7 @@ import { BearerAuthGuard } from './bearer-auth.guard';
 import { BEARER_STRATEGY_NAME, BearerTokenStrategy } from './bearer-token.strategy';
 import { GuardDecisionStats } from './guard-decision.stats';
 import { JwksKeyStore } from './jwks-key-store';
+import { RevocationFeed } from './revocation-feed';
 import { ScopesGuard } from './scopes.guard';
 
 export interface AuthModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
@@ -54,6 +55,14 @@ export class AuthModule {
           inject: [RESOURCE_SERVER_AUTH_OPTIONS],
           useFactory: (options: ResourceServerAuthOptions) => new JwksKeyStore(options),
         },
+        {
+          provide: RevocationFeed,
+          inject: [RESOURCE_SERVER_AUTH_OPTIONS],
+          useFactory: ({ revocationFeed, authServerUrl, issuer }: ResourceServerAuthOptions) =>
+            new RevocationFeed(
+              revocationFeed && { ...revocationFeed, url: revocationFeed.url ?? `${(authServerUrl ?? issuer).replace(/\/+$/, '')}/oauth/revocations` },
+            ),
+        },
         BearerTokenStrategy,
         { provide: GuardDecisionStats, useValue: new GuardDecisionStats() },
         // The module renders its own errors (RFC 6750 status, body, WWW-Authenticate) on any platform.
@@ -62,7 +71,7 @@ export class AuthModule {
         { provide: APP_GUARD, useClass: BearerAuthGuard },
         { provide: APP_GUARD, useClass: ScopesGuard },
       ],
-      exports: [RESOURCE_SERVER_AUTH_OPTIONS, JwksKeyStore, GuardDecisionStats],
+      exports: [RESOURCE_SERVER_AUTH_OPTIONS, JwksKeyStore, GuardDecisionStats, RevocationFeed],
     };
   }
 }

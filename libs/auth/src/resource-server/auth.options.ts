@@ -1,4 +1,5 @@
 import type { TokenKindClassifier } from './principal';
+import type { RevocationFeedOptions } from './revocation-feed';
 import type { IntrospectionOptions } from './token-introspector';
 
 /** A JSON Web Key Set (RFC 7517 §5): what a `jwks_uri` serves. */
@@ -52,6 +53,12 @@ export interface ResourceServerAuthOptions {
    * refused within `cacheTtlMs` instead of at expiry. Off by default: it costs a call per new token.
    */
   introspection?: IntrospectionOptions;
+  /**
+   * Refuse tokens of disabled clients and users and of revoked grants within `intervalMs` (10 s) plus
+   * one request, without a call per request: the issuer's revocation feed is polled with ETag and
+   * checked in memory (see revocation-feed.ts). Off by default: it needs this service's own client.
+   */
+  revocationFeed?: RevocationFeedOptions;
 }
 
 export const RESOURCE_SERVER_AUTH_OPTIONS = Symbol('RESOURCE_SERVER_AUTH_OPTIONS');

@@ -10,6 +10,7 @@ import { hasRepeatedAuthorization } from './repeated-authorization';
 import { routeAuthRequirements } from './decorators';
 import { GuardDecisionStats, GuardOutcome } from './guard-decision.stats';
 import type { Principal } from './principal';
+import { RevocationFeed } from './revocation-feed';
 import { TokenIntrospector } from './token-introspector';
 import { VerifiedTokenCache } from './verified-token.cache';
 
@@ -74,6 +75,7 @@ export class BearerAuthGuard extends AuthGuard() implements CanActivate {
     @Inject(RESOURCE_SERVER_AUTH_OPTIONS) options: ResourceServerAuthOptions,
     private readonly decisions: GuardDecisionStats,
     passportOptions: AuthModuleOptions,
+    private readonly revocations: RevocationFeed,
   ) {
     super(passportOptions);
     this.verified = new VerifiedTokenCache(options.verifiedTokenCacheSize ?? 10_000);
@@ -100,7 +102,7 @@ export class BearerAuthGuard extends AuthGuard() implements CanActivate {
     }
     const token = bearerTokenOf(authorization);
     const cached = token ? this.verified.get(token) : undefined;
-    if (cached && !this.introspector) return this.allow(request, cached);
+    if (cached && !this.introspector && !this.revocations.isRevoked(cached.claims)) return this.allow(request, cached);
     // Only tokens that passed this check are ever cached, so a cache hit needs no second look.
     if (token !== undefined && !cached && !isB64Token(token)) {
       const error = new MalformedBearerRequest("the Authorization header must be 'Bearer' and one b64token (RFC 6750 section 2.1)");
@@ -120,6 +122,8 @@ export class BearerAuthGuard extends AuthGuard() implements CanActivate {
     let principal: Principal;
     try {
       principal = cached ?? (await this.authenticate(context, request, token));
+      // The issuer's revocation feed (disabled client or user, revoked grant), in memory.
+      if (this.revocations.isRevoked(principal.claims)) throw new InvalidToken('the access token has been revoked');
       // Checked on cache hits too: a token verified earlier may have been revoked since.
       if (this.introspector && token) await this.introspector.assertActive(token, principal.claims.exp);
     } catch (error) {

@@ -12,4 +12,5 @@ export * from './repeated-authorization';
 export * from './scopes.guard';
 export * from './verified-token.cache';
 export * from './resource-server.config';
+export * from './revocation-feed';
 export * from './token-introspector';

@@ -4,7 +4,8 @@ import { benchmarkBypassFromEnv } from './benchmark-bypass';
 /**
  * Resource-server settings from the environment, shared by the services:
  * ISSUER (the auth-server's public URL) and AUTH_SERVER_URL (how this service reaches it); with
- * INTROSPECTION_ENABLED=true, a revocation check as `ownClient`.
+ * INTROSPECTION_ENABLED=true, a revocation check as `ownClient`; the revocation feed, read as
+ * `ownClient` every REVOCATION_FEED_INTERVAL_MS (default 10 s, 0 turns it off) whenever its secret is set.
  */
 export function resourceServerOptionsFromEnv(audience: string, realm: string, ownClient?: ResourceServerClient): ResourceServerAuthOptions {
   // Same default as the auth-server's own: its port on localhost.
@@ -32,7 +33,18 @@ export function resourceServerOptionsFromEnv(audience: string, realm: string, ow
     verifiedTokenCacheSize: optionalNumber('VERIFIED_TOKEN_CACHE_SIZE'),
     benchmarkBypass: benchmarkBypassFromEnv(),
     introspection: introspectionFromEnv(issuer, ownClient),
+    revocationFeed: revocationFeedFromEnv(ownClient, optionalNumber('REVOCATION_FEED_INTERVAL_MS')),
   };
+}
+
+/**
+ * The revocation feed (GET <AUTH_SERVER_URL or ISSUER>/oauth/revocations) as this service's own client:
+ * on by default, so a disabled client or user is refused within the interval. Without the client's
+ * secret there is no feed (tokens then live until they expire, as before).
+ */
+function revocationFeedFromEnv(ownClient: ResourceServerClient | undefined, intervalMs: number | undefined): ResourceServerAuthOptions['revocationFeed'] {
+  if (intervalMs === 0 || !ownClient?.clientSecret) return undefined;
+  return { clientId: ownClient.clientId, clientSecret: ownClient.clientSecret, intervalMs };
 }
 
 /** This resource server's own confidential client, which owns its audience at the auth-server. */

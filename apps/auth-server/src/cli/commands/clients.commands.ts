@@ -204,7 +204,7 @@ export function registerClientCommands(program: Command, ctx: CliContext): void 
   ] as const) {
     clients
       .command(`${name} <client-id>`)
-      .description(enabled ? 'allow the client to get tokens again' : 'stop the client from getting tokens (its tokens stop introspecting as active)')
+      .description(enabled ? 'allow the client to get tokens again' : 'stop the client from getting tokens; its tokens stop introspecting as active now, and resource servers polling the revocation feed refuse them within 12 s (REVOCATION_FEED_INTERVAL_MS 10 s + one request), others at expiry')
       .option('--json', 'machine-readable output')
       .addHelpText('after', `\nExample:\n  npm run cli -- clients ${name} billing`)
       .action(async (clientId: string, options) => {

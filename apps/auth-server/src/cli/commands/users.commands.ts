@@ -67,7 +67,7 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
     users
       .command(`${name} <username>`)
       .description(
-        status === 'active' ? 'let the user sign in again' : 'stop the user signing in; their current logins end (refresh and access tokens revoked)',
+        status === 'active' ? 'let the user sign in again' : 'stop the user signing in; their logins end now (refresh tokens refused), and resource servers polling the revocation feed refuse their access tokens within 12 s (REVOCATION_FEED_INTERVAL_MS 10 s + one request), others at expiry',
       )
       .option('--json', 'machine-readable output')
       .addHelpText('after', `\nExample:\n  ${CLI} users ${name} carol`)
