@@ -33,6 +33,14 @@ export function k8sManifests(n: ServiceNames, port: number): string {
             readOnlyRootFilesystem: true
             capabilities:
               drop: ["ALL"]`;
+  // The container's hardening and its writable /tmp (the root filesystem is read-only).
+  const hardenedTail = `${hardening}
+          volumeMounts:
+            - name: tmp
+              mountPath: /tmp
+      volumes:
+        - name: tmp
+          emptyDir: {}`;
   const podSecurity = `      automountServiceAccountToken: false
       securityContext:
         runAsNonRoot: true
@@ -113,13 +121,7 @@ ${secretRef(`${n.upper}_CLIENT_SECRET`, credentials)}
             limits:
               cpu: "1"
               memory: 384Mi
-${hardening}
-          volumeMounts:
-            - name: tmp
-              mountPath: /tmp
-      volumes:
-        - name: tmp
-          emptyDir: {}
+${hardenedTail}
 ---
 apiVersion: v1
 kind: Service
@@ -199,13 +201,7 @@ ${secretRef(`${n.upper}_CLIENT_SECRET`, credentials)}
             limits:
               cpu: 500m
               memory: 256Mi
-${hardening}
-          volumeMounts:
-            - name: tmp
-              mountPath: /tmp
-      volumes:
-        - name: tmp
-          emptyDir: {}
+${hardenedTail}
 `;
 }
 
