@@ -260,7 +260,7 @@ function figure(text: string): void {
     for (const match of resolved.matchAll(/^\s+([A-Z0-9_]*(?:SECRET|PASSWORD|PEPPER|ENCRYPTION_KEY)[A-Z0-9_]*):\s*(.+)$/gm)) {
       secrets[match[1]] = match[2].trim().replace(/^(['"])(.*)\1$/, '$2');
     }
-  }, 60_000);
+  }, 15 * 60_000);
 
   afterAll(async () => {
     if (!compose) {
