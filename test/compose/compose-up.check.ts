@@ -23,9 +23,9 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEMO_USERS } from '@app/platform';
+// Plain constant modules only: this Jest config does not transform Nest's ES modules.
 import { ADMIN_SCOPE } from '../../apps/auth-server/src/admin/admin-scope';
-import { DEFAULT_ADMIN_AUDIENCE } from '../../apps/auth-server/src/admin/admin-api.config';
+import { DEMO_USERS } from '../../libs/platform/src/demo-users';
 import { CheckoutCopy, copyCheckout } from '../scaffold/support/checkout-copy';
 import { findCompose, freeHostPort, must, ROOT, run, runInherited, say, seconds, sleep } from './support/docker';
 import { findSecrets } from './support/secrets';
@@ -36,6 +36,8 @@ const APP_SERVICES = ['auth-server', 'user-service', 'order-service', SCAFFOLDED
 /** One-shot services: done when they exited 0 (they have no healthcheck). */
 const isOneShot = (service: string) => service.endsWith('-registration');
 const CLI = ['node', 'dist/apps/auth-server/src/cli/main.js'];
+/** ADMIN_AUDIENCE's default (admin-api.config.ts, which loads Nest), as the README's Admin API section registers it. */
+const ADMIN_AUDIENCE = 'api://auth-server-admin';
 const HEALTHY_WITHIN_MS = Number(process.env.COMPOSE_HEALTHY_TIMEOUT_MS ?? 240_000);
 const inCi = /^(1|true)$/i.test(process.env.CI ?? '');
 const skip = process.env.SKIP_COMPOSE_TEST === '1' && !inCi;
@@ -323,7 +325,7 @@ function figure(text: string): void {
   });
 
   step('the CLI in the stack makes the admin automation client, whose token works at the admin API', async () => {
-    const created = JSON.parse(await stackCli('clients', 'create', '--id', 'deployer', '--scopes', ADMIN_SCOPE, '--audience', DEFAULT_ADMIN_AUDIENCE, '--json')) as { client_secret: string };
+    const created = JSON.parse(await stackCli('clients', 'create', '--id', 'deployer', '--scopes', ADMIN_SCOPE, '--audience', ADMIN_AUDIENCE, '--json')) as { client_secret: string };
     secrets.DEPLOYER_SECRET = created.client_secret;
     const token = await clientToken('deployer', created.client_secret, `grant_type=client_credentials&scope=${encodeURIComponent(ADMIN_SCOPE)}`);
     const listed = await fetch(`${urls.auth}/admin/clients`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
