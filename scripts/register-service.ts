@@ -13,9 +13,11 @@ import { ensureRegistered } from './new-service/stack-registration';
 
 const CLI = join(__dirname, '..', 'apps', 'auth-server', 'src', 'cli', 'main.js');
 
+/** The CLI's stderr goes to the log, except for the `show` probes, whose "no resource" is expected. */
 function runCli(args: string[], stdin?: string): Promise<CliResult> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const probe = args[1] === 'show';
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', probe ? 'ignore' : 'inherit'] });
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stdin.end(stdin ?? '');

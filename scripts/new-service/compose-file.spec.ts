@@ -52,6 +52,8 @@ describe('new:service docker-compose.yml', () => {
       KEY_ENCRYPTION_KEY: auth.KEY_ENCRYPTION_KEY,
       CLIENT_SECRET_PEPPER: auth.CLIENT_SECRET_PEPPER,
       BILLING_SERVICE_CLIENT_SECRET: services['billing-service']!.environment.BILLING_SERVICE_CLIENT_SECRET,
+      // The CLI would otherwise want every demo secret, as the seeding auth-server does.
+      SEED_DEMO_DATA: 'false',
     });
     expect(registration.ports).toBeUndefined();
     // A development placeholder long enough for `clients create --secret-stdin` (32+ characters), for any name.

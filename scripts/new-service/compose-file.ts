@@ -33,6 +33,8 @@ export function composeServiceBlock(n: ServiceNames, port: number): string {
     command: ["node", "dist/scripts/register-service.js", "${n.name}"]
     environment:
       <<: [*app-env, *auth-server-secrets]
+      # The auth-server seeds the demo data; the CLI here only registers (and needs no demo secrets).
+      SEED_DEMO_DATA: "false"
       ${n.upper}_CLIENT_SECRET: ${secretValue}
     depends_on:
       auth-server:

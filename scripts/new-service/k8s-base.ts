@@ -190,6 +190,9 @@ ${podSecurity}
             - configMapRef:
                 name: platform-config
           env:
+            # The auth-server seeds the demo data (dev); the CLI here only registers.
+            - name: SEED_DEMO_DATA
+              value: "false"
 ${secretRef('DATABASE_URL', 'database')}
 ${secretRef('KEY_ENCRYPTION_KEY', 'auth-server-secrets')}
 ${secretRef('CLIENT_SECRET_PEPPER', 'auth-server-secrets')}

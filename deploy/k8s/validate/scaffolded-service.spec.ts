@@ -76,7 +76,11 @@ describe('deploy/k8s after npm run new:service -- billing-service', () => {
 
     const [job] = containersOf(find('Job', 'billing-service-registration')) as Record<string, any>[];
     expect(job!.command).toEqual(['node', 'dist/scripts/register-service.js', 'billing-service']);
-    const secretNames = (job!.env as { name: string; valueFrom: { secretKeyRef: { name: string } } }[]).map((e) => `${e.valueFrom.secretKeyRef.name}:${e.name}`);
+    // Not seeding (the dev overlay seeds at the auth-server): the CLI then needs no demo secrets.
+    expect(job!.env).toEqual(expect.arrayContaining([{ name: 'SEED_DEMO_DATA', value: 'false' }]));
+    const secretNames = (job!.env as { name: string; valueFrom?: { secretKeyRef: { name: string } } }[])
+      .filter((e) => e.valueFrom)
+      .map((e) => `${e.valueFrom!.secretKeyRef.name}:${e.name}`);
     expect(secretNames.sort()).toEqual(
       ['database:DATABASE_URL', 'auth-server-secrets:KEY_ENCRYPTION_KEY', 'auth-server-secrets:CLIENT_SECRET_PEPPER', 'billing-service-credentials:BILLING_SERVICE_CLIENT_SECRET'].sort(),
     );
