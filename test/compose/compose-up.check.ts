@@ -89,8 +89,10 @@ function figure(text: string): void {
     const ids = listed.trim().split('\n').filter(Boolean);
     const byService = new Map<string, Omit<ServiceState, 'service'>>();
     if (ids.length) {
-      const format = '{{index .Config.Labels "com.docker.compose.service"}} {{.Id}} {{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}} {{.RestartCount}} {{.State.ExitCode}}';
+      const format = '{{index .Config.Labels "com.docker.compose.service"}} {{.Id}} {{.State.Status}} {{if index .State "Health"}}{{.State.Health.Status}}{{else}}none{{end}} {{.RestartCount}} {{.State.ExitCode}}';
       // A container removed between the two calls is simply missing from this poll.
+      // `index`, not `.State.Health`: a container without a healthcheck (the one-shots) has no Health key,
+      // which Docker 20.10's template refuses (and then prints no row for it).
       const inspected = await run('docker', ['inspect', '--format', format, ...ids]);
       for (const row of inspected.stdout.trim().split('\n').filter(Boolean)) {
         const [service, id, status, health, restarts, exitCode] = row.split(' ');
