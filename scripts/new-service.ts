@@ -70,6 +70,7 @@ async function main(argv: string[]): Promise<number> {
       'next:',
       `  npm start                      runs it with the others on http://localhost:${port}`,
       `  npx jest apps/${names.name}    its e2e test`,
+      ...(files.includes('docker-compose.yml') ? [`  docker compose up --build      runs it in the compose stack too (registered there by ${names.name}-registration)`] : []),
       `  a user token for it needs a client allowed ${names.readScope} on ${names.audience}, e.g.`,
       `    npm run -s cli -- clients create --id ${names.base}-web --auth-method none --redirect-uri http://127.0.0.1/callback --scopes ${names.readScope} --audience ${names.audience}`,
       `    npm run -s token -- --user alice --client ${names.base}-web --resource ${names.audience} --scope ${names.readScope}`,

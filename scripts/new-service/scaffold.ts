@@ -1,9 +1,14 @@
-/** Writes a new service into a checkout: its folder, its nest-cli.json project, its .env.example block. */
+/**
+ * Writes a new service into a checkout: its folder, its nest-cli.json project, its .env.example block,
+ * and, when the checkout has them, its docker-compose.yml services and its deploy/k8s manifests.
+ */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { resolvedEnvironment } from '@app/platform/env';
 import { portVariable } from '../support/launcher';
+import { withComposeService } from './compose-file';
 import { withEnvExampleBlock } from './env-files';
+import { addToK8sBase } from './k8s-base';
 import { assertNoPlatformCollision, nextFreePort, NewServiceError, ServiceNames } from './naming';
 import { withNestProject } from './nest-cli';
 import { serviceFiles } from './templates';
@@ -40,6 +45,9 @@ export function scaffoldService(root: string, n: ServiceNames): Scaffolded {
   assertNoPlatformCollision(n, readFileSync(envExample, 'utf8'));
 
   const port = nextFreePort(appPorts(root));
+  // Computed before anything is written: a compose file it cannot extend stops the scaffold unchanged.
+  const composePath = join(root, 'docker-compose.yml');
+  const compose = existsSync(composePath) ? withComposeService(readFileSync(composePath, 'utf8'), n, port) : undefined;
   const files = serviceFiles(n, port);
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(dirname(join(root, path)), { recursive: true });
@@ -47,5 +55,7 @@ export function scaffoldService(root: string, n: ServiceNames): Scaffolded {
   }
   writeFileSync(nestCliPath, `${JSON.stringify(withNestProject(nestCli, n.name), null, 2)}\n`);
   writeFileSync(envExample, withEnvExampleBlock(readFileSync(envExample, 'utf8'), n, port));
-  return { port, files: [...Object.keys(files), 'nest-cli.json', '.env.example'] };
+  if (compose !== undefined) writeFileSync(composePath, compose);
+  const deployment = [...(compose !== undefined ? ['docker-compose.yml'] : []), ...addToK8sBase(root, n, port)];
+  return { port, files: [...Object.keys(files), 'nest-cli.json', '.env.example', ...deployment] };
 }

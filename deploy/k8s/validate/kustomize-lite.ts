@@ -125,3 +125,12 @@ function isObject(value: unknown): value is Record<string, any> {
 }
 
 export const K8S_DIRECTORY = resolve(dirname(__filename), '..');
+
+/** The generated model class (precompiled OpenAPI schema) for an object's apiVersion and kind. */
+export function modelOf(object: KubeObject): { validate(): void } {
+  const [group, version] = object.apiVersion.includes('/') ? object.apiVersion.split('/') : [undefined, object.apiVersion];
+  const models = require(`kubernetes-models/${group ? `${group}/${version}` : version}`) as Record<string, new (data: unknown) => { validate(): void }>;
+  const Model = models[object.kind];
+  if (!Model) throw new Error(`no schema for ${object.apiVersion} ${object.kind}`);
+  return new Model(object);
+}

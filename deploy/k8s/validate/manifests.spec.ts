@@ -4,21 +4,12 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { DEFAULT_PRODUCTION_METRICS_PORT } from '../../../libs/platform/src/http-platform.config';
 import { trustProxyFrom } from '../../../libs/platform/src/trust-proxy';
-import { containersOf, K8S_DIRECTORY, KubeObject, renderKustomization } from './kustomize-lite';
+import { containersOf, K8S_DIRECTORY, KubeObject, modelOf, renderKustomization } from './kustomize-lite';
 
 const OVERLAYS = ['dev', 'prod'] as const;
 const APPS = ['auth-server', 'user-service', 'order-service'] as const;
 const KUBECTL = '/usr/bin/kubectl';
 if (!existsSync(KUBECTL)) console.warn('SKIPPED kubectl kustomize comparison: kubectl is not installed');
-
-/** The generated model class (precompiled OpenAPI schema) for an object's apiVersion and kind. */
-function modelOf(object: KubeObject): { validate(): void } {
-  const [group, version] = object.apiVersion.includes('/') ? object.apiVersion.split('/') : [undefined, object.apiVersion];
-  const models = require(`kubernetes-models/${group ? `${group}/${version}` : version}`) as Record<string, new (data: unknown) => { validate(): void }>;
-  const Model = models[object.kind];
-  if (!Model) throw new Error(`no schema for ${object.apiVersion} ${object.kind}`);
-  return new Model(object);
-}
 
 const byKind = (objects: KubeObject[], kind: string) => objects.filter((object) => object.kind === kind);
 const find = (objects: KubeObject[], kind: string, name: string) => objects.find((object) => object.kind === kind && object.metadata.name === name);

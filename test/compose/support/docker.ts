@@ -14,12 +14,16 @@ export interface Run {
 }
 
 /** Runs a command to its end; never throws for a non-zero exit (the caller says what it means). */
-export function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<Run> {
+export function run(
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; signal?: AbortSignal; cwd?: string } = {},
+): Promise<Run> {
   return new Promise((resolve) => {
     const child = execFile(
       command,
       args,
-      { cwd: ROOT, env: options.env ?? process.env, maxBuffer: 64 * 1024 * 1024, timeout: options.timeoutMs ?? 15 * 60_000, signal: options.signal },
+      { cwd: options.cwd ?? ROOT, env: options.env ?? process.env, maxBuffer: 64 * 1024 * 1024, timeout: options.timeoutMs ?? 15 * 60_000, signal: options.signal },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         resolve({ code, stdout: String(stdout), stderr: String(stderr) + (error && typeof error.code !== 'number' ? `\n${error.message}` : '') });

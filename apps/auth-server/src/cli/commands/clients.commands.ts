@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import type { JSONWebKeySet } from 'jose';
 import { CLIENT_AUTH_METHODS, GrantType, GRANT_TYPES, TokenEndpointAuthMethod } from '../../clients/client.entity';
 import { ClientPatch, ClientsService, ClientSummary, registrationFields } from '../../clients/clients.service';
+import { isPlaceholderSecret } from '@app/platform';
 import { CliContext, repeatable, splitList, UsageError } from '../cli-context';
 
 const AUTH_METHODS: TokenEndpointAuthMethod[] = [...CLIENT_AUTH_METHODS, 'none'];
@@ -21,6 +22,27 @@ function describeClient(c: ClientSummary): string {
     ...(c.jwks ? [`  JWKS:           ${JSON.stringify(c.jwks)}`] : []),
     ...c.secrets.map((s) => `  secret ${s.id}  created ${s.created_at}${s.expires_at ? `  expires ${s.expires_at}` : ''}${s.active ? '' : '  (inactive)'}`),
   ].join('\n');
+}
+
+/** A given secret is held to what a generated one beats easily: long enough to resist guessing. */
+const MIN_GIVEN_SECRET_LENGTH = 32;
+
+/**
+ * The secret for `clients create --secret-stdin` (a secret kept in a secret manager or a compose
+ * file): all of stdin without its one trailing newline, never on the command line.
+ */
+async function givenSecret(ctx: CliContext, authMethod: TokenEndpointAuthMethod): Promise<string> {
+  if (authMethod !== 'client_secret_basic' && authMethod !== 'client_secret_post') {
+    throw new UsageError(`--secret-stdin is for client_secret_basic or client_secret_post clients, not ${authMethod}`);
+  }
+  const secret = (await ctx.readStdin()).replace(/\r?\n$/, '');
+  if (secret.length < MIN_GIVEN_SECRET_LENGTH || /[\r\n]/.test(secret)) {
+    throw new UsageError(`--secret-stdin: the secret must be one line of at least ${MIN_GIVEN_SECRET_LENGTH} characters`);
+  }
+  if (process.env.NODE_ENV === 'production' && isPlaceholderSecret(secret)) {
+    throw new UsageError('--secret-stdin: refusing a placeholder secret (change-me) in production');
+  }
+  return secret;
 }
 
 /** `clients …`: registration and lifecycle of OAuth clients. */
@@ -50,10 +72,11 @@ export function registerClientCommands(program: Command, ctx: CliContext): void 
     )
     .option('--jwks-file <path>', 'public JWKS file (private_key_jwt)')
     .option('--jwks-uri <uri>', 'JWKS URL of the client (private_key_jwt)')
+    .option('--secret-stdin', `use the secret read from stdin (${MIN_GIVEN_SECRET_LENGTH}+ characters; one trailing newline is dropped) instead of generating one`)
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',
-      '\nExamples:\n  npm run cli -- clients create --id billing --scopes "users:read orders:read" --audience api://user-service\n  npm run -s cli -- clients create --id reports --scopes reports:read --auth-method private_key_jwt --jwks-file ./reports.jwks.json --json\n  npm run cli -- clients create --id billing-web --auth-method none --scopes invoices:read --audience api://billing-service --redirect-uri http://127.0.0.1/callback',
+      '\nExamples:\n  npm run cli -- clients create --id billing --scopes "users:read orders:read" --audience api://user-service\n  printf %s "$BILLING_SECRET" | npm run -s cli -- clients create --id billing --scopes users:read --audience api://user-service --secret-stdin\n  npm run -s cli -- clients create --id reports --scopes reports:read --auth-method private_key_jwt --jwks-file ./reports.jwks.json --json\n  npm run cli -- clients create --id billing-web --auth-method none --scopes invoices:read --audience api://billing-service --redirect-uri http://127.0.0.1/callback',
     )
     .action(async (options) => {
       let jwks: JSONWebKeySet | undefined;
@@ -64,6 +87,7 @@ export function registerClientCommands(program: Command, ctx: CliContext): void 
           throw new UsageError(`cannot read --jwks-file ${options.jwksFile}: ${(error as Error).message}`);
         }
       }
+      const given = options.secretStdin ? await givenSecret(ctx, options.authMethod as TokenEndpointAuthMethod) : undefined;
       const { client, secret } = await (await ctx.app()).get(ClientsService).create({
         clientId: options.id,
         name: options.name,
@@ -76,10 +100,13 @@ export function registerClientCommands(program: Command, ctx: CliContext): void 
         jwksUri: options.jwksUri,
         redirectUris: options.redirectUri,
         grantTypes: options.grantTypes as GrantType[] | undefined,
+        secret: given,
       }, ctx.actor);
+      // A secret the operator gave is never echoed: they have it already.
+      const shown = secret && !given ? secret : undefined;
       const result = {
         client_id: client.clientId,
-        ...(secret ? { client_secret: secret.secret, secret_id: secret.secretId } : {}),
+        ...(secret ? { ...(shown ? { client_secret: shown.secret } : {}), secret_id: secret.secretId } : {}),
         token_endpoint_auth_method: client.authMethod,
         ...registrationFields(client),
       };
@@ -93,7 +120,8 @@ export function registerClientCommands(program: Command, ctx: CliContext): void 
           ...(client.ownedAudiences.length ? [`  owns:      ${client.ownedAudiences.join(' ')} (may introspect their tokens)`] : []),
           `  grants:    ${client.grantTypes.join(' ')}`,
           ...(client.redirectUris.length ? [`  redirects: ${client.redirectUris.join(' ')}`] : []),
-          ...(secret ? [`  secret:    ${secret.secret}`, '  (shown once: only its hash is stored)'] : []),
+          ...(shown ? [`  secret:    ${shown.secret}`, '  (shown once: only its hash is stored)'] : []),
+          ...(secret && given ? ['  secret:    the one read from stdin (only its hash is stored)'] : []),
         ].join('\n'),
       );
     });
