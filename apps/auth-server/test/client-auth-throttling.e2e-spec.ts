@@ -208,7 +208,8 @@ describe('brute force and abuse at the OAuth endpoints', () => {
     const observe = async (clientId: string, secret: string) => {
       const hasher = server.app.get(ClientSecretHasher);
       const hash = jest.spyOn(hasher, 'hash');
-      const matches = jest.spyOn(hasher, 'matches');
+      // matchingIndex: the one comparison, which also tells which secret matched (-1: none).
+      const matches = jest.spyOn(hasher, 'matchingIndex');
       const response = await token(clientId, secret, `198.51.100.${nextAddress++}`);
       const observed = {
         status: response.statusCode,
@@ -233,8 +234,8 @@ describe('brute force and abuse at the OAuth endpoints', () => {
       // The unknown client compares against no stored hash, padded to the same slot count as a real one.
       expect(existing.comparisons[0]!.presentedLength).toBe(unknown.comparisons[0]!.presentedLength);
       expect(existing.comparisons[0]!.slots ?? 2).toBe(unknown.comparisons[0]!.slots ?? 2);
-      expect(existing.comparisonResults).toEqual([false]);
-      expect(unknown.comparisonResults).toEqual([false]);
+      expect(existing.comparisonResults).toEqual([-1]);
+      expect(unknown.comparisonResults).toEqual([-1]);
       // And the same answer, byte for byte.
       expect(unknown.status).toBe(401);
       expect({ status: unknown.status, body: unknown.body, challenge: unknown.challenge }).toEqual({

@@ -54,6 +54,9 @@ describe('exposure of the auth-server port: /metrics and API docs', () => {
       NODE_ENV: 'production',
       ISSUER: 'https://auth.example.test',
       SEED_DEMO_DATA: 'false',
+      // Demo passwords are unset in production (a placeholder left there refuses the boot).
+      ALICE_PASSWORD: '',
+      BOB_PASSWORD: '',
       KEY_ENCRYPTION_KEY: 'Qx7v9L2m0Zr4Tb8Wc1Ny5Hs3Kd6Fg0Jp',
       CLIENT_SECRET_PEPPER: 'Vn3Bq8Mx1Lc6Zr0Td4Yh7Wk2Ps5Gf9Ja',
     };

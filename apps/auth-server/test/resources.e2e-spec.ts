@@ -156,7 +156,7 @@ describe('resources (APIs) as registrations', () => {
 
   describe('demo seeding', () => {
     it('registers api://user-service and api://order-service with their scopes, once', async () => {
-      expect(await resources.show('api://user-service')).toMatchObject({ scopes: ['users:read'] });
+      expect(await resources.show('api://user-service')).toMatchObject({ scopes: ['users:read', 'users:provision'] });
       expect(await resources.show('api://order-service')).toMatchObject({ scopes: ['orders:read', 'orders:write'] });
     });
   });
@@ -199,7 +199,7 @@ describe('resources (APIs) as registrations', () => {
       expect(all).toEqual(
         expect.arrayContaining([
           expect.objectContaining({ uri: 'api://cli-api', scopes: ['cli:read', 'cli:write'] }),
-          expect.objectContaining({ uri: 'api://user-service', scopes: ['users:read'] }),
+          expect.objectContaining({ uri: 'api://user-service', scopes: ['users:read', 'users:provision'] }),
         ]),
       );
       expect((await cli('resources', 'list')).out).toMatch(/^api:\/\/cli-api {2}\(CLI API\) {2}scopes: cli:read cli:write$/m);

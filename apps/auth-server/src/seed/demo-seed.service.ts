@@ -7,6 +7,7 @@ import { SEED_ACTOR } from '../audit/audit-log';
 import { RegistrationError } from '../audit/registration-error';
 import { ClientEntity } from '../clients/client.entity';
 import { ClientRegistrationError, ClientsService, CreateClientInput } from '../clients/clients.service';
+import { redirectUriProblem } from '../clients/redirect-uri-policy';
 import { authServerConfig } from '../config/auth-server.config';
 import { ResourcesService } from '../resources/resources.service';
 import { UsersService } from '../users/users.service';
@@ -96,10 +97,18 @@ export class DemoSeedService implements OnApplicationBootstrap {
       audiences: [ORDER_SERVICE_AUDIENCE],
       authMethod: 'none',
       grantTypes: ['authorization_code', 'refresh_token'],
-      redirectUris: ['http://127.0.0.1/callback', this.explorerCallback()],
+      redirectUris: ['http://127.0.0.1/callback'],
     });
     // A database seeded under another ISSUER gets the current explorer callback added (development only).
-    await this.clients.addRedirectUri(DEMO_APP_CLIENT_ID, this.explorerCallback(), SEED_ACTOR);
+    // An ISSUER the redirect-URI rule refuses (plain http on a name other than localhost) leaves the
+    // explorer without a callback rather than the auth-server without a start.
+    const explorerCallback = this.explorerCallback();
+    const problem = redirectUriProblem(explorerCallback, this.config);
+    if (problem) {
+      this.logger.warn(`the flow explorer's sign-in is off: its callback ${explorerCallback} ${problem} (set ISSUER to https, localhost or a loopback IP)`);
+    } else {
+      await this.clients.addRedirectUri(DEMO_APP_CLIENT_ID, explorerCallback, SEED_ACTOR);
+    }
     const passwords = this.config.demoUserPasswords;
     if (passwords) {
       for (const [user, password] of [
