@@ -126,7 +126,7 @@ describe('distributed tracing: alice reads an order through order-service and us
 
   it("puts order-service's token request in one trace with the auth-server's token-endpoint span", () => {
     const acquisition = collector.spans.find((span) => span.service === 'order-service' && span.name === 'oauth.token.acquire' && attribute(span, 'oauth.token.source') === 'fetch')!;
-    expect(acquisition.attributes).toMatchObject({ 'oauth.client_id': 'order-service', 'oauth.audience': 'api://user-service', 'oauth.scope': ['users:read'] });
+    expect(acquisition.attributes).toMatchObject({ 'oauth.client_id': 'order-service', 'oauth.audience': 'api://user-service', 'oauth.scope': ['users:read', 'users:provision'] });
     const endpoint = inTrace(acquisition.traceId).find((span) => span.service === 'auth-server' && span.name === 'oauth.token');
     expect(endpoint?.attributes).toMatchObject({
       'oauth.grant_type': 'client_credentials',
