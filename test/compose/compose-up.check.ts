@@ -23,6 +23,7 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 // Plain constant modules only: this Jest config does not transform Nest's ES modules.
 import { ADMIN_SCOPE } from '../../apps/auth-server/src/admin/admin-scope';
 import { DEMO_USERS } from '../../libs/platform/src/demo-users';
@@ -257,10 +258,15 @@ function figure(text: string): void {
       // billing-service's own secret in the stack, fresh (its registration one-shot registers it).
       COMPOSE_BILLING_SERVICE_CLIENT_SECRET: randomBytes(32).toString('base64url'),
     };
-    services = (await composeMust(['config', '--services'])).trim().split('\n');
+    // The services `up` starts: not the ones behind a profile (jaeger, `--profile tracing`), which
+    // docker-compose 1.29 still lists under `config --services`.
+    const resolved = await composeMust(['config']);
+    const profiled = Object.entries((parse(resolved) as { services: Record<string, { profiles?: string[] }> }).services)
+      .filter(([, definition]) => definition.profiles?.length)
+      .map(([name]) => name);
+    services = (await composeMust(['config', '--services'])).trim().split('\n').filter((service) => !profiled.includes(service));
 
     // The stack's secrets as compose resolves them (compose defaults, or the caller's .env).
-    const resolved = await composeMust(['config']);
     for (const match of resolved.matchAll(/^\s+([A-Z0-9_]*(?:SECRET|PASSWORD|PEPPER|ENCRYPTION_KEY)[A-Z0-9_]*):\s*(.+)$/gm)) {
       secrets[match[1]] = match[2].trim().replace(/^(['"])(.*)\1$/, '$2');
     }
