@@ -81,43 +81,43 @@ describe('ClientSecretHasher', () => {
     });
   });
 
-  describe('matches()', () => {
+  describe('matchingIndex()', () => {
     const a = hasher.hash('secret-a');
     const b = hasher.hash('secret-b');
     const c = hasher.hash('secret-c');
     const wrong = hasher.hash('wrong');
 
-    it('is true when the presented hash is any of the stored ones', () => {
-      expect(hasher.matches(a, [a])).toBe(true);
-      expect(hasher.matches(a, [a, b])).toBe(true);
-      expect(hasher.matches(b, [a, b])).toBe(true);
+    it('names the stored hash the presented one equals, whichever it is', () => {
+      expect(hasher.matchingIndex(a, [a])).toBe(0);
+      expect(hasher.matchingIndex(a, [a, b])).toBe(0);
+      expect(hasher.matchingIndex(b, [a, b])).toBe(1);
     });
 
-    it('is true for a match beyond the default slot count', () => {
-      expect(hasher.matches(c, [a, b, c])).toBe(true);
+    it('finds a match beyond the default slot count', () => {
+      expect(hasher.matchingIndex(c, [a, b, c])).toBe(2);
     });
 
-    it('is false for a hash that is not stored, and for no stored hashes at all', () => {
-      expect(hasher.matches(wrong, [a, b])).toBe(false);
-      expect(hasher.matches(wrong, [a])).toBe(false);
-      expect(hasher.matches(wrong, [])).toBe(false);
-      expect(hasher.matches(a, [])).toBe(false);
+    it('is -1 for a hash that is not stored, and for no stored hashes at all', () => {
+      expect(hasher.matchingIndex(wrong, [a, b])).toBe(-1);
+      expect(hasher.matchingIndex(wrong, [a])).toBe(-1);
+      expect(hasher.matchingIndex(wrong, [])).toBe(-1);
+      expect(hasher.matchingIndex(a, [])).toBe(-1);
     });
 
     it('never lets the padding dummy match, whatever is presented', () => {
       // Whatever the padding value is, a presented hash equal to it must not authenticate.
-      expect(hasher.matches(wrong, [])).toBe(false);
+      expect(hasher.matchingIndex(wrong, [])).toBe(-1);
       expect(compare).toHaveBeenCalledTimes(2);
       const dummy = Buffer.from(compare.mock.calls[0]![0] as Uint8Array);
       expect(dummy).toHaveLength(32);
-      expect(hasher.matches(dummy, [])).toBe(false);
-      expect(hasher.matches(dummy, [a])).toBe(false);
+      expect(hasher.matchingIndex(dummy, [])).toBe(-1);
+      expect(hasher.matchingIndex(dummy, [a])).toBe(-1);
     });
 
     it('pads to 2 slots: always compares at least twice, whether 0, 1 or 2 hashes are stored', () => {
       const comparisons = (stored: Buffer[], slots?: number) => {
         compare.mockClear();
-        hasher.matches(wrong, stored, slots);
+        hasher.matchingIndex(wrong, stored, slots);
         return compare.mock.calls.length;
       };
       expect(comparisons([])).toBe(2);
@@ -128,10 +128,10 @@ describe('ClientSecretHasher', () => {
     });
 
     it('does not stop at the first match (every slot is compared)', () => {
-      expect(hasher.matches(a, [a, b])).toBe(true);
+      expect(hasher.matchingIndex(a, [a, b])).toBe(0);
       expect(compare).toHaveBeenCalledTimes(2);
       compare.mockClear();
-      expect(hasher.matches(a, [a, b, c])).toBe(true);
+      expect(hasher.matchingIndex(a, [a, b, c])).toBe(0);
       expect(compare).toHaveBeenCalledTimes(3);
     });
   });

@@ -25,15 +25,11 @@ export class ClientSecretHasher {
   }
 
   /**
-   * Constant-time check of a presented secret against stored hashes. It always compares against
+   * Constant-time check of a presented secret against stored hashes: the index of the one that
+   * matched (-1: none), so the caller learns which secret was used. It always compares against
    * `slots` hashes (padding with a dummy) so the time does not tell how many secrets a client has,
    * or whether the client exists at all.
    */
-  matches(presented: Buffer, stored: readonly Buffer[], slots = 2): boolean {
-    return this.matchingIndex(presented, stored, slots) >= 0;
-  }
-
-  /** As matches(), but which stored hash matched (-1: none): the caller learns which secret was used. */
   matchingIndex(presented: Buffer, stored: readonly Buffer[], slots = 2): number {
     let matched = -1;
     for (let i = 0; i < Math.max(slots, stored.length); i++) {
