@@ -136,7 +136,8 @@ describe('AuthModule revocationFeed', () => {
   });
 
   it('malformed entries are skipped, not fatal', async () => {
-    feedBody = { clients: [{ client_id: 7, not_before: 'x' }, null, { client_id: 'bad', not_before: now() + 1 }], users: 'nope', grants: [1, 'g'] };
+    // The token is issued after the polls, so the not-before is far enough ahead that a slow poll cannot pass it.
+    feedBody = { clients: [{ client_id: 7, not_before: 'x' }, null, { client_id: 'bad', not_before: now() + 3600 }], users: 'nope', grants: [1, 'g'] };
     await nextPolls();
     expect((await get(await issuer.token({ aud: 'api://things', client_id: 'bad' }), '/things/service')).status).toBe(401);
     expect((await get(await issuer.token({ aud: 'api://things', client_id: 'good' }), '/things/service')).status).toBe(200);
