@@ -7,7 +7,7 @@ import { authServerConfig } from '../config/auth-server.config';
 import { ClientSecretEntity, isSecretActive } from './client-secret.entity';
 import { ClientEntity } from './client.entity';
 
-/** What the token endpoint needs to know about a client, read once and kept briefly in memory. */
+/** What the token endpoint needs to know about a client (with its grants), read once and kept briefly in memory. */
 export interface RegisteredClient {
   client: ClientEntity;
   secrets: ClientSecretEntity[];
@@ -80,7 +80,7 @@ export class ClientRegistry {
   }
 
   private async read(clientId: string): Promise<RegisteredClient | null> {
-    const client = await this.clients.findOne({ where: { clientId } });
+    const client = await this.clients.findOne({ where: { clientId }, relations: { grants: true } });
     if (!client) return null;
     return { client, secrets: await this.secrets.find({ where: { clientId } }) };
   }

@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, OneToMany, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import type { JSONWebKeySet } from 'jose';
+import { ClientGrantEntity } from './client-grant.entity';
 import { ClientSecretEntity } from './client-secret.entity';
 
 /** How confidential clients authenticate at the token endpoint (advertised in the metadata). */
@@ -78,4 +79,8 @@ export class ClientEntity {
 
   @OneToMany(() => ClientSecretEntity, (secret) => secret.client)
   secrets?: ClientSecretEntity[];
+
+  /** What it may get at each resource (ClientGrantEntity); loaded by the ClientRegistry. */
+  @OneToMany(() => ClientGrantEntity, (grant) => grant.client)
+  grants?: ClientGrantEntity[];
 }

@@ -9,6 +9,7 @@ import { RegistrationError } from '../audit/registration-error';
 import { authServerConfig } from '../config/auth-server.config';
 import { DISPLAY_NAME, SCOPE_TOKEN } from '../oauth-syntax';
 import { keyMaterialFields } from './client-keys';
+import { deriveGrantsFromFlatLists } from './client-grants.service';
 import { ClientRegistry } from './client-registry';
 import { ClientSecretHasher } from './client-secret.hasher';
 import { ClientSecretEntity, isSecretActive } from './client-secret.entity';
@@ -124,6 +125,7 @@ export class ClientsService {
         enabled: true,
       });
       await manager.save(client);
+      await deriveGrantsFromFlatLists(manager, client);
       if (authMethod === 'private_key_jwt' || authMethod === 'none') return { client };
       const secret = input.secret ?? this.hasher.generate();
       const row = await manager.save(
@@ -197,7 +199,10 @@ export class ClientsService {
       const changed = Object.fromEntries(
         Object.entries(after).filter(([field, value]) => JSON.stringify(value) !== JSON.stringify(before[field as keyof typeof before])),
       );
-      if (Object.keys(changed).length) await manager.save(client);
+      if (Object.keys(changed).length) {
+        await manager.save(client);
+        await deriveGrantsFromFlatLists(manager, client);
+      }
       return changed;
     });
     this.registry.invalidate(clientId);

@@ -1,0 +1,35 @@
+import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { ClientEntity } from './client.entity';
+
+/**
+ * "Client X may get scopes S at API A" (the model of Auth0's client grants and Keycloak's client
+ * scopes). One row per client and resource: `scopes` are those it may get there, for itself
+ * (client_credentials) or from a user (a login); `defaultScopes` are granted when a request names
+ * none. A grant never widens a resource: the token gets only scopes the resource defines now.
+ */
+@Entity({ name: 'client_grants' })
+export class ClientGrantEntity {
+  @PrimaryColumn('text', { name: 'client_id' })
+  clientId!: string;
+
+  /** The resource's audience URI (resources.uri). */
+  @PrimaryColumn('text', { name: 'resource_uri' })
+  resourceUri!: string;
+
+  @ManyToOne(() => ClientEntity, (client) => client.grants, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'client_id' })
+  client?: ClientEntity;
+
+  @Column('text', { array: true, default: () => "'{}'" })
+  scopes!: string[];
+
+  /** A subset of `scopes`. */
+  @Column('text', { name: 'default_scopes', array: true, default: () => "'{}'" })
+  defaultScopes!: string[];
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}
