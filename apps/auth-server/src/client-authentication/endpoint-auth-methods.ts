@@ -3,8 +3,8 @@ import { CLIENT_AUTH_METHODS, TokenEndpointAuthMethod } from '../clients/client.
 import type { AuthenticatedClient } from './authenticated-client';
 
 /**
- * Which client authentication methods each endpoint accepts. The endpoints enforce this table
- * (ensureAuthMethodAccepted) and the RFC 8414 metadata publishes it, so the two cannot drift apart.
+ * Which client authentication methods each endpoint accepts. ClientAuthenticationGuard enforces this
+ * table (ensureAuthMethodAccepted) and the RFC 8414 metadata publishes it, so the two cannot drift apart.
  *
  * - token: every method; a public client (`none`) only gets the user-login grants.
  * - introspection: confidential clients only; a public client holds no secret to prove it is a
@@ -18,6 +18,9 @@ export const ENDPOINT_AUTH_METHODS = {
 } as const satisfies Record<string, readonly TokenEndpointAuthMethod[]>;
 
 export type AuthenticatedEndpoint = keyof typeof ENDPOINT_AUTH_METHODS;
+
+/** Route metadata (@ClientAuthenticated): which endpoint's methods the guard accepts there. */
+export const CLIENT_AUTHENTICATED_ENDPOINT = 'oauth:client-authenticated-endpoint';
 
 export function ensureAuthMethodAccepted(endpoint: AuthenticatedEndpoint, caller: AuthenticatedClient): void {
   if (!(ENDPOINT_AUTH_METHODS[endpoint] as readonly TokenEndpointAuthMethod[]).includes(caller.method)) {

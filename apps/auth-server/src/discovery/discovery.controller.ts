@@ -1,7 +1,7 @@
 import { Public } from '@nest-oauth-m2m/auth';
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { ASSERTION_ALGORITHMS } from '../client-authentication/client-authentication.service';
+import { ASSERTION_ALGORITHMS } from '../client-authentication/authenticators/private-key-jwt.authenticator';
 import { ENDPOINT_AUTH_METHODS } from '../client-authentication/endpoint-auth-methods';
 import { ClientsService } from '../clients/clients.service';
 import { authServerConfig } from '../config/auth-server.config';

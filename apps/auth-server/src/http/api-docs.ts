@@ -29,17 +29,20 @@ export const OAUTH_ERROR_SCHEMA: SchemaObject = {
   },
 };
 
-/**
- * An endpoint taking an application/x-www-form-urlencoded body from an authenticated client
- * (ClientAuthenticationGuard): HTTP Basic, or credentials/assertion in the body (the empty requirement).
- */
-export function ApiClientAuthenticatedForm(options: {
+/** The OpenAPI description of a client-authenticated form endpoint: its own fields (the client authentication ones are added). */
+export interface ClientAuthenticatedFormDocs {
   summary: string;
   description: string;
   fields: Record<string, FieldSchema>;
   required: string[];
   ok: { description: string; schema?: SchemaObject };
-}): MethodDecorator {
+}
+
+/**
+ * An endpoint taking an application/x-www-form-urlencoded body from an authenticated client
+ * (ClientAuthenticationGuard): HTTP Basic, or credentials/assertion in the body (the empty requirement).
+ */
+export function ApiClientAuthenticatedForm(options: ClientAuthenticatedFormDocs): MethodDecorator {
   return applyDecorators(
     ApiOperation({
       summary: options.summary,

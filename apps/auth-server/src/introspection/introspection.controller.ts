@@ -1,16 +1,14 @@
 import { Public } from '@nest-oauth-m2m/auth';
-import { Controller, Header, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import { Controller, Post } from '@nestjs/common';
 import { AuthenticatedClient, CurrentClient } from '../client-authentication/authenticated-client';
-import { ClientAuthenticationGuard } from '../client-authentication/client-authentication.guard';
-import { ensureAuthMethodAccepted } from '../client-authentication/endpoint-auth-methods';
+import { ClientAuthenticatedEndpoint } from '../client-authentication/client-authenticated.decorator';
 import { ClientRegistry } from '../clients/client-registry';
+import { Form } from '../http/form.decorator';
 import { FormParams } from '../http/form-params';
 import { RevocationService } from '../revocation/revocation.service';
 import { issuedBeforeRevocation } from '../revocation/tokens-revoked-before';
 import type { ClientEntity } from '../clients/client.entity';
 import { IssuedAccessTokenClaims, AccessTokenService } from '../token/access-token.service';
-import { ApiClientAuthenticatedForm } from '../http/api-docs';
 
 export type IntrospectionResponse =
   | { active: false }
@@ -48,7 +46,8 @@ export class IntrospectionController {
   ) {}
 
   @Post('introspect')
-  @ApiClientAuthenticatedForm({
+  // For confidential clients (resource servers), never for apps without a secret (ENDPOINT_AUTH_METHODS).
+  @ClientAuthenticatedEndpoint('introspection', {
     summary: 'Introspect a token (RFC 7662)',
     description:
       'For confidential clients: the token\'s own client, or a resource server registered as the owner of the token\'s audience. ' +
@@ -78,13 +77,8 @@ export class IntrospectionController {
       },
     },
   })
-  @HttpCode(200)
-  @UseGuards(ClientAuthenticationGuard)
-  @Header('Cache-Control', 'no-store')
-  async introspect(@Req() request: FastifyRequest, @CurrentClient() caller: AuthenticatedClient): Promise<IntrospectionResponse> {
-    // Introspection is for confidential clients (resource servers), never for apps without a secret.
-    ensureAuthMethodAccepted('introspection', caller);
-    const claims = this.tokens.verify(FormParams.of(request).require('token'));
+  async introspect(@CurrentClient() caller: AuthenticatedClient, @Form() form: FormParams): Promise<IntrospectionResponse> {
+    const claims = this.tokens.verify(form.require('token'));
     // Least privilege (RFC 7662 §4): only the token's own client, or the owner of its audience (the
     // resource server it was issued for), learns anything; to everyone else it is simply not active.
     if (!claims || !mayIntrospect(caller.client, claims)) return { active: false };

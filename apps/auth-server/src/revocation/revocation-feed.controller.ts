@@ -1,11 +1,10 @@
 import { Public, UnauthorizedClient } from '@nest-oauth-m2m/auth';
-import { applyDecorators, Controller, Get, Inject, Req, Res, UseGuards } from '@nestjs/common';
+import { applyDecorators, Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { ApiOperation, ApiProduces, ApiResponse, ApiSecurity } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthenticatedClient, CurrentClient } from '../client-authentication/authenticated-client';
-import { ClientAuthenticationGuard } from '../client-authentication/client-authentication.guard';
-import { ensureAuthMethodAccepted } from '../client-authentication/endpoint-auth-methods';
+import { ClientAuthenticated } from '../client-authentication/client-authenticated.decorator';
 import { authServerConfig } from '../config/auth-server.config';
 import { CLIENT_BASIC_SCHEME, OAUTH_ERROR_SCHEMA } from '../http/api-docs';
 import { RevocationFeed, RevocationFeedService } from './revocation-feed.service';
@@ -41,14 +40,13 @@ export class RevocationFeedController {
   @ApiResponse({ status: 304, description: 'Unchanged since the ETag sent in If-None-Match.' })
   @ApiResponse({ status: 400, description: 'unauthorized_client: the caller owns no audience', schema: OAUTH_ERROR_SCHEMA })
   @ApiResponse({ status: 401, description: 'invalid_client: authentication failed', schema: OAUTH_ERROR_SCHEMA })
-  @UseGuards(ClientAuthenticationGuard)
+  // The callers introspection accepts (confidential clients)...
+  @ClientAuthenticated('introspection')
   async revocations(
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
     @CurrentClient() caller: AuthenticatedClient,
   ): Promise<RevocationFeed | undefined> {
-    // The callers introspection accepts (confidential clients)...
-    ensureAuthMethodAccepted('introspection', caller);
     // ...that are resource servers: a client that owns no audience has no tokens to refuse.
     if (!caller.client.ownedAudiences.length) throw new UnauthorizedClient('only a resource server (a client owning an audience) may read the revocation feed');
     const { body, etag } = await this.feed.snapshot(this.config.issuer);

@@ -1,42 +1,29 @@
-import { InvalidRequest, Public, UnauthorizedClient, UnsupportedGrantType } from '@nest-oauth-m2m/auth';
-import { Controller, Get, Header, HttpCode, Inject, Post, Req, UseGuards } from '@nestjs/common';
-import { ConfigType } from '@nestjs/config';
-import type { FastifyRequest } from 'fastify';
-import { AuthenticatedClient, CurrentClient } from '../client-authentication/authenticated-client';
-import { ClientAuthenticationGuard } from '../client-authentication/client-authentication.guard';
-import { ensureAuthMethodAccepted } from '../client-authentication/endpoint-auth-methods';
-import { ensureGrantAllowed } from '../client-authentication/client-authentication.service';
-import { FormParams } from '../http/form-params';
-import { UserGrantsService, UserTokenResponse } from '../authorization/user-grants.service';
-import { AccessTokenService } from './access-token.service';
-import { grantedAudience, grantedScopes } from './token-request';
+import { InvalidRequest, Public } from '@nest-oauth-m2m/auth';
+import { Controller, Get, Post } from '@nestjs/common';
 import { ApiOperation, ApiResponse } from '@nestjs/swagger';
-import { ApiClientAuthenticatedForm, OAUTH_ERROR_SCHEMA } from '../http/api-docs';
-import { adminApiConfig } from '../admin/admin-api.config';
-
-export interface TokenResponse {
-  access_token: string;
-  token_type: 'Bearer';
-  expires_in: number;
-  scope: string;
-}
+import { AuthenticatedClient, CurrentClient } from '../client-authentication/authenticated-client';
+import { ClientAuthenticatedEndpoint } from '../client-authentication/client-authenticated.decorator';
+import { OAUTH_ERROR_SCHEMA } from '../http/api-docs';
+import { Form } from '../http/form.decorator';
+import { FormParams } from '../http/form-params';
+import { GrantHandlers } from './grants/grant-handlers';
+import type { TokenEndpointResponse } from './grants/grant-handler';
 
 /**
- * The token endpoint (RFC 6749 §3.2). client_credentials (§4.4) for services, with no refresh token;
- * authorization_code (+ PKCE) and refresh_token for end-user logins.
+ * The token endpoint (RFC 6749 §3.2), read top to bottom: the guard authenticates the client
+ * (ClientAuthenticationGuard, one ClientAuthenticator per method), the dispatch picks the grant's
+ * handler (GrantHandlers, one GrantHandler per grant_type: client_credentials for services,
+ * authorization_code and refresh_token for end-user logins), and the handler has AccessTokenService
+ * sign the token.
  */
 // Outside the bearer guard (deny by default, see AdminAuthModule): client authentication (ClientAuthenticationGuard), not a bearer token.
 @Public()
 @Controller('oauth')
 export class TokenController {
-  constructor(
-    private readonly tokens: AccessTokenService,
-    private readonly userGrants: UserGrantsService,
-    @Inject(adminApiConfig.KEY) private readonly adminApi: ConfigType<typeof adminApiConfig>,
-  ) {}
+  constructor(private readonly grants: GrantHandlers) {}
 
   @Post('token')
-  @ApiClientAuthenticatedForm({
+  @ClientAuthenticatedEndpoint('token', {
     summary: 'Issue an access token (RFC 6749 §3.2)',
     description:
       'client_credentials (§4.4) for services: no refresh token. authorization_code (+ PKCE code_verifier) and refresh_token ' +
@@ -69,39 +56,9 @@ export class TokenController {
       },
     },
   })
-  @HttpCode(200)
-  @UseGuards(ClientAuthenticationGuard)
-  @Header('Cache-Control', 'no-store')
-  @Header('Pragma', 'no-cache')
-  async token(@Req() request: FastifyRequest, @CurrentClient() caller: AuthenticatedClient): Promise<TokenResponse | UserTokenResponse> {
-    ensureAuthMethodAccepted('token', caller);
-    const params = FormParams.of(request);
-    const grantType = params.require('grant_type');
-    const { client } = caller;
-    switch (grantType) {
-      case 'client_credentials':
-        // A public client holds no credentials, so it cannot act on its own behalf, whatever its registration says.
-        if (caller.method === 'none') throw new UnauthorizedClient('a public client cannot use the client_credentials grant');
-        ensureGrantAllowed(client, grantType);
-        return this.clientCredentials(caller, params);
-      case 'authorization_code':
-        ensureGrantAllowed(client, grantType);
-        return this.userGrants.exchangeCode(client, params.require('code'), params.get('redirect_uri'), params.get('code_verifier'), params.get('resource'));
-      case 'refresh_token':
-        ensureGrantAllowed(client, grantType);
-        return this.userGrants.refresh(client, params.require('refresh_token'), params.get('scope'), params.get('resource'));
-      default:
-        throw new UnsupportedGrantType(`unsupported grant_type "${grantType}"`);
-    }
-  }
-
-  private async clientCredentials({ client, secretId }: AuthenticatedClient, params: FormParams): Promise<TokenResponse> {
-    const scopes = grantedScopes(client, params.get('scope'));
-    const audience = grantedAudience(client, params);
-    // An admin token remembers the secret it was obtained with: revoking that secret ends it (AdminCallerGuard).
-    const adminSecretId = audience === this.adminApi.audience ? secretId : undefined;
-    const issued = await this.tokens.issue({ subject: client.clientId, clientId: client.clientId, audience, scopes, secretId: adminSecretId });
-    return { access_token: issued.token, token_type: 'Bearer', expires_in: issued.expiresIn, scope: issued.claims.scope };
+  async token(@CurrentClient() caller: AuthenticatedClient, @Form() form: FormParams): Promise<TokenEndpointResponse> {
+    const handler = this.grants.handlerFor(form.require('grant_type'), caller);
+    return handler.handle(caller, form);
   }
 
   @Get('token')

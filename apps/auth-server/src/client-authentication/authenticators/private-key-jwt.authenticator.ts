@@ -1,4 +1,4 @@
-import { InvalidClient, UnauthorizedClient } from '@nest-oauth-m2m/auth';
+import { InvalidClient, InvalidRequest } from '@nest-oauth-m2m/auth';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -11,13 +11,16 @@ import {
   JWTVerifyGetKey,
   jwtVerify,
 } from 'jose';
+import type { FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
-import { ClientRegistry, RegisteredClient } from '../clients/client-registry';
-import { ClientSecretHasher, MAX_SECRET_LENGTH } from '../clients/client-secret.hasher';
-import { TokenEndpointAuthMethod, ClientEntity } from '../clients/client.entity';
-import { authServerConfig } from '../config/auth-server.config';
-import type { AuthenticatedClient } from './authenticated-client';
-import { clientJwksFetch } from './client-jwks-fetch';
+import { ClientRegistry } from '../../clients/client-registry';
+import type { ClientEntity } from '../../clients/client.entity';
+import { authServerConfig } from '../../config/auth-server.config';
+import type { FormParams } from '../../http/form-params';
+import type { AuthenticatedClient } from '../authenticated-client';
+import type { ClientAuthenticator, PresentedCredential } from '../client-authenticator';
+import { clientJwksFetch } from '../client-jwks-fetch';
+import { acceptClient } from '../client-secret.verifier';
 
 export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 export const ASSERTION_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512', 'EdDSA'];
@@ -26,17 +29,25 @@ const MAX_ASSERTION_LENGTH = 8_192;
 const MAX_ASSERTION_LIFETIME_SECONDS = 3_600;
 const CLOCK_TOLERANCE_SECONDS = 30;
 
-/** Verifies who is calling: client_secret_basic, client_secret_post and private_key_jwt (RFC 7523). */
+/** The client_id sent beside the assertion, if any (the assertion itself names the client). */
+interface AssertionCredential extends PresentedCredential {
+  readonly clientId: string | undefined;
+}
+
+/**
+ * private_key_jwt (RFC 7523 §2.2): `client_assertion`, a JWT the client signed with a key it
+ * registered (`jwks`) or publishes (`jwks_uri`), used once.
+ */
 @Injectable()
-export class ClientAuthenticationService {
-  private readonly logger = new Logger(ClientAuthenticationService.name);
+export class PrivateKeyJwtAuthenticator implements ClientAuthenticator<AssertionCredential> {
+  readonly method = 'private_key_jwt';
+  private readonly logger = new Logger(PrivateKeyJwtAuthenticator.name);
   private readonly keySets = new Map<string, JWTVerifyGetKey>();
   private readonly assertionAudiences: string[];
   private readonly fetchClientJwks: ReturnType<typeof clientJwksFetch>;
 
   constructor(
     private readonly registry: ClientRegistry,
-    private readonly hasher: ClientSecretHasher,
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(authServerConfig.KEY) config: ConfigType<typeof authServerConfig>,
   ) {
@@ -44,24 +55,18 @@ export class ClientAuthenticationService {
     this.fetchClientJwks = clientJwksFetch({ production: config.production, allowPrivateNetworks: config.clientJwksAllowPrivateNetworks });
   }
 
-  async authenticateWithSecret(
-    clientId: string,
-    secret: string,
-    method: 'client_secret_basic' | 'client_secret_post',
-  ): Promise<AuthenticatedClient> {
-    const challenge = method === 'client_secret_basic' ? 'Basic' : undefined;
-    // Hash first and always: an unknown client costs the same as a wrong secret.
-    const presented = this.hasher.hash(secret.length <= MAX_SECRET_LENGTH ? secret : '');
-    const registered = clientId.length <= 256 ? await this.registry.find(clientId) : null;
-    const active = registered ? this.registry.activeSecrets(registered) : [];
-    const matched = this.hasher.matchingIndex(presented, active.map((stored) => stored.secretHash));
-    if (!registered || matched < 0 || secret.length > MAX_SECRET_LENGTH) {
-      throw new InvalidClient('client authentication failed', challenge);
-    }
-    return { ...this.accept(registered, method, challenge), secretId: active[matched]!.id };
+  detect(_request: FastifyRequest, form: FormParams): AssertionCredential | undefined {
+    return form.has('client_assertion') || form.has('client_assertion_type') ? { clientId: form.get('client_id') } : undefined;
   }
 
-  async authenticateWithAssertion(assertion: string, clientIdParam: string | undefined): Promise<AuthenticatedClient> {
+  async authenticate(credential: AssertionCredential, form: FormParams): Promise<AuthenticatedClient> {
+    if (form.require('client_assertion_type') !== CLIENT_ASSERTION_TYPE) {
+      throw new InvalidRequest(`client_assertion_type must be ${CLIENT_ASSERTION_TYPE}`);
+    }
+    return this.verifyAssertion(form.require('client_assertion'), credential.clientId);
+  }
+
+  private async verifyAssertion(assertion: string, clientIdParam: string | undefined): Promise<AuthenticatedClient> {
     if (assertion.length > MAX_ASSERTION_LENGTH) throw new InvalidClient('client assertion too large');
     let clientId: string;
     let audience: unknown;
@@ -113,25 +118,7 @@ export class ClientAuthenticationService {
       throw new InvalidClient(`client assertion must expire within ${MAX_ASSERTION_LIFETIME_SECONDS} s`);
     }
     await this.rememberAssertion(clientId, jti, exp);
-    return this.accept(registered, 'private_key_jwt');
-  }
-
-  /** A public client (token_endpoint_auth_method none) identifies itself by client_id alone. */
-  async authenticatePublic(clientId: string): Promise<AuthenticatedClient> {
-    const registered = clientId.length <= 256 ? await this.registry.find(clientId) : null;
-    if (!registered || registered.client.authMethod !== 'none') {
-      throw new InvalidClient('client authentication required', 'Basic');
-    }
-    return this.accept(registered, 'none');
-  }
-
-  private accept(registered: RegisteredClient, method: TokenEndpointAuthMethod, challenge?: 'Basic'): AuthenticatedClient {
-    const { client } = registered;
-    if (client.authMethod !== method) {
-      throw new InvalidClient(`client is registered for ${client.authMethod}, not ${method}`, challenge);
-    }
-    if (!client.enabled) throw new InvalidClient('client is disabled', challenge);
-    return { client, method };
+    return acceptClient(registered, 'private_key_jwt');
   }
 
   /** Each client may use a `jti` once until the assertion expires (RFC 7523 §3, item 7). */
@@ -158,12 +145,6 @@ export class ClientAuthenticationService {
       this.keySets.set(cacheKey, keySet);
     }
     return keySet;
-  }
-}
-
-export function ensureGrantAllowed(client: ClientEntity, grantType: string): void {
-  if (!client.grantTypes.includes(grantType)) {
-    throw new UnauthorizedClient(`client is not allowed to use the ${grantType} grant`);
   }
 }
 
