@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { AuthenticatedClient, CLIENT_PROPERTY } from '../client-authentication/authenticated-client';
+import { GrantHandlers } from './grants/grant-handlers';
 
 /** RFC 6749 §5.2 codes (and the few others this endpoint answers); anything else is counted as "other". */
 const KNOWN_ERRORS = new Set([
@@ -16,17 +17,21 @@ const KNOWN_ERRORS = new Set([
   'temporarily_unavailable',
   'server_error',
 ]);
-const KNOWN_GRANTS = new Set(['client_credentials', 'authorization_code', 'refresh_token']);
 
 /** The authenticated (registered) client's id, or "unknown" when authentication failed or never ran. */
 export function clientIdOf(request: FastifyRequest): string {
   return (request as unknown as Record<string, AuthenticatedClient | undefined>)[CLIENT_PROPERTY]?.client.clientId ?? 'unknown';
 }
 
-/** The grant asked for, if it is one this endpoint knows (else "other": the label set stays bounded). */
-export function grantTypeOf(request: FastifyRequest): string {
+/** The grant asked for, if it is one this endpoint has a handler for (else "other": the label set stays bounded). */
+export function grantTypeOf(request: FastifyRequest, knownGrants: ReadonlySet<string>): string {
   const grant = (request.body as Record<string, unknown> | undefined)?.grant_type;
-  return typeof grant === 'string' && KNOWN_GRANTS.has(grant) ? grant : 'other';
+  return typeof grant === 'string' && knownGrants.has(grant) ? grant : 'other';
+}
+
+/** The grant types registered with the token endpoint (GrantHandlers). */
+export function knownGrantTypes(app: NestFastifyApplication): ReadonlySet<string> {
+  return app.get(GrantHandlers, { strict: false }).grantTypes;
 }
 
 /** The RFC 6749 error code of an error body the exception filter wrote ("other" if unknown or unreadable). */
@@ -67,6 +72,7 @@ export function registerTokenMetrics(app: NestFastifyApplication, registry: Regi
     registers: [registry],
   });
   const errorCodes = new WeakMap<FastifyRequest, string>();
+  const knownGrants = knownGrantTypes(app);
   const fastify = app.getHttpAdapter().getInstance();
 
   // The error code is in the body the exception filter wrote: read it on error responses only.
@@ -81,7 +87,7 @@ export function registerTokenMetrics(app: NestFastifyApplication, registry: Regi
     const ok = reply.statusCode === 200;
     duration.observe({ outcome: ok ? 'issued' : 'failed' }, reply.elapsedTime / 1000);
     if (ok) {
-      issued.inc({ client_id: clientIdOf(request), grant_type: grantTypeOf(request) });
+      issued.inc({ client_id: clientIdOf(request), grant_type: grantTypeOf(request, knownGrants) });
     } else {
       failed.inc({ client_id: clientIdOf(request), error: errorCodes.get(request) ?? 'other' });
     }

@@ -2,7 +2,7 @@ import { tracingRegistered } from '@nest-oauth-m2m/auth';
 import type { Span } from '@opentelemetry/api';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
-import { clientIdOf, grantTypeOf, isTokenRequest, tokenErrorCodeOf } from './token-metrics';
+import { clientIdOf, grantTypeOf, isTokenRequest, knownGrantTypes, tokenErrorCodeOf } from './token-metrics';
 
 /**
  * An `oauth.token` span per token request, when tracing is on: the grant, the authenticated client
@@ -15,6 +15,7 @@ export function registerTokenTracing(app: NestFastifyApplication): void {
   const otel = require('@opentelemetry/api') as typeof import('@opentelemetry/api');
   const tracer = otel.trace.getTracer('auth-server');
   const spans = new WeakMap<FastifyRequest, Span>();
+  const knownGrants = knownGrantTypes(app);
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (request, _reply, done) => {
     if (isTokenRequest(request)) spans.set(request, tracer.startSpan('oauth.token'));
@@ -25,7 +26,7 @@ export function registerTokenTracing(app: NestFastifyApplication): void {
     if (span) {
       const ok = reply.statusCode === 200;
       span.setAttributes({
-        'oauth.grant_type': grantTypeOf(request),
+        'oauth.grant_type': grantTypeOf(request, knownGrants),
         'oauth.client_id': clientIdOf(request),
         'oauth.token.outcome': ok ? 'issued' : typeof payload === 'string' ? tokenErrorCodeOf(payload) : 'other',
         'http.response.status_code': reply.statusCode,

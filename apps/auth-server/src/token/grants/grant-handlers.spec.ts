@@ -44,4 +44,9 @@ describe('GrantHandlers (the token endpoint dispatch)', () => {
     expect(() => grants.handlerFor('client_credentials', app)).toThrow(new UnauthorizedClient('a public client cannot use the client_credentials grant'));
     expect(grants.handlerFor('authorization_code', app)).toBe(authorizationCode);
   });
+
+  it('knows the grant types it has handlers for (the token metrics label by them), each once', () => {
+    expect([...grants.grantTypes]).toEqual(['client_credentials', 'authorization_code']);
+    expect(() => new GrantHandlers([clientCredentials, grant('client_credentials', true)])).toThrow(/same grant_type/);
+  });
 });

@@ -7,9 +7,13 @@ import { GRANT_HANDLERS, GrantHandler } from './grant-handler';
 @Injectable()
 export class GrantHandlers {
   private readonly byGrantType: ReadonlyMap<string, GrantHandler>;
+  /** The grant_type values with a handler (the token metrics label grants by these). */
+  readonly grantTypes: ReadonlySet<string>;
 
   constructor(@Inject(GRANT_HANDLERS) handlers: GrantHandler[]) {
     this.byGrantType = new Map(handlers.map((handler) => [handler.grantType, handler]));
+    if (this.byGrantType.size !== handlers.length) throw new Error('two grant handlers are registered for the same grant_type');
+    this.grantTypes = new Set(this.byGrantType.keys());
   }
 
   /** The handler of `grantType`, once the caller may use that grant. */
