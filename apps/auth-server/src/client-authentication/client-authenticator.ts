@@ -19,8 +19,9 @@ export interface ClientAuthenticator<C extends PresentedCredential = PresentedCr
   /**
    * The credential this method finds in the request, read once (the guard hands it to `authenticate`),
    * or undefined when the request does not use this method. Cheap and without I/O: it runs for every
-   * method on every request. It refuses nothing a second method could explain: refusals belong in
-   * `authenticate`, after the guard knows the request uses exactly one method.
+   * method on every request. A bad credential is refused in `authenticate`, once the guard knows the
+   * request uses exactly one method; `detect` throws only for a request that is malformed whatever
+   * the method (two Authorization headers).
    */
   detect(request: FastifyRequest, form: FormParams): C | undefined;
   /** Verifies the credential: the client, or an InvalidClient (counted by the failure throttle). */

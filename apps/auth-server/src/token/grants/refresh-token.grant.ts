@@ -1,16 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { UserGrantsService, UserTokenResponse } from '../../authorization/user-grants.service';
+import type { UserTokenResponse } from '../../authorization/user-grants.service';
 import type { AuthenticatedClient } from '../../client-authentication/authenticated-client';
 import type { FormParams } from '../../http/form-params';
-import type { GrantHandler } from './grant-handler';
+import { UserLoginGrant } from './user-login.grant';
 
-/** refresh_token (RFC 6749 §6): a login's refresh token rotated for new tokens (UserGrantsService). */
+/** refresh_token (RFC 6749 §6): a login's refresh token, rotated, for new tokens. */
 @Injectable()
-export class RefreshTokenGrant implements GrantHandler {
+export class RefreshTokenGrant extends UserLoginGrant {
   readonly grantType = 'refresh_token';
-  readonly publicClients = true;
-
-  constructor(private readonly userGrants: UserGrantsService) {}
 
   handle({ client }: AuthenticatedClient, params: FormParams): Promise<UserTokenResponse> {
     return this.userGrants.refresh(client, params.require('refresh_token'), params.get('scope'), params.get('resource'));
