@@ -59,7 +59,7 @@ export class TokenEndpointClient {
   }
 
   /** An authenticated form POST to another endpoint of the server (e.g. RFC 7662 introspection). Network errors are thrown as fetch threw them. */
-  post(url: string, parameters: Record<string, string>, signal?: AbortSignal): Promise<EndpointAnswer> {
+  async post(url: string, parameters: Record<string, string>, signal?: AbortSignal): Promise<EndpointAnswer> {
     const form = new URLSearchParams(parameters);
     const headers: Record<string, string> = { ...FORM_HEADERS };
     this.authentication.applyTo(form, headers);
@@ -67,7 +67,7 @@ export class TokenEndpointClient {
   }
 
   /** An authenticated GET (client_secret_basic: a GET has no form to carry other credentials). */
-  get(url: string, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<EndpointAnswer> {
+  async get(url: string, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<EndpointAnswer> {
     return this.send(url, { method: 'GET', headers: { accept: 'application/json', ...headers, authorization: this.authentication.authorizationHeader() } }, signal);
   }
 
