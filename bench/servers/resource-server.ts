@@ -3,8 +3,8 @@
  * once behind the global bearer guard with @Scopes('users:read') and once @Public(), so the
  * difference between the two is the guard's cost.
  */
-import { AuthModule, Public, resourceServerOptionsFromEnv, Scopes, ServiceOnly } from '@nest-oauth-m2m/auth';
-import { createHttpApp } from '@app/platform';
+import { AuthModule, Public, Scopes, ServiceOnly } from '@nest-oauth-m2m/auth';
+import { createHttpApp, resourceServerOptionsFromEnv } from '@app/platform';
 import { Controller, Get, Module } from '@nestjs/common';
 
 const profile = { id: '7f3c2a9e-1b4d-4c8e-9a6f-a11ce0000001', username: 'alice', display_name: 'Alice Example' };

@@ -128,8 +128,8 @@ export class ${n.pascal}Module {}
 }
 
 function config(n: ServiceNames, port: number): string {
-  return `import { resourceServerOptionsFromEnv, ResourceServerAuthOptions } from '@nest-oauth-m2m/auth';
-import { requiredSecret } from '${PLATFORM_LIB}';
+  return `import { ResourceServerAuthOptions } from '@nest-oauth-m2m/auth';
+import { requiredSecret, resourceServerOptionsFromEnv } from '${PLATFORM_LIB}';
 import { registerAs } from '@nestjs/config';
 
 export const ${n.upper}_AUDIENCE = '${n.audience}';

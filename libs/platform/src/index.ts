@@ -9,6 +9,7 @@ export * from './flow-trace-hooks';
 export * from './logging';
 export * from './metrics';
 export * from './http-platform.config';
+export * from './resource-server-options';
 export * from './api-docs';
 export * from './errors';
 export * from './secrets';

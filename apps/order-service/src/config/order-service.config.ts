@@ -1,5 +1,5 @@
-import { resourceServerOptionsFromEnv, ResourceServerAuthOptions } from '@nest-oauth-m2m/auth';
-import { demoSeedingEnabled, requiredSecret } from '@app/platform';
+import { ResourceServerAuthOptions } from '@nest-oauth-m2m/auth';
+import { demoSeedingEnabled, requiredSecret, resourceServerOptionsFromEnv } from '@app/platform';
 import { registerAs } from '@nestjs/config';
 
 export const ORDER_SERVICE_AUDIENCE = 'api://order-service';

@@ -1,4 +1,4 @@
-import { benchmarkBypassFromEnv, benchmarkTokenSource, ClientCredentialsModule, ServiceHttpClient } from '@nest-oauth-m2m/auth';
+import { ClientCredentialsModule } from '@nest-oauth-m2m/auth';
 import { propagatedHeaders } from '@app/platform';
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -20,13 +20,7 @@ import { UserDirectory } from './user-directory.service';
   ],
   // The token provider lives in this module, so its (development-only) stats endpoint does too.
   controllers: process.env.NODE_ENV === 'production' ? [] : [TokenStatsController],
-  providers: [
-    UserDirectory,
-    // `npm run bench` "auth off" side only: calls user-service without fetching a token.
-    ...(benchmarkBypassFromEnv()
-      ? [{ provide: ServiceHttpClient, useFactory: () => new ServiceHttpClient(benchmarkTokenSource('order-service', ['users:read'])) }]
-      : []),
-  ],
+  providers: [UserDirectory],
   exports: [UserDirectory],
 })
 export class UserServiceClientModule {}

@@ -1,5 +1,5 @@
-import { resourceServerOptionsFromEnv, ResourceServerAuthOptions } from '@nest-oauth-m2m/auth';
-import { demoSeedingEnabled, optionalSecret } from '@app/platform';
+import { ResourceServerAuthOptions } from '@nest-oauth-m2m/auth';
+import { demoSeedingEnabled, optionalSecret, resourceServerOptionsFromEnv } from '@app/platform';
 import { registerAs } from '@nestjs/config';
 
 export const USER_SERVICE_AUDIENCE = 'api://user-service';

@@ -7,7 +7,9 @@ import {
   startTokenEndpoint,
   testClock,
 } from '../../test/support/local-http-servers';
-import { cacheKeyOf, ClientCredentialsTokenProvider, ClientCredentialsTokenProviderOptions } from './client-credentials-token-provider';
+import { ClientCredentialsTokenProvider } from './client-credentials-token-provider';
+import { ClientCredentialsTokenProviderOptions } from './client-credentials.options';
+import { cacheKeyOf } from './token-cache';
 import { InvalidTokenResponse, TokenEndpointError, TokenEndpointUnavailable } from './errors';
 
 const SECRET = 'p+a/s=s:w%rd 1é&x';

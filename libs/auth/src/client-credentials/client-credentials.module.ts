@@ -1,7 +1,8 @@
 import { DynamicModule, Inject, Logger, Module, ModuleMetadata, OnApplicationShutdown, Provider } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { OAuthErrorFilter } from '../errors/oauth-error.filter';
-import { ClientCredentialsTokenProvider, ClientCredentialsTokenProviderOptions } from './client-credentials-token-provider';
+import { ClientCredentialsTokenProvider } from './client-credentials-token-provider';
+import type { ClientCredentialsTokenProviderOptions } from './client-credentials.options';
 import { RedisTokenCache } from './redis-token-cache';
 import { ServiceHttpClient, ServiceHttpClientOptions } from './service-http-client';
 import { TokenCache } from './token-cache';

@@ -81,3 +81,10 @@ export function clip(text: string, max = 200): string {
   const line = text.replace(/[\u0000-\u001f\u007f]+/g, ' ');
   return line.length > max ? `${line.slice(0, max)}…` : line;
 }
+
+/** "connect ECONNREFUSED 127.0.0.1:1" rather than undici's bare "fetch failed". */
+export function describeNetworkError(error: unknown): string {
+  const e = error as { message?: string; cause?: { code?: string; message?: string } } | undefined;
+  const cause = e?.cause?.message ?? e?.cause?.code;
+  return clip(cause ? `${e?.message ?? 'error'} (${cause})` : (e?.message ?? String(error)));
+}

@@ -1,15 +1,9 @@
 // Client side of OAuth 2.0 client credentials: getting tokens and calling other services with them.
-export {
-  ClientCredentialsTokenProvider,
-  cacheKeyOf,
-  formUrlEncode,
-  refreshAt,
-  type ClientAuthMethod,
-  type ClientCredentialsTokenProviderOptions,
-  type TokenProviderStats,
-} from './client-credentials-token-provider';
+export { ClientCredentialsTokenProvider, type TokenProviderStats } from './client-credentials-token-provider';
+export type { ClientAuthMethod, ClientCredentialsTokenProviderOptions } from './client-credentials.options';
+export { formUrlEncode } from './client-authentication';
 export { ClientAssertionSigner, type ClientAssertionAlgorithm, type ClientAssertionOptions } from './client-assertion';
-export { InMemoryTokenCache, isCachedToken, type CachedToken, type TokenCache, type TokenCacheLock } from './token-cache';
+export { cacheKeyOf, InMemoryTokenCache, isCachedToken, refreshAt, type CachedToken, type TokenCache, type TokenCacheLock } from './token-cache';
 export { RedisTokenCache, type RedisTokenCacheOptions } from './redis-token-cache';
 export {
   ServiceHttpClient,

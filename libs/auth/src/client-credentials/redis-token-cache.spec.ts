@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { captureLogger, LocalHttpServer, startTokenEndpoint, testClock } from '../../test/support/local-http-servers';
-import { ClientCredentialsTokenProvider, ClientCredentialsTokenProviderOptions } from './client-credentials-token-provider';
+import { ClientCredentialsTokenProvider } from './client-credentials-token-provider';
+import { ClientCredentialsTokenProviderOptions } from './client-credentials.options';
 import { RedisTokenCache } from './redis-token-cache';
 import { CachedToken, InMemoryTokenCache, TokenCache } from './token-cache';
 

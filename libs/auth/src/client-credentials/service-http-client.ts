@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { decodeJwtClaims, DownstreamHop, FLOW_TRACE_HEADER, FlowTrace } from '../trace/flow-trace';
 import { isInvalidTokenChallenge } from './challenges';
-import { ClientCredentialsTokenProvider, describeNetworkError } from './client-credentials-token-provider';
-import { DownstreamUnavailable } from './errors';
+import { ClientCredentialsTokenProvider } from './client-credentials-token-provider';
+import { describeNetworkError, DownstreamUnavailable } from './errors';
 import { ClientLogger, tokenFingerprint } from './logging';
 
 /** Where the client's bearer tokens come from: ClientCredentialsTokenProvider, or a stand-in. */

@@ -25,6 +25,23 @@ export interface TokenCache {
 
 export type TokenCacheLock = { acquired: true; release(): Promise<void> } | { acquired: false };
 
+/** Refresh ahead of expiry by max(30 s, 10 % of the lifetime), but never more than half of it. */
+const MIN_REFRESH_SKEW_MS = 30_000;
+
+/** When to stop reusing a token: exp − max(30 s, 10 % of the lifetime), at most half the lifetime early. */
+export function refreshAt(token: Pick<CachedToken, 'obtainedAt' | 'expiresAt'>): number {
+  const lifetime = token.expiresAt - token.obtainedAt;
+  const skew = Math.min(Math.max(MIN_REFRESH_SKEW_MS, lifetime * 0.1), lifetime / 2);
+  return token.expiresAt - skew;
+}
+
+/** issuer + client_id + sorted scopes + audience, `|`-separated (`%` and `|` escaped inside parts). */
+export function cacheKeyOf(issuer: string, clientId: string, scopes: readonly string[], audience?: string): string {
+  const escape = (part: string) => part.replace(/%/g, '%25').replace(/\|/g, '%7C');
+  const sorted = [...new Set(scopes)].sort().join(' ');
+  return [issuer, clientId, sorted, audience ?? ''].map(escape).join('|');
+}
+
 /** Structural check for values read back from a shared store (never trust their shape). */
 export function isCachedToken(value: unknown): value is CachedToken {
   const v = value as Partial<CachedToken> | null;

@@ -46,8 +46,6 @@ export interface ResourceServerAuthOptions {
   fetchTimeoutMs?: number;
   /** Verified tokens kept in memory, so a token is verified once until it expires (default 10,000; 0 disables). */
   verifiedTokenCacheSize?: number;
-  /** Benchmark only (see benchmark-bypass.ts): callers are taken unverified from the Authorization header. */
-  benchmarkBypass?: boolean;
   /**
    * Also ask the issuer (RFC 7662) whether each verified token is still active, so revoked tokens are
    * refused within `cacheTtlMs` instead of at expiry. Off by default: it costs a call per new token.

@@ -4,7 +4,6 @@ import { AuthGuard, AuthModuleOptions } from '@nestjs/passport';
 import { ChallengeScheme, InvalidRequest, InvalidToken, OAuthError } from '../errors/oauth.errors';
 import { FlowTrace } from '../trace/flow-trace';
 import { RESOURCE_SERVER_AUTH_OPTIONS, ResourceServerAuthOptions } from './auth.options';
-import { benchmarkPrincipal } from './benchmark-bypass';
 import { bearerTokenOf, isB64Token } from './bearer-token';
 import { hasRepeatedAuthorization } from './repeated-authorization';
 import { routeAuthRequirements } from './decorators';
@@ -67,7 +66,6 @@ function outcomeOf(error: unknown): GuardOutcome {
 @Injectable()
 export class BearerAuthGuard extends AuthGuard() implements CanActivate {
   private readonly verified: VerifiedTokenCache;
-  private readonly benchmarkBypass: boolean;
   private readonly introspector?: TokenIntrospector;
 
   constructor(
@@ -79,7 +77,6 @@ export class BearerAuthGuard extends AuthGuard() implements CanActivate {
   ) {
     super(passportOptions);
     this.verified = new VerifiedTokenCache(options.verifiedTokenCacheSize ?? 10_000);
-    this.benchmarkBypass = options.benchmarkBypass === true;
     this.introspector = options.introspection ? new TokenIntrospector(options.introspection) : undefined;
   }
 
@@ -91,10 +88,6 @@ export class BearerAuthGuard extends AuthGuard() implements CanActivate {
     }
     const request = context.switchToHttp().getRequest<{ headers: Record<string, unknown>; rawHeaders?: unknown; raw?: { rawHeaders?: unknown }; query?: unknown; user?: Principal }>();
     const authorization = request.headers.authorization;
-    if (this.benchmarkBypass) {
-      request.user = benchmarkPrincipal(authorization);
-      return true;
-    }
     // Node keeps only the first of several Authorization lines in `headers`: count them in rawHeaders.
     if (authorization !== undefined && hasRepeatedAuthorization(request)) {
       this.decisions.record(context, 'invalid_request');

@@ -1,5 +1,5 @@
 import { Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { formUrlEncode } from '../client-credentials/client-credentials-token-provider';
+import { TokenEndpointClient } from '../client-credentials/token-endpoint-client';
 import { clientIdOf, type AccessTokenClaims } from './principal';
 
 export interface RevocationFeedOptions {
@@ -53,14 +53,15 @@ export class RevocationFeed implements OnApplicationBootstrap, OnModuleDestroy {
   private timer?: NodeJS.Timeout;
   private inFlight?: Promise<void>;
   private readonly abort = new AbortController();
-  private readonly authorization?: string;
+  /** The authenticated GET to the issuer: the same client as a token request's (client_secret_basic). */
+  private readonly client?: TokenEndpointClient;
   readonly stats: RevocationFeedStats = { polls: 0, failures: 0, lastSuccessAt: 0, failingSince: 0 };
 
   /** `options` undefined: no feed, nothing is ever refused here. */
   constructor(
     private readonly options: (RevocationFeedOptions & { url: string }) | undefined,
   ) {
-    if (options) this.authorization = `Basic ${Buffer.from(`${formUrlEncode(options.clientId)}:${formUrlEncode(options.clientSecret)}`).toString('base64')}`;
+    if (options) this.client = new TokenEndpointClient({ clientId: options.clientId, clientSecret: options.clientSecret, timeoutMs: options.timeoutMs ?? 2_000 });
   }
 
   get enabled(): boolean {
@@ -104,14 +105,11 @@ export class RevocationFeed implements OnApplicationBootstrap, OnModuleDestroy {
     const options = this.options!;
     this.stats.polls++;
     try {
-      const response = await fetch(options.url, {
-        headers: { accept: 'application/json', authorization: this.authorization!, ...(this.etag ? { 'if-none-match': this.etag } : {}) },
-        signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(options.timeoutMs ?? 2_000)]),
-      });
-      if (response.status !== 304) {
-        if (!response.ok) throw new Error(`answered ${response.status}`);
-        this.apply((await response.json()) as FeedBody);
-        this.etag = response.headers.get('etag') ?? undefined;
+      const answer = await this.client!.get(options.url, this.etag ? { 'if-none-match': this.etag } : {}, this.abort.signal);
+      if (answer.status !== 304) {
+        if (answer.status < 200 || answer.status > 299) throw new Error(`answered ${answer.status}`);
+        this.apply(JSON.parse(answer.text) as FeedBody);
+        this.etag = answer.headers.get('etag') ?? undefined;
       }
       if (this.stats.failingSince) this.logger.log('revocation feed readable again');
       this.stats.failingSince = 0;

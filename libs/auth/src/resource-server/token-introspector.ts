@@ -1,3 +1,4 @@
+import { TokenEndpointClient } from '../client-credentials/token-endpoint-client';
 import { InvalidToken, TemporarilyUnavailable } from '../errors/oauth.errors';
 
 export interface IntrospectionOptions {
@@ -21,12 +22,11 @@ export interface IntrospectionOptions {
  */
 export class TokenIntrospector {
   private readonly answers = new Map<string, { active: boolean; until: number }>();
-  private readonly authorization: string;
+  /** The authenticated POST to the issuer: the same client as a token request's (client_secret_basic). */
+  private readonly client: TokenEndpointClient;
 
   constructor(private readonly options: IntrospectionOptions) {
-    // RFC 6749 §2.3.1: form-encode each part before base64.
-    const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
-    this.authorization = `Basic ${Buffer.from(`${encode(options.clientId)}:${encode(options.clientSecret)}`).toString('base64')}`;
+    this.client = new TokenEndpointClient({ clientId: options.clientId, clientSecret: options.clientSecret, timeoutMs: options.timeoutMs ?? 2_000 });
   }
 
   /** Throws invalid_token when the issuer says the token is no longer active. */
@@ -40,14 +40,9 @@ export class TokenIntrospector {
   private async ask(token: string, now: number, expiresAt: number): Promise<boolean> {
     let active: boolean;
     try {
-      const response = await fetch(this.options.endpoint, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: this.authorization, accept: 'application/json' },
-        body: new URLSearchParams({ token, token_type_hint: 'access_token' }).toString(),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 2_000),
-      });
-      if (!response.ok) throw new Error(`introspection answered ${response.status}`);
-      active = ((await response.json()) as { active?: unknown }).active === true;
+      const answer = await this.client.post(this.options.endpoint, { token, token_type_hint: 'access_token' });
+      if (answer.status < 200 || answer.status > 299) throw new Error(`introspection answered ${answer.status}`);
+      active = (JSON.parse(answer.text) as { active?: unknown }).active === true;
     } catch {
       throw new TemporarilyUnavailable('token introspection is unavailable right now');
     }

@@ -1,8 +1,8 @@
-import type { ResourceServerAuthOptions } from './auth.options';
-import { benchmarkBypassFromEnv } from './benchmark-bypass';
+import type { ResourceServerAuthOptions } from '@nest-oauth-m2m/auth';
 
 /**
- * Resource-server settings from the environment, shared by the services:
+ * libs/auth's resource-server options (`AuthModule.forRoot`) from this repository's environment
+ * variables, shared by the services:
  * ISSUER (the auth-server's public URL) and AUTH_SERVER_URL (how this service reaches it); with
  * INTROSPECTION_ENABLED=true, a revocation check as `ownClient`; the revocation feed, read as
  * `ownClient` every REVOCATION_FEED_INTERVAL_MS (default 10 s, 0 turns it off) whenever its secret is set.
@@ -31,7 +31,6 @@ export function resourceServerOptionsFromEnv(audience: string, realm: string, ow
     jwksCacheTtlMs: optionalNumber('JWKS_CACHE_TTL_MS'),
     jwksCooldownMs: optionalNumber('JWKS_COOLDOWN_MS'),
     verifiedTokenCacheSize: optionalNumber('VERIFIED_TOKEN_CACHE_SIZE'),
-    benchmarkBypass: benchmarkBypassFromEnv(),
     introspection: introspectionFromEnv(issuer, ownClient),
     revocationFeed: revocationFeedFromEnv(ownClient, optionalNumber('REVOCATION_FEED_INTERVAL_MS')),
   };
