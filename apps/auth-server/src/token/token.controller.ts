@@ -9,7 +9,7 @@ import { ensureGrantAllowed } from '../client-authentication/client-authenticati
 import { FormParams } from '../http/form-params';
 import { UserGrantsService, UserTokenResponse } from '../authorization/user-grants.service';
 import { AccessTokenService } from './access-token.service';
-import { grantedAudience, grantedScopes } from './token-request';
+import { GrantScopePolicy } from '../grant-scopes/grant-scope.policy';
 import { ApiOperation, ApiResponse } from '@nestjs/swagger';
 import { ApiClientAuthenticatedForm, OAUTH_ERROR_SCHEMA } from '../http/api-docs';
 import { adminApiConfig } from '../admin/admin-api.config';
@@ -32,6 +32,7 @@ export class TokenController {
   constructor(
     private readonly tokens: AccessTokenService,
     private readonly userGrants: UserGrantsService,
+    private readonly scopePolicy: GrantScopePolicy,
     @Inject(adminApiConfig.KEY) private readonly adminApi: ConfigType<typeof adminApiConfig>,
   ) {}
 
@@ -96,8 +97,7 @@ export class TokenController {
   }
 
   private async clientCredentials({ client, secretId }: AuthenticatedClient, params: FormParams): Promise<TokenResponse> {
-    const scopes = grantedScopes(client, params.get('scope'));
-    const audience = grantedAudience(client, params);
+    const { audience, scopes } = await this.scopePolicy.decide(client, { resource: params.get('resource'), audience: params.get('audience'), scope: params.get('scope') });
     // An admin token remembers the secret it was obtained with: revoking that secret ends it (AdminCallerGuard).
     const adminSecretId = audience === this.adminApi.audience ? secretId : undefined;
     const issued = await this.tokens.issue({ subject: client.clientId, clientId: client.clientId, audience, scopes, secretId: adminSecretId });
