@@ -19,6 +19,16 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
 
 const operator = { kind: 'cli', id: 'resources-test' } as const;
 
+/** Polls `read` until it matches `expected` (asymmetric matchers too), for up to the server's cache TTL and a second; returns the last value. */
+async function eventually<T>(read: () => Promise<T>, expected: unknown): Promise<T> {
+  const deadline = Date.now() + Number(process.env.CLIENT_CACHE_TTL_MS ?? 0) + 1000;
+  for (;;) {
+    const value = await read();
+    if (expect.objectContaining({ value: expected }).asymmetricMatch({ value }) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 describe('resources (APIs) as registrations', () => {
   let server: TestAuthServer;
   let resources: ResourcesService;
@@ -233,6 +243,8 @@ describe('resources (APIs) as registrations', () => {
     beforeAll(async () => {
       // A new API registered through the CLI, and a public client allowed some of its scopes next to orders:read.
       expect((await cli('resources', 'create', '--uri', invoices, '--scopes', 'invoices:read invoices:write', '--json')).code).toBe(0);
+      // Registered by another app context: the server's ResourceCatalog may hold an older copy for up to CLIENT_CACHE_TTL_MS.
+      await new Promise((resolve) => setTimeout(resolve, Number(process.env.CLIENT_CACHE_TTL_MS ?? 0) + 100));
       await registerClient(server, {
         clientId,
         scopes: ['orders:read', 'invoices:read'],
@@ -294,7 +306,7 @@ describe('resources (APIs) as registrations', () => {
     it('without resource, the audience is the first of the client APIs that defines every requested scope', async () => {
       expect(decodeJwt(String((await tokensFor({ scope: 'invoices:read' })).access_token)).aud).toBe(invoices);
       expect(decodeJwt(String((await tokensFor({ scope: 'orders:read' })).access_token)).aud).toBe('api://order-service');
-      // No scope at all: the default scopes and the first audience, as before resources existed.
+      // No scope at all: the default scopes of the first API (by URI) that has any: invoice-service has none, so order-service.
       const defaults = decodeJwt(String((await tokensFor({})).access_token));
       expect(defaults).toMatchObject({ aud: 'api://order-service', scope: 'orders:read' });
     });
@@ -351,14 +363,24 @@ describe('resources (APIs) as registrations', () => {
       expect(result.location!.searchParams.get('error')).toBe('invalid_scope');
     });
 
-    it('a resource update applies to the next authorization request', async () => {
-      expect((await cli('resources', 'update', invoices, '--scopes', 'invoices:write')).code).toBe(0);
+    it('a resource update through the server applies to the next authorization request; through the CLI, within CLIENT_CACHE_TTL_MS', async () => {
+      // The server keeps the resources' scopes in memory (ResourceCatalog, no database read per request):
+      // its own ResourcesService invalidates that copy at once.
+      await resources.update(invoices, { scopes: ['invoices:write'] }, operator);
       try {
         expect((await signIn({ scope: 'invoices:read' })).location!.searchParams.get('error')).toBe('invalid_scope');
       } finally {
-        expect((await cli('resources', 'update', invoices, '--scopes', 'invoices:read invoices:write')).code).toBe(0);
+        await resources.update(invoices, { scopes: ['invoices:read', 'invoices:write'] }, operator);
       }
       expect((await signIn({ scope: 'invoices:read' })).code).toEqual(expect.any(String));
+      // The CLI is another process (here another app context): the server sees its change when its copy expires.
+      expect((await cli('resources', 'update', invoices, '--scopes', 'invoices:write')).code).toBe(0);
+      try {
+        expect(await eventually(async () => (await signIn({ scope: 'invoices:read' })).location!.searchParams.get('error'), 'invalid_scope')).toBe('invalid_scope');
+      } finally {
+        expect((await cli('resources', 'update', invoices, '--scopes', 'invoices:read invoices:write')).code).toBe(0);
+      }
+      expect(await eventually(async () => (await signIn({ scope: 'invoices:read' })).code ?? null, expect.any(String))).toEqual(expect.any(String));
     });
 
     it('the sign-in page names the API the scopes are for: its registered name and URI, or the URI alone', async () => {
