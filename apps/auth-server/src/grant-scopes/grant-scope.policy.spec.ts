@@ -142,8 +142,8 @@ describe('GrantScopePolicy.decide: audience', () => {
     });
 
     it('scopes no single API fits: invalid_scope', async () => {
-      await expect(decide({ scope: 'orders:write users:read' })).rejects.toThrow(InvalidScope);
-      await expect(decide({ scope: 'admin' })).rejects.toThrow(InvalidScope);
+      await expect(decide({ scope: 'orders:write users:read' })).rejects.toThrow('no API granted to this client defines all of: orders:write users:read (name one with resource)');
+      await expect(decide({ scope: 'admin users:read' })).rejects.toThrow('scope not granted to this client: admin');
       await expect(decide({ scope: 'things:read' })).rejects.toThrow(InvalidScope);
     });
 

@@ -75,7 +75,11 @@ export class GrantScopePolicy {
       if (scopes?.length) return { audience: grant.resourceUri, audienceName: registered.name, scopes };
     }
     if (!grantsOf(client).length) throw new InvalidTarget('this client is granted no API');
-    if (requested) throw new InvalidScope(`no API granted to this client defines all of: ${requested.join(' ')} (name one with resource)`);
+    if (requested) {
+      const nowhere = requested.filter((scope) => !grantsOf(client).some((grant) => grant.scopes.includes(scope)));
+      if (nowhere.length) throw new InvalidScope(`scope not granted to this client: ${nowhere.join(' ')}`);
+      throw new InvalidScope(`no API granted to this client defines all of: ${requested.join(' ')} (name one with resource)`);
+    }
     throw new InvalidScope('scope is required: this client has no default scope at any API');
   }
 
