@@ -3,9 +3,11 @@ import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { AuditLog } from '../src/audit/audit-log';
 import { RegistrationError } from '../src/audit/registration-error';
 import { runCli } from '../src/cli/cli';
+import { DataSource } from 'typeorm';
+import { ResourceEntity } from '../src/resources/resource.entity';
 import { ResourcesService } from '../src/resources/resources.service';
 import { hiddenFields, login, pkcePair } from '../../../scripts/support/login-form';
-import { postForm, registerClient, startAuthServer, TestAuthServer } from './support/auth-server.harness';
+import { postForm, registerClient, requestToken, startAuthServer, TEST_DEMO_SECRET, TestAuthServer } from './support/auth-server.harness';
 
 const alice = { username: 'alice', password: 'alice-test-password' };
 
@@ -154,6 +156,26 @@ describe('resources (APIs) as registrations', () => {
       expect(await resources.knownScopes()).toEqual(expect.arrayContaining(['invoices:pay', 'invoices:read', 'raced:read']));
     });
   });
+  describe('ResourceCatalog: the token path reads the resources from memory (issue 27)', () => {
+    it('no database read per token; after a change through the server, one read shared by concurrent requests', async () => {
+      const demo = { clientId: 'order-service', secret: TEST_DEMO_SECRET };
+      const reads = jest.spyOn(server.app.get(DataSource).getRepository(ResourceEntity), 'find');
+      try {
+        expect((await requestToken(server, demo, { scope: 'users:read' })).status).toBe(200);
+        reads.mockClear();
+        for (let i = 0; i < 5; i++) expect((await requestToken(server, demo, { scope: 'users:read' })).status).toBe(200);
+        expect(reads).not.toHaveBeenCalled();
+
+        await resources.create({ uri: 'api://catalog-probe', scopes: ['probe:read'] }, operator);
+        const answers = await Promise.all(Array.from({ length: 10 }, () => requestToken(server, demo, { scope: 'users:read' })));
+        expect(answers.map((answer) => answer.status)).toEqual(Array(10).fill(200));
+        expect(reads).toHaveBeenCalledTimes(1);
+      } finally {
+        reads.mockRestore();
+      }
+    });
+  });
+
   describe('discovery', () => {
     // First metadata request of this server: scopes_supported is cached for 30 s after it.
     it('scopes_supported includes the scopes every registered resource defines, not only those clients are allowed', async () => {
