@@ -5,7 +5,7 @@ import { ApiConsumes, ApiOperation, ApiProduces } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientRegistry } from '../clients/client-registry';
 import { redirectUriProblem } from '../clients/redirect-uri-policy';
-import { GrantScopePolicy } from '../grant-scopes/grant-scope.policy';
+import { GrantedAccess, GrantScopePolicy } from '../grant-scopes/grant-scope.policy';
 import { authServerConfig } from '../config/auth-server.config';
 import { HashingRefused, PasswordHashingGate } from '../users/password-hashing-gate';
 import { UsersService } from '../users/users.service';
@@ -187,7 +187,7 @@ export class AuthorizationController {
       fail('invalid_request', 'PKCE is required: code_challenge with code_challenge_method=S256');
     }
     if (severalResources) fail('invalid_target', 'one resource per authorization request');
-    let choice: Awaited<ReturnType<GrantScopePolicy['decide']>>;
+    let choice: GrantedAccess;
     try {
       choice = await this.scopePolicy.decide(client, { resource: fields.resource, scope: fields.scope });
     } catch (error) {
