@@ -225,10 +225,15 @@ async function main(): Promise<void> {
     const refused = await call(`${ORDERS}/orders`, serviceOnOrders);
     line(`a service token (orders:read) on order-service, which serves users only: ${verdict(refused.status, 403)}`);
     line(dim(`   ${JSON.stringify(refused.body)}`));
-    const withoutScope = await clientCredentials('reporting-service', reportingSecret, { scope: 'reports:read', resource: 'api://user-service' });
-    const noScope = await call(`${USERS}/users/${aliceId}`, withoutScope);
-    line(`a service token without users:read on user-service: ${verdict(noScope.status, 403)}`);
-    line(dim(`   WWW-Authenticate: ${noScope.headers.get('www-authenticate')}`));
+    // reporting-service holds no grant at user-service: the auth-server gives it no token for that API at all.
+    const basic = Buffer.from(`reporting-service:${encodeURIComponent(reportingSecret)}`).toString('base64');
+    const notGranted = await call(`${AUTH}/oauth/token`, undefined, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}` },
+      body: new URLSearchParams({ grant_type: 'client_credentials', resource: 'api://user-service' }).toString(),
+    });
+    line(`a user-service token for reporting-service, which is granted nothing there: ${verdict(notGranted.status, 400)}`);
+    line(dim(`   ${JSON.stringify(notGranted.body)}`));
   }
   const userOnUsers = await call(`${USERS}/users/${aliceId}`, aliceToken);
   line(`alice's own token on user-service (wrong audience for it): ${verdict(userOnUsers.status, 401)}`);

@@ -114,7 +114,7 @@ describe('npm run -s token (user tokens from a terminal)', () => {
     const result = await token(['--user', 'alice', '--scope', 'invoices:read']);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe('token: invalid_scope: scope not allowed: invoices:read (see what demo-app may ask for: npm run -s cli -- clients show demo-app)\n');
+    expect(result.stderr).toBe('token: invalid_scope: scope not granted to this client: invoices:read (see what demo-app may ask for: npm run -s cli -- clients show demo-app)\n');
   });
 
   it('the auth-server not running: exit 1, start it with npm start', async () => {

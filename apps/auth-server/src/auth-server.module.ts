@@ -5,6 +5,7 @@ import { ConfigModule } from '@nestjs/config';
 import { AdminAuthModule } from './admin/admin-auth.module';
 import { AdminApiConfig, adminApiSettings } from './admin/admin-api.config';
 import { AdminModule } from './admin/admin.module';
+import { AdminResourceModule } from './admin/admin-resource';
 import { AuditModule } from './audit/audit.module';
 import { ClientAuthenticationModule } from './client-authentication/client-authentication.module';
 import { ClientsModule } from './clients/clients.module';
@@ -41,6 +42,7 @@ export const AUTH_SERVER_CORE_IMPORTS = [
     DemoSeedModule,
     ExplorerModule,
     AdminAuthModule,
+    AdminResourceModule,
   ],
 })
 export class AuthServerModule {}

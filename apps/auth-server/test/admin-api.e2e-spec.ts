@@ -4,7 +4,8 @@ import { Reflector } from '@nestjs/core';
 import { AuditLog } from '../src/audit/audit-log';
 import { userToken, serviceToken } from '../../../test/support/tokens';
 import { ADMIN_AUDIENCE, callAdmin } from './support/admin-api';
-import { basicAuth, postForm, registerClient, requestToken, startAuthServer, TestAuthServer } from './support/auth-server.harness';
+import { ClientGrantsService } from '../src/clients/client-grants.service';
+import { basicAuth, postForm, registerClient, requestToken, startAuthServer, TEST_ACTOR, TestAuthServer } from './support/auth-server.harness';
 
 /**
  * The admin HTTP API on a real auth-server: libs/auth's guards with the server's own keys, the
@@ -40,8 +41,10 @@ describe('admin API (/admin/...)', () => {
     });
 
     it('a client_credentials token without the admin scope: 403 insufficient_scope naming it', async () => {
-      const reader = await registerClient(server, { clientId: 'ci-reader', scopes: ['reports:read'], audiences: [ADMIN_AUDIENCE] });
-      const token = await requestToken(server, reader);
+      // Granted at the admin API, but only another area's scope (a scope the admin API does not define gets no token at all).
+      const reader = await registerClient(server, { clientId: 'ci-reader' });
+      await server.app.get(ClientGrantsService).grant('ci-reader', { resource: ADMIN_AUDIENCE, scopes: ['admin:users'] }, TEST_ACTOR);
+      const token = await requestToken(server, reader, { resource: ADMIN_AUDIENCE });
       expect(token.status).toBe(200);
       const answer = await call('GET', '/admin/clients', { token: token.body.access_token as string });
       expect(answer.status).toBe(403);
@@ -81,8 +84,12 @@ describe('admin API (/admin/...)', () => {
 
       const stripped = await registerClient(server, { clientId: 'ci-stripped', scopes: ['admin'], audiences: [ADMIN_AUDIENCE] });
       const beforeUpdate = (await requestToken(server, stripped, { scope: 'admin' })).body.access_token as string;
-      expect((await admin('PATCH', '/admin/clients/ci-stripped', { scopes: ['reports:read'] })).status).toBe(200);
+      // Its grant at the admin API narrowed to another area: the token's admin scope stops working at once.
+      await server.app.get(ClientGrantsService).grant('ci-stripped', { resource: ADMIN_AUDIENCE, scopes: ['admin:clients'] }, TEST_ACTOR);
       expect(await call('GET', '/admin/users', { token: beforeUpdate })).toMatchObject({ status: 403, body: { error: 'insufficient_scope' } });
+      // Its grant there withdrawn: the client no longer has the admin audience at all.
+      await server.app.get(ClientGrantsService).revoke('ci-stripped', ADMIN_AUDIENCE, TEST_ACTOR);
+      expect(await call('GET', '/admin/clients', { token: beforeUpdate })).toMatchObject({ status: 401, body: { error: 'invalid_token' } });
     });
 
     it('every route decides explicitly (deny by default): /admin/<area> needs admin:<area> or admin on a service token, every other route is @Public()', () => {

@@ -84,11 +84,14 @@ describe('operator CLI (runCli) against a running auth-server', () => {
         redirect_uris: [],
       });
 
-      const { status, body } = await requestToken(server, { clientId, secret: created.client_secret }, { scope: 'orders:read users:read' });
+      const { status, body } = await requestToken(server, { clientId, secret: created.client_secret }, { scope: 'users:read' });
       expect(status).toBe(200);
-      expect(body.scope).toBe('orders:read users:read');
+      expect(body.scope).toBe('users:read');
       const aud = JSON.parse(Buffer.from(String(body.access_token).split('.')[1]!, 'base64url').toString()).aud;
       expect(aud).toBe('api://user-service');
+      // orders:read is not a scope of api://user-service: no token for that audience carries it (issue 27).
+      const leak = await requestToken(server, { clientId, secret: created.client_secret }, { resource: 'api://user-service', scope: 'orders:read users:read' });
+      expect(leak.body.error).toBe('invalid_scope');
     });
 
     it('creating the same id again fails: non-zero exit, a message on stderr, nothing on stdout', async () => {

@@ -4,7 +4,9 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createTestDatabase } from '../../../test/support/database';
 import { AUTH_SERVER_MIGRATIONS } from '../src/migrations';
+import { Logger } from '@nestjs/common';
 import { Resources1796169600000 } from '../src/migrations/1796169600000-Resources';
+import { ClientGrants1796342400000 } from '../src/migrations/1796342400000-ClientGrants';
 import { requestToken, startAuthServer, TEST_DEMO_SECRET, TestAuthServer } from './support/auth-server.harness';
 
 const demo = { clientId: 'order-service', secret: TEST_DEMO_SECRET };
@@ -169,6 +171,59 @@ describe('migrations under an advisory lock (replicas starting together)', () =>
           { table_name: 'refresh_tokens', is_nullable: 'YES' },
         ]);
       } finally {
+        await upgraded.destroy();
+        await database.drop();
+      }
+    });
+  });
+  describe('ClientGrants1796342400000 on a database with flat-list clients (issue 27)', () => {
+    it('derives one grant per client and resource from the flat lists, and logs each scope/audience pair it drops', async () => {
+      const database = await createTestDatabase();
+      const before = AUTH_SERVER_MIGRATIONS.slice(0, AUTH_SERVER_MIGRATIONS.indexOf(ClientGrants1796342400000));
+      const source = (migrations: typeof AUTH_SERVER_MIGRATIONS) =>
+        new DataSource(postgresOptions({ url: database.url, logQueries: false, poolSize: 2 }, { schema: 'auth', migrations }));
+      const old = await source(before).initialize();
+      try {
+        await runMigrationsUnderLock(old, 'auth:migrations');
+        await old.query(`
+          INSERT INTO resources (uri, name, scopes) VALUES
+            ('api://order-service', 'Orders', '{orders:read,orders:write}'),
+            ('api://user-service', 'Users', '{users:read,users:provision}')`);
+        await old.query(`
+          INSERT INTO clients (client_id, name, allowed_scopes, default_scopes, allowed_audiences, owned_audiences, grant_types, token_endpoint_auth_method) VALUES
+            ('reports', 'reports', '{orders:read,users:read,reports:read}', '{orders:read,users:read}', '{api://order-service,api://user-service}', '{}', '{client_credentials}', 'client_secret_basic'),
+            ('caller', 'caller', '{users:read}', '{users:read}', '{api://user-service}', '{}', '{client_credentials}', 'client_secret_basic'),
+            ('legacy', 'legacy', '{things:read}', '{}', '{api://legacy}', '{}', '{client_credentials}', 'client_secret_basic'),
+            ('stranded', 'stranded', '{orders:write}', '{orders:write}', '{api://user-service}', '{}', '{client_credentials}', 'client_secret_basic')`);
+      } finally {
+        await old.destroy();
+      }
+      const logged: string[] = [];
+      const log = jest.spyOn(Logger.prototype, 'log').mockImplementation((message: unknown) => void logged.push(String(message)));
+      const upgraded = await source(AUTH_SERVER_MIGRATIONS).initialize();
+      try {
+        await runMigrationsUnderLock(upgraded, 'auth:migrations');
+        const grants = await upgraded.query(`SELECT client_id, resource_uri, scopes, default_scopes FROM client_grants ORDER BY client_id, resource_uri`);
+        expect(grants).toEqual([
+          { client_id: 'caller', resource_uri: 'api://user-service', scopes: ['users:read'], default_scopes: ['users:read'] },
+          // An audience no resource registered becomes one (named by its URI), as the Resources migration did.
+          { client_id: 'legacy', resource_uri: 'api://legacy', scopes: ['things:read'], default_scopes: [] },
+          // Each scope goes to the API that defines it, its default status with it: no more orders:read on a user-service token.
+          { client_id: 'reports', resource_uri: 'api://order-service', scopes: ['orders:read'], default_scopes: ['orders:read'] },
+          { client_id: 'reports', resource_uri: 'api://user-service', scopes: ['users:read'], default_scopes: ['users:read'] },
+          // stranded: its only scope is not defined by its only audience: no grant.
+        ]);
+        expect(logged).toEqual(
+          expect.arrayContaining([
+            'registered resource api://legacy: an audience of a client, not yet a resource',
+            'client reports: dropped scope/audience pairs no resource defines: api://order-service users:read, api://order-service reports:read, api://user-service orders:read, api://user-service reports:read',
+            'client stranded: dropped scope/audience pairs no resource defines: api://user-service orders:write',
+          ]),
+        );
+        // A client that keeps every pair is not mentioned.
+        expect(logged.filter((line) => line.includes('client caller') || line.includes('client legacy'))).toEqual([]);
+      } finally {
+        log.mockRestore();
         await upgraded.destroy();
         await database.drop();
       }

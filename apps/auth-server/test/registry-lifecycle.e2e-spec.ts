@@ -1,10 +1,12 @@
 import { AuditLog } from '../src/audit/audit-log';
+import { ClientGrantsService } from '../src/clients/client-grants.service';
 import { RegistrationError } from '../src/audit/registration-error';
 import { UsersService } from '../src/users/users.service';
 import { login, pkcePair } from '../../../scripts/support/login-form';
 import {
   basicAuth,
   postForm,
+  registerClient,
   requestToken,
   startAuthServer,
   TEST_ACTOR,
@@ -77,19 +79,20 @@ describe('registry lifecycle: ClientsService and UsersService', () => {
     it('update replaces the given lists, records only what changed, and the next token gets it', async () => {
       const { secret } = await server.clients.create({ clientId: 'svc-grow', scopes: ['users:read'], audiences: ['api://user-service'] }, TEST_ACTOR);
       audit = [];
-      const updated = await server.clients.update('svc-grow', { scopes: ['users:read', 'users:write'], name: 'Grown' }, TEST_ACTOR);
-      expect(updated).toMatchObject({ name: 'Grown', scopes: ['users:read', 'users:write'], default_scopes: ['users:read'] });
+      const updated = await server.clients.update('svc-grow', { scopes: ['users:read', 'users:provision'], name: 'Grown' }, TEST_ACTOR);
+      expect(updated).toMatchObject({ name: 'Grown', scopes: ['users:read', 'users:provision'], default_scopes: ['users:read'] });
       expect(audit).toEqual([
-        expect.objectContaining({ action: 'client.update', target: { type: 'client', id: 'svc-grow' }, changes: { name: 'Grown', scopes: ['users:read', 'users:write'] } }),
+        expect.objectContaining({ action: 'client.update', target: { type: 'client', id: 'svc-grow' }, changes: { name: 'Grown', scopes: ['users:read', 'users:provision'] } }),
       ]);
-      // Cached before the update: invalidated, so the server sees the new scopes at once.
-      const granted = await requestToken(server, { clientId: 'svc-grow', secret: secret!.secret }, { scope: 'users:write' });
+      // Cached before the update: invalidated, so the server sees the new scopes at once (a scope api://user-service defines:
+      // a token carries only those, issue 27).
+      const granted = await requestToken(server, { clientId: 'svc-grow', secret: secret!.secret }, { scope: 'users:provision' });
       expect(granted.status).toBe(200);
-      expect(granted.body.scope).toBe('users:write');
+      expect(granted.body.scope).toBe('users:provision');
 
       // Narrowing the scopes drops removed ones from the defaults.
-      const narrowed = await server.clients.update('svc-grow', { scopes: ['users:write'] }, TEST_ACTOR);
-      expect(narrowed).toMatchObject({ scopes: ['users:write'], default_scopes: [] });
+      const narrowed = await server.clients.update('svc-grow', { scopes: ['users:provision'] }, TEST_ACTOR);
+      expect(narrowed).toMatchObject({ scopes: ['users:provision'], default_scopes: [] });
       expect((await requestToken(server, { clientId: 'svc-grow', secret: secret!.secret }, { scope: 'users:read' })).status).toBe(400);
 
       // A patch that changes nothing records nothing.
@@ -245,32 +248,36 @@ describe('registry lifecycle: ClientsService and UsersService', () => {
       expect(await signIn({ username: 'carol', password })).not.toBeNull();
     });
 
-    it("a refresh gets only the scopes the client is still allowed; none left ends the login", async () => {
-      await server.clients.create(
-        { clientId: 'web-shrink', authMethod: 'none', redirectUris: [redirectUri], scopes: ['orders:read', 'orders:write'], audiences: ['api://order-service'] },
-        TEST_ACTOR,
-      );
+    it("a refresh gets only the scopes the client is still granted at the login's API; none left ends the login for good", async () => {
+      await registerClient(server, { clientId: 'web-shrink', authMethod: 'none', redirectUris: [redirectUri] });
+      const grants = server.app.get(ClientGrantsService);
+      await grants.grant('web-shrink', { resource: 'api://order-service', scopes: ['orders:read', 'orders:write'] }, TEST_ACTOR);
       const tokens = (await signIn({ username: 'carol', password }, 'web-shrink', 'orders:read orders:write'))!;
       expect(tokens.scope).toBe('orders:read orders:write');
 
-      await server.clients.update('web-shrink', { scopes: ['orders:read'] }, TEST_ACTOR);
+      await grants.grant('web-shrink', { resource: 'api://order-service', scopes: ['orders:read'] }, TEST_ACTOR);
       const narrowed = await refresh(tokens.refresh_token, 'web-shrink');
       expect(narrowed.status).toBe(200);
       expect(narrowed.body.scope).toBe('orders:read');
       const asked = await refresh(String(narrowed.body.refresh_token), 'web-shrink', 'orders:write');
       expect(asked.status).toBe(400);
-      expect(asked.body).toMatchObject({ error: 'invalid_scope', error_description: expect.stringContaining('no longer allowed: orders:write') });
+      expect(asked.body).toMatchObject({ error: 'invalid_scope', error_description: expect.stringContaining('no longer granted to this client at api://order-service: orders:write') });
 
-      // Given back, it returns: the login's grant is unchanged.
-      await server.clients.update('web-shrink', { scopes: ['orders:read', 'orders:write'] }, TEST_ACTOR);
+      // Given back while the login lives, it returns: the login's grant is unchanged.
+      await grants.grant('web-shrink', { resource: 'api://order-service', scopes: ['orders:read', 'orders:write'] }, TEST_ACTOR);
       const restored = await refresh(String(narrowed.body.refresh_token), 'web-shrink');
       expect(restored.status).toBe(200);
       expect(restored.body.scope).toBe('orders:read orders:write');
 
-      await server.clients.update('web-shrink', { scopes: ['users:read'], audiences: ['api://order-service', 'api://user-service'] }, TEST_ACTOR);
+      // Granted only at another API: nothing of this login is left.
+      await grants.revoke('web-shrink', 'api://order-service', TEST_ACTOR);
+      await grants.grant('web-shrink', { resource: 'api://user-service', scopes: ['users:read'] }, TEST_ACTOR);
       const ended = await refresh(String(restored.body.refresh_token), 'web-shrink');
       expect(ended.status).toBe(400);
       expect(ended.body).toMatchObject({ error: 'invalid_grant', error_description: expect.stringContaining('sign in again') });
+      // For good: granted again, the ended login stays ended.
+      await grants.grant('web-shrink', { resource: 'api://order-service', scopes: ['orders:read', 'orders:write'] }, TEST_ACTOR);
+      expect((await refresh(String(restored.body.refresh_token), 'web-shrink')).body.error).toBe('invalid_grant');
     });
 
     it('setStatus disabled: sign-in refused, refresh refused, access tokens inactive; enabled: sign-in works again', async () => {

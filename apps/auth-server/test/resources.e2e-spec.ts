@@ -3,9 +3,11 @@ import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { AuditLog } from '../src/audit/audit-log';
 import { RegistrationError } from '../src/audit/registration-error';
 import { runCli } from '../src/cli/cli';
+import { DataSource } from 'typeorm';
+import { ResourceEntity } from '../src/resources/resource.entity';
 import { ResourcesService } from '../src/resources/resources.service';
 import { hiddenFields, login, pkcePair } from '../../../scripts/support/login-form';
-import { postForm, registerClient, startAuthServer, TestAuthServer } from './support/auth-server.harness';
+import { postForm, registerClient, requestToken, startAuthServer, TEST_DEMO_SECRET, TestAuthServer } from './support/auth-server.harness';
 
 const alice = { username: 'alice', password: 'alice-test-password' };
 
@@ -18,6 +20,16 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
 }
 
 const operator = { kind: 'cli', id: 'resources-test' } as const;
+
+/** Polls `read` until it matches `expected` (asymmetric matchers too), for up to the server's cache TTL and a second; returns the last value. */
+async function eventually<T>(read: () => Promise<T>, expected: unknown): Promise<T> {
+  const deadline = Date.now() + Number(process.env.CLIENT_CACHE_TTL_MS ?? 0) + 1000;
+  for (;;) {
+    const value = await read();
+    if (expect.objectContaining({ value: expected }).asymmetricMatch({ value }) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
 
 describe('resources (APIs) as registrations', () => {
   let server: TestAuthServer;
@@ -144,6 +156,26 @@ describe('resources (APIs) as registrations', () => {
       expect(await resources.knownScopes()).toEqual(expect.arrayContaining(['invoices:pay', 'invoices:read', 'raced:read']));
     });
   });
+  describe('ResourceCatalog: the token path reads the resources from memory (issue 27)', () => {
+    it('no database read per token; after a change through the server, one read shared by concurrent requests', async () => {
+      const demo = { clientId: 'order-service', secret: TEST_DEMO_SECRET };
+      const reads = jest.spyOn(server.app.get(DataSource).getRepository(ResourceEntity), 'find');
+      try {
+        expect((await requestToken(server, demo, { scope: 'users:read' })).status).toBe(200);
+        reads.mockClear();
+        for (let i = 0; i < 5; i++) expect((await requestToken(server, demo, { scope: 'users:read' })).status).toBe(200);
+        expect(reads).not.toHaveBeenCalled();
+
+        await resources.create({ uri: 'api://catalog-probe', scopes: ['probe:read'] }, operator);
+        const answers = await Promise.all(Array.from({ length: 10 }, () => requestToken(server, demo, { scope: 'users:read' })));
+        expect(answers.map((answer) => answer.status)).toEqual(Array(10).fill(200));
+        expect(reads).toHaveBeenCalledTimes(1);
+      } finally {
+        reads.mockRestore();
+      }
+    });
+  });
+
   describe('discovery', () => {
     // First metadata request of this server: scopes_supported is cached for 30 s after it.
     it('scopes_supported includes the scopes every registered resource defines, not only those clients are allowed', async () => {
@@ -233,6 +265,8 @@ describe('resources (APIs) as registrations', () => {
     beforeAll(async () => {
       // A new API registered through the CLI, and a public client allowed some of its scopes next to orders:read.
       expect((await cli('resources', 'create', '--uri', invoices, '--scopes', 'invoices:read invoices:write', '--json')).code).toBe(0);
+      // Registered by another app context: the server's ResourceCatalog may hold an older copy for up to CLIENT_CACHE_TTL_MS.
+      await new Promise((resolve) => setTimeout(resolve, Number(process.env.CLIENT_CACHE_TTL_MS ?? 0) + 100));
       await registerClient(server, {
         clientId,
         scopes: ['orders:read', 'invoices:read'],
@@ -294,7 +328,7 @@ describe('resources (APIs) as registrations', () => {
     it('without resource, the audience is the first of the client APIs that defines every requested scope', async () => {
       expect(decodeJwt(String((await tokensFor({ scope: 'invoices:read' })).access_token)).aud).toBe(invoices);
       expect(decodeJwt(String((await tokensFor({ scope: 'orders:read' })).access_token)).aud).toBe('api://order-service');
-      // No scope at all: the default scopes and the first audience, as before resources existed.
+      // No scope at all: the default scopes of the first API (by URI) that has any: invoice-service has none, so order-service.
       const defaults = decodeJwt(String((await tokensFor({})).access_token));
       expect(defaults).toMatchObject({ aud: 'api://order-service', scope: 'orders:read' });
     });
@@ -351,14 +385,24 @@ describe('resources (APIs) as registrations', () => {
       expect(result.location!.searchParams.get('error')).toBe('invalid_scope');
     });
 
-    it('a resource update applies to the next authorization request', async () => {
-      expect((await cli('resources', 'update', invoices, '--scopes', 'invoices:write')).code).toBe(0);
+    it('a resource update through the server applies to the next authorization request; through the CLI, within CLIENT_CACHE_TTL_MS', async () => {
+      // The server keeps the resources' scopes in memory (ResourceCatalog, no database read per request):
+      // its own ResourcesService invalidates that copy at once.
+      await resources.update(invoices, { scopes: ['invoices:write'] }, operator);
       try {
         expect((await signIn({ scope: 'invoices:read' })).location!.searchParams.get('error')).toBe('invalid_scope');
       } finally {
-        expect((await cli('resources', 'update', invoices, '--scopes', 'invoices:read invoices:write')).code).toBe(0);
+        await resources.update(invoices, { scopes: ['invoices:read', 'invoices:write'] }, operator);
       }
       expect((await signIn({ scope: 'invoices:read' })).code).toEqual(expect.any(String));
+      // The CLI is another process (here another app context): the server sees its change when its copy expires.
+      expect((await cli('resources', 'update', invoices, '--scopes', 'invoices:write')).code).toBe(0);
+      try {
+        expect(await eventually(async () => (await signIn({ scope: 'invoices:read' })).location!.searchParams.get('error'), 'invalid_scope')).toBe('invalid_scope');
+      } finally {
+        expect((await cli('resources', 'update', invoices, '--scopes', 'invoices:read invoices:write')).code).toBe(0);
+      }
+      expect(await eventually(async () => (await signIn({ scope: 'invoices:read' })).code ?? null, expect.any(String))).toEqual(expect.any(String));
     });
 
     it('the sign-in page names the API the scopes are for: its registered name and URI, or the URI alone', async () => {

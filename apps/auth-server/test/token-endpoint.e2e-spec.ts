@@ -1,6 +1,8 @@
 import { createLocalJWKSet, createRemoteJWKSet, CryptoKey, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
+import { ClientGrantsService } from '../src/clients/client-grants.service';
 import { ClientEntity } from '../src/clients/client.entity';
+import { ResourcesService } from '../src/resources/resources.service';
 import {
   basicAuth,
   postForm,
@@ -354,51 +356,93 @@ describe('POST /oauth/token (client credentials)', () => {
     });
   });
 
-  describe('scopes', () => {
+  describe('scopes: per resource, granted to the client there and defined there (issue 27)', () => {
     let client: { clientId: string; secret: string };
     beforeAll(async () => {
-      client = await registerClient(server, {
-        clientId: 'scoped',
-        scopes: ['users:read', 'users:write', 'orders:read'],
-        defaultScopes: ['users:read'],
-      });
+      client = await registerClient(server, { clientId: 'scoped' });
+      // Shaped explicitly: users:read and users:provision at user-service (users:read by default), orders:read at order-service.
+      const grants = server.app.get(ClientGrantsService);
+      await grants.grant('scoped', { resource: 'api://user-service', scopes: ['users:read', 'users:provision'], defaultScopes: ['users:read'] }, TEST_ACTOR);
+      await grants.grant('scoped', { resource: 'api://order-service', scopes: ['orders:read'] }, TEST_ACTOR);
+    });
+    const claimsOf = (token: unknown) => JSON.parse(Buffer.from(String(token).split('.')[1]!, 'base64url').toString()) as { aud: string; scope: string };
+
+    it('grants requested scopes that are granted at the API', async () => {
+      const { body } = await requestToken(server, client, { resource: 'api://user-service', scope: 'users:provision users:read' });
+      expect(body.scope).toBe('users:provision users:read');
+      expect(claimsOf(body.access_token).aud).toBe('api://user-service');
     });
 
-    it('grants requested scopes that are allowed', async () => {
-      const { body } = await requestToken(server, client, { scope: 'orders:read users:write' });
-      expect(body.scope).toBe('orders:read users:write');
-    });
-
-    it('rejects a scope that is not allowed, naming it', async () => {
-      const { status, body } = await requestToken(server, client, { scope: 'users:read admin' });
+    it('rejects a scope that is not granted, naming it', async () => {
+      const { status, body } = await requestToken(server, client, { resource: 'api://user-service', scope: 'users:read admin' });
       expect(status).toBe(400);
       expect(body).toEqual({ error: 'invalid_scope', error_description: expect.stringContaining('admin') });
     });
 
-    it('an omitted scope grants the client default scopes only', async () => {
-      const { body } = await requestToken(server, client);
+    it('a scope its API does not define is refused: no orders:read on a user-service token, though the client holds it at order-service', async () => {
+      const { status, body } = await requestToken(server, client, { resource: 'api://user-service', scope: 'orders:read' });
+      expect(status).toBe(400);
+      expect(body).toEqual({ error: 'invalid_scope', error_description: 'scope not granted to this client at api://user-service: orders:read' });
+      // At its own API it is granted.
+      const own = await requestToken(server, client, { resource: 'api://order-service', scope: 'orders:read' });
+      expect(claimsOf(own.body.access_token)).toMatchObject({ aud: 'api://order-service', scope: 'orders:read' });
+    });
+
+    it('without resource, the scopes choose the API that grants and defines them', async () => {
+      expect(claimsOf((await requestToken(server, client, { scope: 'orders:read' })).body.access_token).aud).toBe('api://order-service');
+      expect(claimsOf((await requestToken(server, client, { scope: 'users:provision' })).body.access_token).aud).toBe('api://user-service');
+      expect((await requestToken(server, client, { scope: 'orders:read users:read' })).body.error).toBe('invalid_scope');
+    });
+
+    it('an omitted scope grants the default scopes at the named API only', async () => {
+      const { body } = await requestToken(server, client, { resource: 'api://user-service' });
       expect(body.scope).toBe('users:read');
+    });
+
+    it('a scope the resource withdraws is refused at the next request (no database read per token: the catalog is invalidated)', async () => {
+      const resources = server.app.get(ResourcesService);
+      await resources.update('api://user-service', { scopes: ['users:read'] }, TEST_ACTOR);
+      try {
+        expect((await requestToken(server, client, { resource: 'api://user-service', scope: 'users:provision' })).body).toMatchObject({
+          error: 'invalid_scope',
+          error_description: 'scope not defined by api://user-service: users:provision',
+        });
+      } finally {
+        await resources.update('api://user-service', { scopes: ['users:read', 'users:provision'] }, TEST_ACTOR);
+      }
+      expect((await requestToken(server, client, { resource: 'api://user-service', scope: 'users:provision' })).status).toBe(200);
     });
   });
 
   describe('audience (RFC 8707 resource, or audience)', () => {
     let client: { clientId: string; secret: string };
     beforeAll(async () => {
-      client = await registerClient(server, { clientId: 'multi-aud', audiences: ['api://user-service', 'https://orders.example/api'] });
+      // Two registered APIs where the client is granted users:read.
+      await server.app.get(ResourcesService).create({ uri: 'https://orders.example/api', scopes: ['users:read'] }, TEST_ACTOR);
+      client = await registerClient(server, { clientId: 'multi-aud' });
+      const grants = server.app.get(ClientGrantsService);
+      await grants.grant('multi-aud', { resource: 'api://user-service', scopes: ['users:read'] }, TEST_ACTOR);
+      await grants.grant('multi-aud', { resource: 'https://orders.example/api', scopes: ['users:read'] }, TEST_ACTOR);
     });
     const audOf = (token: unknown) => JSON.parse(Buffer.from(String(token).split('.')[1]!, 'base64url').toString()).aud;
 
-    it('defaults to the first allowed audience', async () => {
+    it('defaults to the first granted API, by URI, that has a default scope', async () => {
       expect(audOf((await requestToken(server, client)).body.access_token)).toBe('api://user-service');
     });
 
-    it('honours an allowed resource or audience', async () => {
+    it('honours a granted resource or audience', async () => {
       expect(audOf((await requestToken(server, client, { resource: 'https://orders.example/api' })).body.access_token)).toBe(
         'https://orders.example/api',
       );
       expect(audOf((await requestToken(server, client, { audience: 'https://orders.example/api' })).body.access_token)).toBe(
         'https://orders.example/api',
       );
+    });
+
+    it('a registered API the client holds no grant at: invalid_target', async () => {
+      const { status, body } = await requestToken(server, client, { resource: 'api://order-service' });
+      expect(status).toBe(400);
+      expect(body).toEqual({ error: 'invalid_target', error_description: 'resource not granted to this client: api://order-service' });
     });
 
     it('rejects an audience the client may not have, and a non-absolute resource: invalid_target', async () => {

@@ -2,7 +2,9 @@ import { DEMO_USERS } from '@app/platform';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { createHash } from 'node:crypto';
 import { Client } from 'pg';
-import { postForm, requestToken, startAuthServer, TEST_DEMO_SECRET, TestAuthServer, TEST_ACTOR } from './support/auth-server.harness';
+import { postForm, registerClient, requestToken, startAuthServer, TEST_DEMO_SECRET, TestAuthServer, TEST_ACTOR } from './support/auth-server.harness';
+import { ClientGrantsService } from '../src/clients/client-grants.service';
+import { ResourcesService } from '../src/resources/resources.service';
 import { OutputCapture } from './support/output-capture';
 import { UsersService } from '../src/users/users.service';
 import { login, pkcePair } from '../../../scripts/support/login-form';
@@ -563,6 +565,122 @@ describe('end-user login: authorization code + PKCE (demo-app)', () => {
       expect(`${result.location!.origin}${result.location!.pathname}`).toBe(explorerCallback);
       const elsewhere = await login(server.url, authorizeParams(challenge, { redirect_uri: 'http://localhost:3000/explorer/callback' }), alice);
       expect(elsewhere.status).toBe(400);
+    });
+  });
+
+  describe('one authorization model (issue 27): a login gets scopes of one API, as that API and the client grant them now', () => {
+    // Two APIs of their own (so changing them disturbs no other test), and a public client granted at both,
+    // with default scopes at both: the flat lists used to hand all of them out on one token.
+    const calendar = 'api://calendar-service';
+    const contacts = 'api://contacts-service';
+    const clientId = 'span-app';
+    const spanRedirect = 'http://127.0.0.1:53997/callback';
+    let resources: ResourcesService;
+
+    beforeAll(async () => {
+      resources = server.app.get(ResourcesService);
+      await resources.create({ uri: calendar, name: 'Calendar', scopes: ['calendar:read', 'calendar:write'] }, TEST_ACTOR);
+      await resources.create({ uri: contacts, name: 'Contacts', scopes: ['contacts:read'] }, TEST_ACTOR);
+      await registerClient(server, {
+        clientId,
+        scopes: ['calendar:read', 'calendar:write', 'contacts:read'],
+        defaultScopes: ['calendar:read', 'contacts:read'],
+        audiences: [calendar, contacts],
+        authMethod: 'none',
+        grantTypes: ['authorization_code', 'refresh_token'],
+        redirectUris: ['http://127.0.0.1/callback'],
+      });
+      const grants = server.app.get(ClientGrantsService);
+      await grants.grant(clientId, { resource: calendar, scopes: ['calendar:read', 'calendar:write'], defaultScopes: ['calendar:read'] }, TEST_ACTOR);
+      await grants.grant(clientId, { resource: contacts, scopes: ['contacts:read'], defaultScopes: ['contacts:read'] }, TEST_ACTOR);
+    });
+
+    const spanParams = (challenge: string, extra: Record<string, string>) => ({
+      response_type: 'code',
+      client_id: clientId,
+      redirect_uri: spanRedirect,
+      state: 'span',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      ...extra,
+    });
+    async function spanTokens(extra: Record<string, string>) {
+      const pkce = pkcePair();
+      const result = await login(server.url, spanParams(pkce.challenge, extra), alice);
+      expect(result.status).toBe(302);
+      const code = result.location!.searchParams.get('code');
+      expect(code).toEqual(expect.any(String));
+      const response = await postForm(server, '/oauth/token', {
+        grant_type: 'authorization_code',
+        client_id: clientId,
+        code: code!,
+        redirect_uri: spanRedirect,
+        code_verifier: pkce.verifier,
+      });
+      expect(response.status).toBe(200);
+      return response.body;
+    }
+    const spanRefresh = (refreshToken: unknown, extra: Record<string, string> = {}) =>
+      postForm(server, '/oauth/token', { grant_type: 'refresh_token', client_id: clientId, refresh_token: String(refreshToken), ...extra });
+    /** Takes scopes away from an API for the duration of `work`, through the server (its catalog sees it at once). */
+    async function withCalendarScopes(scopes: string[], work: () => Promise<void>) {
+      await resources.update(calendar, { scopes }, TEST_ACTOR);
+      try {
+        await work();
+      } finally {
+        await resources.update(calendar, { scopes: ['calendar:read', 'calendar:write'] }, TEST_ACTOR);
+      }
+    }
+
+    it('neither resource nor scope: the default scopes of the chosen API only, and the sign-in page lists only those', async () => {
+      const pkce = pkcePair();
+      const page = await fetch(`${server.url}/oauth/authorize?${new URLSearchParams(spanParams(pkce.challenge, {}))}`);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toContain(`act for you on <strong>Calendar</strong> (<code>${calendar}</code>) with:`);
+      expect(html).toMatch(/<p class="scopes">calendar:read<\/p>/);
+      expect(html).not.toContain('contacts:read');
+
+      const tokens = await spanTokens({});
+      expect(tokens.scope).toBe('calendar:read');
+      expect(decodeJwt(String(tokens.access_token))).toMatchObject({ aud: calendar, scope: 'calendar:read' });
+      // The other API's defaults come with a login for that API.
+      expect(decodeJwt(String((await spanTokens({ resource: contacts })).access_token))).toMatchObject({ aud: contacts, scope: 'contacts:read' });
+    });
+
+    it("a resource's withdrawn scope is gone at the next refresh; asking for it is invalid_scope", async () => {
+      const tokens = await spanTokens({ resource: calendar, scope: 'calendar:read calendar:write' });
+      expect(tokens.scope).toBe('calendar:read calendar:write');
+      await withCalendarScopes(['calendar:read'], async () => {
+        const refreshed = await spanRefresh(tokens.refresh_token);
+        expect(refreshed.status).toBe(200);
+        expect(refreshed.body.scope).toBe('calendar:read');
+        expect(decodeJwt(String(refreshed.body.access_token)).scope).toBe('calendar:read');
+        const asked = await spanRefresh(refreshed.body.refresh_token, { scope: 'calendar:write' });
+        expect(asked.status).toBe(400);
+        expect(asked.body).toEqual({ error: 'invalid_scope', error_description: `no longer granted to this client at ${calendar}: calendar:write` });
+      });
+    });
+
+    it('nothing left ends the login for good: the refresh family is revoked, and restoring the scope does not revive it', async () => {
+      const tokens = await spanTokens({ resource: calendar, scope: 'calendar:write' });
+      await withCalendarScopes(['calendar:read'], async () => {
+        const ended = await spanRefresh(tokens.refresh_token);
+        expect(ended.status).toBe(400);
+        expect(ended.body).toEqual({ error: 'invalid_grant', error_description: expect.stringContaining('sign in again') });
+      });
+      // calendar:write is defined again, and still granted: the login stays ended.
+      const again = await spanRefresh(tokens.refresh_token);
+      expect(again.status).toBe(400);
+      expect(again.body).toMatchObject({ error: 'invalid_grant', error_description: 'refresh token is no longer valid' });
+      const revoked = await db.query('SELECT revoked_at FROM auth.refresh_tokens WHERE family_id = (SELECT family_id FROM auth.refresh_tokens WHERE token_hash = $1)', [
+        createHash('sha256').update(String(tokens.refresh_token)).digest(),
+      ]);
+      expect(revoked.rows.length).toBeGreaterThan(0);
+      expect(revoked.rows.every((row: { revoked_at: Date | null }) => row.revoked_at !== null)).toBe(true);
+      // …and with it the access tokens of the login (their sid is the family).
+      const grant = await db.query('SELECT 1 FROM auth.revoked_grants WHERE grant_id = $1', [decodeJwt(String(tokens.access_token)).sid]);
+      expect(grant.rows).toHaveLength(1);
     });
   });
 

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { ClientsModule } from '../clients/clients.module';
+import { GrantScopesModule } from '../grant-scopes/grant-scopes.module';
 import { ResourcesModule } from '../resources/resources.module';
 import { RevocationModule } from '../revocation/revocation.module';
 import { UsersModule } from '../users/users.module';
@@ -16,7 +17,7 @@ import { UsersAdminController } from './users.admin.controller';
  * where ADMIN_API_ENABLED allows (authServerRootModule).
  */
 @Module({
-  imports: [ClientsModule, UsersModule, ResourcesModule, RevocationModule, ConfigModule.forFeature(adminApiConfig)],
+  imports: [ClientsModule, GrantScopesModule, UsersModule, ResourcesModule, RevocationModule, ConfigModule.forFeature(adminApiConfig)],
   controllers: [ClientsAdminController, UsersAdminController, ResourcesAdminController],
   providers: [AdminCallerGuard],
 })

@@ -1,15 +1,14 @@
-import { errorDescription, Public } from '@nest-oauth-m2m/auth';
+import { errorDescription, OAuthError, Public } from '@nest-oauth-m2m/auth';
 import { Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { ApiConsumes, ApiOperation, ApiProduces } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientRegistry } from '../clients/client-registry';
 import { redirectUriProblem } from '../clients/redirect-uri-policy';
-import { ResourcesService } from '../resources/resources.service';
+import { GrantedAccess, GrantScopePolicy } from '../grant-scopes/grant-scope.policy';
 import { authServerConfig } from '../config/auth-server.config';
 import { HashingRefused, PasswordHashingGate } from '../users/password-hashing-gate';
 import { UsersService } from '../users/users.service';
-import { chooseAudience } from './audience-choice';
 import { renderErrorPage, renderLoginPage } from './login-page';
 import { LoginCsrf } from './login-protection/login-csrf';
 import { LoginAttempt, LoginEvents } from './login-protection/login-events';
@@ -27,7 +26,7 @@ interface AuthorizationRequest {
   clientName: string;
   redirectUri: string;
   scopes: string[];
-  /** The tokens' audience: the requested resource, or the one the scopes belong to (see chooseAudience). */
+  /** The tokens' audience: the requested resource, or the one the scopes belong to (see GrantScopePolicy). */
   audience: string;
   /** The audience's registered name, shown on the sign-in page (the URI when it has none). */
   audienceName: string;
@@ -67,7 +66,7 @@ export class AuthorizationController {
     private readonly clients: ClientRegistry,
     private readonly users: UsersService,
     private readonly grants: UserGrantsService,
-    private readonly resources: ResourcesService,
+    private readonly scopePolicy: GrantScopePolicy,
     private readonly csrf: LoginCsrf,
     private readonly throttle: LoginThrottle,
     private readonly hashing: PasswordHashingGate,
@@ -188,16 +187,15 @@ export class AuthorizationController {
       fail('invalid_request', 'PKCE is required: code_challenge with code_challenge_method=S256');
     }
     if (severalResources) fail('invalid_target', 'one resource per authorization request');
-    const registrations = await this.resources.registrationsOf(client.allowedAudiences);
-    const choice = chooseAudience({
-      client,
-      resource: fields.resource,
-      requestedScopes: fields.scope === undefined ? undefined : [...new Set(fields.scope.split(' ').filter(Boolean))],
-      resourceScopes: new Map([...registrations].map(([uri, registration]) => [uri, registration.scopes])),
-    });
-    if ('error' in choice) return fail(choice.error, choice.description);
-    const audienceName = registrations.get(choice.audience)?.name ?? choice.audience;
-    return { ...base, scopes: choice.scopes, audience: choice.audience, audienceName, codeChallenge: fields.code_challenge! };
+    let choice: GrantedAccess;
+    try {
+      choice = await this.scopePolicy.decide(client, { resource: fields.resource, scope: fields.scope });
+    } catch (error) {
+      // The policy's refusals (invalid_scope, invalid_target) go back to the validated redirect URI.
+      if (error instanceof OAuthError) return fail(error.error, error.description);
+      throw error;
+    }
+    return { ...base, scopes: choice.scopes, audience: choice.audience, audienceName: choice.audienceName, codeChallenge: fields.code_challenge! };
   }
 
   private sendLoginPage(reply: FastifyReply, authorization: AuthorizationRequest, status: number, error?: string, username?: string, retryAfterSeconds?: number): void {

@@ -6,6 +6,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import type { ClientEntity } from '../clients/client.entity';
 import { authServerConfig } from '../config/auth-server.config';
+import { GrantScopePolicy, LoginNoLongerGranted } from '../grant-scopes/grant-scope.policy';
 import { AccessTokenService } from '../token/access-token.service';
 import { revokeGrant } from '../revocation/revoked-grants';
 import { UsersService } from '../users/users.service';
@@ -60,16 +61,10 @@ function unwrap<T>(result: T | GrantRefusal): T {
   return result;
 }
 
-/**
- * The audience of a grant's tokens: the one chosen at the authorization endpoint (codes and refresh
- * tokens from before resources have none: the client's first). A token request's `resource`
- * (RFC 8707 §2.2) may only repeat it.
- */
-function grantAudience(chosen: string | null, client: ClientEntity, resource: string | undefined): string | GrantRefusal {
-  const audience = chosen ?? client.allowedAudiences[0];
-  if (!audience) return new InvalidGrant('the client has no audience');
-  if (resource !== undefined && resource !== audience) return new InvalidTarget(`resource must be the audience this login was granted for: ${audience}`);
-  return audience;
+/** The policy's refusals, returned rather than thrown inside a transaction (see exchangeCode); anything else is thrown. */
+function asRefusal(error: unknown): GrantRefusal {
+  if (error instanceof InvalidGrant || error instanceof InvalidScope || error instanceof InvalidTarget) return error;
+  throw error;
 }
 
 /** Codes and refresh tokens are random; only their SHA-256 is stored. */
@@ -88,6 +83,7 @@ export class UserGrantsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly accessTokens: AccessTokenService,
     private readonly users: UsersService,
+    private readonly scopePolicy: GrantScopePolicy,
     @Inject(authServerConfig.KEY) config: ConfigType<typeof authServerConfig>,
   ) {
     this.absoluteLifetimeMs = config.refreshTokenAbsoluteTtlSeconds * 1000;
@@ -154,9 +150,10 @@ export class UserGrantsService {
       }
       if (row.redirect_uri !== redirectUri) return new InvalidGrant('redirect_uri does not match the authorization request');
       if (!verifyCodeVerifier(verifier, row.code_challenge)) return new InvalidGrant('code_verifier does not match the code challenge');
-      const audience = grantAudience(row.audience, client, resource);
-      if (typeof audience !== 'string') return audience;
-      return this.issue(manager, client, row.user_id, row.scope, audience, row.auth_time, randomUUID(), codeHash);
+      // The scopes chosen at sign-in that are still granted and defined (a scope may go within the code's minute).
+      const access = await this.scopePolicy.continueLogin(client, { audience: row.audience, scopes: row.scope.split(' ') }, { resource }).catch(asRefusal);
+      if (access instanceof Error) return access;
+      return this.issue(manager, client, row.user_id, access.scopes.join(' '), access.audience, row.auth_time, randomUUID(), codeHash);
     }));
   }
 
@@ -187,22 +184,20 @@ export class UserGrantsService {
       if (row.auth_time.getTime() + this.absoluteLifetimeMs <= Date.now()) {
         return new InvalidGrant('the login reached its absolute lifetime: sign in again');
       }
-      const audience = grantAudience(row.audience, client, resource);
-      if (typeof audience !== 'string') return audience;
-      const granted = row.scope.split(' ');
-      // The operator may have taken scopes away from the client since the login: a refresh gets only
-      // what the registration allows now (given back, they return: the family keeps the original grant).
-      const stillAllowed = granted.filter((s) => client.allowedScopes.includes(s));
-      let scope = stillAllowed.join(' ');
-      if (requestedScope !== undefined) {
-        const wanted = [...new Set(requestedScope.split(' ').filter(Boolean))];
-        const wider = wanted.filter((s) => !granted.includes(s));
-        if (!wanted.length || wider.length) return new InvalidScope(`scope may only narrow the original grant${wider.length ? `: ${wider.join(' ')}` : ''}`);
-        const withdrawn = wanted.filter((s) => !stillAllowed.includes(s));
-        if (withdrawn.length) return new InvalidScope(`the client is no longer allowed: ${withdrawn.join(' ')}`);
-        scope = wanted.join(' ');
+      // What the client is granted now AND the API defines now, of the login's scopes (the family keeps
+      // the original grant: a scope given back returns at the next refresh).
+      const access = await this.scopePolicy
+        .continueLogin(client, { audience: row.audience, scopes: row.scope.split(' ') }, { resource, scope: requestedScope })
+        .catch(asRefusal);
+      if (access instanceof LoginNoLongerGranted) {
+        // Nothing of the login is left: it ends for good. Revoked, the family stays dead even if the
+        // scopes are given back (the user signs in again and sees what they consent to).
+        await revokeGrant(manager, row.family_id, row.client_id);
+        return access;
       }
-      if (!scope) return new InvalidGrant('the client is no longer allowed any scope of this login: sign in again');
+      if (access instanceof Error) return access;
+      const { audience } = access;
+      const scope = access.scopes.join(' ');
       const issued = await this.issue(manager, client, row.user_id, scope, audience, row.auth_time, row.family_id, null, row.scope);
       if (issued instanceof InvalidGrant) return issued;
       await manager.query(`UPDATE refresh_tokens SET replaced_by = (SELECT id FROM refresh_tokens WHERE token_hash = $2) WHERE id = $1`, [
@@ -250,8 +245,6 @@ export class UserGrantsService {
     if (user.loginsEndedAt && authTime.getTime() <= user.loginsEndedAt.getTime()) {
       return new InvalidGrant("the user's logins were ended after this sign-in (password set or user disabled): sign in again");
     }
-    // The operator may have taken the audience away from the client since the login.
-    if (!client.allowedAudiences.includes(audience)) return new InvalidGrant(`the client is no longer allowed the audience ${audience}`);
     const access = await this.accessTokens.issue({
       subject: userId,
       clientId: client.clientId,

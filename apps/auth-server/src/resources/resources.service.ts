@@ -5,6 +5,7 @@ import { DataSource, In } from 'typeorm';
 import { AuditActor, AuditLog } from '../audit/audit-log';
 import { RegistrationError } from '../audit/registration-error';
 import { BIDI_CONTROLS, isAbsoluteUriWithoutFragment, SCOPE_TOKEN } from '../oauth-syntax';
+import { ResourceCatalog } from './resource-catalog';
 import { ResourceEntity } from './resource.entity';
 
 const MAX_URI_LENGTH = 2048;
@@ -37,6 +38,7 @@ export class ResourcesService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditLog,
+    private readonly catalog: ResourceCatalog,
   ) {}
 
   async create(input: CreateResourceInput, actor: AuditActor): Promise<ResourceSummary> {
@@ -53,6 +55,7 @@ export class ResourcesService {
       .returning('*')
       .execute();
     if (!(result.raw as unknown[]).length) throw new RegistrationError(`resource "${input.uri}" already exists`, 'conflict');
+    this.catalog.invalidate();
     const created = await this.find(input.uri);
     this.audit.record({ action: 'resource.create', target: { type: 'resource', id: input.uri }, actor, changes: { name, scopes } });
     return summary(created!);
@@ -80,8 +83,29 @@ export class ResourcesService {
       Object.assign(resource, changes);
       return manager.save(resource);
     });
+    this.catalog.invalidate();
     this.audit.record({ action: 'resource.update', target: { type: 'resource', id: uri }, actor, changes });
     return summary(updated);
+  }
+
+  /**
+   * A resource the auth-server itself needs (the admin API's audience): created when missing, and given
+   * back any of `scopes` it lacks; an operator's name and extra scopes stay. One statement, so replicas
+   * booting together neither fail nor duplicate. Audited only when it changed something.
+   */
+  async ensureBuiltIn(input: { uri: string; name: string; scopes: string[] }, actor: AuditActor): Promise<void> {
+    validateUri(input.uri);
+    const scopes = validScopes(input.scopes);
+    const changed: { scopes: string[] }[] = await this.dataSource.query(
+      `INSERT INTO resources AS existing (uri, name, scopes) VALUES ($1, $2, $3)
+       ON CONFLICT (uri) DO UPDATE SET scopes = existing.scopes || ARRAY(SELECT unnest(EXCLUDED.scopes) EXCEPT SELECT unnest(existing.scopes)), updated_at = now()
+         WHERE NOT existing.scopes @> EXCLUDED.scopes
+       RETURNING scopes`,
+      [input.uri, validName(input.name), scopes],
+    );
+    if (!changed.length) return;
+    this.catalog.invalidate();
+    this.audit.record({ action: 'resource.ensure', target: { type: 'resource', id: input.uri }, actor, changes: { scopes: changed[0]!.scopes } });
   }
 
   /** The registered scopes of each of these URIs that is a registered resource (an unregistered one is absent). */

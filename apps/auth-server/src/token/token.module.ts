@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { adminApiConfig } from '../admin/admin-api.config';
 import { AuthorizationModule } from '../authorization/authorization.module';
 import { ClientAuthenticationModule } from '../client-authentication/client-authentication.module';
+import { GrantScopesModule } from '../grant-scopes/grant-scopes.module';
 import { AccessTokenModule } from './access-token.module';
 import { AuthorizationCodeGrant } from './grants/authorization-code.grant';
 import { ClientCredentialsGrant } from './grants/client-credentials.grant';
@@ -15,7 +16,7 @@ import { TokenController } from './token.controller';
 const GRANTS = [ClientCredentialsGrant, AuthorizationCodeGrant, RefreshTokenGrant];
 
 @Module({
-  imports: [ClientAuthenticationModule, AccessTokenModule, AuthorizationModule, ConfigModule.forFeature(adminApiConfig)],
+  imports: [ClientAuthenticationModule, AccessTokenModule, AuthorizationModule, GrantScopesModule, ConfigModule.forFeature(adminApiConfig)],
   controllers: [TokenController],
   providers: [...GRANTS, { provide: GRANT_HANDLERS, useFactory: (...grants: unknown[]) => grants, inject: GRANTS }, GrantHandlers],
 })

@@ -4,7 +4,7 @@ import { adminApiConfig } from '../../admin/admin-api.config';
 import type { AuthenticatedClient } from '../../client-authentication/authenticated-client';
 import type { FormParams } from '../../http/form-params';
 import { AccessTokenService } from '../access-token.service';
-import { grantedAudience, grantedScopes } from '../token-request';
+import { GrantScopePolicy } from '../../grant-scopes/grant-scope.policy';
 import type { GrantHandler, TokenResponse } from './grant-handler';
 
 /** client_credentials (RFC 6749 §4.4): a service's token for itself, with no refresh token. */
@@ -15,12 +15,12 @@ export class ClientCredentialsGrant implements GrantHandler {
 
   constructor(
     private readonly tokens: AccessTokenService,
+    private readonly scopePolicy: GrantScopePolicy,
     @Inject(adminApiConfig.KEY) private readonly adminApi: ConfigType<typeof adminApiConfig>,
   ) {}
 
   async handle({ client, secretId }: AuthenticatedClient, params: FormParams): Promise<TokenResponse> {
-    const scopes = grantedScopes(client, params.get('scope'));
-    const audience = grantedAudience(client, params);
+    const { audience, scopes } = await this.scopePolicy.decide(client, { resource: params.get('resource'), audience: params.get('audience'), scope: params.get('scope') });
     // An admin token remembers the secret it was obtained with: revoking that secret ends it (AdminCallerGuard).
     const adminSecretId = audience === this.adminApi.audience ? secretId : undefined;
     const issued = await this.tokens.issue({ subject: client.clientId, clientId: client.clientId, audience, scopes, secretId: adminSecretId });
