@@ -19,7 +19,7 @@ describe('admin API (/admin/...)', () => {
     server = await startAuthServer();
     server.app.get(AuditLog).sendTo((line) => void audit.push(line));
     // The automation client an operator registers once at the CLI (README, "Admin API").
-    const deployer = await registerClient(server, { clientId: 'deployer', scopes: ['admin'], audiences: [ADMIN_AUDIENCE] });
+    const deployer = await registerClient(server, { clientId: 'deployer', grants: [{ resource: ADMIN_AUDIENCE, scopes: ['admin'] }] });
     const token = await requestToken(server, deployer, { scope: 'admin' });
     expect(token.status).toBe(200);
     adminToken = token.body.access_token as string;
@@ -40,7 +40,7 @@ describe('admin API (/admin/...)', () => {
     });
 
     it('a client_credentials token without the admin scope: 403 insufficient_scope naming it', async () => {
-      const reader = await registerClient(server, { clientId: 'ci-reader', scopes: ['reports:read'], audiences: [ADMIN_AUDIENCE] });
+      const reader = await registerClient(server, { clientId: 'ci-reader', grants: [{ resource: ADMIN_AUDIENCE, scopes: ['reports:read'] }] });
       const token = await requestToken(server, reader);
       expect(token.status).toBe(200);
       const answer = await call('GET', '/admin/clients', { token: token.body.access_token as string });
@@ -64,7 +64,7 @@ describe('admin API (/admin/...)', () => {
     });
 
     it('a token of a client since revoked, disabled or stripped of admin is refused at once, not at its expiry', async () => {
-      const automation = await registerClient(server, { clientId: 'ci-deployer', scopes: ['admin'], audiences: [ADMIN_AUDIENCE] });
+      const automation = await registerClient(server, { clientId: 'ci-deployer', grants: [{ resource: ADMIN_AUDIENCE, scopes: ['admin'] }] });
       const tokenOf = async () => (await requestToken(server, automation, { scope: 'admin' })).body.access_token as string;
       const revoked = await tokenOf();
       expect((await call('GET', '/admin/users', { token: revoked })).status).toBe(200);
@@ -79,7 +79,7 @@ describe('admin API (/admin/...)', () => {
       expect((await admin('POST', '/admin/clients/ci-deployer/enable')).status).toBe(204);
       expect((await call('GET', '/admin/users', { token: beforeDisable })).status).toBe(401);
 
-      const stripped = await registerClient(server, { clientId: 'ci-stripped', scopes: ['admin'], audiences: [ADMIN_AUDIENCE] });
+      const stripped = await registerClient(server, { clientId: 'ci-stripped', grants: [{ resource: ADMIN_AUDIENCE, scopes: ['admin'] }] });
       const beforeUpdate = (await requestToken(server, stripped, { scope: 'admin' })).body.access_token as string;
       expect((await admin('PATCH', '/admin/clients/ci-stripped', { scopes: ['reports:read'] })).status).toBe(200);
       expect(await call('GET', '/admin/users', { token: beforeUpdate })).toMatchObject({ status: 403, body: { error: 'insufficient_scope' } });
@@ -114,12 +114,11 @@ describe('admin API (/admin/...)', () => {
     it('creates a client over HTTP (secret shown once, no-store), which then gets a token; audited with actor admin-api:deployer', async () => {
       const created = await admin('POST', '/admin/clients', {
         client_id: 'billing-service',
-        scopes: ['users:read'],
-        audiences: ['api://user-service'],
+        grants: [{ resource: 'api://user-service', scopes: ['users:read'] }],
       });
       expect(created.status).toBe(201);
       expect(created.headers.get('cache-control')).toBe('no-store');
-      expect(created.body).toMatchObject({ client_id: 'billing-service', enabled: true, scopes: ['users:read'], audiences: ['api://user-service'] });
+      expect(created.body).toMatchObject({ client_id: 'billing-service', enabled: true, grants: [{ resource: 'api://user-service', scopes: ['users:read'] }] });
       const secret = created.body.client_secret as string;
       expect(secret).toEqual(expect.any(String));
       const token = await requestToken(server, { clientId: 'billing-service', secret });
@@ -139,8 +138,7 @@ describe('admin API (/admin/...)', () => {
       const created = await admin('POST', '/admin/clients', {
         client_id: 'billing-web',
         token_endpoint_auth_method: 'none',
-        scopes: ['invoices:read'],
-        audiences: ['api://billing-service'],
+        grants: [{ resource: 'api://billing-service', scopes: ['invoices:read'] }],
         redirect_uris: ['http://localhost:5173/callback'],
         grant_types: ['authorization_code', 'refresh_token'],
       });
@@ -165,8 +163,7 @@ describe('admin API (/admin/...)', () => {
         const created = await admin('POST', '/admin/clients', {
           client_id: 'dangerous-web',
           token_endpoint_auth_method: 'none',
-          scopes: ['invoices:read'],
-          audiences: ['api://billing-service'],
+          grants: [{ resource: 'api://billing-service', scopes: ['invoices:read'] }],
           redirect_uris: [uri],
           grant_types: ['authorization_code'],
         });
@@ -328,7 +325,7 @@ describe('admin API turned off (ADMIN_API_ENABLED=false, the production default)
   });
 
   it('serves no /admin route and documents none; the rest of the server is unchanged', async () => {
-    const deployer = await registerClient(server, { clientId: 'deployer', scopes: ['admin'], audiences: [ADMIN_AUDIENCE] });
+    const deployer = await registerClient(server, { clientId: 'deployer', grants: [{ resource: ADMIN_AUDIENCE, scopes: ['admin'] }] });
     const token = await requestToken(server, deployer, { scope: 'admin' });
     expect(token.status).toBe(200);
     const answer = await fetch(`${server.url}/admin/clients`, { headers: { authorization: `Bearer ${token.body.access_token as string}` } });

@@ -77,8 +77,7 @@ describe('operator CLI (runCli) against a running auth-server', () => {
         secret_id: expect.any(String),
         token_endpoint_auth_method: 'client_secret_basic',
         scopes: ['users:read', 'orders:read'],
-        default_scopes: ['users:read', 'orders:read'],
-        audiences: ['api://user-service'],
+        default_grants: [{ resource: 'api://user-service', scopes: ['users:read', 'orders:read'] }],
         owned_audiences: [],
         grant_types: ['client_credentials'],
         redirect_uris: [],
@@ -131,8 +130,7 @@ describe('operator CLI (runCli) against a running auth-server', () => {
           client_id: clientId,
           enabled: true,
           token_endpoint_auth_method: 'client_secret_basic',
-          scopes: ['users:read', 'orders:read'],
-          audiences: ['api://user-service'],
+          grants: [{ resource: 'api://user-service', scopes: ['users:read', 'orders:read'] }],
         }),
       );
       expect(entry!.secrets).toEqual([{ id: created.secret_id, created_at: expect.any(String), expires_at: null, active: true }]);

@@ -235,9 +235,10 @@ describe('resources (APIs) as registrations', () => {
       expect((await cli('resources', 'create', '--uri', invoices, '--scopes', 'invoices:read invoices:write', '--json')).code).toBe(0);
       await registerClient(server, {
         clientId,
-        scopes: ['orders:read', 'invoices:read'],
-        defaultScopes: ['orders:read'],
-        audiences: ['api://order-service', invoices],
+        grants: [
+          { resource: 'api://order-service', scopes: ['orders:read'] },
+          { resource: invoices, scopes: ['invoices:read'], defaultScopes: [] },
+        ],
         authMethod: 'none',
         grantTypes: ['authorization_code', 'refresh_token'],
         redirectUris: ['http://127.0.0.1/callback'],

@@ -359,14 +359,13 @@ describe('POST /oauth/token (client credentials)', () => {
     beforeAll(async () => {
       client = await registerClient(server, {
         clientId: 'scoped',
-        scopes: ['users:read', 'users:write', 'orders:read'],
-        defaultScopes: ['users:read'],
+        grants: [{ resource: 'api://user-service', scopes: ['users:read', 'users:provision'], defaultScopes: ['users:read'] }],
       });
     });
 
     it('grants requested scopes that are allowed', async () => {
-      const { body } = await requestToken(server, client, { scope: 'orders:read users:write' });
-      expect(body.scope).toBe('orders:read users:write');
+      const { body } = await requestToken(server, client, { scope: 'users:provision users:read' });
+      expect(body.scope).toBe('users:provision users:read');
     });
 
     it('rejects a scope that is not allowed, naming it', async () => {
@@ -384,7 +383,13 @@ describe('POST /oauth/token (client credentials)', () => {
   describe('audience (RFC 8707 resource, or audience)', () => {
     let client: { clientId: string; secret: string };
     beforeAll(async () => {
-      client = await registerClient(server, { clientId: 'multi-aud', audiences: ['api://user-service', 'https://orders.example/api'] });
+      client = await registerClient(server, {
+        clientId: 'multi-aud',
+        grants: [
+          { resource: 'api://user-service', scopes: ['users:read'] },
+          { resource: 'https://orders.example/api', scopes: ['orders:read'] },
+        ],
+      });
     });
     const audOf = (token: unknown) => JSON.parse(Buffer.from(String(token).split('.')[1]!, 'base64url').toString()).aud;
 

@@ -10,7 +10,7 @@ import { adminApiConfig } from './admin-api.config';
 /**
  * After libs/auth's guards (signature, issuer, audience, the route's admin scope, service token), what
  * only the registry knows, as introspection checks it: the calling client still exists, is enabled,
- * still has the admin audience and still allowed the scope the token uses for this route; the secret
+ * still has a grant at the admin audience with the scope the token uses for this route; the secret
  * the token was obtained with (its `client_secret_id`) is still active; and this token was neither
  * revoked (RFC 7009) nor issued before the client was last disabled. So a leaked automation credential
  * is shut out by disabling its client, revoking its secret or narrowing it, not at token expiry.
@@ -35,12 +35,11 @@ export class AdminCallerGuard implements CanActivate {
     if (!this.secretStillActive(registered, claims.client_secret_id)) {
       throw new InvalidToken('the client secret this token was obtained with was revoked');
     }
-    if (!client.allowedAudiences.includes(this.adminApi.audience)) {
-      throw new InvalidToken('the calling client is no longer allowed the admin audience');
-    }
-    // The route's alternatives (its area scope, or admin) that the token carries and the client still may have.
+    const adminGrant = client.grants?.find((grant) => grant.resourceUri === this.adminApi.audience);
+    if (!adminGrant) throw new InvalidToken('the calling client is no longer granted the admin audience');
+    // The route's alternatives (its area scope, or admin) that the token carries and the client is still granted there.
     const accepted = readRouteAuthRequirements(this.reflector, context.getHandler(), context.getClass()).anyScopes;
-    if (!accepted.some((scope) => scopes.includes(scope) && client.allowedScopes.includes(scope))) {
+    if (!accepted.some((scope) => scopes.includes(scope) && adminGrant.scopes.includes(scope))) {
       throw new InsufficientScope(`the calling client is no longer allowed ${accepted.join(' or ')}`, accepted.slice(0, 1));
     }
     if (await this.revocations.isRevoked(String(claims.jti ?? ''), typeof claims.sid === 'string' ? claims.sid : undefined)) {

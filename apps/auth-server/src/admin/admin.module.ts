@@ -6,6 +6,7 @@ import { RevocationModule } from '../revocation/revocation.module';
 import { UsersModule } from '../users/users.module';
 import { adminApiConfig } from './admin-api.config';
 import { AdminCallerGuard } from './admin-caller.guard';
+import { AdminResourceRegistration } from './admin-resource.registration';
 import { ClientsAdminController } from './clients.admin.controller';
 import { ResourcesAdminController } from './resources.admin.controller';
 import { UsersAdminController } from './users.admin.controller';
@@ -18,6 +19,6 @@ import { UsersAdminController } from './users.admin.controller';
 @Module({
   imports: [ClientsModule, UsersModule, ResourcesModule, RevocationModule, ConfigModule.forFeature(adminApiConfig)],
   controllers: [ClientsAdminController, UsersAdminController, ResourcesAdminController],
-  providers: [AdminCallerGuard],
+  providers: [AdminCallerGuard, AdminResourceRegistration],
 })
 export class AdminModule {}

@@ -59,7 +59,7 @@ describe('fuzzing the admin API: paths and bodies', () => {
 
   beforeAll(async () => {
     server = await startAuthServer();
-    const caller = await registerClient(server, { clientId: 'fz-admin-caller', scopes: ['admin'], audiences: [ADMIN_AUDIENCE] });
+    const caller = await registerClient(server, { clientId: 'fz-admin-caller', grants: [{ resource: ADMIN_AUDIENCE, scopes: ['admin'] }] });
     await registerClient(server, { clientId: 'fz-target' });
     token = (await requestToken(server, caller, { scope: 'admin' })).body.access_token as string;
   });
