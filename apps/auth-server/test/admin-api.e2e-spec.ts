@@ -40,7 +40,8 @@ describe('admin API (/admin/...)', () => {
     });
 
     it('a client_credentials token without the admin scope: 403 insufficient_scope naming it', async () => {
-      const reader = await registerClient(server, { clientId: 'ci-reader', grants: [{ resource: ADMIN_AUDIENCE, scopes: ['reports:read'] }] });
+      // Granted at the admin API, but only the users area: the clients routes answer 403.
+      const reader = await registerClient(server, { clientId: 'ci-reader', grants: [{ resource: ADMIN_AUDIENCE, scopes: ['admin:users'] }] });
       const token = await requestToken(server, reader);
       expect(token.status).toBe(200);
       const answer = await call('GET', '/admin/clients', { token: token.body.access_token as string });
@@ -81,7 +82,7 @@ describe('admin API (/admin/...)', () => {
 
       const stripped = await registerClient(server, { clientId: 'ci-stripped', grants: [{ resource: ADMIN_AUDIENCE, scopes: ['admin'] }] });
       const beforeUpdate = (await requestToken(server, stripped, { scope: 'admin' })).body.access_token as string;
-      expect((await admin('PATCH', '/admin/clients/ci-stripped', { scopes: ['reports:read'] })).status).toBe(200);
+      expect((await admin('POST', '/admin/clients/ci-stripped/grants', { resource: ADMIN_AUDIENCE, scopes: ['admin:clients'] })).status).toBe(200);
       expect(await call('GET', '/admin/users', { token: beforeUpdate })).toMatchObject({ status: 403, body: { error: 'insufficient_scope' } });
     });
 
@@ -118,7 +119,7 @@ describe('admin API (/admin/...)', () => {
       });
       expect(created.status).toBe(201);
       expect(created.headers.get('cache-control')).toBe('no-store');
-      expect(created.body).toMatchObject({ client_id: 'billing-service', enabled: true, grants: [{ resource: 'api://user-service', scopes: ['users:read'] }] });
+      expect(created.body).toMatchObject({ client_id: 'billing-service', enabled: true, grants: [{ resource: 'api://user-service', scopes: ['users:read'], default_scopes: ['users:read'] }] });
       const secret = created.body.client_secret as string;
       expect(secret).toEqual(expect.any(String));
       const token = await requestToken(server, { clientId: 'billing-service', secret });
@@ -138,7 +139,7 @@ describe('admin API (/admin/...)', () => {
       const created = await admin('POST', '/admin/clients', {
         client_id: 'billing-web',
         token_endpoint_auth_method: 'none',
-        grants: [{ resource: 'api://billing-service', scopes: ['invoices:read'] }],
+        grants: [{ resource: 'api://order-service', scopes: ['orders:read'] }],
         redirect_uris: ['http://localhost:5173/callback'],
         grant_types: ['authorization_code', 'refresh_token'],
       });
@@ -163,12 +164,12 @@ describe('admin API (/admin/...)', () => {
         const created = await admin('POST', '/admin/clients', {
           client_id: 'dangerous-web',
           token_endpoint_auth_method: 'none',
-          grants: [{ resource: 'api://billing-service', scopes: ['invoices:read'] }],
+          grants: [{ resource: 'api://order-service', scopes: ['orders:read'] }],
           redirect_uris: [uri],
           grant_types: ['authorization_code'],
         });
         expect([uri, created.status, created.body.error]).toEqual([uri, 400, 'invalid_request']);
-        expect(created.body.error_description).toMatch(/^redirect URI /);
+        expect(created.body.error_description).toMatch(/^redirect_uris: /);
         const updated = await admin('PATCH', '/admin/clients/billing-web', { redirect_uris: ['http://127.0.0.1/callback', uri] });
         expect([uri, updated.status, updated.body.error]).toEqual([uri, 400, 'invalid_request']);
       }
@@ -182,7 +183,6 @@ describe('admin API (/admin/...)', () => {
         const created = await admin('POST', '/admin/clients', {
           client_id: 'ssrf-client',
           token_endpoint_auth_method: 'private_key_jwt',
-          scopes: ['invoices:read'],
           jwks_uri: uri,
         });
         expect([uri, created.status, created.body.error]).toEqual([uri, 400, 'invalid_request']);
@@ -192,13 +192,19 @@ describe('admin API (/admin/...)', () => {
 
     it('bad bodies are 400 invalid_request naming the problem, never 500', async () => {
       const cases: [unknown, RegExp][] = [
-        [{ scopes: ['a'] }, /client_id is required/],
-        [{ client_id: 'x1' }, /scopes is required/],
-        [{ client_id: 'x1', scopes: 'a b' }, /scopes must be an array/],
-        [{ client_id: 'x1', scopes: ['a'], scope: 'a' }, /unknown field\(s\): scope/],
+        [{ name: 'a' }, /^client_id is required$/],
+        [{ client_id: 'x1', grants: 'api://user-service=users:read' }, /^grants must be an array of objects$/],
+        [{ client_id: 'x1', grants: [{ resource: 'api://user-service' }] }, /^grants\.0\.scopes is required$/],
+        [{ client_id: 'x1', grants: [{ resource: 'api://user-service', scopes: 'users:read' }] }, /^grants\.0\.scopes must be an array of non-empty strings$/],
+        [{ client_id: 'x1', grants: [{ resource: 'api://user-service', scopes: ['users:read'], scope: 'x' }] }, /grants\.0\.property scope should not exist|grants\.0\.scope/],
+        [{ client_id: 'x1', scopes: ['a'] }, /unknown field\(s\): scopes \(allowed: client_id, name, grants,/],
+        [{ client_id: 'x1', audiences: ['api://user-service'] }, /unknown field\(s\): audiences/],
         [['client_id'], /must be a JSON object/],
-        [{ client_id: 'not valid!', scopes: ['a'] }, /client id must be/],
-        [{ client_id: 'x1', scopes: ['a'], token_endpoint_auth_method: 'magic' }, /auth method/],
+        [{ client_id: 'not valid!' }, /^client_id must be 1-128 characters/],
+        [{ client_id: 'x1', token_endpoint_auth_method: 'magic' }, /^token_endpoint_auth_method must be one of/],
+        [{ client_id: 'x1', grants: [{ resource: 'api://nowhere', scopes: ['a'] }] }, /^no resource 'api:\/\/nowhere'/],
+        [{ client_id: 'x1', grants: [{ resource: 'api://user-service', scopes: ['orders:read'] }] }, /^scopes not defined by api:\/\/user-service: orders:read/],
+        [{ client_id: 'x1', token_endpoint_auth_method: 'private_key_jwt' }, /^private_key_jwt needs exactly one of jwks or jwks_uri$/],
       ];
       for (const [body, description] of cases) {
         const answer = await admin('POST', '/admin/clients', body);
@@ -214,7 +220,7 @@ describe('admin API (/admin/...)', () => {
     });
 
     it('a duplicate id is 409 conflict; an unknown one 404 not_found', async () => {
-      const duplicate = await admin('POST', '/admin/clients', { client_id: 'billing-service', scopes: ['users:read'] });
+      const duplicate = await admin('POST', '/admin/clients', { client_id: 'billing-service' });
       expect(duplicate.status).toBe(409);
       expect(duplicate.body).toEqual({ error: 'conflict', error_description: "client 'billing-service' already exists" });
       for (const [method, path] of [
@@ -223,9 +229,14 @@ describe('admin API (/admin/...)', () => {
         ['DELETE', '/admin/clients/nobody'],
         ['POST', '/admin/clients/nobody/disable'],
         ['POST', '/admin/clients/nobody/secrets'],
+        ['GET', '/admin/clients/nobody/grants'],
+        ['POST', '/admin/clients/nobody/grants'],
+        ['DELETE', `/admin/clients/nobody/grants/${encodeURIComponent('api://user-service')}`],
+        ['DELETE', `/admin/clients/billing-service/grants/${encodeURIComponent('api://order-service')}`],
         ['DELETE', '/admin/clients/billing-service/secrets/00000000-0000-0000-0000-000000000000'],
       ]) {
-        const answer = await admin(method!, path!, method === 'PATCH' ? { name: 'x' } : undefined);
+        const body = method === 'PATCH' ? { name: 'x' } : path!.endsWith('/grants') && method === 'POST' ? { resource: 'api://user-service', scopes: ['users:read'] } : undefined;
+        const answer = await admin(method!, path!, body);
         expect([method, path, answer.status, answer.body.error]).toEqual([method, path, 404, 'not_found']);
       }
     });
@@ -233,11 +244,24 @@ describe('admin API (/admin/...)', () => {
     it('show, update, rotate and revoke a secret, disable and enable, delete', async () => {
       const { secret } = await registerClient(server, { clientId: 'svc-lifecycle' });
       const shown = await admin('GET', '/admin/clients/svc-lifecycle');
-      expect(shown.body).toMatchObject({ client_id: 'svc-lifecycle', scopes: ['users:read'] });
+      expect(shown.body).toMatchObject({ client_id: 'svc-lifecycle', grants: [{ resource: 'api://user-service', scopes: ['users:read'], default_scopes: ['users:read'] }] });
+      expect(shown.body).not.toHaveProperty('scopes');
+      expect(shown.body).not.toHaveProperty('audiences');
 
-      const updated = await admin('PATCH', '/admin/clients/svc-lifecycle', { name: 'Lifecycle', scopes: ['users:read', 'users:write'] });
+      const updated = await admin('PATCH', '/admin/clients/svc-lifecycle', { name: 'Lifecycle', owned_audiences: ['api://lifecycle'] });
       expect(updated.status).toBe(200);
-      expect(updated.body).toMatchObject({ name: 'Lifecycle', scopes: ['users:read', 'users:write'] });
+      expect(updated.body).toMatchObject({ name: 'Lifecycle', owned_audiences: ['api://lifecycle'] });
+
+      const granted = await admin('POST', '/admin/clients/svc-lifecycle/grants', { resource: 'api://order-service', scopes: ['orders:read', 'orders:write'], default_scopes: ['orders:read'] });
+      expect(granted).toMatchObject({ status: 200, body: { resource: 'api://order-service', scopes: ['orders:read', 'orders:write'], default_scopes: ['orders:read'] } });
+      expect((await admin('GET', '/admin/clients/svc-lifecycle/grants')).body).toEqual([
+        { resource: 'api://order-service', scopes: ['orders:read', 'orders:write'], default_scopes: ['orders:read'] },
+        { resource: 'api://user-service', scopes: ['users:read'], default_scopes: ['users:read'] },
+      ]);
+      const undefinedScope = await admin('POST', '/admin/clients/svc-lifecycle/grants', { resource: 'api://order-service', scopes: ['users:read'] });
+      expect(undefinedScope).toMatchObject({ status: 400, body: { error: 'invalid_request', error_description: 'scopes not defined by api://order-service: users:read' } });
+      expect((await admin('DELETE', `/admin/clients/svc-lifecycle/grants/${encodeURIComponent('api://order-service')}`)).status).toBe(204);
+      expect((await admin('GET', '/admin/clients/svc-lifecycle')).body.grants).toEqual([{ resource: 'api://user-service', scopes: ['users:read'], default_scopes: ['users:read'] }]);
 
       const rotated = await admin('POST', '/admin/clients/svc-lifecycle/secrets', { expires_in: 3600 });
       expect(rotated.status).toBe(201);
@@ -258,6 +282,9 @@ describe('admin API (/admin/...)', () => {
       const byAdmin = audit.filter((line) => (line.actor as { kind: string }).kind === 'admin-api');
       expect(byAdmin.map((line) => `${String(line.action)} ${(line.actor as { id: string }).id}`)).toEqual([
         'client.update deployer',
+        'client.grant deployer',
+        'admin.refused deployer',
+        'client.revoke-grant deployer',
         'client-secret.rotate deployer',
         'client-secret.revoke deployer',
         'client.disable deployer',
