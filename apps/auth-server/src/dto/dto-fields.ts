@@ -114,7 +114,7 @@ export const ObjectField = (options: FieldOptions) =>
 
 /** A list of objects, each validated as `item` (its messages name the path, e.g. `grants.0.scopes`). */
 export const NestedListField = (item: () => ClassType, options: FieldOptions) =>
-  field('nested-list', options, { type: item, isArray: true }, rule('objectList', (value) => Array.isArray(value) && value.every((entry) => typeof entry === 'object' && entry !== null && !Array.isArray(entry)), 'must be an array of objects'), [
+  field('nested-list', options, { type: item(), isArray: true }, rule('objectList', (value) => Array.isArray(value) && value.every((entry) => typeof entry === 'object' && entry !== null && !Array.isArray(entry)), 'must be an array of objects'), [
     ValidateNested({ each: true }),
     Type(item),
   ]);
