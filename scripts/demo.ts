@@ -225,10 +225,17 @@ async function main(): Promise<void> {
     const refused = await call(`${ORDERS}/orders`, serviceOnOrders);
     line(`a service token (orders:read) on order-service, which serves users only: ${verdict(refused.status, 403)}`);
     line(dim(`   ${JSON.stringify(refused.body)}`));
-    const withoutScope = await clientCredentials('reporting-service', reportingSecret, { scope: 'reports:read', resource: 'api://user-service' });
-    const noScope = await call(`${USERS}/users/${aliceId}`, withoutScope);
-    line(`a service token without users:read on user-service: ${verdict(noScope.status, 403)}`);
-    line(dim(`   WWW-Authenticate: ${noScope.headers.get('www-authenticate')}`));
+    // reporting-service is granted orders:read at api://order-service only: no token for user-service at all.
+    const basic = Buffer.from(`reporting-service:${encodeURIComponent(reportingSecret)}`).toString('base64');
+    const notGranted = await call(`${AUTH}/oauth/token`, undefined, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}` },
+      body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'users:read', resource: 'api://user-service' }).toString(),
+    });
+    line(`a token for user-service, where reporting-service has no grant: ${verdict(notGranted.status, 400)}`);
+    line(dim(`   ${JSON.stringify(notGranted.body)}`));
+    const wrongAudience = await call(`${USERS}/users/${aliceId}`, serviceOnOrders);
+    line(`its order-service token on user-service: ${verdict(wrongAudience.status, 401)}`);
   }
   const userOnUsers = await call(`${USERS}/users/${aliceId}`, aliceToken);
   line(`alice's own token on user-service (wrong audience for it): ${verdict(userOnUsers.status, 401)}`);

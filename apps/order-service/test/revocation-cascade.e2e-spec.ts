@@ -178,7 +178,7 @@ describe('revocation cascades to access tokens; introspection answers least-priv
       // user-service owns api://user-service only: alice's token for order-service is none of its business.
       expect(await introspect(user, userService)).toEqual({ active: false });
       // reporting-service still sees its own tokens.
-      const own = String((await requestToken(platform.auth, reportingService, { scope: 'reports:read' })).body.access_token);
+      const own = String((await requestToken(platform.auth, reportingService, { scope: 'orders:read' })).body.access_token);
       expect(await introspect(own, reportingService)).toMatchObject({ active: true, client_id: 'reporting-service' });
     });
 

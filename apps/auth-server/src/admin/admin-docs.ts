@@ -1,5 +1,5 @@
 import { AnyScope, ServiceOnly } from '@nest-oauth-m2m/auth';
-import { applyDecorators, Controller, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
+import { applyDecorators, Controller, Type, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags, SchemaObject } from '@nestjs/swagger';
 import { AdminCallerGuard } from './admin-caller.guard';
 import { AdminArea, scopesFor } from './admin-scope';
@@ -37,13 +37,14 @@ export const ERROR_SCHEMA: SchemaObject = {
 export function AdminOperation(options: {
   summary: string;
   description?: string;
-  ok: { status: number; description: string; schema?: SchemaObject };
+  /** The answer: its class (generated schema; isArray for a list), or a schema for what has none. */
+  ok: { status: number; description: string; type?: Type; isArray?: boolean; schema?: SchemaObject };
   refusals: (400 | 404 | 409)[];
 }): MethodDecorator {
   const refusal = { 400: 'invalid_request: a malformed body or a value the registry refuses', 404: 'not_found', 409: 'conflict: it exists already' };
   return applyDecorators(
     ApiOperation({ summary: options.summary, description: options.description }),
-    ApiResponse({ status: options.ok.status, description: options.ok.description, schema: options.ok.schema }),
+    ApiResponse({ status: options.ok.status, description: options.ok.description, type: options.ok.type, isArray: options.ok.isArray, schema: options.ok.schema }),
     ...options.refusals.map((status) => ApiResponse({ status, description: refusal[status], schema: ERROR_SCHEMA })),
   );
 }
@@ -51,40 +52,6 @@ export function AdminOperation(options: {
 export const ApiClientIdParam = () => ApiParam({ name: 'clientId', description: 'the client id' });
 
 const strings = (description: string): SchemaObject => ({ type: 'array', items: { type: 'string' }, description });
-
-/** The JSON of a client as the admin API and `clients show --json` give it. */
-export const CLIENT_SCHEMA: SchemaObject = {
-  type: 'object',
-  properties: {
-    client_id: { type: 'string' },
-    name: { type: 'string' },
-    enabled: { type: 'boolean' },
-    token_endpoint_auth_method: { type: 'string' },
-    grants: { type: 'array', items: { $ref: '#/components/schemas/ClientGrantDto' }, description: 'what it may get at each resource (API)' },
-    owned_audiences: strings('audiences it owns as a resource server (it may introspect their tokens)'),
-    grant_types: strings('grant types it may use'),
-    redirect_uris: strings('authorization_code redirect URIs'),
-    jwks: { type: 'object', description: 'private_key_jwt: the public keys it is trusted with' },
-    jwks_uri: { type: 'string', description: 'private_key_jwt: where its public keys are fetched from' },
-    secrets: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: { id: { type: 'string' }, created_at: { type: 'string' }, expires_at: { type: 'string', nullable: true }, active: { type: 'boolean' } },
-      },
-    },
-  },
-};
-
-export const ISSUED_SECRET_SCHEMA: SchemaObject = {
-  type: 'object',
-  properties: {
-    client_id: { type: 'string' },
-    secret_id: { type: 'string' },
-    client_secret: { type: 'string', description: 'shown once: only its hash is stored' },
-    expires_at: { type: 'string', nullable: true },
-  },
-};
 
 const ISO_TIME: SchemaObject = { type: 'string', format: 'date-time' };
 

@@ -1,25 +1,22 @@
 import { Body, Delete, Get, Header, HttpCode, Patch, Post } from '@nestjs/common';
-import { ApiExtraModels, ApiParam, SchemaObject } from '@nestjs/swagger';
+import { ApiParam } from '@nestjs/swagger';
 import type { AuditActor } from '../audit/audit-log';
 import { ClientGrantDto, clientPatch, createClientInput, CreateClientDto, grantInput, RotateSecretDto, UpdateClientDto } from '../clients/client.dtos';
 import { ClientGrantsService, ClientGrantView } from '../clients/client-grants.service';
 import { ClientLifecycleService } from '../clients/client-lifecycle.service';
 import { ClientSecretsService, IssuedSecret } from '../clients/client-secrets.service';
-import { ClientSummary, ClientViews } from '../clients/client-views';
+import { ClientGrantSummary, ClientSummary, ClientViews, CreatedClientSummary, IssuedSecretSummary } from '../clients/client-views';
 import { AdminActor } from './admin-actor';
 import { AdminPathId, SecretIdParam } from './admin-params';
-import { AdminController, AdminOperation, ApiClientIdParam, CLIENT_SCHEMA, ISSUED_SECRET_SCHEMA } from './admin-docs';
+import { AdminController, AdminOperation, ApiClientIdParam } from './admin-docs';
 
 /** A newly issued secret as JSON: the only time it is shown. */
 function issuedSecretJson(issued: IssuedSecret) {
   return { client_id: issued.clientId, secret_id: issued.secretId, client_secret: issued.secret, expires_at: issued.expiresAt?.toISOString() ?? null };
 }
 
-const GRANT_SCHEMA: SchemaObject = { type: 'object', allOf: [{ $ref: '#/components/schemas/ClientGrantDto' }] };
-
 /** Clients over HTTP: what `npm run cli -- clients …` does, for automation. Bodies are the DTOs of clients/client.dtos.ts. */
 @AdminController('admin/clients', 'clients')
-@ApiExtraModels(ClientGrantDto)
 export class ClientsAdminController {
   constructor(
     private readonly lifecycle: ClientLifecycleService,
@@ -29,7 +26,7 @@ export class ClientsAdminController {
   ) {}
 
   @Get()
-  @AdminOperation({ summary: 'List clients', ok: { status: 200, description: 'every client', schema: { type: 'array', items: CLIENT_SCHEMA } }, refusals: [] })
+  @AdminOperation({ summary: 'List clients', ok: { status: 200, description: 'every client', type: ClientSummary, isArray: true }, refusals: [] })
   list(): Promise<ClientSummary[]> {
     return this.views.list();
   }
@@ -42,11 +39,11 @@ export class ClientsAdminController {
     ok: {
       status: 201,
       description: 'the client, with client_secret and secret_id for a confidential one',
-      schema: { allOf: [CLIENT_SCHEMA, { type: 'object', properties: { client_secret: { type: 'string' }, secret_id: { type: 'string' } } }] },
+      type: CreatedClientSummary,
     },
     refusals: [400, 409],
   })
-  async create(@Body() body: CreateClientDto, @AdminActor() actor: AuditActor): Promise<ClientSummary & { client_secret?: string; secret_id?: string }> {
+  async create(@Body() body: CreateClientDto, @AdminActor() actor: AuditActor): Promise<CreatedClientSummary> {
     const { secret } = await this.lifecycle.create(createClientInput(body), actor);
     const client = await this.views.show(body.client_id);
     return secret ? { ...client, client_secret: secret.secret, secret_id: secret.secretId } : client;
@@ -54,7 +51,7 @@ export class ClientsAdminController {
 
   @Get(':clientId')
   @ApiClientIdParam()
-  @AdminOperation({ summary: 'Show a client', ok: { status: 200, description: 'the client', schema: CLIENT_SCHEMA }, refusals: [404] })
+  @AdminOperation({ summary: 'Show a client', ok: { status: 200, description: 'the client', type: ClientSummary }, refusals: [404] })
   show(@AdminPathId('clientId') clientId: string): Promise<ClientSummary> {
     return this.views.show(clientId);
   }
@@ -64,7 +61,7 @@ export class ClientsAdminController {
   @AdminOperation({
     summary: 'Change a client',
     description: 'Each list given replaces the current one; fields not given stay as they are. Grants change under /grants.',
-    ok: { status: 200, description: 'the client as it is now', schema: CLIENT_SCHEMA },
+    ok: { status: 200, description: 'the client as it is now', type: ClientSummary },
     refusals: [400, 404],
   })
   update(@AdminPathId('clientId') clientId: string, @Body() body: UpdateClientDto, @AdminActor() actor: AuditActor): Promise<ClientSummary> {
@@ -81,7 +78,7 @@ export class ClientsAdminController {
 
   @Get(':clientId/grants')
   @ApiClientIdParam()
-  @AdminOperation({ summary: "List a client's grants", ok: { status: 200, description: 'what it may get at each resource', schema: { type: 'array', items: GRANT_SCHEMA } }, refusals: [404] })
+  @AdminOperation({ summary: "List a client's grants", ok: { status: 200, description: 'what it may get at each resource', type: ClientGrantSummary, isArray: true }, refusals: [404] })
   listGrants(@AdminPathId('clientId') clientId: string): Promise<ClientGrantView[]> {
     return this.grants.list(clientId);
   }
@@ -92,7 +89,7 @@ export class ClientsAdminController {
   @AdminOperation({
     summary: 'Grant scopes at one resource',
     description: 'Creates the grant, or replaces the one the client has at that resource. Each scope must be one the resource defines.',
-    ok: { status: 200, description: 'the grant', schema: GRANT_SCHEMA },
+    ok: { status: 200, description: 'the grant', type: ClientGrantSummary },
     refusals: [400, 404],
   })
   grant(@AdminPathId('clientId') clientId: string, @Body() body: ClientGrantDto, @AdminActor() actor: AuditActor): Promise<ClientGrantView> {
@@ -114,7 +111,7 @@ export class ClientsAdminController {
   @AdminOperation({
     summary: 'Rotate: add a secret next to the current one',
     description: 'Both secrets work until the old one is revoked; at most two are active. The new secret is shown this once.',
-    ok: { status: 201, description: 'the new secret', schema: ISSUED_SECRET_SCHEMA },
+    ok: { status: 201, description: 'the new secret', type: IssuedSecretSummary },
     refusals: [400, 404],
   })
   async rotateSecret(@AdminPathId('clientId') clientId: string, @Body() body: RotateSecretDto, @AdminActor() actor: AuditActor) {
