@@ -89,6 +89,13 @@ describe('one field list per registration operation: the DTO, the admin API (Ope
     expect(Object.keys(schemas.ClientGrantDto!.properties).sort()).toEqual(declared(ClientGrantDto).fields);
   });
 
+  it('every schema the document refers to is in it (bodies and answers generated from classes, none unnamed)', () => {
+    const schemas = (document as unknown as { components: { schemas: Record<string, unknown> } }).components.schemas;
+    const refs = [...JSON.stringify(document).matchAll(/"\$ref":"#\/components\/schemas\/([^"]*)"/g)].map(([, name]) => name!);
+    expect(refs.length).toBeGreaterThan(OPERATIONS.length);
+    expect(refs.filter((name) => !(name in schemas))).toEqual([]);
+  });
+
   it('no client registration surface speaks the flat lists any more', () => {
     for (const { dto, admin } of OPERATIONS.filter((operation) => operation.cli[0] === 'clients')) {
       expect([dto.name, documented(document, admin).fields]).not.toEqual([dto.name, expect.arrayContaining(['audiences'])]);

@@ -50,29 +50,3 @@ export function AdminOperation(options: {
 }
 
 export const ApiClientIdParam = () => ApiParam({ name: 'clientId', description: 'the client id' });
-
-const strings = (description: string): SchemaObject => ({ type: 'array', items: { type: 'string' }, description });
-
-const ISO_TIME: SchemaObject = { type: 'string', format: 'date-time' };
-
-export const USER_SCHEMA: SchemaObject = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    username: { type: 'string' },
-    display_name: { type: 'string' },
-    status: { type: 'string', enum: ['active', 'disabled'] },
-    created_at: ISO_TIME,
-  },
-};
-
-export const RESOURCE_SCHEMA: SchemaObject = {
-  type: 'object',
-  properties: {
-    uri: { type: 'string', description: 'the audience URI (api://billing-service)' },
-    name: { type: 'string' },
-    scopes: strings('the scopes this API defines'),
-    created_at: ISO_TIME,
-    updated_at: ISO_TIME,
-  },
-};

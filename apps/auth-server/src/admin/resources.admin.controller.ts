@@ -5,7 +5,7 @@ import { CreateResourceDto, UpdateResourceDto } from '../resources/resource.dtos
 import { ResourcesService, ResourceSummary } from '../resources/resources.service';
 import { AdminActor } from './admin-actor';
 import { AdminPathId } from './admin-params';
-import { AdminController, AdminOperation, RESOURCE_SCHEMA } from './admin-docs';
+import { AdminController, AdminOperation } from './admin-docs';
 
 const ApiUriParam = () => ApiParam({ name: 'uri', description: 'the audience URI, URL-encoded (api%3A%2F%2Fbilling-service)' });
 
@@ -15,7 +15,7 @@ export class ResourcesAdminController {
   constructor(private readonly resources: ResourcesService) {}
 
   @Get()
-  @AdminOperation({ summary: 'List resources', ok: { status: 200, description: 'every resource', schema: { type: 'array', items: RESOURCE_SCHEMA } }, refusals: [] })
+  @AdminOperation({ summary: 'List resources', ok: { status: 200, description: 'every resource', type: ResourceSummary, isArray: true }, refusals: [] })
   list(): Promise<ResourceSummary[]> {
     return this.resources.list();
   }
@@ -23,7 +23,7 @@ export class ResourcesAdminController {
   @Post()
   @AdminOperation({
     summary: 'Register a resource (an API)',
-    ok: { status: 201, description: 'the resource', schema: RESOURCE_SCHEMA },
+    ok: { status: 201, description: 'the resource', type: ResourceSummary },
     refusals: [400, 409],
   })
   create(@Body() body: CreateResourceDto, @AdminActor() actor: AuditActor): Promise<ResourceSummary> {
@@ -32,7 +32,7 @@ export class ResourcesAdminController {
 
   @Get(':uri')
   @ApiUriParam()
-  @AdminOperation({ summary: 'Show a resource', ok: { status: 200, description: 'the resource', schema: RESOURCE_SCHEMA }, refusals: [404] })
+  @AdminOperation({ summary: 'Show a resource', ok: { status: 200, description: 'the resource', type: ResourceSummary }, refusals: [404] })
   show(@AdminPathId('uri') uri: string): Promise<ResourceSummary> {
     return this.resources.show(uri);
   }
@@ -42,7 +42,7 @@ export class ResourcesAdminController {
   @AdminOperation({
     summary: 'Change a resource',
     description: 'A scope list given replaces the current one.',
-    ok: { status: 200, description: 'the resource as it is now', schema: RESOURCE_SCHEMA },
+    ok: { status: 200, description: 'the resource as it is now', type: ResourceSummary },
     refusals: [400, 404],
   })
   update(@AdminPathId('uri') uri: string, @Body() body: UpdateResourceDto, @AdminActor() actor: AuditActor): Promise<ResourceSummary> {

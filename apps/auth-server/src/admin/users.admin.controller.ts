@@ -3,10 +3,10 @@ import { ApiParam } from '@nestjs/swagger';
 import { randomBytes } from 'node:crypto';
 import type { AuditActor } from '../audit/audit-log';
 import { CreateUserDto, SetPasswordDto } from '../users/user.dtos';
-import { UsersService, UserSummary } from '../users/users.service';
+import { CreatedUserSummary, UsersService, UserSummary } from '../users/users.service';
 import { AdminActor } from './admin-actor';
 import { AdminPathId } from './admin-params';
-import { AdminController, AdminOperation, USER_SCHEMA } from './admin-docs';
+import { AdminController, AdminOperation } from './admin-docs';
 
 const ApiUsernameParam = () => ApiParam({ name: 'username' });
 
@@ -21,7 +21,7 @@ export class UsersAdminController {
   constructor(private readonly users: UsersService) {}
 
   @Get()
-  @AdminOperation({ summary: 'List users', ok: { status: 200, description: 'every user', schema: { type: 'array', items: USER_SCHEMA } }, refusals: [] })
+  @AdminOperation({ summary: 'List users', ok: { status: 200, description: 'every user', type: UserSummary, isArray: true }, refusals: [] })
   list(): Promise<UserSummary[]> {
     return this.users.list();
   }
@@ -33,11 +33,11 @@ export class UsersAdminController {
     ok: {
       status: 201,
       description: 'the user, with `password` when it was generated (shown once: only its hash is stored)',
-      schema: { allOf: [USER_SCHEMA, { type: 'object', properties: { password: { type: 'string' } } }] },
+      type: CreatedUserSummary,
     },
     refusals: [400, 409],
   })
-  async create(@Body() body: CreateUserDto, @AdminActor() actor: AuditActor): Promise<UserSummary & { password?: string }> {
+  async create(@Body() body: CreateUserDto, @AdminActor() actor: AuditActor): Promise<CreatedUserSummary> {
     const { password, generated } = passwordOf(body.password);
     const user = await this.users.create({ username: body.username, displayName: body.display_name, password }, actor);
     return generated ? { ...user, password } : user;
