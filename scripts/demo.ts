@@ -153,13 +153,18 @@ async function tokenStats(): Promise<{ fetches: number; hits: number } | undefin
   return status === 200 ? (body as { fetches: number; hits: number }) : undefined;
 }
 
-async function clientCredentials(clientId: string, secret: string, form: Record<string, string>): Promise<string> {
+/** The token endpoint's answer to a client_credentials request, refused or not. */
+function clientCredentialsAnswer(clientId: string, secret: string, form: Record<string, string>) {
   const basic = Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64');
-  const { status, body } = await call(`${AUTH}/oauth/token`, undefined, {
+  return call(`${AUTH}/oauth/token`, undefined, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}` },
     body: new URLSearchParams({ grant_type: 'client_credentials', ...form }).toString(),
   });
+}
+
+async function clientCredentials(clientId: string, secret: string, form: Record<string, string>): Promise<string> {
+  const { status, body } = await clientCredentialsAnswer(clientId, secret, form);
   const token = (body as { access_token?: string }).access_token;
   if (status !== 200 || !token) throw new Error(`client credentials for ${clientId} answered ${status}: ${JSON.stringify(body)}`);
   return token;
@@ -225,15 +230,12 @@ async function main(): Promise<void> {
     const refused = await call(`${ORDERS}/orders`, serviceOnOrders);
     line(`a service token (orders:read) on order-service, which serves users only: ${verdict(refused.status, 403)}`);
     line(dim(`   ${JSON.stringify(refused.body)}`));
-    // reporting-service holds no grant at user-service: the auth-server gives it no token for that API at all.
-    const basic = Buffer.from(`reporting-service:${encodeURIComponent(reportingSecret)}`).toString('base64');
-    const notGranted = await call(`${AUTH}/oauth/token`, undefined, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}` },
-      body: new URLSearchParams({ grant_type: 'client_credentials', resource: 'api://user-service' }).toString(),
-    });
-    line(`a user-service token for reporting-service, which is granted nothing there: ${verdict(notGranted.status, 400)}`);
+    // reporting-service is granted orders:read at api://order-service only: no token for user-service at all.
+    const notGranted = await clientCredentialsAnswer('reporting-service', reportingSecret, { scope: 'users:read', resource: 'api://user-service' });
+    line(`a token for user-service, where reporting-service has no grant: ${verdict(notGranted.status, 400)}`);
     line(dim(`   ${JSON.stringify(notGranted.body)}`));
+    const wrongAudience = await call(`${USERS}/users/${aliceId}`, serviceOnOrders);
+    line(`its order-service token on user-service: ${verdict(wrongAudience.status, 401)}`);
   }
   const userOnUsers = await call(`${USERS}/users/${aliceId}`, aliceToken);
   line(`alice's own token on user-service (wrong audience for it): ${verdict(userOnUsers.status, 401)}`);

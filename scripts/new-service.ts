@@ -60,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
   } else {
     process.stdout.write(
       `not registered (--no-register): before it starts, run\n  npm run -s cli -- resources create --uri ${names.audience} --scopes "${names.readScope} ${names.writeScope}"\n` +
-        `  npm run -s cli -- clients create --id ${names.name} --scopes "users:read users:provision" --audience api://user-service --owns-audience ${names.audience}\n` +
+        `  npm run -s cli -- clients create --id ${names.name} --grant api://user-service=users:read,users:provision --owns-audience ${names.audience}\n` +
         `and put the printed secret in .env as ${names.upper}_CLIENT_SECRET.\n`,
     );
   }
@@ -72,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
       `  npx jest apps/${names.name}    its e2e test`,
       ...(files.includes('docker-compose.yml') ? [`  docker compose up --build      runs it in the compose stack too (registered there by ${names.name}-registration)`] : []),
       `  a user token for it needs a client allowed ${names.readScope} on ${names.audience}, e.g.`,
-      `    npm run -s cli -- clients create --id ${names.base}-web --auth-method none --redirect-uri http://127.0.0.1/callback --scopes ${names.readScope} --audience ${names.audience}`,
+      `    npm run -s cli -- clients create --id ${names.base}-web --auth-method none --redirect-uri http://127.0.0.1/callback --grant ${names.audience}=${names.readScope}`,
       `    npm run -s token -- --user alice --client ${names.base}-web --resource ${names.audience} --scope ${names.readScope}`,
       '',
     ].join('\n'),

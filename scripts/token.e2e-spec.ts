@@ -97,8 +97,7 @@ describe('npm run -s token (user tokens from a terminal)', () => {
   it('a client without the loopback redirect URI: says how to register it', async () => {
     await server.clients.create({
       clientId: 'web-only-app',
-      scopes: ['orders:read'],
-      audiences: ['api://order-service'],
+      grants: [{ resource: 'api://order-service', scopes: ['orders:read'] }],
       authMethod: 'none',
       redirectUris: ['https://app.example.com/callback'],
     }, TEST_ACTOR);

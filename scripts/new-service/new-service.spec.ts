@@ -240,7 +240,7 @@ describe('new:service registration', () => {
     });
     expect(calls).toEqual([
       ['resources', 'create', '--uri', 'api://billing-service', '--scopes', 'billing:read billing:write', '--json'],
-      ['clients', 'create', '--id', 'billing-service', '--scopes', 'users:read users:provision', '--audience', 'api://user-service', '--owns-audience', 'api://billing-service', '--json'],
+      ['clients', 'create', '--id', 'billing-service', '--grant', 'api://user-service=users:read,users:provision', '--owns-audience', 'api://billing-service', '--json'],
     ]);
     expect(secret).toBe('the-secret');
   });

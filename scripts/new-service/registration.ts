@@ -18,7 +18,7 @@ export function resourceCommand(n: ServiceNames): string[] {
 }
 
 export function clientCommand(n: ServiceNames): string[] {
-  return ['clients', 'create', '--id', n.name, '--scopes', 'users:read users:provision', '--audience', 'api://user-service', '--owns-audience', n.audience, '--json'];
+  return ['clients', 'create', '--id', n.name, '--grant', 'api://user-service=users:read,users:provision', '--owns-audience', n.audience, '--json'];
 }
 
 /** A command as the developer would type it, for "run it yourself" messages. */

@@ -24,7 +24,7 @@ describe('new:service registration in a stack (compose, Kubernetes)', () => {
     ]);
     expect(cli.calls.map((call) => call.args.slice(0, 2).join(' '))).toEqual(['resources show', 'resources create', 'clients show', 'clients create']);
     const create = cli.calls[3]!;
-    expect(create.args).toEqual(['clients', 'create', '--id', 'billing-service', '--scopes', 'users:read users:provision', '--audience', 'api://user-service', '--owns-audience', 'api://billing-service', '--json', '--secret-stdin']);
+    expect(create.args).toEqual(['clients', 'create', '--id', 'billing-service', '--grant', 'api://user-service=users:read,users:provision', '--owns-audience', 'api://billing-service', '--json', '--secret-stdin']);
     expect(create.stdin).toBe(secret);
     expect(cli.calls.flatMap((call) => call.args)).not.toContain(secret);
   });

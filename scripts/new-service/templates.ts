@@ -382,8 +382,7 @@ describe('${n.name}: GET /${n.base}/me', () => {
     // Registered as \`npm run new:service\` does: users:read and users:provision on user-service, owner of its own audience.
     const { secret } = await registerClient(platform.auth, {
       clientId: '${n.name}',
-      scopes: ['users:read', 'users:provision'],
-      audiences: ['api://user-service'],
+      grants: [{ resource: 'api://user-service', scopes: ['users:read', 'users:provision'] }],
       ownedAudiences: ['${n.audience}'],
     });
     const port = await freePort();

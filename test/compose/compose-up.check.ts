@@ -313,7 +313,7 @@ function figure(text: string): void {
     expect(await logsOf(registration)).toContain(`client ${SCAFFOLDED}: registered`);
     // Public clients for it, made with the CLI in the stack, as README "Adding a service" does on the host.
     for (const [id, scope] of [['billing-web', 'billing:read'], ['billing-writer-web', 'billing:write']]) {
-      await stackCli('clients', 'create', '--id', id, '--auth-method', 'none', '--redirect-uri', 'http://127.0.0.1/callback', '--scopes', scope, '--audience', 'api://billing-service', '--json');
+      await stackCli('clients', 'create', '--id', id, '--auth-method', 'none', '--redirect-uri', 'http://127.0.0.1/callback', '--grant', `api://billing-service=${scope}`, '--json');
     }
     const userToken = async (client: string, scope: string): Promise<string> => {
       const issued = await run('node', ['scripts/run-built.js', 'dist/scripts/token.js', '--user', 'alice', '--client', client, '--resource', 'api://billing-service', '--scope', scope], {
@@ -333,7 +333,7 @@ function figure(text: string): void {
   });
 
   step('the CLI in the stack makes the admin automation client, whose token works at the admin API', async () => {
-    const created = JSON.parse(await stackCli('clients', 'create', '--id', 'deployer', '--scopes', ADMIN_SCOPE, '--audience', ADMIN_AUDIENCE, '--json')) as { client_secret: string };
+    const created = JSON.parse(await stackCli('clients', 'create', '--id', 'deployer', '--grant', `${ADMIN_AUDIENCE}=${ADMIN_SCOPE}`, '--json')) as { client_secret: string };
     secrets.DEPLOYER_SECRET = created.client_secret;
     const token = await clientToken('deployer', created.client_secret, `grant_type=client_credentials&scope=${encodeURIComponent(ADMIN_SCOPE)}`);
     const listed = await fetch(`${urls.auth}/admin/clients`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
@@ -355,7 +355,7 @@ function figure(text: string): void {
 
   step('keeps its data when the stack goes down and up again (volumes kept)', async () => {
     const id = `compose-check-${randomBytes(3).toString('hex')}`;
-    const created = await stackCli('clients', 'create', '--id', id, '--scopes', 'users:read', '--audience', 'api://user-service', '--json');
+    const created = await stackCli('clients', 'create', '--id', id, '--grant', 'api://user-service=users:read', '--json');
     const secret = (JSON.parse(created) as { client_secret?: string }).client_secret;
     expect(secret).toEqual(expect.any(String));
     createdClient = { id, secret: secret! };

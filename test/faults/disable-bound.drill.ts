@@ -85,7 +85,7 @@ describe('disable reaches the resource servers within the documented bound (real
     expect(((await listed.json()) as { owner: unknown }).owner).toEqual({ id: carol.id, username: 'carol', display_name: 'Carol Example' });
 
     const { result: billing } = await cli<{ client_secret: string }>(
-      ...['clients', 'create', '--id', 'billing-service', '--scopes', 'users:read', '--audience', 'api://user-service'],
+      ...['clients', 'create', '--id', 'billing-service', '--grant', 'api://user-service=users:read'],
     );
     const issued = await fetch(`${platform.auth.url}/oauth/token`, {
       method: 'POST',

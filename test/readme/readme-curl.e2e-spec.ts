@@ -87,7 +87,7 @@ describe("README's curl walk-throughs", () => {
 
   it('"Admin API": the deployer client registers a client over HTTP with its admin token', async () => {
     // What README's `clients create --id deployer …` registers; its secret is the one the script reads.
-    const { secret } = await registerClient(platform.auth, { clientId: 'deployer', scopes: ['admin'], audiences: ['api://auth-server-admin'] });
+    const { secret } = await registerClient(platform.auth, { clientId: 'deployer', grants: [{ resource: 'api://auth-server-admin', scopes: ['admin'] }] });
     const result = await runBash(`DEPLOYER_SECRET='${secret}'\n${onTestPlatform(bashBlock('/admin/clients'))}`);
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(JSON.parse(result.stdout)).toMatchObject({ client_id: 'billing-service', client_secret: expect.any(String) });

@@ -85,7 +85,7 @@ describe('npm run new:service, from scaffold to a 200 (issue 15 acceptance)', ()
   it('2. a public client for it, through the CLI', async () => {
     const result = await cli(
       ...['clients', 'create', '--id', 'billing-web', '--auth-method', 'none', '--redirect-uri', 'http://127.0.0.1/callback'],
-      ...['--scopes', 'billing:read', '--audience', 'api://billing-service', '--json'],
+      ...['--grant', 'api://billing-service=billing:read', '--json'],
     );
     expectSuccess(result);
     const client = JSON.parse(result.stdout) as Record<string, unknown>;
@@ -119,14 +119,14 @@ describe('npm run new:service, from scaffold to a 200 (issue 15 acceptance)', ()
     expectSuccess(
       await cli(
         ...['clients', 'create', '--id', 'billing-writer-web', '--auth-method', 'none', '--redirect-uri', 'http://127.0.0.1/callback'],
-        ...['--scopes', 'billing:write', '--audience', 'api://billing-service', '--json'],
+        ...['--grant', 'api://billing-service=billing:write', '--json'],
       ),
     );
     const writer = await token('--user', 'alice', '--client', 'billing-writer-web', '--resource', 'api://billing-service', '--scope', 'billing:write');
     expect((await billingMe(writer)).status).toBe(403);
 
     // A service token for api://billing-service with billing:read: /billing/me serves end users only.
-    const batch = await cli('clients', 'create', '--id', 'billing-batch', '--scopes', 'billing:read', '--audience', 'api://billing-service', '--json');
+    const batch = await cli('clients', 'create', '--id', 'billing-batch', '--grant', 'api://billing-service=billing:read', '--json');
     expectSuccess(batch);
     const { client_secret: batchSecret } = JSON.parse(batch.stdout) as { client_secret: string };
     const issued = await fetch(`${url('auth-server')}/oauth/token`, {

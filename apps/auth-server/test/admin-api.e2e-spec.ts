@@ -20,7 +20,7 @@ describe('admin API (/admin/...)', () => {
     server = await startAuthServer();
     server.app.get(AuditLog).sendTo((line) => void audit.push(line));
     // The automation client an operator registers once at the CLI (README, "Admin API").
-    const deployer = await registerClient(server, { clientId: 'deployer', scopes: ['admin'], audiences: [ADMIN_AUDIENCE] });
+    const deployer = await registerClient(server, { clientId: 'deployer', grants: [{ resource: ADMIN_AUDIENCE, scopes: ['admin'] }] });
     const token = await requestToken(server, deployer, { scope: 'admin' });
     expect(token.status).toBe(200);
     adminToken = token.body.access_token as string;
@@ -41,10 +41,9 @@ describe('admin API (/admin/...)', () => {
     });
 
     it('a client_credentials token without the admin scope: 403 insufficient_scope naming it', async () => {
-      // Granted at the admin API, but only another area's scope (a scope the admin API does not define gets no token at all).
-      const reader = await registerClient(server, { clientId: 'ci-reader' });
-      await server.app.get(ClientGrantsService).grant('ci-reader', { resource: ADMIN_AUDIENCE, scopes: ['admin:users'] }, TEST_ACTOR);
-      const token = await requestToken(server, reader, { resource: ADMIN_AUDIENCE });
+      // Granted at the admin API, but only the users area: the clients routes answer 403.
+      const reader = await registerClient(server, { clientId: 'ci-reader', grants: [{ resource: ADMIN_AUDIENCE, scopes: ['admin:users'] }] });
+      const token = await requestToken(server, reader);
       expect(token.status).toBe(200);
       const answer = await call('GET', '/admin/clients', { token: token.body.access_token as string });
       expect(answer.status).toBe(403);
@@ -67,7 +66,7 @@ describe('admin API (/admin/...)', () => {
     });
 
     it('a token of a client since revoked, disabled or stripped of admin is refused at once, not at its expiry', async () => {
-      const automation = await registerClient(server, { clientId: 'ci-deployer', scopes: ['admin'], audiences: [ADMIN_AUDIENCE] });
+      const automation = await registerClient(server, { clientId: 'ci-deployer', grants: [{ resource: ADMIN_AUDIENCE, scopes: ['admin'] }] });
       const tokenOf = async () => (await requestToken(server, automation, { scope: 'admin' })).body.access_token as string;
       const revoked = await tokenOf();
       expect((await call('GET', '/admin/users', { token: revoked })).status).toBe(200);
@@ -82,10 +81,9 @@ describe('admin API (/admin/...)', () => {
       expect((await admin('POST', '/admin/clients/ci-deployer/enable')).status).toBe(204);
       expect((await call('GET', '/admin/users', { token: beforeDisable })).status).toBe(401);
 
-      const stripped = await registerClient(server, { clientId: 'ci-stripped', scopes: ['admin'], audiences: [ADMIN_AUDIENCE] });
+      const stripped = await registerClient(server, { clientId: 'ci-stripped', grants: [{ resource: ADMIN_AUDIENCE, scopes: ['admin'] }] });
       const beforeUpdate = (await requestToken(server, stripped, { scope: 'admin' })).body.access_token as string;
-      // Its grant at the admin API narrowed to another area: the token's admin scope stops working at once.
-      await server.app.get(ClientGrantsService).grant('ci-stripped', { resource: ADMIN_AUDIENCE, scopes: ['admin:clients'] }, TEST_ACTOR);
+      expect((await admin('POST', '/admin/clients/ci-stripped/grants', { resource: ADMIN_AUDIENCE, scopes: ['admin:clients'] })).status).toBe(200);
       expect(await call('GET', '/admin/users', { token: beforeUpdate })).toMatchObject({ status: 403, body: { error: 'insufficient_scope' } });
       // Its grant there withdrawn: the client no longer has the admin audience at all.
       await server.app.get(ClientGrantsService).revoke('ci-stripped', ADMIN_AUDIENCE, TEST_ACTOR);
@@ -121,12 +119,11 @@ describe('admin API (/admin/...)', () => {
     it('creates a client over HTTP (secret shown once, no-store), which then gets a token; audited with actor admin-api:deployer', async () => {
       const created = await admin('POST', '/admin/clients', {
         client_id: 'billing-service',
-        scopes: ['users:read'],
-        audiences: ['api://user-service'],
+        grants: [{ resource: 'api://user-service', scopes: ['users:read'] }],
       });
       expect(created.status).toBe(201);
       expect(created.headers.get('cache-control')).toBe('no-store');
-      expect(created.body).toMatchObject({ client_id: 'billing-service', enabled: true, scopes: ['users:read'], audiences: ['api://user-service'] });
+      expect(created.body).toMatchObject({ client_id: 'billing-service', enabled: true, grants: [{ resource: 'api://user-service', scopes: ['users:read'], default_scopes: ['users:read'] }] });
       const secret = created.body.client_secret as string;
       expect(secret).toEqual(expect.any(String));
       const token = await requestToken(server, { clientId: 'billing-service', secret });
@@ -146,8 +143,7 @@ describe('admin API (/admin/...)', () => {
       const created = await admin('POST', '/admin/clients', {
         client_id: 'billing-web',
         token_endpoint_auth_method: 'none',
-        scopes: ['invoices:read'],
-        audiences: ['api://billing-service'],
+        grants: [{ resource: 'api://order-service', scopes: ['orders:read'] }],
         redirect_uris: ['http://localhost:5173/callback'],
         grant_types: ['authorization_code', 'refresh_token'],
       });
@@ -172,13 +168,12 @@ describe('admin API (/admin/...)', () => {
         const created = await admin('POST', '/admin/clients', {
           client_id: 'dangerous-web',
           token_endpoint_auth_method: 'none',
-          scopes: ['invoices:read'],
-          audiences: ['api://billing-service'],
+          grants: [{ resource: 'api://order-service', scopes: ['orders:read'] }],
           redirect_uris: [uri],
           grant_types: ['authorization_code'],
         });
         expect([uri, created.status, created.body.error]).toEqual([uri, 400, 'invalid_request']);
-        expect(created.body.error_description).toMatch(/^redirect URI /);
+        expect(created.body.error_description).toMatch(/^redirect_uris: /);
         const updated = await admin('PATCH', '/admin/clients/billing-web', { redirect_uris: ['http://127.0.0.1/callback', uri] });
         expect([uri, updated.status, updated.body.error]).toEqual([uri, 400, 'invalid_request']);
       }
@@ -192,7 +187,6 @@ describe('admin API (/admin/...)', () => {
         const created = await admin('POST', '/admin/clients', {
           client_id: 'ssrf-client',
           token_endpoint_auth_method: 'private_key_jwt',
-          scopes: ['invoices:read'],
           jwks_uri: uri,
         });
         expect([uri, created.status, created.body.error]).toEqual([uri, 400, 'invalid_request']);
@@ -202,13 +196,19 @@ describe('admin API (/admin/...)', () => {
 
     it('bad bodies are 400 invalid_request naming the problem, never 500', async () => {
       const cases: [unknown, RegExp][] = [
-        [{ scopes: ['a'] }, /client_id is required/],
-        [{ client_id: 'x1' }, /scopes is required/],
-        [{ client_id: 'x1', scopes: 'a b' }, /scopes must be an array/],
-        [{ client_id: 'x1', scopes: ['a'], scope: 'a' }, /unknown field\(s\): scope/],
+        [{ name: 'a' }, /^client_id is required$/],
+        [{ client_id: 'x1', grants: 'api://user-service=users:read' }, /^grants must be an array of objects$/],
+        [{ client_id: 'x1', grants: [{ resource: 'api://user-service' }] }, /^grants\.0\.scopes is required$/],
+        [{ client_id: 'x1', grants: [{ resource: 'api://user-service', scopes: 'users:read' }] }, /^grants\.0\.scopes must be an array of non-empty strings$/],
+        [{ client_id: 'x1', grants: [{ resource: 'api://user-service', scopes: ['users:read'], scope: 'x' }] }, /grants\.0\.property scope should not exist|grants\.0\.scope/],
+        [{ client_id: 'x1', scopes: ['a'] }, /unknown field\(s\): scopes \(allowed: client_id, name, grants,/],
+        [{ client_id: 'x1', audiences: ['api://user-service'] }, /unknown field\(s\): audiences/],
         [['client_id'], /must be a JSON object/],
-        [{ client_id: 'not valid!', scopes: ['a'] }, /client id must be/],
-        [{ client_id: 'x1', scopes: ['a'], token_endpoint_auth_method: 'magic' }, /auth method/],
+        [{ client_id: 'not valid!' }, /^client_id must be 1-128 characters/],
+        [{ client_id: 'x1', token_endpoint_auth_method: 'magic' }, /^token_endpoint_auth_method must be one of/],
+        [{ client_id: 'x1', grants: [{ resource: 'api://nowhere', scopes: ['a'] }] }, /^no resource 'api:\/\/nowhere'/],
+        [{ client_id: 'x1', grants: [{ resource: 'api://user-service', scopes: ['orders:read'] }] }, /^scopes not defined by api:\/\/user-service: orders:read/],
+        [{ client_id: 'x1', token_endpoint_auth_method: 'private_key_jwt' }, /^private_key_jwt needs exactly one of jwks or jwks_uri$/],
       ];
       for (const [body, description] of cases) {
         const answer = await admin('POST', '/admin/clients', body);
@@ -224,7 +224,7 @@ describe('admin API (/admin/...)', () => {
     });
 
     it('a duplicate id is 409 conflict; an unknown one 404 not_found', async () => {
-      const duplicate = await admin('POST', '/admin/clients', { client_id: 'billing-service', scopes: ['users:read'] });
+      const duplicate = await admin('POST', '/admin/clients', { client_id: 'billing-service' });
       expect(duplicate.status).toBe(409);
       expect(duplicate.body).toEqual({ error: 'conflict', error_description: "client 'billing-service' already exists" });
       for (const [method, path] of [
@@ -233,9 +233,14 @@ describe('admin API (/admin/...)', () => {
         ['DELETE', '/admin/clients/nobody'],
         ['POST', '/admin/clients/nobody/disable'],
         ['POST', '/admin/clients/nobody/secrets'],
+        ['GET', '/admin/clients/nobody/grants'],
+        ['POST', '/admin/clients/nobody/grants'],
+        ['DELETE', `/admin/clients/nobody/grants/${encodeURIComponent('api://user-service')}`],
+        ['DELETE', `/admin/clients/billing-service/grants/${encodeURIComponent('api://order-service')}`],
         ['DELETE', '/admin/clients/billing-service/secrets/00000000-0000-0000-0000-000000000000'],
       ]) {
-        const answer = await admin(method!, path!, method === 'PATCH' ? { name: 'x' } : undefined);
+        const body = method === 'PATCH' ? { name: 'x' } : path!.endsWith('/grants') && method === 'POST' ? { resource: 'api://user-service', scopes: ['users:read'] } : undefined;
+        const answer = await admin(method!, path!, body);
         expect([method, path, answer.status, answer.body.error]).toEqual([method, path, 404, 'not_found']);
       }
     });
@@ -243,11 +248,24 @@ describe('admin API (/admin/...)', () => {
     it('show, update, rotate and revoke a secret, disable and enable, delete', async () => {
       const { secret } = await registerClient(server, { clientId: 'svc-lifecycle' });
       const shown = await admin('GET', '/admin/clients/svc-lifecycle');
-      expect(shown.body).toMatchObject({ client_id: 'svc-lifecycle', scopes: ['users:read'] });
+      expect(shown.body).toMatchObject({ client_id: 'svc-lifecycle', grants: [{ resource: 'api://user-service', scopes: ['users:read'], default_scopes: ['users:read'] }] });
+      expect(shown.body).not.toHaveProperty('scopes');
+      expect(shown.body).not.toHaveProperty('audiences');
 
-      const updated = await admin('PATCH', '/admin/clients/svc-lifecycle', { name: 'Lifecycle', scopes: ['users:read', 'users:write'] });
+      const updated = await admin('PATCH', '/admin/clients/svc-lifecycle', { name: 'Lifecycle', owned_audiences: ['api://lifecycle'] });
       expect(updated.status).toBe(200);
-      expect(updated.body).toMatchObject({ name: 'Lifecycle', scopes: ['users:read', 'users:write'] });
+      expect(updated.body).toMatchObject({ name: 'Lifecycle', owned_audiences: ['api://lifecycle'] });
+
+      const granted = await admin('POST', '/admin/clients/svc-lifecycle/grants', { resource: 'api://order-service', scopes: ['orders:read', 'orders:write'], default_scopes: ['orders:read'] });
+      expect(granted).toMatchObject({ status: 200, body: { resource: 'api://order-service', scopes: ['orders:read', 'orders:write'], default_scopes: ['orders:read'] } });
+      expect((await admin('GET', '/admin/clients/svc-lifecycle/grants')).body).toEqual([
+        { resource: 'api://order-service', scopes: ['orders:read', 'orders:write'], default_scopes: ['orders:read'] },
+        { resource: 'api://user-service', scopes: ['users:read'], default_scopes: ['users:read'] },
+      ]);
+      const undefinedScope = await admin('POST', '/admin/clients/svc-lifecycle/grants', { resource: 'api://order-service', scopes: ['users:read'] });
+      expect(undefinedScope).toMatchObject({ status: 400, body: { error: 'invalid_request', error_description: 'scopes not defined by api://order-service: users:read' } });
+      expect((await admin('DELETE', `/admin/clients/svc-lifecycle/grants/${encodeURIComponent('api://order-service')}`)).status).toBe(204);
+      expect((await admin('GET', '/admin/clients/svc-lifecycle')).body.grants).toEqual([{ resource: 'api://user-service', scopes: ['users:read'], default_scopes: ['users:read'] }]);
 
       const rotated = await admin('POST', '/admin/clients/svc-lifecycle/secrets', { expires_in: 3600 });
       expect(rotated.status).toBe(201);
@@ -268,6 +286,9 @@ describe('admin API (/admin/...)', () => {
       const byAdmin = audit.filter((line) => (line.actor as { kind: string }).kind === 'admin-api');
       expect(byAdmin.map((line) => `${String(line.action)} ${(line.actor as { id: string }).id}`)).toEqual([
         'client.update deployer',
+        'client.grant deployer',
+        'admin.refused deployer',
+        'client.revoke-grant deployer',
         'client-secret.rotate deployer',
         'client-secret.revoke deployer',
         'client.disable deployer',
@@ -335,7 +356,7 @@ describe('admin API turned off (ADMIN_API_ENABLED=false, the production default)
   });
 
   it('serves no /admin route and documents none; the rest of the server is unchanged', async () => {
-    const deployer = await registerClient(server, { clientId: 'deployer', scopes: ['admin'], audiences: [ADMIN_AUDIENCE] });
+    const deployer = await registerClient(server, { clientId: 'deployer', grants: [{ resource: ADMIN_AUDIENCE, scopes: ['admin'] }] });
     const token = await requestToken(server, deployer, { scope: 'admin' });
     expect(token.status).toBe(200);
     const answer = await fetch(`${server.url}/admin/clients`, { headers: { authorization: `Bearer ${token.body.access_token as string}` } });

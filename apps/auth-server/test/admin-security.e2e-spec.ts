@@ -17,7 +17,7 @@ describe('admin API security (issue 24)', () => {
   beforeAll(async () => {
     server = await startAuthServer();
     server.app.get(AuditLog).sendTo((line) => void audit.push(line));
-    const deployer = await registerClient(server, { clientId: 'sec-deployer', scopes: ['admin'], audiences: [ADMIN_AUDIENCE] });
+    const deployer = await registerClient(server, { clientId: 'sec-deployer', grants: [{ resource: ADMIN_AUDIENCE, scopes: ['admin'] }] });
     adminToken = (await requestToken(server, deployer, { scope: 'admin' })).body.access_token as string;
   });
   afterAll(async () => server?.close());
@@ -31,7 +31,7 @@ describe('admin API security (issue 24)', () => {
     (await requestToken(server, credentials, { scope })).body.access_token as string;
 
   it('#5: an admin token ends when the secret it was obtained with is revoked (rotate, then delete the old secret)', async () => {
-    const automation = await registerClient(server, { clientId: 'sec-rotating', scopes: ['admin'], audiences: [ADMIN_AUDIENCE] });
+    const automation = await registerClient(server, { clientId: 'sec-rotating', grants: [{ resource: ADMIN_AUDIENCE, scopes: ['admin'] }] });
     const withOld = await tokenOf(automation);
     expect((await call('GET', '/admin/users', withOld)).status).toBe(200);
     const oldSecretId = ((await admin('GET', '/admin/clients/sec-rotating')).body.secrets as { id: string }[])[0]!.id;
@@ -49,27 +49,32 @@ describe('admin API security (issue 24)', () => {
     expect((await call('GET', '/admin/users', withNew)).status).toBe(200);
   });
 
-  it("#5: an admin token ends when the client's admin audience is removed", async () => {
-    const automation = await registerClient(server, { clientId: 'sec-audience', scopes: ['admin'], audiences: [ADMIN_AUDIENCE, 'api://user-service'] });
+  it("#5: an admin token ends when the client's grant at the admin audience is revoked", async () => {
+    const automation = await registerClient(server, {
+      clientId: 'sec-audience',
+      grants: [
+        { resource: ADMIN_AUDIENCE, scopes: ['admin'] },
+        { resource: 'api://user-service', scopes: ['users:read'] },
+      ],
+    });
     const token = await tokenOf(automation);
     expect((await call('GET', '/admin/users', token)).status).toBe(200);
-    expect((await admin('PATCH', '/admin/clients/sec-audience', { audiences: ['api://user-service'] })).status).toBe(200);
+    expect((await admin('DELETE', `/admin/clients/sec-audience/grants/${encodeURIComponent(ADMIN_AUDIENCE)}`)).status).toBe(204);
     expect(await call('GET', '/admin/users', token)).toMatchObject({
       status: 401,
-      body: { error: 'invalid_token', error_description: 'the calling client is no longer allowed the admin audience' },
+      body: { error: 'invalid_token', error_description: 'the calling client is no longer granted the admin audience' },
     });
   });
 
   it('#6: a private_key_jwt client shows its public keys or its JWKS URL in client.create, clients show and GET /admin/clients/:id', async () => {
     const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'ES256' };
-    const inline = await admin('POST', '/admin/clients', { client_id: 'sec-jwks', token_endpoint_auth_method: 'private_key_jwt', scopes: ['a'], jwks: { keys: [jwk] } });
+    const inline = await admin('POST', '/admin/clients', { client_id: 'sec-jwks', token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [jwk] } });
     expect(inline.status).toBe(201);
     expect(inline.body.jwks).toEqual({ keys: [jwk] });
     const byUri = await admin('POST', '/admin/clients', {
       client_id: 'sec-jwks-uri',
       token_endpoint_auth_method: 'private_key_jwt',
-      scopes: ['a'],
       jwks_uri: 'https://keys.partner.example/jwks.json',
     });
     expect(byUri.status).toBe(201);
@@ -92,7 +97,7 @@ describe('admin API security (issue 24)', () => {
   });
 
   it('#6: refused admin calls are audit events with their outcome (revoked/disabled caller, missing scope, unknown client)', async () => {
-    const caller = await registerClient(server, { clientId: 'sec-refused', scopes: ['admin', 'admin:users'], audiences: [ADMIN_AUDIENCE] });
+    const caller = await registerClient(server, { clientId: 'sec-refused', grants: [{ resource: ADMIN_AUDIENCE, scopes: ['admin', 'admin:users'] }] });
     const narrow = await tokenOf(caller, 'admin:users');
     expect((await call('GET', '/admin/clients', narrow)).status).toBe(403);
     expect((await admin('GET', '/admin/clients/nobody')).status).toBe(404);
@@ -132,9 +137,10 @@ describe('admin API security (issue 24)', () => {
       ['PATCH', '/admin/resources/a%00b', { name: 'x' }],
       ['GET', '/admin/resources/a%00b'],
       ['POST', '/admin/users/a%00b/disable'],
-      ['PATCH', '/admin/clients/sec-nul', { audiences: ['api://a\0b'] }],
+      ['PATCH', '/admin/clients/sec-nul', { owned_audiences: ['api://a\0b'] }],
+      ['POST', '/admin/clients/sec-nul/grants', { resource: 'api://user-service', scopes: ['users:read\0'] }],
       ['PATCH', '/admin/clients/sec-nul', { redirect_uris: ['https://a.example/\0'] }],
-      ['POST', '/admin/clients', { client_id: 'sec-nul-jwks', token_endpoint_auth_method: 'private_key_jwt', scopes: ['a'], jwks: { keys: [{ kty: 'EC', crv: 'P-256\0' }] } }],
+      ['POST', '/admin/clients', { client_id: 'sec-nul-jwks', token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [{ kty: 'EC', crv: 'P-256\0' }] } }],
       ['POST', '/admin/resources', { uri: 'api://x', name: 'a\0b', scopes: ['a'] }],
     ];
     for (const [method, path, body] of cases) {
@@ -165,7 +171,7 @@ describe('admin API security (issue 24)', () => {
   it('#11: display and resource names refuse U+202E (bidi controls) and control characters', async () => {
     const names = ['Pay\u202Eevil', 'a\u2066b', 'tab\there', 'bell\u0007'];
     for (const name of names) {
-      expect([name, (await admin('POST', '/admin/clients', { client_id: 'sec-name', name, scopes: ['a'] })).status]).toEqual([name, 400]);
+      expect([name, (await admin('POST', '/admin/clients', { client_id: 'sec-name', name })).status]).toEqual([name, 400]);
       expect([name, (await admin('POST', '/admin/resources', { uri: 'api://sec-name', name, scopes: ['a'] })).status]).toEqual([name, 400]);
       expect([name, (await admin('POST', '/admin/users', { username: 'sec-name', display_name: name })).status]).toEqual([name, 400]);
     }
@@ -187,7 +193,7 @@ describe('admin API security (issue 24)', () => {
     const areas = ['clients', 'users', 'resources'];
     const tokens = new Map<string, string>();
     for (const area of areas) {
-      const client = await registerClient(server, { clientId: `sec-only-${area}`, scopes: [`admin:${area}`], audiences: [ADMIN_AUDIENCE] });
+      const client = await registerClient(server, { clientId: `sec-only-${area}`, grants: [{ resource: ADMIN_AUDIENCE, scopes: [`admin:${area}`] }] });
       tokens.set(area, await tokenOf(client, `admin:${area}`));
       for (const other of areas) {
         const answer = await call('GET', `/admin/${other}`, tokens.get(area));
@@ -195,8 +201,8 @@ describe('admin API security (issue 24)', () => {
       }
     }
     for (const area of areas) expect((await admin('GET', `/admin/${area}`)).status).toBe(200);
-    // Taken away from the client's grant at the admin API (another area left), the area scope stops working at once.
-    await server.app.get(ClientGrantsService).grant('sec-only-users', { resource: ADMIN_AUDIENCE, scopes: ['admin:resources'] }, TEST_ACTOR);
+    // Taken away from the client, the area scope stops working at once.
+    expect((await admin('POST', '/admin/clients/sec-only-users/grants', { resource: ADMIN_AUDIENCE, scopes: ['admin:clients'] })).status).toBe(200);
     expect((await call('GET', '/admin/users', tokens.get('users'))).status).toBe(403);
   });
 });

@@ -24,7 +24,7 @@ describe('operator CLI: clients create --secret-stdin', () => {
   afterAll(async () => server?.close());
 
   const given = 'a-secret-from-the-secret-manager-0123456789';
-  const create = ['clients', 'create', '--id', 'given-secret-svc', '--scopes', 'users:read', '--audience', 'api://user-service', '--secret-stdin'];
+  const create = ['clients', 'create', '--id', 'given-secret-svc', '--grant', 'api://user-service=users:read', '--secret-stdin'];
 
   it('registers the client with the secret read from stdin (one trailing newline dropped), without printing it', async () => {
     const run = await cli([...create, '--json'], `${given}\n`);
@@ -39,7 +39,7 @@ describe('operator CLI: clients create --secret-stdin', () => {
   });
 
   it('says so in its text output, still without the secret', async () => {
-    const run = await cli(['clients', 'create', '--id', 'given-secret-text', '--scopes', 'users:read', '--secret-stdin'], given);
+    const run = await cli(['clients', 'create', '--id', 'given-secret-text', '--grant', 'api://user-service=users:read', '--secret-stdin'], given);
     expect(run.code).toBe(0);
     expect(run.out).toContain('the one read from stdin');
     expect(run.out).not.toContain(given);
@@ -47,12 +47,12 @@ describe('operator CLI: clients create --secret-stdin', () => {
 
   it('refuses a short or multi-line secret, and a client without a shared secret, creating nothing', async () => {
     for (const stdin of ['too-short', `${given}\nsecond-line-of-the-secret-000000000`]) {
-      const run = await cli(['clients', 'create', '--id', 'refused-svc', '--scopes', 'users:read', '--secret-stdin'], stdin);
+      const run = await cli(['clients', 'create', '--id', 'refused-svc', '--grant', 'api://user-service=users:read', '--secret-stdin'], stdin);
       expect({ code: run.code, out: run.out }).toEqual({ code: 1, out: '' });
       expect(run.err).toMatch(/one line of at least 32 characters/);
     }
     const publicClient = await cli(
-      ['clients', 'create', '--id', 'refused-svc', '--scopes', 'users:read', '--auth-method', 'none', '--redirect-uri', 'http://127.0.0.1/cb', '--secret-stdin'],
+      ['clients', 'create', '--id', 'refused-svc', '--grant', 'api://user-service=users:read', '--auth-method', 'none', '--redirect-uri', 'http://127.0.0.1/cb', '--secret-stdin'],
       given,
     );
     expect(publicClient.code).toBe(1);
@@ -64,7 +64,7 @@ describe('operator CLI: clients create --secret-stdin', () => {
     const before = process.env.NODE_ENV;
     process.env.NODE_ENV = 'production';
     try {
-      const run = await cli(['clients', 'create', '--id', 'placeholder-svc', '--scopes', 'users:read', '--secret-stdin'], 'dev-placeholder-svc-secret-change-me');
+      const run = await cli(['clients', 'create', '--id', 'placeholder-svc', '--grant', 'api://user-service=users:read', '--secret-stdin'], 'dev-placeholder-svc-secret-change-me');
       expect(run.code).toBe(1);
       expect(run.err).toMatch(/refusing a placeholder secret/);
     } finally {

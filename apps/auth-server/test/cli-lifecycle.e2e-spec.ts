@@ -91,8 +91,8 @@ describe('operator CLI: the lifecycle of clients and users, end to end', () => {
 
     it('clients create --auth-method none --redirect-uri: a public client that signs dora in', async () => {
       const { result, audit } = await cliJson([
-        'clients', 'create', '--id', 'cli-web', '--auth-method', 'none', '--scopes', 'orders:read orders:write',
-        '--audience', 'api://order-service', '--redirect-uri', 'http://127.0.0.1/callback',
+        'clients', 'create', '--id', 'cli-web', '--auth-method', 'none', '--grant', 'api://order-service=orders:read,orders:write',
+        '--redirect-uri', 'http://127.0.0.1/callback',
       ]);
       expect(result).toEqual(
         expect.objectContaining({
@@ -111,17 +111,24 @@ describe('operator CLI: the lifecycle of clients and users, end to end', () => {
       expect(await introspect(tokens!.access_token, orderServiceOwner)).toMatchObject({ active: true, client_id: 'cli-web' });
     });
 
-    it('clients show --json: the registration, redirect URIs included', async () => {
+    it('clients show --json: the registration, grants and redirect URIs included', async () => {
       const { result, audit } = await cliJson(['clients', 'show', 'cli-web']);
-      expect(result).toMatchObject({ client_id: 'cli-web', scopes: ['orders:read', 'orders:write'], redirect_uris: ['http://127.0.0.1/callback'], secrets: [] });
+      expect(result).toMatchObject({
+        client_id: 'cli-web',
+        grants: [{ resource: 'api://order-service', scopes: ['orders:read', 'orders:write'], default_scopes: ['orders:read', 'orders:write'] }],
+        redirect_uris: ['http://127.0.0.1/callback'], secrets: [],
+      });
+      expect(result).not.toHaveProperty('scopes');
       expect(audit).toEqual([]);
       await expectRefused(['clients', 'show', 'cli-nobody'], /no client "cli-nobody"[\s\S]*hint: run `npm run cli -- clients list`/);
     });
 
-    it('clients update --scopes narrows what the next sign-in may ask for', async () => {
-      const { result, audit } = await cliJson(['clients', 'update', 'cli-web', '--scopes', 'orders:read']);
-      expect(result).toMatchObject({ scopes: ['orders:read'], default_scopes: ['orders:read'] });
-      expect(audit).toEqual([expect.objectContaining({ action: 'client.update', changes: { scopes: ['orders:read'], default_scopes: ['orders:read'] } })]);
+    it('clients grant narrows what the next sign-in may ask for', async () => {
+      const { result, audit } = await cliJson(['clients', 'grant', 'cli-web', '--resource', 'api://order-service', '--scopes', 'orders:read']);
+      expect(result).toEqual({ client_id: 'cli-web', resource: 'api://order-service', scopes: ['orders:read'], default_scopes: ['orders:read'] });
+      expect(audit).toEqual([
+        expect.objectContaining({ action: 'client.grant', changes: { resource: 'api://order-service', scopes: ['orders:read'], default_scopes: ['orders:read'] } }),
+      ]);
 
       const { refused } = await signIn('cli-web', dora, 'orders:read orders:write');
       expect(refused!.location?.searchParams.get('error')).toBe('invalid_scope');
@@ -133,6 +140,9 @@ describe('operator CLI: the lifecycle of clients and users, end to end', () => {
       await expectRefused(['clients', 'update', 'cli-web', '--redirect-uri', ''], /need at least one redirect URI[\s\S]*hint: give one with --redirect-uri/);
       await expectRefused(['clients', 'update', 'cli-web', '--grant-types', 'client_credentials'], /public client/);
       await expectRefused(['clients', 'update', 'cli-web'], /nothing to update/);
+      await expectRefused(['clients', 'grant', 'cli-web', '--resource', 'api://order-service', '--scopes', 'users:read'], /scopes not defined by api:\/\/order-service: users:read/);
+      await expectRefused(['clients', 'grant', 'cli-web', '--resource', 'api://nowhere', '--scopes', 'a'], /no resource "api:\/\/nowhere"[\s\S]*hint: run `npm run cli -- resources list`/);
+      await expectRefused(['clients', 'revoke-grant', 'cli-web', '--resource', 'api://user-service'], /has no grant at api:\/\/user-service/);
       const { result } = await cliJson(['clients', 'show', 'cli-web']);
       expect(result).toMatchObject({ grant_types: ['authorization_code', 'refresh_token'], redirect_uris: ['http://127.0.0.1/callback'] });
     });
@@ -188,17 +198,29 @@ describe('operator CLI: the lifecycle of clients and users, end to end', () => {
   describe('a confidential client: update, then delete', () => {
     let secret = '';
 
-    it('clients update --audience --scopes changes what the next token request gets', async () => {
-      const { result } = await cliJson<{ client_secret: string }>(['clients', 'create', '--id', 'cli-svc', '--scopes', 'users:read', '--audience', 'api://user-service']);
+    it('clients grant / revoke-grant change what the next token request gets', async () => {
+      const { result } = await cliJson<{ client_secret: string }>(['clients', 'create', '--id', 'cli-svc', '--grant', 'api://user-service=users:read']);
       secret = result.client_secret;
       secrets.push(secret);
       const before = await requestToken(server, { clientId: 'cli-svc', secret });
       expect(decodeJwt(String(before.body.access_token))).toMatchObject({ aud: 'api://user-service', scope: 'users:read' });
 
-      await cliJson(['clients', 'update', 'cli-svc', '--scopes', 'users:read orders:read', '--default-scopes', 'orders:read', '--audience', 'api://order-service', '--audience', 'api://user-service']);
-      const after = await requestToken(server, { clientId: 'cli-svc', secret });
+      await cliJson(['clients', 'grant', 'cli-svc', '--resource', 'api://order-service', '--scopes', 'orders:read orders:write', '--default-scopes', 'orders:read']);
+      expect((await cliJson(['clients', 'show', 'cli-svc'])).result).toMatchObject({
+        grants: [
+          { resource: 'api://order-service', scopes: ['orders:read', 'orders:write'], default_scopes: ['orders:read'] },
+          { resource: 'api://user-service', scopes: ['users:read'], default_scopes: ['users:read'] },
+        ],
+      });
+      const after = await requestToken(server, { clientId: 'cli-svc', secret }, { resource: 'api://order-service', scope: 'orders:write' });
       expect(after.status).toBe(200);
-      expect(decodeJwt(String(after.body.access_token))).toMatchObject({ aud: 'api://order-service', scope: 'orders:read' });
+      expect(decodeJwt(String(after.body.access_token))).toMatchObject({ aud: 'api://order-service', scope: 'orders:write' });
+
+      const { result: revoked, audit } = await cliJson(['clients', 'revoke-grant', 'cli-svc', '--resource', 'api://user-service']);
+      expect(revoked).toEqual({ client_id: 'cli-svc', resource: 'api://user-service', revoked: true });
+      expect(audit).toEqual([expect.objectContaining({ action: 'client.revoke-grant', changes: { resource: 'api://user-service' } })]);
+      expect((await requestToken(server, { clientId: 'cli-svc', secret }, { resource: 'api://user-service', scope: 'users:read' })).status).toBe(400);
+      await cliJson(['clients', 'grant', 'cli-svc', '--resource', 'api://user-service', '--scopes', 'users:read']);
     });
 
     it('clients delete: its token is inactive at introspection, its secret refused, a namesake does not revive them', async () => {
@@ -214,7 +236,7 @@ describe('operator CLI: the lifecycle of clients and users, end to end', () => {
       expect(refused.status).toBe(401);
       await expectRefused(['clients', 'show', 'cli-svc'], /no client "cli-svc"/);
 
-      const again = await cliJson<{ client_secret: string }>(['clients', 'create', '--id', 'cli-svc', '--scopes', 'users:read', '--audience', 'api://user-service']);
+      const again = await cliJson<{ client_secret: string }>(['clients', 'create', '--id', 'cli-svc', '--grant', 'api://user-service=users:read']);
       secrets.push(again.result.client_secret);
       expect(await introspect(token, userServiceOwner)).toEqual({ active: false });
       expect((await requestToken(server, { clientId: 'cli-svc', secret })).status).toBe(401);
@@ -226,6 +248,8 @@ describe('operator CLI: the lifecycle of clients and users, end to end', () => {
       for (const argv of [
         ['clients', 'show'],
         ['clients', 'update'],
+        ['clients', 'grant'],
+        ['clients', 'revoke-grant'],
         ['clients', 'delete'],
         ['users', 'create'],
         ['users', 'passwd'],

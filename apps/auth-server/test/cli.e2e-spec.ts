@@ -65,10 +65,8 @@ describe('operator CLI (runCli) against a running auth-server', () => {
         'create',
         '--id',
         clientId,
-        '--scopes',
-        'users:read orders:read',
-        '--audience',
-        'api://user-service',
+        '--grant',
+        'api://user-service=users:read,users:provision',
         '--json',
       );
       expect(created).toEqual({
@@ -76,9 +74,7 @@ describe('operator CLI (runCli) against a running auth-server', () => {
         client_secret: expect.stringMatching(/^[A-Za-z0-9_-]{43,}$/),
         secret_id: expect.any(String),
         token_endpoint_auth_method: 'client_secret_basic',
-        scopes: ['users:read', 'orders:read'],
-        default_scopes: ['users:read', 'orders:read'],
-        audiences: ['api://user-service'],
+        grants: [{ resource: 'api://user-service', scopes: ['users:read', 'users:provision'], default_scopes: ['users:read', 'users:provision'] }],
         owned_audiences: [],
         grant_types: ['client_credentials'],
         redirect_uris: [],
@@ -95,7 +91,7 @@ describe('operator CLI (runCli) against a running auth-server', () => {
     });
 
     it('creating the same id again fails: non-zero exit, a message on stderr, nothing on stdout', async () => {
-      const run = await cli('clients', 'create', '--id', clientId, '--scopes', 'users:read', '--json');
+      const run = await cli('clients', 'create', '--id', clientId, '--grant', 'api://user-service=users:read', '--json');
       expect(run.code).not.toBe(0);
       expect(run.err).toMatch(/already exists/);
       expect(run.out).toBe('');
@@ -104,12 +100,12 @@ describe('operator CLI (runCli) against a running auth-server', () => {
     });
 
     it('clients create --owns-audience registers a resource server: it may introspect tokens for that audience, others may not', async () => {
-      const owner = await cliJson<{ client_secret: string; owned_audiences: string[]; scopes: string[] }>(
-        'clients', 'create', '--id', 'cli-user-api', '--scopes', '', '--owns-audience', 'api://user-service', '--json',
+      const owner = await cliJson<{ client_secret: string; owned_audiences: string[]; grants: unknown[] }>(
+        'clients', 'create', '--id', 'cli-user-api', '--owns-audience', 'api://user-service', '--json',
       );
       expect(owner.owned_audiences).toEqual(['api://user-service']);
-      expect(owner.scopes).toEqual([]);
-      const bystander = await cliJson<{ client_secret: string }>('clients', 'create', '--id', 'cli-bystander', '--scopes', 'users:read', '--json');
+      expect(owner.grants).toEqual([]);
+      const bystander = await cliJson<{ client_secret: string }>('clients', 'create', '--id', 'cli-bystander', '--grant', 'api://user-service=users:read', '--json');
 
       const issued = await requestToken(server, { clientId: 'order-service', secret: TEST_DEMO_SECRET }, { scope: 'users:read', resource: 'api://user-service' });
       const token = String(issued.body.access_token);
@@ -134,8 +130,7 @@ describe('operator CLI (runCli) against a running auth-server', () => {
           client_id: clientId,
           enabled: true,
           token_endpoint_auth_method: 'client_secret_basic',
-          scopes: ['users:read', 'orders:read'],
-          audiences: ['api://user-service'],
+          grants: [{ resource: 'api://user-service', scopes: ['users:read', 'users:provision'], default_scopes: ['users:read', 'users:provision'] }],
         }),
       );
       expect(entry!.secrets).toEqual([{ id: created.secret_id, created_at: expect.any(String), expires_at: null, active: true }]);
@@ -243,10 +238,8 @@ describe('operator CLI (runCli) against a running auth-server', () => {
         'create',
         '--id',
         clientId,
-        '--scopes',
-        'users:read',
-        '--audience',
-        'api://user-service',
+        '--grant',
+        'api://user-service=users:read',
         '--auth-method',
         'private_key_jwt',
         '--jwks-file',
@@ -286,8 +279,8 @@ describe('operator CLI (runCli) against a running auth-server', () => {
         'create',
         '--id',
         'cli-missing-jwks',
-        '--scopes',
-        'users:read',
+        '--grant',
+        'api://user-service=users:read',
         '--auth-method',
         'private_key_jwt',
         '--jwks-file',
@@ -397,15 +390,19 @@ describe('operator CLI (runCli) against a running auth-server', () => {
 
   describe('usage errors', () => {
     it('a missing required option: non-zero exit, the option named on stderr, nothing on stdout', async () => {
-      const noScopes = await cli('clients', 'create', '--id', 'cli-no-scopes');
+      const noScopes = await cli('clients', 'grant', 'cli-billing', '--resource', 'api://user-service');
       expect(noScopes.code).not.toBe(0);
       expect(noScopes.err).toMatch(/--scopes/);
       expect(noScopes.out).toBe('');
 
-      const noId = await cli('clients', 'create', '--scopes', 'users:read');
+      const noId = await cli('clients', 'create', '--grant', 'api://user-service=users:read');
       expect(noId.code).not.toBe(0);
       expect(noId.err).toMatch(/--id/);
       expect(noId.out).toBe('');
+
+      const noScopeList = await cli('clients', 'create', '--id', 'cli-no-scopes', '--grant', 'api://user-service');
+      expect(noScopeList.code).toBe(1);
+      expect(noScopeList.err).toMatch(/--grant: a grant is <resource>=<scopes>/);
 
       const { rows } = await db.query(`SELECT 1 FROM auth.clients WHERE client_id = 'cli-no-scopes'`);
       expect(rows).toHaveLength(0);
@@ -450,7 +447,7 @@ describe('operator CLI (runCli) against a running auth-server', () => {
     });
 
     it('an auth method that does not exist is refused', async () => {
-      const run = await cli('clients', 'create', '--id', 'cli-bad-method', '--scopes', 'users:read', '--auth-method', 'bogus');
+      const run = await cli('clients', 'create', '--id', 'cli-bad-method', '--grant', 'api://user-service=users:read', '--auth-method', 'bogus');
       expect(run.code).not.toBe(0);
       expect(run.err).toMatch(/auth-method/);
       expect(run.out).toBe('');
@@ -459,9 +456,9 @@ describe('operator CLI (runCli) against a running auth-server', () => {
     // Issue 24 item 3: the CLI shares the clients service with the admin API; it accepted these too.
     it('a dangerous redirect URI is refused and nothing is created', async () => {
       for (const uri of ['javascript:alert(1)//', 'https://good.example@evil.example/cb', 'http://evil.example/cb', 'https://*.evil.example/cb']) {
-        const run = await cli('clients', 'create', '--id', 'cli-dangerous-web', '--auth-method', 'none', '--scopes', 'orders:read', '--redirect-uri', uri);
+        const run = await cli('clients', 'create', '--id', 'cli-dangerous-web', '--auth-method', 'none', '--grant', 'api://order-service=orders:read', '--redirect-uri', uri);
         expect([uri, run.code, run.out]).toEqual([uri, 1, '']);
-        expect(run.err).toMatch(/^error: redirect URI /);
+        expect(run.err).toMatch(/^error: redirect_uris: /);
       }
       const { rows } = await db.query(`SELECT 1 FROM auth.clients WHERE client_id = 'cli-dangerous-web'`);
       expect(rows).toHaveLength(0);
@@ -470,7 +467,7 @@ describe('operator CLI (runCli) against a running auth-server', () => {
     // Issue 24 item 4: any http(s) jwks_uri was accepted, internal addresses included (a blind SSRF).
     it('a jwks_uri on a loopback, link-local or private address is refused and nothing is created', async () => {
       for (const uri of ['http://127.0.0.1:9/jwks', 'http://169.254.169.254/latest/meta-data/', 'http://192.168.0.10/jwks']) {
-        const run = await cli('clients', 'create', '--id', 'cli-ssrf', '--scopes', 'users:read', '--auth-method', 'private_key_jwt', '--jwks-uri', uri);
+        const run = await cli('clients', 'create', '--id', 'cli-ssrf', '--grant', 'api://user-service=users:read', '--auth-method', 'private_key_jwt', '--jwks-uri', uri);
         expect([uri, run.code, run.out]).toEqual([uri, 1, '']);
         expect(run.err).toMatch(/jwks_uri must not point at a loopback, link-local or private address/);
       }
@@ -479,7 +476,7 @@ describe('operator CLI (runCli) against a running auth-server', () => {
     });
 
     it('an invalid client id is refused by the service', async () => {
-      const run = await cli('clients', 'create', '--id', 'has spaces!', '--scopes', 'users:read');
+      const run = await cli('clients', 'create', '--id', 'has spaces!', '--grant', 'api://user-service=users:read');
       expect(run.code).not.toBe(0);
       expect(run.out).toBe('');
       expect(run.err.length).toBeGreaterThan(0);

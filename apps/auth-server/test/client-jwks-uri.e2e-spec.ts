@@ -47,7 +47,7 @@ describe('clients jwks_uri: no blind SSRF, no oracle', () => {
       client_assertion: await clientAssertion(server, clientId, privateKey, 'k1'),
     });
   const register = (server: TestAuthServer, clientId: string, jwksUri: string) =>
-    server.clients.create({ clientId, scopes: ['users:read'], audiences: ['api://user-service'], authMethod: 'private_key_jwt', jwksUri }, TEST_ACTOR);
+    server.clients.create({ clientId, grants: [{ resource: 'api://user-service', scopes: ['users:read'] }], authMethod: 'private_key_jwt', jwksUri }, TEST_ACTOR);
 
   describe('by default (CLIENT_JWKS_ALLOW_PRIVATE_NETWORKS unset)', () => {
     let server: TestAuthServer;

@@ -1,7 +1,8 @@
 import { createHash, createHmac } from 'node:crypto';
 import { Client } from 'pg';
 import { ClientRegistry } from '../src/clients/client-registry';
-import { ClientRegistrationError, IssuedSecret } from '../src/clients/clients.service';
+import { ClientRegistrationError } from '../src/clients/client-registration.policy';
+import { IssuedSecret } from '../src/clients/client-secrets.service';
 import { requestToken, startAuthServer, TEST_DEMO_SECRET, TEST_ENV, TestAuthServer, TEST_ACTOR } from './support/auth-server.harness';
 
 type Credentials = { clientId: string; secret: string };
@@ -23,7 +24,7 @@ describe('client secrets: rotation with overlap, revocation, expiry, storage at 
   });
 
   const createClient = async (clientId: string): Promise<IssuedSecret> => {
-    const { secret } = await server.clients.create({ clientId, scopes: ['users:read'], audiences: ['api://user-service'] }, TEST_ACTOR);
+    const { secret } = await server.clients.create({ clientId, grants: [{ resource: 'api://user-service', scopes: ['users:read'] }] }, TEST_ACTOR);
     if (!secret) throw new Error('expected a generated secret');
     return secret;
   };
@@ -65,7 +66,7 @@ describe('client secrets: rotation with overlap, revocation, expiry, storage at 
     });
 
     it('rotateSecret adds a second, different secret: both old and new get tokens', async () => {
-      second = await server.clients.rotateSecret('rotating', {}, TEST_ACTOR);
+      second = await server.clientSecrets.rotate('rotating', {}, TEST_ACTOR);
       expect(second.clientId).toBe('rotating');
       expect(second.secret).not.toBe(first.secret);
       expect(second.secretId).not.toBe(first.secretId);
@@ -76,13 +77,13 @@ describe('client secrets: rotation with overlap, revocation, expiry, storage at 
     });
 
     it('a third rotation while two secrets are active is refused, and stores nothing', async () => {
-      await expect(server.clients.rotateSecret('rotating', {}, TEST_ACTOR)).rejects.toThrow(ClientRegistrationError);
-      await expect(server.clients.rotateSecret('rotating', {}, TEST_ACTOR)).rejects.toThrow(/revoke one first/);
+      await expect(server.clientSecrets.rotate('rotating', {}, TEST_ACTOR)).rejects.toThrow(ClientRegistrationError);
+      await expect(server.clientSecrets.rotate('rotating', {}, TEST_ACTOR)).rejects.toThrow(/revoke one first/);
       expect(await storedSecrets('rotating')).toHaveLength(2);
     });
 
     it('revokeSecret stops the old secret at once; the new one keeps working', async () => {
-      await server.clients.revokeSecret('rotating', first.secretId, TEST_ACTOR);
+      await server.clientSecrets.revoke('rotating', first.secretId, TEST_ACTOR);
       await expectRejected(credentials(first));
       await expectAccepted(credentials(second));
       const rows = await storedSecrets('rotating');
@@ -91,27 +92,27 @@ describe('client secrets: rotation with overlap, revocation, expiry, storage at 
     });
 
     it('after a revocation, one more rotation is allowed again', async () => {
-      const third = await server.clients.rotateSecret('rotating', {}, TEST_ACTOR);
+      const third = await server.clientSecrets.rotate('rotating', {}, TEST_ACTOR);
       await expectAccepted(credentials(third));
       await expectAccepted(credentials(second));
       await expectRejected(credentials(first));
-      await expect(server.clients.rotateSecret('rotating', {}, TEST_ACTOR)).rejects.toThrow(ClientRegistrationError);
+      await expect(server.clientSecrets.rotate('rotating', {}, TEST_ACTOR)).rejects.toThrow(ClientRegistrationError);
     });
 
     it('a revoked secret cannot be revoked again, nor a secret through another client id', async () => {
-      await expect(server.clients.revokeSecret('rotating', first.secretId, TEST_ACTOR)).rejects.toThrow(ClientRegistrationError);
+      await expect(server.clientSecrets.revoke('rotating', first.secretId, TEST_ACTOR)).rejects.toThrow(ClientRegistrationError);
       const other = await createClient('other-client');
-      await expect(server.clients.revokeSecret('rotating', other.secretId, TEST_ACTOR)).rejects.toThrow(ClientRegistrationError);
+      await expect(server.clientSecrets.revoke('rotating', other.secretId, TEST_ACTOR)).rejects.toThrow(ClientRegistrationError);
       await expectAccepted(credentials(other));
     });
 
     it('rotating an unknown client is refused', async () => {
-      await expect(server.clients.rotateSecret('no-such-client', {}, TEST_ACTOR)).rejects.toThrow(ClientRegistrationError);
+      await expect(server.clientSecrets.rotate('no-such-client', {}, TEST_ACTOR)).rejects.toThrow(ClientRegistrationError);
     });
 
     it('two concurrent rotations of a client with one active secret: exactly one wins', async () => {
       const issued = await createClient('racing');
-      const results = await Promise.allSettled([server.clients.rotateSecret('racing', {}, TEST_ACTOR), server.clients.rotateSecret('racing', {}, TEST_ACTOR)]);
+      const results = await Promise.allSettled([server.clientSecrets.rotate('racing', {}, TEST_ACTOR), server.clientSecrets.rotate('racing', {}, TEST_ACTOR)]);
       const won = results.filter((result): result is PromiseFulfilledResult<IssuedSecret> => result.status === 'fulfilled');
       const lost = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
       expect(won).toHaveLength(1);
@@ -126,7 +127,7 @@ describe('client secrets: rotation with overlap, revocation, expiry, storage at 
   describe('expiry', () => {
     it('a secret with expiresInSeconds works until then and stops working once expires_at has passed', async () => {
       const original = await createClient('expiring');
-      const expiring = await server.clients.rotateSecret('expiring', { expiresInSeconds: 3_600 }, TEST_ACTOR);
+      const expiring = await server.clientSecrets.rotate('expiring', { expiresInSeconds: 3_600 }, TEST_ACTOR);
       expect(expiring.expiresAt).toBeInstanceOf(Date);
       expect(expiring.expiresAt!.getTime()).toBeGreaterThan(Date.now());
       const [row] = (
@@ -145,9 +146,9 @@ describe('client secrets: rotation with overlap, revocation, expiry, storage at 
 
     it('an expired secret no longer counts towards the two active secrets', async () => {
       // "expiring" now has one active and one expired secret: a rotation is allowed.
-      const next = await server.clients.rotateSecret('expiring', {}, TEST_ACTOR);
+      const next = await server.clientSecrets.rotate('expiring', {}, TEST_ACTOR);
       await expectAccepted(credentials(next));
-      await expect(server.clients.rotateSecret('expiring', {}, TEST_ACTOR)).rejects.toThrow(ClientRegistrationError);
+      await expect(server.clientSecrets.rotate('expiring', {}, TEST_ACTOR)).rejects.toThrow(ClientRegistrationError);
     });
 
     it('an expired secret stops working without any cache invalidation when the cache is off', async () => {
@@ -155,7 +156,7 @@ describe('client secrets: rotation with overlap, revocation, expiry, storage at 
       const replica = await startAuthServer({ databaseUrl: server.databaseUrl, env: { CLIENT_CACHE_TTL_MS: '0' } });
       try {
         const original = await createClient('expiring-uncached');
-        const expiring = await server.clients.rotateSecret('expiring-uncached', { expiresInSeconds: 600 }, TEST_ACTOR);
+        const expiring = await server.clientSecrets.rotate('expiring-uncached', { expiresInSeconds: 600 }, TEST_ACTOR);
         const onReplica = (creds: Credentials) => requestToken(replica, creds);
         expect((await onReplica(credentials(expiring))).status).toBe(200);
         await db.query(`UPDATE auth.client_secrets SET expires_at = now() - interval '1 second' WHERE id = $1`, [expiring.secretId]);
@@ -172,7 +173,7 @@ describe('client secrets: rotation with overlap, revocation, expiry, storage at 
   describe('secrets at rest', () => {
     it('generated secrets are at least 43 base64url characters (256 bits)', async () => {
       const created = await createClient('entropy');
-      const rotated = await server.clients.rotateSecret('entropy', {}, TEST_ACTOR);
+      const rotated = await server.clientSecrets.rotate('entropy', {}, TEST_ACTOR);
       for (const secret of [created.secret, rotated.secret]) {
         expect(secret).toMatch(BASE64URL_256_BITS);
         expect(Buffer.from(secret, 'base64url').length).toBeGreaterThanOrEqual(32);
@@ -181,7 +182,7 @@ describe('client secrets: rotation with overlap, revocation, expiry, storage at 
 
     it('only a 32-byte keyed hash is stored, never the secret', async () => {
       const created = await createClient('at-rest');
-      const rotated = await server.clients.rotateSecret('at-rest', {}, TEST_ACTOR);
+      const rotated = await server.clientSecrets.rotate('at-rest', {}, TEST_ACTOR);
       const rows = await storedSecrets('at-rest');
       expect(rows.map((row) => row.id).sort()).toEqual([created.secretId, rotated.secretId].sort());
 

@@ -25,8 +25,7 @@ describe('metadata matches behaviour (RFC 8414 §2 endpoint auth methods)', () =
     await registerClient(server, {
       clientId: 'm-public',
       authMethod: 'none',
-      scopes: ['orders:read'],
-      audiences: ['api://order-service'],
+      grants: [{ resource: 'api://order-service', scopes: ['orders:read'] }],
       redirectUris: ['http://127.0.0.1/callback'],
     });
   });

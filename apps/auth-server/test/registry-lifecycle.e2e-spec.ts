@@ -48,14 +48,14 @@ describe('registry lifecycle: ClientsService and UsersService', () => {
 
   describe('clients', () => {
     it('create records client.create once, with the registration and never the secret', async () => {
-      const { secret } = await server.clients.create({ clientId: 'svc-billing', scopes: ['users:read'], audiences: ['api://user-service'] }, TEST_ACTOR);
+      const { secret } = await server.clients.create({ clientId: 'svc-billing', grants: [{ resource: 'api://user-service', scopes: ['users:read'] }] }, TEST_ACTOR);
       expect(audit).toEqual([
         expect.objectContaining({
           event: 'audit',
           action: 'client.create',
           target: { type: 'client', id: 'svc-billing' },
           actor: TEST_ACTOR,
-          changes: expect.objectContaining({ scopes: ['users:read'], audiences: ['api://user-service'], token_endpoint_auth_method: 'client_secret_basic' }),
+          changes: expect.objectContaining({ grants: [{ resource: 'api://user-service', scopes: ['users:read'], default_scopes: ['users:read'] }], token_endpoint_auth_method: 'client_secret_basic' }),
         }),
       ]);
       expect(JSON.stringify(audit)).not.toContain(secret!.secret);
@@ -63,37 +63,50 @@ describe('registry lifecycle: ClientsService and UsersService', () => {
 
     it('show returns the summary with redirect_uris; an unknown id is not_found', async () => {
       await server.clients.create(
-        { clientId: 'svc-web', scopes: ['users:read'], audiences: ['api://user-service'], authMethod: 'none', redirectUris: ['http://127.0.0.1/cb'] },
+        { clientId: 'svc-web', grants: [{ resource: 'api://user-service', scopes: ['users:read'] }], authMethod: 'none', redirectUris: ['http://127.0.0.1/cb'] },
         TEST_ACTOR,
       );
-      expect(await server.clients.show('svc-web')).toMatchObject({
+      expect(await server.clientViews.show('svc-web')).toMatchObject({
         client_id: 'svc-web',
         token_endpoint_auth_method: 'none',
         grant_types: ['authorization_code', 'refresh_token'],
         redirect_uris: ['http://127.0.0.1/cb'],
         secrets: [],
       });
-      expect((await rejection(server.clients.show('svc-nobody'))).reason).toBe('not_found');
+      expect((await rejection(server.clientViews.show('svc-nobody'))).reason).toBe('not_found');
     });
 
-    it('update replaces the given lists, records only what changed, and the next token gets it', async () => {
-      const { secret } = await server.clients.create({ clientId: 'svc-grow', scopes: ['users:read'], audiences: ['api://user-service'] }, TEST_ACTOR);
+    it('update replaces the given lists, records only what changed; grants change through grant / revoke-grant, and the next token gets them', async () => {
+      const { secret } = await server.clients.create({ clientId: 'svc-grow', grants: [{ resource: 'api://user-service', scopes: ['users:read'] }] }, TEST_ACTOR);
       audit = [];
-      const updated = await server.clients.update('svc-grow', { scopes: ['users:read', 'users:provision'], name: 'Grown' }, TEST_ACTOR);
-      expect(updated).toMatchObject({ name: 'Grown', scopes: ['users:read', 'users:provision'], default_scopes: ['users:read'] });
+      const updated = await server.clients.update('svc-grow', { name: 'Grown', ownedAudiences: ['api://grow'] }, TEST_ACTOR);
+      expect(updated).toMatchObject({ name: 'Grown', owned_audiences: ['api://grow'], grants: [{ resource: 'api://user-service', scopes: ['users:read'], default_scopes: ['users:read'] }] });
       expect(audit).toEqual([
-        expect.objectContaining({ action: 'client.update', target: { type: 'client', id: 'svc-grow' }, changes: { name: 'Grown', scopes: ['users:read', 'users:provision'] } }),
+        expect.objectContaining({ action: 'client.update', target: { type: 'client', id: 'svc-grow' }, changes: { name: 'Grown', owned_audiences: ['api://grow'] } }),
       ]);
-      // Cached before the update: invalidated, so the server sees the new scopes at once (a scope api://user-service defines:
-      // a token carries only those, issue 27).
-      const granted = await requestToken(server, { clientId: 'svc-grow', secret: secret!.secret }, { scope: 'users:provision' });
-      expect(granted.status).toBe(200);
-      expect(granted.body.scope).toBe('users:provision');
 
-      // Narrowing the scopes drops removed ones from the defaults.
-      const narrowed = await server.clients.update('svc-grow', { scopes: ['users:provision'] }, TEST_ACTOR);
-      expect(narrowed).toMatchObject({ scopes: ['users:provision'], default_scopes: [] });
+      // Granting more: recorded as client.grant; cached before, invalidated, so the server sees it at once.
+      audit = [];
+      const granted = await server.clientGrants.grant('svc-grow', { resource: 'api://user-service', scopes: ['users:read', 'users:provision'], defaultScopes: ['users:read'] }, TEST_ACTOR);
+      expect(granted).toEqual({ resource: 'api://user-service', scopes: ['users:read', 'users:provision'], default_scopes: ['users:read'] });
+      expect(audit).toEqual([expect.objectContaining({ action: 'client.grant', target: { type: 'client', id: 'svc-grow' }, changes: granted })]);
+      const token = await requestToken(server, { clientId: 'svc-grow', secret: secret!.secret }, { scope: 'users:provision' });
+      expect(token.status).toBe(200);
+      expect(token.body.scope).toBe('users:provision');
+
+      // Narrowed again: the withdrawn scope is refused at once.
+      await server.clientGrants.grant('svc-grow', { resource: 'api://user-service', scopes: ['users:read'] }, TEST_ACTOR);
+      expect((await server.clientViews.show('svc-grow')).grants).toEqual([{ resource: 'api://user-service', scopes: ['users:read'], default_scopes: ['users:read'] }]);
+      expect((await requestToken(server, { clientId: 'svc-grow', secret: secret!.secret }, { scope: 'users:provision' })).status).toBe(400);
+
+      // Revoked: no grant left, no token.
+      audit = [];
+      await server.clientGrants.revoke('svc-grow', 'api://user-service', TEST_ACTOR);
+      expect(audit).toEqual([expect.objectContaining({ action: 'client.revoke-grant', changes: { resource: 'api://user-service' } })]);
+      expect((await server.clientViews.show('svc-grow')).grants).toEqual([]);
       expect((await requestToken(server, { clientId: 'svc-grow', secret: secret!.secret }, { scope: 'users:read' })).status).toBe(400);
+      expect((await rejection(server.clientGrants.revoke('svc-grow', 'api://user-service', TEST_ACTOR))).reason).toBe('not_found');
+      await server.clientGrants.grant('svc-grow', { resource: 'api://user-service', scopes: ['users:read'] }, TEST_ACTOR);
 
       // A patch that changes nothing records nothing.
       audit = [];
@@ -101,29 +114,48 @@ describe('registry lifecycle: ClientsService and UsersService', () => {
       expect(audit).toEqual([]);
     });
 
+    it('a grant names a registered resource and only scopes it defines, default scopes among them; refused, it changes nothing', async () => {
+      const refusals: [Parameters<typeof server.clientGrants.grant>[1], RegExp][] = [
+        [{ resource: 'api://nowhere', scopes: ['users:read'] }, /^no resource "api:\/\/nowhere"/],
+        [{ resource: 'api://user-service', scopes: ['orders:read'] }, /^scopes not defined by api:\/\/user-service: orders:read/],
+        [{ resource: 'api://user-service', scopes: [] }, /^scopes: a grant at api:\/\/user-service needs at least one scope/],
+        [{ resource: 'api://user-service', scopes: ['users:read'], defaultScopes: ['users:provision'] }, /^default_scopes must be among the granted scopes/],
+      ];
+      for (const [grant, message] of refusals) {
+        const before = await server.clientViews.show('svc-grow');
+        const error = await rejection(server.clientGrants.grant('svc-grow', grant, TEST_ACTOR));
+        expect([error.reason, error.message]).toEqual(['invalid', expect.stringMatching(message)]);
+        expect(await server.clientViews.show('svc-grow')).toEqual(before);
+      }
+      expect((await rejection(server.clientGrants.grant('svc-nobody', { resource: 'api://user-service', scopes: ['users:read'] }, TEST_ACTOR))).reason).toBe('not_found');
+      // At creation too: the client is not created.
+      const error = await rejection(server.clients.create({ clientId: 'svc-wrong-grant', grants: [{ resource: 'api://order-service', scopes: ['users:read'] }] }, TEST_ACTOR));
+      expect(error.message).toMatch(/^scopes not defined by api:\/\/order-service: users:read/);
+      expect((await rejection(server.clientViews.show('svc-wrong-grant'))).reason).toBe('not_found');
+    });
+
     it('update validates the resulting client like create, and changes nothing when refused', async () => {
       const refusals: [string, Parameters<typeof server.clients.update>[1]][] = [
         ['svc-web', { redirectUris: [] }], // authorization_code needs a redirect URI
         ['svc-web', { grantTypes: ['client_credentials'] }], // a public client cannot
         ['svc-web', { ownedAudiences: ['api://x'] }],
-        ['svc-grow', { defaultScopes: ['orders:read'] }], // outside the allowed scopes
-        ['svc-grow', { audiences: [] }],
-        ['svc-grow', { scopes: ['bad"scope'] }],
+        ['svc-grow', { ownedAudiences: ['api://with space'] }],
+        ['svc-grow', { grantTypes: ['password' as never] }],
         ['svc-grow', { redirectUris: ['not a uri'] }],
       ];
       for (const [clientId, patch] of refusals) {
-        const before = await server.clients.show(clientId);
+        const before = await server.clientViews.show(clientId);
         expect((await rejection(server.clients.update(clientId, patch, TEST_ACTOR))).reason).toBe('invalid');
-        expect(await server.clients.show(clientId)).toEqual(before);
+        expect(await server.clientViews.show(clientId)).toEqual(before);
       }
       expect((await rejection(server.clients.update('svc-nobody', { name: 'x' }, TEST_ACTOR))).reason).toBe('not_found');
       expect(audit).toEqual([]);
     });
 
     it('rotate, revoke, disable and enable are audited by action, without secret values', async () => {
-      const { secret } = await server.clients.create({ clientId: 'svc-cycle', scopes: ['users:read'], audiences: ['api://user-service'] }, TEST_ACTOR);
-      const rotated = await server.clients.rotateSecret('svc-cycle', {}, TEST_ACTOR);
-      await server.clients.revokeSecret('svc-cycle', secret!.secretId, TEST_ACTOR);
+      const { secret } = await server.clients.create({ clientId: 'svc-cycle', grants: [{ resource: 'api://user-service', scopes: ['users:read'] }] }, TEST_ACTOR);
+      const rotated = await server.clientSecrets.rotate('svc-cycle', {}, TEST_ACTOR);
+      await server.clientSecrets.revoke('svc-cycle', secret!.secretId, TEST_ACTOR);
       await server.clients.setEnabled('svc-cycle', false, TEST_ACTOR);
       await server.clients.setEnabled('svc-cycle', true, TEST_ACTOR);
       expect(auditActions()).toEqual([
@@ -139,7 +171,7 @@ describe('registry lifecycle: ClientsService and UsersService', () => {
     });
 
     it('delete: the secret is refused, its tokens introspect inactive, and a namesake does not revive them', async () => {
-      const input = { clientId: 'svc-doomed', scopes: ['users:read'], audiences: ['api://user-service'] };
+      const input = { clientId: 'svc-doomed', grants: [{ resource: 'api://user-service', scopes: ['users:read'] }] };
       const { secret } = await server.clients.create(input, TEST_ACTOR);
       const issued = await requestToken(server, { clientId: 'svc-doomed', secret: secret!.secret });
       const oldToken = String(issued.body.access_token);
@@ -150,7 +182,7 @@ describe('registry lifecycle: ClientsService and UsersService', () => {
       expect(auditActions()).toEqual(['client.delete svc-doomed']);
       expect(await introspect(oldToken)).toEqual({ active: false });
       expect((await requestToken(server, { clientId: 'svc-doomed', secret: secret!.secret })).status).toBe(401);
-      expect((await rejection(server.clients.show('svc-doomed'))).reason).toBe('not_found');
+      expect((await rejection(server.clientViews.show('svc-doomed'))).reason).toBe('not_found');
       expect((await rejection(server.clients.delete('svc-doomed', TEST_ACTOR))).reason).toBe('not_found');
 
       const again = await server.clients.create(input, TEST_ACTOR);
@@ -169,11 +201,11 @@ describe('registry lifecycle: ClientsService and UsersService', () => {
         expect.objectContaining({ action: 'client.update', changes: { redirect_uris: ['http://127.0.0.1/cb', 'http://127.0.0.1/second'] } }),
         expect.objectContaining({ action: 'client.update', changes: { owned_audiences: ['api://billing'] } }),
       ]);
-      expect((await server.clients.show('svc-web')).redirect_uris).toEqual(['http://127.0.0.1/cb', 'http://127.0.0.1/second']);
+      expect((await server.clientViews.show('svc-web')).redirect_uris).toEqual(['http://127.0.0.1/cb', 'http://127.0.0.1/second']);
     });
 
     it('create refuses a duplicate id as a conflict', async () => {
-      const error = await rejection(server.clients.create({ clientId: 'svc-billing', scopes: [] }, TEST_ACTOR));
+      const error = await rejection(server.clients.create({ clientId: 'svc-billing' }, TEST_ACTOR));
       expect(error.reason).toBe('conflict');
     });
   });

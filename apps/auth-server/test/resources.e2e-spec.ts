@@ -269,9 +269,10 @@ describe('resources (APIs) as registrations', () => {
       await new Promise((resolve) => setTimeout(resolve, Number(process.env.CLIENT_CACHE_TTL_MS ?? 0) + 100));
       await registerClient(server, {
         clientId,
-        scopes: ['orders:read', 'invoices:read'],
-        defaultScopes: ['orders:read'],
-        audiences: ['api://order-service', invoices],
+        grants: [
+          { resource: 'api://order-service', scopes: ['orders:read'] },
+          { resource: invoices, scopes: ['invoices:read'], defaultScopes: [] },
+        ],
         authMethod: 'none',
         grantTypes: ['authorization_code', 'refresh_token'],
         redirectUris: ['http://127.0.0.1/callback'],

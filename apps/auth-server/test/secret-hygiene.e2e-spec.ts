@@ -49,18 +49,16 @@ describe('secret hygiene: no plaintext secret in the database or in any log line
       // they may introspect the tokens issued for it (least privilege).
       const created = await server.clients.create({
         clientId: 'hygiene-basic',
-        scopes: ['users:read'],
-        audiences: ['api://user-service'],
+        grants: [{ resource: 'api://user-service', scopes: ['users:read'] }],
         ownedAudiences: ['api://user-service'],
       }, TEST_ACTOR);
       secrets.set('S', { clientId: 'hygiene-basic', secret: created.secret!.secret });
-      const rotated = await server.clients.rotateSecret('hygiene-basic', {}, TEST_ACTOR);
+      const rotated = await server.clientSecrets.rotate('hygiene-basic', {}, TEST_ACTOR);
       secrets.set('S2', { clientId: 'hygiene-basic', secret: rotated.secret });
       // A client_secret_post client (P).
       const post = await server.clients.create({
         clientId: 'hygiene-post',
-        scopes: ['users:read'],
-        audiences: ['api://user-service'],
+        grants: [{ resource: 'api://user-service', scopes: ['users:read'] }],
         ownedAudiences: ['api://user-service'],
         authMethod: 'client_secret_post',
       }, TEST_ACTOR);
@@ -123,7 +121,7 @@ describe('secret hygiene: no plaintext secret in the database or in any log line
       const afterRevoke = await postForm(server, '/oauth/introspect', { token: withS2, client_id: p.clientId, client_secret: p.secret });
       expect(afterRevoke.body).toEqual({ active: false });
 
-      await server.clients.revokeSecret('hygiene-basic', created.secret!.secretId, TEST_ACTOR);
+      await server.clientSecrets.revoke('hygiene-basic', created.secret!.secretId, TEST_ACTOR);
       await expectInvalidClient(requestToken(server, s));
       expect((await requestToken(server, s2)).status).toBe(200);
     } finally {

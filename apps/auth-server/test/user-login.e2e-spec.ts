@@ -31,8 +31,7 @@ describe('end-user login: authorization code + PKCE (demo-app)', () => {
     // A second public client, to show that codes and refresh tokens are bound to theirs.
     await server.clients.create({
       clientId: 'other-app',
-      scopes: ['orders:read'],
-      audiences: ['api://order-service'],
+      grants: [{ resource: 'api://order-service', scopes: ['orders:read'] }],
       authMethod: 'none',
       redirectUris: ['http://127.0.0.1/callback'],
     }, TEST_ACTOR);
@@ -505,7 +504,7 @@ describe('end-user login: authorization code + PKCE (demo-app)', () => {
     it('a stored redirect URI that breaks the rule (registered before it) is never redirected to: 400 page instead', async () => {
       const legacy = ['javascript:alert(document.domain)//', 'http://evil.example/cb', 'https://good.example@evil.example/cb', 'data:text/html,x'];
       await server.clients.create(
-        { clientId: 'legacy-app', scopes: ['orders:read'], audiences: ['api://order-service'], authMethod: 'none', redirectUris: ['http://127.0.0.1/cb'] },
+        { clientId: 'legacy-app', grants: [{ resource: 'api://order-service', scopes: ['orders:read'] }], authMethod: 'none', redirectUris: ['http://127.0.0.1/cb'] },
         TEST_ACTOR,
       );
       await db.query('UPDATE auth.clients SET redirect_uris = $1 WHERE client_id = $2', [legacy, 'legacy-app']);
@@ -583,16 +582,14 @@ describe('end-user login: authorization code + PKCE (demo-app)', () => {
       await resources.create({ uri: contacts, name: 'Contacts', scopes: ['contacts:read'] }, TEST_ACTOR);
       await registerClient(server, {
         clientId,
-        scopes: ['calendar:read', 'calendar:write', 'contacts:read'],
-        defaultScopes: ['calendar:read', 'contacts:read'],
-        audiences: [calendar, contacts],
+        grants: [
+          { resource: calendar, scopes: ['calendar:read', 'calendar:write'], defaultScopes: ['calendar:read'] },
+          { resource: contacts, scopes: ['contacts:read'], defaultScopes: ['contacts:read'] },
+        ],
         authMethod: 'none',
         grantTypes: ['authorization_code', 'refresh_token'],
         redirectUris: ['http://127.0.0.1/callback'],
       });
-      const grants = server.app.get(ClientGrantsService);
-      await grants.grant(clientId, { resource: calendar, scopes: ['calendar:read', 'calendar:write'], defaultScopes: ['calendar:read'] }, TEST_ACTOR);
-      await grants.grant(clientId, { resource: contacts, scopes: ['contacts:read'], defaultScopes: ['contacts:read'] }, TEST_ACTOR);
     });
 
     const spanParams = (challenge: string, extra: Record<string, string>) => ({

@@ -44,7 +44,7 @@ describe('README snippets are the code of a running example', () => {
 
     beforeAll(async () => {
       server = await startAuthServer();
-      const client = await registerClient(server, { clientId: 'billing-service', scopes: ['users:read'], audiences: ['api://user-service'] });
+      const client = await registerClient(server, { clientId: 'billing-service', grants: [{ resource: 'api://user-service', scopes: ['users:read'] }] });
       // The snippet reads ISSUER when its module is declared: load it once that is set.
       process.env.ISSUER = server.issuer;
       // require, not import(): Jest's CommonJS runtime loads it; the type comes from the same file.

@@ -1,14 +1,16 @@
 import { AnyScope, ServiceOnly } from '@nest-oauth-m2m/auth';
-import { applyDecorators, Controller, UseFilters, UseGuards } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags, SchemaObject } from '@nestjs/swagger';
+import { applyDecorators, Controller, Type, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiResponse, ApiTags, SchemaObject } from '@nestjs/swagger';
 import { AdminCallerGuard } from './admin-caller.guard';
 import { AdminArea, scopesFor } from './admin-scope';
+import { AdminValidationPipe } from './admin-validation.pipe';
 import { RegistrationErrorFilter } from './registration-error.filter';
 
 /**
  * An admin API controller for one area: client_credentials tokens with its scope (`admin:clients`, …)
  * or `admin` only (the guards and the OpenAPI document read these same decorators) of a client the
- * registry still allows (AdminCallerGuard), registry refusals answered 400 / 404 / 409.
+ * registry still allows (AdminCallerGuard), bodies validated against their DTO (AdminValidationPipe),
+ * registry refusals answered 400 / 404 / 409.
  */
 export function AdminController(path: string, area: AdminArea): ClassDecorator {
   return applyDecorators(
@@ -17,6 +19,7 @@ export function AdminController(path: string, area: AdminArea): ClassDecorator {
     ServiceOnly(),
     AnyScope(...scopesFor(area)),
     UseGuards(AdminCallerGuard),
+    UsePipes(AdminValidationPipe),
     UseFilters(RegistrationErrorFilter),
   );
 }
@@ -27,93 +30,23 @@ export const ERROR_SCHEMA: SchemaObject = {
   properties: { error: { type: 'string', enum: ['invalid_request', 'not_found', 'conflict'] }, error_description: { type: 'string' } },
 };
 
-/** One admin operation's documentation: what it does, its JSON body, its answer and its refusals. */
+/**
+ * One admin operation's documentation: what it does, its answer and its refusals. Its JSON body is
+ * documented from the DTO its @Body() parameter declares (Nest's OpenAPI explorer reads it).
+ */
 export function AdminOperation(options: {
   summary: string;
   description?: string;
-  body?: SchemaObject;
-  ok: { status: number; description: string; schema?: SchemaObject };
+  /** The answer: its class (generated schema; isArray for a list), or a schema for what has none. */
+  ok: { status: number; description: string; type?: Type; isArray?: boolean; schema?: SchemaObject };
   refusals: (400 | 404 | 409)[];
 }): MethodDecorator {
   const refusal = { 400: 'invalid_request: a malformed body or a value the registry refuses', 404: 'not_found', 409: 'conflict: it exists already' };
   return applyDecorators(
     ApiOperation({ summary: options.summary, description: options.description }),
-    ...(options.body ? [ApiBody({ schema: options.body })] : []),
-    ApiResponse({ status: options.ok.status, description: options.ok.description, schema: options.ok.schema }),
+    ApiResponse({ status: options.ok.status, description: options.ok.description, type: options.ok.type, isArray: options.ok.isArray, schema: options.ok.schema }),
     ...options.refusals.map((status) => ApiResponse({ status, description: refusal[status], schema: ERROR_SCHEMA })),
   );
 }
 
 export const ApiClientIdParam = () => ApiParam({ name: 'clientId', description: 'the client id' });
-
-const strings = (description: string): SchemaObject => ({ type: 'array', items: { type: 'string' }, description });
-
-/** The JSON of a client as the admin API and `clients show --json` give it. */
-export const CLIENT_SCHEMA: SchemaObject = {
-  type: 'object',
-  properties: {
-    client_id: { type: 'string' },
-    name: { type: 'string' },
-    enabled: { type: 'boolean' },
-    token_endpoint_auth_method: { type: 'string' },
-    scopes: strings('scopes it may request'),
-    default_scopes: strings('granted when a request names none'),
-    audiences: strings('audiences its tokens may carry'),
-    owned_audiences: strings('audiences it owns as a resource server (it may introspect their tokens)'),
-    grant_types: strings('grant types it may use'),
-    redirect_uris: strings('authorization_code redirect URIs'),
-    jwks: { type: 'object', description: 'private_key_jwt: the public keys it is trusted with' },
-    jwks_uri: { type: 'string', description: 'private_key_jwt: where its public keys are fetched from' },
-    secrets: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: { id: { type: 'string' }, created_at: { type: 'string' }, expires_at: { type: 'string', nullable: true }, active: { type: 'boolean' } },
-      },
-    },
-  },
-};
-
-export const CLIENT_FIELDS: Record<string, SchemaObject> = {
-  name: { type: 'string' },
-  scopes: strings('scopes it may request'),
-  default_scopes: strings('granted when a request names none (default: scopes)'),
-  audiences: strings('audiences its tokens may carry (default: DEFAULT_AUDIENCE)'),
-  owned_audiences: strings('audiences it owns as a resource server'),
-  grant_types: strings('client_credentials, authorization_code, refresh_token'),
-  redirect_uris: strings('for authorization_code'),
-};
-
-export const ISSUED_SECRET_SCHEMA: SchemaObject = {
-  type: 'object',
-  properties: {
-    client_id: { type: 'string' },
-    secret_id: { type: 'string' },
-    client_secret: { type: 'string', description: 'shown once: only its hash is stored' },
-    expires_at: { type: 'string', nullable: true },
-  },
-};
-
-const ISO_TIME: SchemaObject = { type: 'string', format: 'date-time' };
-
-export const USER_SCHEMA: SchemaObject = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    username: { type: 'string' },
-    display_name: { type: 'string' },
-    status: { type: 'string', enum: ['active', 'disabled'] },
-    created_at: ISO_TIME,
-  },
-};
-
-export const RESOURCE_SCHEMA: SchemaObject = {
-  type: 'object',
-  properties: {
-    uri: { type: 'string', description: 'the audience URI (api://billing-service)' },
-    name: { type: 'string' },
-    scopes: strings('the scopes this API defines'),
-    created_at: ISO_TIME,
-    updated_at: ISO_TIME,
-  },
-};

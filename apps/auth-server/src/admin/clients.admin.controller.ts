@@ -1,43 +1,34 @@
 import { Body, Delete, Get, Header, HttpCode, Patch, Post } from '@nestjs/common';
-import type { JSONWebKeySet } from 'jose';
+import { ApiParam } from '@nestjs/swagger';
 import type { AuditActor } from '../audit/audit-log';
-import type { GrantType, TokenEndpointAuthMethod } from '../clients/client.entity';
-import { ClientPatch, ClientsService, ClientSummary, IssuedSecret } from '../clients/clients.service';
+import { ClientGrantDto, clientPatch, createClientInput, CreateClientDto, grantInput, RotateSecretDto, UpdateClientDto } from '../clients/client.dtos';
+import { ClientGrantsService, ClientGrantView } from '../clients/client-grants.service';
+import { ClientLifecycleService } from '../clients/client-lifecycle.service';
+import { ClientSecretsService, IssuedSecret } from '../clients/client-secrets.service';
+import { ClientGrantSummary, ClientSummary, ClientViews, CreatedClientSummary, IssuedSecretSummary } from '../clients/client-views';
 import { AdminActor } from './admin-actor';
-import { AdminBody } from './admin-body';
 import { AdminPathId, SecretIdParam } from './admin-params';
-import { AdminController, AdminOperation, ApiClientIdParam, CLIENT_FIELDS, CLIENT_SCHEMA, ISSUED_SECRET_SCHEMA } from './admin-docs';
-
-const PATCH_FIELDS = ['name', 'scopes', 'default_scopes', 'audiences', 'owned_audiences', 'redirect_uris', 'grant_types'] as const;
-const CREATE_FIELDS = ['client_id', ...PATCH_FIELDS, 'token_endpoint_auth_method', 'jwks', 'jwks_uri'] as const;
+import { AdminController, AdminOperation, ApiClientIdParam } from './admin-docs';
 
 /** A newly issued secret as JSON: the only time it is shown. */
 function issuedSecretJson(issued: IssuedSecret) {
   return { client_id: issued.clientId, secret_id: issued.secretId, client_secret: issued.secret, expires_at: issued.expiresAt?.toISOString() ?? null };
 }
 
-/** The patchable fields of a body, as ClientPatch (each given list replaces the current one). */
-function clientPatchOf(body: AdminBody): ClientPatch {
-  return {
-    name: body.string('name'),
-    scopes: body.stringList('scopes'),
-    defaultScopes: body.stringList('default_scopes'),
-    audiences: body.stringList('audiences'),
-    ownedAudiences: body.stringList('owned_audiences'),
-    redirectUris: body.stringList('redirect_uris'),
-    grantTypes: body.stringList('grant_types') as GrantType[] | undefined,
-  };
-}
-
-/** Clients over HTTP: what `npm run cli -- clients …` does, for automation. */
+/** Clients over HTTP: what `npm run cli -- clients …` does, for automation. Bodies are the DTOs of clients/client.dtos.ts. */
 @AdminController('admin/clients', 'clients')
 export class ClientsAdminController {
-  constructor(private readonly clients: ClientsService) {}
+  constructor(
+    private readonly lifecycle: ClientLifecycleService,
+    private readonly secrets: ClientSecretsService,
+    private readonly grants: ClientGrantsService,
+    private readonly views: ClientViews,
+  ) {}
 
   @Get()
-  @AdminOperation({ summary: 'List clients', ok: { status: 200, description: 'every client', schema: { type: 'array', items: CLIENT_SCHEMA } }, refusals: [] })
+  @AdminOperation({ summary: 'List clients', ok: { status: 200, description: 'every client', type: ClientSummary, isArray: true }, refusals: [] })
   list(): Promise<ClientSummary[]> {
-    return this.clients.list();
+    return this.views.list();
   }
 
   @Post()
@@ -45,60 +36,36 @@ export class ClientsAdminController {
   @AdminOperation({
     summary: 'Register a client',
     description: 'Confidential clients get a generated `client_secret` in the answer, shown this once (only its hash is stored).',
-    body: {
-      type: 'object',
-      required: ['client_id', 'scopes'],
-      properties: {
-        client_id: { type: 'string' },
-        ...CLIENT_FIELDS,
-        token_endpoint_auth_method: { type: 'string', enum: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] },
-        jwks: { type: 'object', description: 'private_key_jwt: the public keys' },
-        jwks_uri: { type: 'string', description: 'private_key_jwt: where its public keys are' },
-      },
-    },
     ok: {
       status: 201,
       description: 'the client, with client_secret and secret_id for a confidential one',
-      schema: { allOf: [CLIENT_SCHEMA, { type: 'object', properties: { client_secret: { type: 'string' }, secret_id: { type: 'string' } } }] },
+      type: CreatedClientSummary,
     },
     refusals: [400, 409],
   })
-  async create(@Body() raw: unknown, @AdminActor() actor: AuditActor): Promise<ClientSummary & { client_secret?: string; secret_id?: string }> {
-    const body = AdminBody.of(raw, CREATE_FIELDS);
-    const clientId = body.requiredString('client_id');
-    const { secret } = await this.clients.create(
-      {
-        ...clientPatchOf(body),
-        clientId,
-        scopes: body.requiredStringList('scopes'),
-        authMethod: body.string('token_endpoint_auth_method') as TokenEndpointAuthMethod | undefined,
-        jwks: body.object('jwks') as JSONWebKeySet | undefined,
-        jwksUri: body.string('jwks_uri'),
-      },
-      actor,
-    );
-    const client = await this.clients.show(clientId);
+  async create(@Body() body: CreateClientDto, @AdminActor() actor: AuditActor): Promise<CreatedClientSummary> {
+    const { secret } = await this.lifecycle.create(createClientInput(body), actor);
+    const client = await this.views.show(body.client_id);
     return secret ? { ...client, client_secret: secret.secret, secret_id: secret.secretId } : client;
   }
 
   @Get(':clientId')
   @ApiClientIdParam()
-  @AdminOperation({ summary: 'Show a client', ok: { status: 200, description: 'the client', schema: CLIENT_SCHEMA }, refusals: [404] })
+  @AdminOperation({ summary: 'Show a client', ok: { status: 200, description: 'the client', type: ClientSummary }, refusals: [404] })
   show(@AdminPathId('clientId') clientId: string): Promise<ClientSummary> {
-    return this.clients.show(clientId);
+    return this.views.show(clientId);
   }
 
   @Patch(':clientId')
   @ApiClientIdParam()
   @AdminOperation({
     summary: 'Change a client',
-    description: 'Each list given replaces the current one; fields not given stay as they are.',
-    body: { type: 'object', properties: CLIENT_FIELDS },
-    ok: { status: 200, description: 'the client as it is now', schema: CLIENT_SCHEMA },
+    description: 'Each list given replaces the current one; fields not given stay as they are. Grants change under /grants.',
+    ok: { status: 200, description: 'the client as it is now', type: ClientSummary },
     refusals: [400, 404],
   })
-  update(@AdminPathId('clientId') clientId: string, @Body() raw: unknown, @AdminActor() actor: AuditActor): Promise<ClientSummary> {
-    return this.clients.update(clientId, clientPatchOf(AdminBody.of(raw, PATCH_FIELDS)), actor);
+  update(@AdminPathId('clientId') clientId: string, @Body() body: UpdateClientDto, @AdminActor() actor: AuditActor): Promise<ClientSummary> {
+    return this.lifecycle.update(clientId, clientPatch(body), actor);
   }
 
   @Delete(':clientId')
@@ -106,7 +73,36 @@ export class ClientsAdminController {
   @ApiClientIdParam()
   @AdminOperation({ summary: 'Delete a client', description: 'Its tokens stop working.', ok: { status: 204, description: 'deleted' }, refusals: [404] })
   async delete(@AdminPathId('clientId') clientId: string, @AdminActor() actor: AuditActor): Promise<void> {
-    await this.clients.delete(clientId, actor);
+    await this.lifecycle.delete(clientId, actor);
+  }
+
+  @Get(':clientId/grants')
+  @ApiClientIdParam()
+  @AdminOperation({ summary: "List a client's grants", ok: { status: 200, description: 'what it may get at each resource', type: ClientGrantSummary, isArray: true }, refusals: [404] })
+  listGrants(@AdminPathId('clientId') clientId: string): Promise<ClientGrantView[]> {
+    return this.grants.list(clientId);
+  }
+
+  @Post(':clientId/grants')
+  @HttpCode(200)
+  @ApiClientIdParam()
+  @AdminOperation({
+    summary: 'Grant scopes at one resource',
+    description: 'Creates the grant, or replaces the one the client has at that resource. Each scope must be one the resource defines.',
+    ok: { status: 200, description: 'the grant', type: ClientGrantSummary },
+    refusals: [400, 404],
+  })
+  grant(@AdminPathId('clientId') clientId: string, @Body() body: ClientGrantDto, @AdminActor() actor: AuditActor): Promise<ClientGrantView> {
+    return this.grants.grant(clientId, grantInput(body), actor);
+  }
+
+  @Delete(':clientId/grants/:resource')
+  @HttpCode(204)
+  @ApiClientIdParam()
+  @ApiParam({ name: 'resource', description: 'the resource URI, URL-encoded (api%3A%2F%2Fuser-service)' })
+  @AdminOperation({ summary: 'Revoke the grant at one resource', ok: { status: 204, description: 'revoked' }, refusals: [404] })
+  async revokeGrant(@AdminPathId('clientId') clientId: string, @AdminPathId('resource') resource: string, @AdminActor() actor: AuditActor): Promise<void> {
+    await this.grants.revoke(clientId, resource, actor);
   }
 
   @Post(':clientId/secrets')
@@ -115,13 +111,11 @@ export class ClientsAdminController {
   @AdminOperation({
     summary: 'Rotate: add a secret next to the current one',
     description: 'Both secrets work until the old one is revoked; at most two are active. The new secret is shown this once.',
-    body: { type: 'object', properties: { expires_in: { type: 'integer', minimum: 1, description: 'seconds until the new secret expires (default: never)' } } },
-    ok: { status: 201, description: 'the new secret', schema: ISSUED_SECRET_SCHEMA },
+    ok: { status: 201, description: 'the new secret', type: IssuedSecretSummary },
     refusals: [400, 404],
   })
-  async rotateSecret(@AdminPathId('clientId') clientId: string, @Body() raw: unknown, @AdminActor() actor: AuditActor) {
-    const body = AdminBody.of(raw, ['expires_in']);
-    return issuedSecretJson(await this.clients.rotateSecret(clientId, { expiresInSeconds: body.positiveInteger('expires_in') }, actor));
+  async rotateSecret(@AdminPathId('clientId') clientId: string, @Body() body: RotateSecretDto, @AdminActor() actor: AuditActor) {
+    return issuedSecretJson(await this.secrets.rotate(clientId, { expiresInSeconds: body.expires_in }, actor));
   }
 
   @Delete(':clientId/secrets/:secretId')
@@ -129,7 +123,7 @@ export class ClientsAdminController {
   @ApiClientIdParam()
   @AdminOperation({ summary: 'Revoke a secret', ok: { status: 204, description: 'revoked' }, refusals: [404] })
   async revokeSecret(@AdminPathId('clientId') clientId: string, @SecretIdParam() secretId: string, @AdminActor() actor: AuditActor): Promise<void> {
-    await this.clients.revokeSecret(clientId, secretId, actor);
+    await this.secrets.revoke(clientId, secretId, actor);
   }
 
   @Post(':clientId/disable')
@@ -137,7 +131,7 @@ export class ClientsAdminController {
   @ApiClientIdParam()
   @AdminOperation({ summary: 'Disable a client', description: 'It gets no more tokens, and the ones it holds stop working.', ok: { status: 204, description: 'disabled' }, refusals: [404] })
   async disable(@AdminPathId('clientId') clientId: string, @AdminActor() actor: AuditActor): Promise<void> {
-    await this.clients.setEnabled(clientId, false, actor);
+    await this.lifecycle.setEnabled(clientId, false, actor);
   }
 
   @Post(':clientId/enable')
@@ -145,6 +139,6 @@ export class ClientsAdminController {
   @ApiClientIdParam()
   @AdminOperation({ summary: 'Enable a client', ok: { status: 204, description: 'enabled' }, refusals: [404] })
   async enable(@AdminPathId('clientId') clientId: string, @AdminActor() actor: AuditActor): Promise<void> {
-    await this.clients.setEnabled(clientId, true, actor);
+    await this.lifecycle.setEnabled(clientId, true, actor);
   }
 }

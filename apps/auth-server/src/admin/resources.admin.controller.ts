@@ -1,14 +1,13 @@
 import { Body, Get, Patch, Post } from '@nestjs/common';
 import { ApiParam } from '@nestjs/swagger';
 import type { AuditActor } from '../audit/audit-log';
+import { CreateResourceDto, UpdateResourceDto } from '../resources/resource.dtos';
 import { ResourcesService, ResourceSummary } from '../resources/resources.service';
 import { AdminActor } from './admin-actor';
-import { AdminBody } from './admin-body';
 import { AdminPathId } from './admin-params';
-import { AdminController, AdminOperation, RESOURCE_SCHEMA } from './admin-docs';
+import { AdminController, AdminOperation } from './admin-docs';
 
 const ApiUriParam = () => ApiParam({ name: 'uri', description: 'the audience URI, URL-encoded (api%3A%2F%2Fbilling-service)' });
-const SCOPES = { type: 'array', items: { type: 'string' }, description: 'the scopes this API defines' } as const;
 
 /** Resources (APIs: an audience and its scopes) over HTTP: what `npm run cli -- resources …` does. */
 @AdminController('admin/resources', 'resources')
@@ -16,7 +15,7 @@ export class ResourcesAdminController {
   constructor(private readonly resources: ResourcesService) {}
 
   @Get()
-  @AdminOperation({ summary: 'List resources', ok: { status: 200, description: 'every resource', schema: { type: 'array', items: RESOURCE_SCHEMA } }, refusals: [] })
+  @AdminOperation({ summary: 'List resources', ok: { status: 200, description: 'every resource', type: ResourceSummary, isArray: true }, refusals: [] })
   list(): Promise<ResourceSummary[]> {
     return this.resources.list();
   }
@@ -24,18 +23,16 @@ export class ResourcesAdminController {
   @Post()
   @AdminOperation({
     summary: 'Register a resource (an API)',
-    body: { type: 'object', required: ['uri', 'scopes'], properties: { uri: { type: 'string' }, name: { type: 'string' }, scopes: SCOPES } },
-    ok: { status: 201, description: 'the resource', schema: RESOURCE_SCHEMA },
+    ok: { status: 201, description: 'the resource', type: ResourceSummary },
     refusals: [400, 409],
   })
-  create(@Body() raw: unknown, @AdminActor() actor: AuditActor): Promise<ResourceSummary> {
-    const body = AdminBody.of(raw, ['uri', 'name', 'scopes']);
-    return this.resources.create({ uri: body.requiredString('uri'), name: body.string('name'), scopes: body.requiredStringList('scopes') }, actor);
+  create(@Body() body: CreateResourceDto, @AdminActor() actor: AuditActor): Promise<ResourceSummary> {
+    return this.resources.create(body, actor);
   }
 
   @Get(':uri')
   @ApiUriParam()
-  @AdminOperation({ summary: 'Show a resource', ok: { status: 200, description: 'the resource', schema: RESOURCE_SCHEMA }, refusals: [404] })
+  @AdminOperation({ summary: 'Show a resource', ok: { status: 200, description: 'the resource', type: ResourceSummary }, refusals: [404] })
   show(@AdminPathId('uri') uri: string): Promise<ResourceSummary> {
     return this.resources.show(uri);
   }
@@ -45,12 +42,10 @@ export class ResourcesAdminController {
   @AdminOperation({
     summary: 'Change a resource',
     description: 'A scope list given replaces the current one.',
-    body: { type: 'object', properties: { name: { type: 'string' }, scopes: SCOPES } },
-    ok: { status: 200, description: 'the resource as it is now', schema: RESOURCE_SCHEMA },
+    ok: { status: 200, description: 'the resource as it is now', type: ResourceSummary },
     refusals: [400, 404],
   })
-  update(@AdminPathId('uri') uri: string, @Body() raw: unknown, @AdminActor() actor: AuditActor): Promise<ResourceSummary> {
-    const body = AdminBody.of(raw, ['name', 'scopes']);
-    return this.resources.update(uri, { name: body.string('name'), scopes: body.stringList('scopes') }, actor);
+  update(@AdminPathId('uri') uri: string, @Body() body: UpdateResourceDto, @AdminActor() actor: AuditActor): Promise<ResourceSummary> {
+    return this.resources.update(uri, body, actor);
   }
 }

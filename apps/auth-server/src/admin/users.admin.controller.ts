@@ -2,18 +2,16 @@ import { Body, Get, Header, HttpCode, Post } from '@nestjs/common';
 import { ApiParam } from '@nestjs/swagger';
 import { randomBytes } from 'node:crypto';
 import type { AuditActor } from '../audit/audit-log';
-import { UsersService, UserSummary } from '../users/users.service';
+import { CreateUserDto, SetPasswordDto } from '../users/user.dtos';
+import { CreatedUserSummary, UsersService, UserSummary } from '../users/users.service';
 import { AdminActor } from './admin-actor';
-import { AdminBody } from './admin-body';
 import { AdminPathId } from './admin-params';
-import { AdminController, AdminOperation, USER_SCHEMA } from './admin-docs';
+import { AdminController, AdminOperation } from './admin-docs';
 
 const ApiUsernameParam = () => ApiParam({ name: 'username' });
-const PASSWORD = { type: 'string', description: 'omit it to have one generated and returned once' } as const;
 
 /** The password given in the body, or a generated one the answer shows once (as the CLI does). */
-function passwordOf(body: AdminBody): { password: string; generated: boolean } {
-  const given = body.string('password');
+function passwordOf(given: string | undefined): { password: string; generated: boolean } {
   return given !== undefined ? { password: given, generated: false } : { password: randomBytes(18).toString('base64url'), generated: true };
 }
 
@@ -23,7 +21,7 @@ export class UsersAdminController {
   constructor(private readonly users: UsersService) {}
 
   @Get()
-  @AdminOperation({ summary: 'List users', ok: { status: 200, description: 'every user', schema: { type: 'array', items: USER_SCHEMA } }, refusals: [] })
+  @AdminOperation({ summary: 'List users', ok: { status: 200, description: 'every user', type: UserSummary, isArray: true }, refusals: [] })
   list(): Promise<UserSummary[]> {
     return this.users.list();
   }
@@ -32,18 +30,16 @@ export class UsersAdminController {
   @Header('Cache-Control', 'no-store')
   @AdminOperation({
     summary: 'Create a user',
-    body: { type: 'object', required: ['username'], properties: { username: { type: 'string' }, display_name: { type: 'string' }, password: PASSWORD } },
     ok: {
       status: 201,
       description: 'the user, with `password` when it was generated (shown once: only its hash is stored)',
-      schema: { allOf: [USER_SCHEMA, { type: 'object', properties: { password: { type: 'string' } } }] },
+      type: CreatedUserSummary,
     },
     refusals: [400, 409],
   })
-  async create(@Body() raw: unknown, @AdminActor() actor: AuditActor): Promise<UserSummary & { password?: string }> {
-    const body = AdminBody.of(raw, ['username', 'display_name', 'password']);
-    const { password, generated } = passwordOf(body);
-    const user = await this.users.create({ username: body.requiredString('username'), displayName: body.string('display_name'), password }, actor);
+  async create(@Body() body: CreateUserDto, @AdminActor() actor: AuditActor): Promise<CreatedUserSummary> {
+    const { password, generated } = passwordOf(body.password);
+    const user = await this.users.create({ username: body.username, displayName: body.display_name, password }, actor);
     return generated ? { ...user, password } : user;
   }
 
@@ -53,13 +49,12 @@ export class UsersAdminController {
   @AdminOperation({
     summary: "Set a user's password",
     description: "Their current logins end (refresh tokens and the access tokens issued from them are revoked).",
-    body: { type: 'object', properties: { password: PASSWORD } },
     ok: { status: 200, description: '`{ "password": … }` when it was generated, `{}` otherwise', schema: { type: 'object', properties: { password: { type: 'string' } } } },
     refusals: [400, 404],
   })
   @HttpCode(200)
-  async setPassword(@AdminPathId('username') username: string, @Body() raw: unknown, @AdminActor() actor: AuditActor): Promise<{ password?: string }> {
-    const { password, generated } = passwordOf(AdminBody.of(raw, ['password']));
+  async setPassword(@AdminPathId('username') username: string, @Body() body: SetPasswordDto, @AdminActor() actor: AuditActor): Promise<{ password?: string }> {
+    const { password, generated } = passwordOf(body.password);
     await this.users.setPassword(username, password, actor);
     return generated ? { password } : {};
   }

@@ -36,8 +36,10 @@ const processIo: CliIo = {
 };
 
 const EXAMPLES = [
-  'npm run cli -- clients create --id billing --scopes "users:read orders:read" --audience api://user-service',
-  'npm run cli -- clients create --id billing-api --scopes "" --owns-audience api://billing   (a resource server that introspects)',
+  'npm run cli -- clients create --id billing --grant api://user-service=users:read --grant api://order-service=orders:read',
+  'npm run cli -- clients grant billing --resource api://user-service --scopes "users:read users:provision" --default-scopes users:read',
+  'npm run cli -- clients revoke-grant billing --resource api://order-service',
+  'npm run cli -- clients create --id billing-api --owns-audience api://billing   (a resource server that introspects)',
   'npm run -s cli -- clients list --json',
   'npm run cli -- clients rotate-secret order-service',
   'npm run cli -- clients revoke-secret order-service <old-secret-id>',
@@ -45,8 +47,8 @@ const EXAMPLES = [
   'npm run cli -- keys rotate',
   'npm run cli -- migrate',
   'npm run cli -- clients create --help     (every command has its own --help)',
-  'npm run cli -- clients create --id billing-web --auth-method none --scopes invoices:read --audience api://billing-service --redirect-uri http://127.0.0.1/callback',
-  'npm run cli -- clients update billing --scopes "users:read invoices:read" --audience api://user-service',
+  'npm run cli -- clients create --id billing-web --auth-method none --grant api://billing-service=invoices:read --redirect-uri http://127.0.0.1/callback',
+  'npm run cli -- clients update billing --name "Billing" --owns-audience api://billing',
   'npm run -s cli -- clients show billing --json',
   'npm run cli -- clients delete billing',
   'npm run cli -- users create --username carol --name "Carol"   (a generated password is printed once)',

@@ -8,9 +8,11 @@ const HINTS: { when: RegExp; hint: string }[] = [
   { when: /^no user "/, hint: `run \`${CLI} users list\` to see the usernames` },
   { when: /^user ".*already exists$/, hint: `choose another --username, or set this user's password (\`${CLI} users passwd <username>\`)` },
   { when: /^a password must be/, hint: 'pipe it in with --password-stdin (e.g. `printf %s "$PASSWORD" | …`), or leave that option out to get a generated one' },
-  { when: /need at least one redirect URI/, hint: `give one with --redirect-uri (repeatable); see \`${CLI} clients create --help\`` },
+  { when: /need at least one redirect URI/, hint: `give one with --redirect-uri (repeatable; redirect_uris in the admin API); see \`${CLI} clients create --help\`` },
   { when: /authenticates with private_key_jwt and has no secrets/, hint: 'its keys live in its JWKS: publish new keys there instead' },
-  { when: /--jwks-file|--jwks-uri/, hint: `see \`${CLI} clients create --help\` for a private_key_jwt example` },
+  { when: /^private_key_jwt needs|^jwks|--jwks-file/, hint: `see \`${CLI} clients create --help\` for a private_key_jwt example (--jwks-file or --jwks-uri)` },
+  { when: /^no resource "/, hint: `run \`${CLI} resources list\` to see the registered APIs, or register it with \`${CLI} resources create\`` },
+  { when: /^scopes not defined by /, hint: `a resource defines its scopes: see \`${CLI} resources show <uri>\`, or add them with \`${CLI} resources update\`` },
   {
     when: /ECONNREFUSED|connect ETIMEDOUT|password authentication failed|does not exist$/,
     hint: 'is PostgreSQL reachable? Check DATABASE_URL, or leave it unset to use the embedded database (`npm start` creates it)',

@@ -24,17 +24,6 @@ export class ClientEntity {
   @Column('text')
   name!: string;
 
-  @Column('text', { name: 'allowed_scopes', array: true, default: () => "'{}'" })
-  allowedScopes!: string[];
-
-  /** Granted when a token request omits `scope` (RFC 6749 §3.3); a subset of allowedScopes. */
-  @Column('text', { name: 'default_scopes', array: true, default: () => "'{}'" })
-  defaultScopes!: string[];
-
-  /** The first one is the default `aud` when a request names no resource. */
-  @Column('text', { name: 'allowed_audiences', array: true, default: () => "'{}'" })
-  allowedAudiences!: string[];
-
   @Column('text', { name: 'grant_types', array: true })
   grantTypes!: string[];
 

@@ -11,7 +11,7 @@
  *
  * and never userinfo (`https://good.example@evil.example/`), a wildcard, a fragment (RFC 6749 §3.1.2), or
  * whitespace and control characters. Checked at registration (admin API and CLI, through
- * ClientsService) and again at the authorization endpoint, for rows written before the rule existed.
+ * ClientLifecycleService) and again at the authorization endpoint, for rows written before the rule existed.
  */
 export function redirectUriProblem(uri: string, options: { production: boolean }): string | undefined {
   // Control characters, spaces and non-ASCII: a URI has none; `*`: no wildcards; `#`: no fragment, even an empty one.

@@ -3,7 +3,7 @@ import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { ASSERTION_ALGORITHMS } from '../client-authentication/authenticators/private-key-jwt.authenticator';
 import { ENDPOINT_AUTH_METHODS } from '../client-authentication/endpoint-auth-methods';
-import { ClientsService } from '../clients/clients.service';
+import { ClientViews } from '../clients/client-views';
 import { authServerConfig } from '../config/auth-server.config';
 import { SigningKeysService } from '../keys/signing-keys.service';
 import { ResourcesService } from '../resources/resources.service';
@@ -27,7 +27,7 @@ export class DiscoveryController {
   constructor(
     @Inject(authServerConfig.KEY) private readonly config: ConfigType<typeof authServerConfig>,
     private readonly keys: SigningKeysService,
-    private readonly clients: ClientsService,
+    private readonly clients: ClientViews,
     private readonly resources: ResourcesService,
   ) {}
 

@@ -12,7 +12,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *    scopes);
  * 2. each client gets one grant per allowed audience: its allowed scopes that the resource defines,
  *    and its default scopes among them. An audience where none of its scopes is defined gets no grant.
- * Every dropped pair is logged, by client.
+ * Every dropped pair is logged, by client. Then the flat lists go: grants are the one place.
  */
 export class ClientGrants1796342400000 implements MigrationInterface {
   name = 'ClientGrants1796342400000';
@@ -61,9 +61,21 @@ export class ClientGrants1796342400000 implements MigrationInterface {
         this.logger.log(`client ${client.client_id}: dropped scope/audience pairs no resource defines: ${dropped.join(', ')}`);
       }
     }
+    await queryRunner.query(`ALTER TABLE clients DROP COLUMN allowed_scopes, DROP COLUMN default_scopes, DROP COLUMN allowed_audiences`);
   }
 
+  /** The flat lists again, as the image of the grants (resource URIs in order; the pairs dropped on the way up stay dropped). */
   async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      ALTER TABLE clients
+        ADD COLUMN allowed_scopes text[] NOT NULL DEFAULT '{}',
+        ADD COLUMN default_scopes text[] NOT NULL DEFAULT '{}',
+        ADD COLUMN allowed_audiences text[] NOT NULL DEFAULT '{}'`);
+    await queryRunner.query(`
+      UPDATE clients SET
+        allowed_scopes = ARRAY(SELECT DISTINCT scope FROM client_grants g, unnest(g.scopes) AS scope WHERE g.client_id = clients.client_id ORDER BY scope),
+        default_scopes = ARRAY(SELECT DISTINCT scope FROM client_grants g, unnest(g.default_scopes) AS scope WHERE g.client_id = clients.client_id ORDER BY scope),
+        allowed_audiences = ARRAY(SELECT g.resource_uri FROM client_grants g WHERE g.client_id = clients.client_id ORDER BY g.resource_uri)`);
     await queryRunner.query(`DROP TABLE client_grants`);
   }
 }

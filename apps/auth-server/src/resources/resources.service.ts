@@ -1,5 +1,6 @@
 import { isStorableText } from '@app/database';
 import { Injectable } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
 import { AuditActor, AuditLog } from '../audit/audit-log';
@@ -24,12 +25,22 @@ export interface ResourcePatch {
   scopes?: string[];
 }
 
-export interface ResourceSummary {
-  uri: string;
-  name: string;
-  scopes: string[];
-  created_at: string;
-  updated_at: string;
+/** A resource as the CLI and the admin API show it; its OpenAPI schema is generated from this class. */
+export class ResourceSummary {
+  @ApiProperty({ description: 'the audience URI (api://billing-service)' })
+  uri!: string;
+
+  @ApiProperty()
+  name!: string;
+
+  @ApiProperty({ type: [String], description: 'the scopes this API defines' })
+  scopes!: string[];
+
+  @ApiProperty({ format: 'date-time' })
+  created_at!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updated_at!: string;
 }
 
 /** Registration of resources (APIs): the operator's side (CLI, admin API, seeding). */

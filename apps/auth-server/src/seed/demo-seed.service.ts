@@ -6,7 +6,10 @@ import { DataSource } from 'typeorm';
 import { SEED_ACTOR } from '../audit/audit-log';
 import { RegistrationError } from '../audit/registration-error';
 import { ClientEntity } from '../clients/client.entity';
-import { ClientRegistrationError, ClientsService, CreateClientInput } from '../clients/clients.service';
+import { ClientGrantsService } from '../clients/client-grants.service';
+import { ClientLifecycleService, CreateClientInput } from '../clients/client-lifecycle.service';
+import { ClientRegistrationError } from '../clients/client-registration.policy';
+import { ClientViews } from '../clients/client-views';
 import { redirectUriProblem } from '../clients/redirect-uri-policy';
 import { authServerConfig } from '../config/auth-server.config';
 import { ResourcesService } from '../resources/resources.service';
@@ -23,13 +26,15 @@ const USER_SERVICE_SCOPES = ['users:read', 'users:provision'];
 /**
  * Outside production, creates the demo data once (idempotent, safe for replicas starting together):
  * - the resources api://user-service (users:read users:provision) and api://order-service (orders:read orders:write);
- * - `order-service`: confidential client, users:read and users:provision (just-in-time profiles) on
- *   user-service, secret ORDER_SERVICE_CLIENT_SECRET;
+ * - `order-service`: confidential client granted users:read and users:provision (just-in-time profiles)
+ *   at api://user-service, secret ORDER_SERVICE_CLIENT_SECRET;
  *   owner of api://order-service (it may introspect the user tokens it receives);
  * - `user-service` (when USER_SERVICE_CLIENT_SECRET is set): owner of api://user-service, no grants;
- * - `reporting-service` (when REPORTING_SERVICE_CLIENT_SECRET is set): a client WITHOUT users:read;
+ * - `reporting-service` (when REPORTING_SERVICE_CLIENT_SECRET is set): granted orders:read at
+ *   api://order-service, nothing at api://user-service;
  * - outside production only: `demo-app`, a public client for end-user login (authorization code +
- *   PKCE, loopback redirects), and the users alice and bob (passwords ALICE_PASSWORD / BOB_PASSWORD).
+ *   PKCE, loopback redirects) granted orders:read orders:write at api://order-service, and the users
+ *   alice and bob (passwords ALICE_PASSWORD / BOB_PASSWORD).
  * An existing user or client is left as it is (a changed password env var does not overwrite it).
  */
 @Injectable()
@@ -37,7 +42,9 @@ export class DemoSeedService implements OnApplicationBootstrap {
   private readonly logger = new Logger(DemoSeedService.name);
 
   constructor(
-    private readonly clients: ClientsService,
+    private readonly clients: ClientLifecycleService,
+    private readonly grants: ClientGrantsService,
+    private readonly views: ClientViews,
     private readonly users: UsersService,
     private readonly resources: ResourcesService,
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -52,23 +59,20 @@ export class DemoSeedService implements OnApplicationBootstrap {
       await this.ensureClient({
         clientId: DEMO_CLIENT_ID,
         name: 'Order service (demo)',
-        scopes: USER_SERVICE_SCOPES,
-        audiences: [USER_SERVICE_AUDIENCE],
+        grants: [{ resource: USER_SERVICE_AUDIENCE, scopes: USER_SERVICE_SCOPES }],
         // order-service is also the resource server of api://order-service: it may introspect user tokens.
         ownedAudiences: [ORDER_SERVICE_AUDIENCE],
         authMethod: 'client_secret_basic',
         secret: this.config.demoOrderServiceSecret,
       });
       await this.clients.addOwnedAudience(DEMO_CLIENT_ID, ORDER_SERVICE_AUDIENCE, SEED_ACTOR);
-      await this.addMissingClientScopes(DEMO_CLIENT_ID, USER_SERVICE_SCOPES);
+      await this.addMissingGrantedScopes(DEMO_CLIENT_ID, USER_SERVICE_AUDIENCE, USER_SERVICE_SCOPES);
     }
     if (this.config.demoUserServiceSecret) {
       // user-service calls no one: its client exists to introspect tokens issued for api://user-service.
       await this.ensureClient({
         clientId: USER_SERVICE_CLIENT_ID,
         name: 'User service (demo resource server)',
-        scopes: [],
-        audiences: [USER_SERVICE_AUDIENCE],
         ownedAudiences: [USER_SERVICE_AUDIENCE],
         grantTypes: [],
         authMethod: 'client_secret_basic',
@@ -79,8 +83,7 @@ export class DemoSeedService implements OnApplicationBootstrap {
       await this.ensureClient({
         clientId: 'reporting-service',
         name: 'Reporting service (demo)',
-        scopes: ['orders:read', 'reports:read'],
-        audiences: [ORDER_SERVICE_AUDIENCE, USER_SERVICE_AUDIENCE],
+        grants: [{ resource: ORDER_SERVICE_AUDIENCE, scopes: ['orders:read'] }],
         authMethod: 'client_secret_basic',
         secret: this.config.demoReportingServiceSecret,
       });
@@ -93,8 +96,7 @@ export class DemoSeedService implements OnApplicationBootstrap {
     await this.ensureClient({
       clientId: DEMO_APP_CLIENT_ID,
       name: 'Demo app',
-      scopes: ['orders:read', 'orders:write'],
-      audiences: [ORDER_SERVICE_AUDIENCE],
+      grants: [{ resource: ORDER_SERVICE_AUDIENCE, scopes: ['orders:read', 'orders:write'] }],
       authMethod: 'none',
       grantTypes: ['authorization_code', 'refresh_token'],
       redirectUris: ['http://127.0.0.1/callback'],
@@ -143,11 +145,16 @@ export class DemoSeedService implements OnApplicationBootstrap {
     }
   }
 
-  /** The same for a demo client seeded before it gained a scope. */
-  private async addMissingClientScopes(clientId: string, scopes: string[]): Promise<void> {
-    const existing = (await this.clients.show(clientId)).scopes;
-    const missing = scopes.filter((scope) => !existing.includes(scope));
-    if (missing.length) await this.clients.update(clientId, { scopes: [...existing, ...missing] }, SEED_ACTOR);
+  /** The same for a demo client seeded before its grant at `resource` gained a scope (its defaults gain it too). */
+  private async addMissingGrantedScopes(clientId: string, resource: string, scopes: string[]): Promise<void> {
+    const existing = (await this.views.show(clientId)).grants.find((grant) => grant.resource === resource);
+    const missing = scopes.filter((scope) => !existing?.scopes.includes(scope));
+    if (!missing.length) return;
+    await this.grants.grant(
+      clientId,
+      { resource, scopes: [...(existing?.scopes ?? []), ...missing], defaultScopes: [...(existing?.default_scopes ?? []), ...missing] },
+      SEED_ACTOR,
+    );
   }
 
   private async ensureClient(input: CreateClientInput): Promise<void> {

@@ -1,4 +1,5 @@
 import { isStorableText } from '@app/database';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -20,12 +21,28 @@ const USERNAME = /^[^\p{C}\s]+$/u;
 
 export type UserStatus = 'active' | 'disabled';
 
-export interface UserSummary {
-  id: string;
-  username: string;
-  display_name: string;
-  status: UserStatus;
-  created_at: string;
+/** A user as the CLI and the admin API show it (never a password); its OpenAPI schema is generated from this class. */
+export class UserSummary {
+  @ApiProperty()
+  id!: string;
+
+  @ApiProperty()
+  username!: string;
+
+  @ApiProperty()
+  display_name!: string;
+
+  @ApiProperty({ enum: ['active', 'disabled'] })
+  status!: UserStatus;
+
+  @ApiProperty({ format: 'date-time' })
+  created_at!: string;
+}
+
+/** A created user, with the generated password shown this once. */
+export class CreatedUserSummary extends UserSummary {
+  @ApiPropertyOptional({ description: 'when generated: shown once, only its hash is stored' })
+  password?: string;
 }
 
 @Injectable()

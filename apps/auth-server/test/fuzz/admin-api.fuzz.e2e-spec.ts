@@ -13,6 +13,9 @@ const ROUTES: [string, string][] = [
   ['DELETE', '/admin/clients/:id/secrets/:secret'],
   ['POST', '/admin/clients/:id/disable'],
   ['POST', '/admin/clients/:id/enable'],
+  ['GET', '/admin/clients/:id/grants'],
+  ['POST', '/admin/clients/:id/grants'],
+  ['DELETE', '/admin/clients/fz-target/grants/:id'],
   ['POST', '/admin/clients'],
   ['POST', '/admin/users'],
   ['POST', '/admin/users/:id/password'],
@@ -24,7 +27,7 @@ const ROUTES: [string, string][] = [
 ];
 
 const FIELDS = [
-  'client_id', 'name', 'scopes', 'default_scopes', 'audiences', 'owned_audiences', 'redirect_uris', 'grant_types',
+  'client_id', 'name', 'grants', 'resource', 'scopes', 'default_scopes', 'owned_audiences', 'redirect_uris', 'grant_types',
   'token_endpoint_auth_method', 'jwks', 'jwks_uri', 'expires_in', 'username', 'display_name', 'password', 'uri',
 ];
 
@@ -46,6 +49,14 @@ const fieldValue = () =>
     fc.integer(),
     fc.constantFrom(null, true, { keys: [] }, { keys: [{ kty: 'EC', crv: 'P-256\0' }] }, ['https://a.example/\0'], ['api://a\0b']),
     fc.jsonValue({ maxDepth: 2 }),
+    // grants: lists of objects, well-formed or not, naming real resources or not.
+    fc.array(
+      fc.record(
+        { resource: fc.oneof(nastyString(), fc.constantFrom('api://user-service', 'api://order-service', 'api://\0')), scopes: fc.oneof(fc.array(nastyString(), { maxLength: 3 }), fc.constantFrom(['users:read'], ['orders:read'])), default_scopes: fc.jsonValue({ maxDepth: 1 }) },
+        { requiredKeys: [] },
+      ),
+      { maxLength: 3 },
+    ),
   );
 
 /**
@@ -59,7 +70,7 @@ describe('fuzzing the admin API: paths and bodies', () => {
 
   beforeAll(async () => {
     server = await startAuthServer();
-    const caller = await registerClient(server, { clientId: 'fz-admin-caller', scopes: ['admin'], audiences: [ADMIN_AUDIENCE] });
+    const caller = await registerClient(server, { clientId: 'fz-admin-caller', grants: [{ resource: ADMIN_AUDIENCE, scopes: ['admin'] }] });
     await registerClient(server, { clientId: 'fz-target' });
     token = (await requestToken(server, caller, { scope: 'admin' })).body.access_token as string;
   });

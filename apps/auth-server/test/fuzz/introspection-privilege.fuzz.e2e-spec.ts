@@ -27,8 +27,12 @@ describe('fuzzing introspection privileges: active only to the token\'s client o
     const audiences = ['api://alpha', 'api://beta', 'api://gamma'];
     // Issuers with several audiences, owners of one or two, and clients owning nothing.
     const issuers = [
-      await registerClient(server, { clientId: 'fz-issuer-1', audiences }),
-      await registerClient(server, { clientId: 'fz-issuer-2', audiences: ['api://beta', 'api://gamma'], ownedAudiences: ['api://alpha'] }),
+      await registerClient(server, { clientId: 'fz-issuer-1', grants: audiences.map((resource) => ({ resource, scopes: ['users:read'] })) }),
+      await registerClient(server, {
+        clientId: 'fz-issuer-2',
+        grants: ['api://beta', 'api://gamma'].map((resource) => ({ resource, scopes: ['users:read'] })),
+        ownedAudiences: ['api://alpha'],
+      }),
     ];
     callers.push({ ...issuers[0]!, owns: [] }, { ...issuers[1]!, owns: ['api://alpha'] });
     callers.push({ ...(await registerClient(server, { clientId: 'fz-owner-beta', ownedAudiences: ['api://beta'] })), owns: ['api://beta'] });

@@ -7,7 +7,11 @@ import { createTestDatabase } from '../../../../test/support/database';
 import { freePort } from '../../../../test/support/ports';
 import type { AuditActor } from '../../src/audit/audit-log';
 import { createAuthServer } from '../../src/bootstrap';
-import { ClientsService, CreateClientInput } from '../../src/clients/clients.service';
+import { ClientGrantsService } from '../../src/clients/client-grants.service';
+import { ClientLifecycleService, CreateClientInput } from '../../src/clients/client-lifecycle.service';
+import { ClientSecretsService } from '../../src/clients/client-secrets.service';
+import { ClientViews } from '../../src/clients/client-views';
+import { ResourcesService } from '../../src/resources/resources.service';
 
 export const TEST_DEMO_SECRET = 'test-order-service-secret-with-+/=:%-chars';
 /** user-service's own client (owner of api://user-service), seeded like the demo clients. */
@@ -47,7 +51,11 @@ export interface TestAuthServer {
   url: string;
   issuer: string;
   databaseUrl: string;
-  clients: ClientsService;
+  /** Create, update, enable/disable, delete (ClientLifecycleService). */
+  clients: ClientLifecycleService;
+  clientSecrets: ClientSecretsService;
+  clientGrants: ClientGrantsService;
+  clientViews: ClientViews;
   close(): Promise<void>;
 }
 
@@ -75,7 +83,10 @@ export async function startAuthServer(options: StartOptions = {}): Promise<TestA
     url: issuer,
     issuer,
     databaseUrl,
-    clients: app.get(ClientsService),
+    clients: app.get(ClientLifecycleService),
+    clientSecrets: app.get(ClientSecretsService),
+    clientGrants: app.get(ClientGrantsService),
+    clientViews: app.get(ClientViews),
     close: async () => {
       // A test may already have stopped the app (auth-server outage drills).
       await app.close().catch(() => undefined);
@@ -84,12 +95,23 @@ export async function startAuthServer(options: StartOptions = {}): Promise<TestA
   };
 }
 
-/** Registers a client straight through the service; returns its id and (shown-once) secret. */
+/**
+ * Registers a client straight through the service; returns its id and (shown-once) secret. Default
+ * grant: users:read at api://user-service (a seeded resource). A resource its grants name that is not
+ * registered yet is registered first, defining the grant's scopes (a test's own API); an existing one
+ * is left as it is, so a grant of a scope it does not define is refused as in production.
+ */
 export async function registerClient(
   server: TestAuthServer,
   input: Partial<CreateClientInput> & { clientId: string },
 ): Promise<{ clientId: string; secret: string }> {
-  const { secret } = await server.clients.create({ scopes: ['users:read'], audiences: ['api://user-service'], ...input }, TEST_ACTOR);
+  const grants = input.grants ?? [{ resource: 'api://user-service', scopes: ['users:read'] }];
+  const resources = server.app.get(ResourcesService);
+  const registered = new Set((await resources.list()).map((resource) => resource.uri));
+  for (const grant of grants.filter((grant) => !registered.has(grant.resource))) {
+    await resources.create({ uri: grant.resource, scopes: grant.scopes }, TEST_ACTOR);
+  }
+  const { secret } = await server.clients.create({ ...input, grants }, TEST_ACTOR);
   return { clientId: input.clientId, secret: secret?.secret ?? '' };
 }
 

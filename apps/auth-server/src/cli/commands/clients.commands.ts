@@ -1,20 +1,23 @@
-import { readFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
-import type { JSONWebKeySet } from 'jose';
-import { CLIENT_AUTH_METHODS, GrantType, GRANT_TYPES, TokenEndpointAuthMethod } from '../../clients/client.entity';
-import { ClientPatch, ClientsService, ClientSummary, registrationFields } from '../../clients/clients.service';
+import { Type } from '@nestjs/common';
+import { Command } from 'commander';
 import { isPlaceholderSecret } from '@app/platform';
-import { CliContext, repeatable, splitList, UsageError } from '../cli-context';
+import { ClientGrantDto, clientPatch, createClientInput, CreateClientDto, grantInput, RotateSecretDto, UpdateClientDto } from '../../clients/client.dtos';
+import { ClientGrantsService, ClientGrantView } from '../../clients/client-grants.service';
+import { ClientLifecycleService } from '../../clients/client-lifecycle.service';
+import { ClientSecretsService } from '../../clients/client-secrets.service';
+import { ClientSummary, ClientViews, registrationFields } from '../../clients/client-views';
+import { TokenEndpointAuthMethod } from '../../clients/client.entity';
+import { CliContext, UsageError } from '../cli-context';
+import { addDtoOptions } from '../dto-options';
 
-const AUTH_METHODS: TokenEndpointAuthMethod[] = [...CLIENT_AUTH_METHODS, 'none'];
+const describeGrant = (grant: ClientGrantView) =>
+  `${grant.resource}: ${grant.scopes.join(' ')}${grant.default_scopes.join(' ') === grant.scopes.join(' ') ? '' : `  (default: ${grant.default_scopes.join(' ') || 'none'})`}`;
 
 /** A client as `show` and `update` print it (secret ids and dates only). */
 function describeClient(c: ClientSummary): string {
   return [
     `${c.client_id}${c.enabled ? '' : ' (disabled)'}  "${c.name}"  ${c.token_endpoint_auth_method}`,
-    `  scopes:         ${c.scopes.join(' ')}`,
-    `  default scopes: ${c.default_scopes.join(' ')}`,
-    `  audiences:      ${c.audiences.join(' ')}`,
+    ...(c.grants.length ? c.grants.map((grant) => `  grant           ${describeGrant(grant)}`) : ['  grants:         none (it gets no token: clients grant)']),
     ...(c.owned_audiences.length ? [`  owns:           ${c.owned_audiences.join(' ')} (may introspect their tokens)`] : []),
     `  grant types:    ${c.grant_types.join(' ')}`,
     ...(c.redirect_uris.length ? [`  redirect URIs:  ${c.redirect_uris.join(' ')}`] : []),
@@ -45,69 +48,39 @@ async function givenSecret(ctx: CliContext, authMethod: TokenEndpointAuthMethod)
   return secret;
 }
 
-/** `clients …`: registration and lifecycle of OAuth clients. */
+/** `clients …`: registration and lifecycle of OAuth clients. Options come from the DTOs (clients/client.dtos.ts). */
 export function registerClientCommands(program: Command, ctx: CliContext): void {
   const clients = program.command('clients').description('register and manage OAuth clients');
-  clients
-    .command('create')
-    .description('register a client; a generated secret is printed once (store it now)')
-    .requiredOption('--id <client-id>', 'client_id (A-Z a-z 0-9 . _ ~ -)')
-    .requiredOption('--scopes <scopes>', 'allowed scopes, space- or comma-separated', splitList)
-    .option('--default-scopes <scopes>', 'granted when a request names no scope (default: all allowed)', splitList)
-    .option('--audience <uri>', 'allowed audience / resource; repeat for more (first is the default)', splitList)
-    .option(
-      '--owns-audience <uri>',
-      'an audience this client owns as a resource server: it may introspect tokens issued for it; repeat for more',
-      splitList,
-    )
-    .option('--name <name>', 'display name')
-    .addOption(
-      new Option('--auth-method <method>', 'token endpoint auth method (none: a public app, no secret)').choices(AUTH_METHODS).default('client_secret_basic'),
-    )
-    .option('--redirect-uri <uri>', 'an exact redirect URI (authorization_code clients); repeat for more', repeatable)
-    .option(
-      '--grant-types <grants>',
-      `grant types, space- or comma-separated: ${GRANT_TYPES.join(', ')} (default: client_credentials; none: authorization_code refresh_token)`,
-      splitList,
-    )
-    .option('--jwks-file <path>', 'public JWKS file (private_key_jwt)')
-    .option('--jwks-uri <uri>', 'JWKS URL of the client (private_key_jwt)')
+  const get = async <T>(type: Type<T>) => (await ctx.app()).get(type);
+
+  const create = clients.command('create').description('register a client; a generated secret is printed once (store it now)');
+  const createOptions = addDtoOptions(create, CreateClientDto, ctx);
+  create
     .option('--secret-stdin', `use the secret read from stdin (${MIN_GIVEN_SECRET_LENGTH}+ characters; one trailing newline is dropped) instead of generating one`)
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',
-      '\nExamples:\n  npm run cli -- clients create --id billing --scopes "users:read orders:read" --audience api://user-service\n  printf %s "$BILLING_SECRET" | npm run -s cli -- clients create --id billing --scopes users:read --audience api://user-service --secret-stdin\n  npm run -s cli -- clients create --id reports --scopes reports:read --auth-method private_key_jwt --jwks-file ./reports.jwks.json --json\n  npm run cli -- clients create --id billing-web --auth-method none --scopes invoices:read --audience api://billing-service --redirect-uri http://127.0.0.1/callback',
+      [
+        '\nExamples:',
+        '  npm run cli -- clients create --id billing --grant api://user-service=users:read --grant api://order-service=orders:read',
+        '  printf %s "$BILLING_SECRET" | npm run -s cli -- clients create --id billing --grant api://user-service=users:read --secret-stdin',
+        '  npm run -s cli -- clients create --id reports --grant api://order-service=orders:read --auth-method private_key_jwt --jwks-file ./reports.jwks.json --json',
+        '  npm run cli -- clients create --id billing-web --auth-method none --grant api://billing-service=invoices:read --redirect-uri http://127.0.0.1/callback',
+        'A grant gives all its scopes as defaults; narrow them with `clients grant <id> --resource <uri> --scopes … --default-scopes …`.',
+      ].join('\n'),
     )
     .action(async (options) => {
-      let jwks: JSONWebKeySet | undefined;
-      if (options.jwksFile) {
-        try {
-          jwks = JSON.parse(readFileSync(options.jwksFile, 'utf8')) as JSONWebKeySet;
-        } catch (error) {
-          throw new UsageError(`cannot read --jwks-file ${options.jwksFile}: ${(error as Error).message}`);
-        }
-      }
-      const given = options.secretStdin ? await givenSecret(ctx, options.authMethod as TokenEndpointAuthMethod) : undefined;
-      const { client, secret } = await (await ctx.app()).get(ClientsService).create({
-        clientId: options.id,
-        name: options.name,
-        scopes: options.scopes,
-        defaultScopes: options.defaultScopes,
-        audiences: options.audience,
-        ownedAudiences: options.ownsAudience,
-        authMethod: options.authMethod as TokenEndpointAuthMethod,
-        jwks,
-        jwksUri: options.jwksUri,
-        redirectUris: options.redirectUri,
-        grantTypes: options.grantTypes as GrantType[] | undefined,
-        secret: given,
-      }, ctx.actor);
+      const dto = await createOptions.toDto(options);
+      const given = options.secretStdin ? await givenSecret(ctx, dto.token_endpoint_auth_method ?? 'client_secret_basic') : undefined;
+      const { client, secret } = await (await get(ClientLifecycleService)).create({ ...createClientInput(dto), secret: given }, ctx.actor);
+      const grants = await (await get(ClientGrantsService)).list(client.clientId);
       // A secret the operator gave is never echoed: they have it already.
       const shown = secret && !given ? secret : undefined;
       const result = {
         client_id: client.clientId,
         ...(secret ? { ...(shown ? { client_secret: shown.secret } : {}), secret_id: secret.secretId } : {}),
         token_endpoint_auth_method: client.authMethod,
+        grants,
         ...registrationFields(client),
       };
       ctx.print(
@@ -115,10 +88,9 @@ export function registerClientCommands(program: Command, ctx: CliContext): void 
         result,
         [
           `created client ${client.clientId} (${client.authMethod})`,
-          `  scopes:    ${client.allowedScopes.join(' ')}`,
-          `  audiences: ${client.allowedAudiences.join(' ')}`,
+          ...(grants.length ? grants.map((grant) => `  grant:     ${describeGrant(grant)}`) : ['  grants:    none (it gets no token until granted: clients grant)']),
           ...(client.ownedAudiences.length ? [`  owns:      ${client.ownedAudiences.join(' ')} (may introspect their tokens)`] : []),
-          `  grants:    ${client.grantTypes.join(' ')}`,
+          `  grant types: ${client.grantTypes.join(' ')}`,
           ...(client.redirectUris.length ? [`  redirects: ${client.redirectUris.join(' ')}`] : []),
           ...(shown ? [`  secret:    ${shown.secret}`, '  (shown once: only its hash is stored)'] : []),
           ...(secret && given ? ['  secret:    the one read from stdin (only its hash is stored)'] : []),
@@ -128,16 +100,16 @@ export function registerClientCommands(program: Command, ctx: CliContext): void 
 
   clients
     .command('list')
-    .description('list clients and their secrets (ids and dates only)')
+    .description('list clients, their grants and their secrets (ids and dates only)')
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  npm run -s cli -- clients list --json')
     .action(async (options) => {
-      const list = await (await ctx.app()).get(ClientsService).list();
+      const list = await (await get(ClientViews)).list();
       const text = list.length
         ? list
             .map(
               (c) =>
-                `${c.client_id}${c.enabled ? '' : ' (disabled)'}  ${c.token_endpoint_auth_method}  scopes: ${c.scopes.join(' ')}  audiences: ${c.audiences.join(' ')}${c.owned_audiences.length ? `  owns: ${c.owned_audiences.join(' ')}` : ''}\n` +
+                `${c.client_id}${c.enabled ? '' : ' (disabled)'}  ${c.token_endpoint_auth_method}  grants: ${c.grants.map(describeGrant).join('; ') || 'none'}${c.owned_audiences.length ? `  owns: ${c.owned_audiences.join(' ')}` : ''}\n` +
                 c.secrets.map((s) => `    secret ${s.id}  created ${s.created_at}${s.expires_at ? `  expires ${s.expires_at}` : ''}${s.active ? '' : '  (inactive)'}`).join('\n'),
             )
             .join('\n')
@@ -147,68 +119,72 @@ export function registerClientCommands(program: Command, ctx: CliContext): void 
 
   clients
     .command('show <client-id>')
-    .description('one client: its registration and secret ids (never a secret)')
+    .description('one client: its registration, its grants and secret ids (never a secret)')
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  npm run -s cli -- clients show billing --json')
     .action(async (clientId: string, options) => {
-      const client = await (await ctx.app()).get(ClientsService).show(clientId);
+      const client = await (await get(ClientViews)).show(clientId);
       ctx.print(Boolean(options.json), client, describeClient(client));
     });
 
-  clients
-    .command('update <client-id>')
-    .description('change a client: each option given replaces that list (or the name); tokens already issued keep theirs')
-    .option('--name <name>', 'display name')
-    .option('--scopes <scopes>', 'allowed scopes, space- or comma-separated ("" for none)', splitList)
-    .option('--default-scopes <scopes>', 'granted when a request names no scope (default: the current ones still allowed)', splitList)
-    .option('--audience <uri>', 'allowed audiences (first is the default); repeat for more', splitList)
-    .option('--owns-audience <uri>', 'audiences it owns as a resource server; repeat for more ("" for none)', splitList)
-    .option('--redirect-uri <uri>', 'exact redirect URIs; repeat for more ("" for none)', repeatable)
-    .option('--grant-types <grants>', `grant types, space- or comma-separated: ${GRANT_TYPES.join(', ')}`, splitList)
+  const update = clients.command('update <client-id>').description('change a client: each option given replaces that list (or the name); grants change with clients grant / revoke-grant');
+  const updateOptions = addDtoOptions(update, UpdateClientDto, ctx);
+  update
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', '\nExamples:\n  npm run cli -- clients update billing --name "Billing"\n  npm run -s cli -- clients update billing-web --redirect-uri https://billing.example/callback --json')
+    .action(async (clientId: string, options) => {
+      const patch = clientPatch(await updateOptions.toDto(options));
+      if (Object.values(patch).every((value) => value === undefined)) {
+        throw new UsageError(`nothing to update: give at least one of ${updateOptions.flags.map(({ flag }) => `--${flag}`).join(' ')}`);
+      }
+      const client = await (await get(ClientLifecycleService)).update(clientId, patch, ctx.actor);
+      ctx.print(Boolean(options.json), client, `updated client ${describeClient(client)}`);
+    });
+
+  const grant = clients
+    .command('grant <client-id>')
+    .description('let a client get scopes at one resource (API); replaces its grant there. Each scope must be one the resource defines');
+  const grantOptions = addDtoOptions(grant, ClientGrantDto, ctx);
+  grant
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',
-      '\nExamples:\n  npm run cli -- clients update billing --scopes "users:read invoices:read"\n  npm run -s cli -- clients update billing-web --audience api://billing-service --audience api://user-service --json',
+      '\nExamples:\n  npm run cli -- clients grant billing --resource api://user-service --scopes users:read\n  npm run cli -- clients grant demo-app --resource api://order-service --scopes "orders:read orders:write" --default-scopes orders:read',
     )
     .action(async (clientId: string, options) => {
-      const patch: ClientPatch = {
-        name: options.name,
-        scopes: options.scopes,
-        defaultScopes: options.defaultScopes,
-        audiences: options.audience,
-        ownedAudiences: options.ownsAudience,
-        redirectUris: options.redirectUri,
-        grantTypes: options.grantTypes as GrantType[] | undefined,
-      };
-      if (Object.values(patch).every((value) => value === undefined)) {
-        throw new UsageError('nothing to update: give at least one of --name --scopes --default-scopes --audience --owns-audience --redirect-uri --grant-types');
-      }
-      const client = await (await ctx.app()).get(ClientsService).update(clientId, patch, ctx.actor);
-      ctx.print(Boolean(options.json), client, `updated client ${describeClient(client)}`);
+      const granted = await (await get(ClientGrantsService)).grant(clientId, grantInput(await grantOptions.toDto(options)), ctx.actor);
+      ctx.print(Boolean(options.json), { client_id: clientId, ...granted }, `granted ${clientId} ${describeGrant(granted)}`);
+    });
+
+  clients
+    .command('revoke-grant <client-id>')
+    .description('withdraw a client\'s grant at one resource; tokens already issued keep theirs until they expire')
+    .requiredOption('--resource <uri>', "the resource's audience URI")
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', '\nExample:\n  npm run cli -- clients revoke-grant billing --resource api://user-service')
+    .action(async (clientId: string, options) => {
+      await (await get(ClientGrantsService)).revoke(clientId, options.resource, ctx.actor);
+      ctx.print(Boolean(options.json), { client_id: clientId, resource: options.resource, revoked: true }, `revoked the grant of ${clientId} at ${options.resource}`);
     });
 
   clients
     .command('delete <client-id>')
-    .description('remove a client and its secrets; its tokens stop introspecting as active (a new client of that id does not revive them)')
+    .description('remove a client, its secrets and grants; its tokens stop introspecting as active (a new client of that id does not revive them)')
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  npm run cli -- clients delete billing')
     .action(async (clientId: string, options) => {
-      await (await ctx.app()).get(ClientsService).delete(clientId, ctx.actor);
+      await (await get(ClientLifecycleService)).delete(clientId, ctx.actor);
       ctx.print(Boolean(options.json), { client_id: clientId, deleted: true }, `deleted client ${clientId}`);
     });
 
-  clients
-    .command('rotate-secret <client-id>')
-    .description('add a second secret; both work until you revoke the old one')
-    .option('--expires-in <seconds>', 'the new secret expires after this many seconds', (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n <= 0) throw new UsageError('--expires-in must be a positive whole number of seconds');
-      return n;
-    })
+  const rotate = clients.command('rotate-secret <client-id>').description('add a second secret; both work until you revoke the old one');
+  const rotateOptions = addDtoOptions(rotate, RotateSecretDto, ctx);
+  rotate
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  npm run cli -- clients rotate-secret order-service\n  npm run cli -- clients revoke-secret order-service <old-secret-id>')
     .action(async (clientId: string, options) => {
-      const issued = await (await ctx.app()).get(ClientsService).rotateSecret(clientId, { expiresInSeconds: options.expiresIn }, ctx.actor);
+      const { expires_in } = await rotateOptions.toDto(options);
+      const issued = await (await get(ClientSecretsService)).rotate(clientId, { expiresInSeconds: expires_in }, ctx.actor);
       ctx.print(
         Boolean(options.json),
         { client_id: issued.clientId, client_secret: issued.secret, secret_id: issued.secretId, expires_at: issued.expiresAt },
@@ -222,7 +198,7 @@ export function registerClientCommands(program: Command, ctx: CliContext): void 
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  npm run cli -- clients revoke-secret order-service <old-secret-id>')
     .action(async (clientId: string, secretId: string, options) => {
-      await (await ctx.app()).get(ClientsService).revokeSecret(clientId, secretId, ctx.actor);
+      await (await get(ClientSecretsService)).revoke(clientId, secretId, ctx.actor);
       ctx.print(Boolean(options.json), { client_id: clientId, secret_id: secretId, revoked: true }, `revoked secret ${secretId} of ${clientId}`);
     });
 
@@ -236,7 +212,7 @@ export function registerClientCommands(program: Command, ctx: CliContext): void 
       .option('--json', 'machine-readable output')
       .addHelpText('after', `\nExample:\n  npm run cli -- clients ${name} billing`)
       .action(async (clientId: string, options) => {
-        await (await ctx.app()).get(ClientsService).setEnabled(clientId, enabled, ctx.actor);
+        await (await get(ClientLifecycleService)).setEnabled(clientId, enabled, ctx.actor);
         ctx.print(Boolean(options.json), { client_id: clientId, enabled }, `${name}d client ${clientId}`);
       });
   }

@@ -1,6 +1,8 @@
 import { Command } from 'commander';
+import { CreateResourceDto, UpdateResourceDto } from '../../resources/resource.dtos';
 import { ResourcesService, ResourceSummary } from '../../resources/resources.service';
-import { CliContext, splitList } from '../cli-context';
+import { CliContext } from '../cli-context';
+import { addDtoOptions } from '../dto-options';
 
 const describe = (resource: ResourceSummary) =>
   [`${resource.uri}  (${resource.name})`, `  scopes:  ${resource.scopes.join(' ') || '(none)'}`, `  updated: ${resource.updated_at}`].join('\n');
@@ -10,20 +12,17 @@ export function registerResourceCommands(program: Command, ctx: CliContext): voi
   const resources = program.command('resources').description('register the APIs (audiences) and the scopes each defines');
   const service = async () => (await ctx.app()).get(ResourcesService);
 
-  resources
-    .command('create')
-    .description('register an API: its audience URI and its scopes')
-    .requiredOption('--uri <uri>', 'the audience / RFC 8707 resource indicator: an absolute URI without fragment')
-    .requiredOption('--scopes <scopes>', 'the scopes it defines, space- or comma-separated', splitList)
-    .option('--name <name>', 'display name (default: the URI)')
+  const create = resources.command('create').description('register an API: its audience URI and its scopes');
+  const createOptions = addDtoOptions(create, CreateResourceDto, ctx);
+  create
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',
       '\nExample:\n  npm run cli -- resources create --uri api://billing-service --scopes "invoices:read invoices:write" --name "Billing"\n' +
-        'Then allow a client some of those scopes with that audience (clients create/update --audience … --scopes …).',
+        'Then grant a client some of those scopes there (clients grant <client> --resource api://billing-service --scopes invoices:read).',
     )
     .action(async (options) => {
-      const created = await (await service()).create({ uri: options.uri, name: options.name, scopes: options.scopes }, ctx.actor);
+      const created = await (await service()).create(await createOptions.toDto(options), ctx.actor);
       ctx.print(Boolean(options.json), created, `created resource ${describe(created)}`);
     });
 
@@ -46,15 +45,13 @@ export function registerResourceCommands(program: Command, ctx: CliContext): voi
       ctx.print(Boolean(options.json), resource, describe(resource));
     });
 
-  resources
-    .command('update <uri>')
-    .description("change an API's name or replace its scopes")
-    .option('--scopes <scopes>', 'the new scopes (replace the current ones), space- or comma-separated', splitList)
-    .option('--name <name>', 'display name')
+  const update = resources.command('update <uri>').description("change an API's name or replace its scopes");
+  const updateOptions = addDtoOptions(update, UpdateResourceDto, ctx);
+  update
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  npm run cli -- resources update api://billing-service --scopes "invoices:read invoices:write invoices:pay"')
     .action(async (uri: string, options) => {
-      const updated = await (await service()).update(uri, { name: options.name, scopes: options.scopes }, ctx.actor);
+      const updated = await (await service()).update(uri, await updateOptions.toDto(options), ctx.actor);
       ctx.print(Boolean(options.json), updated, `updated resource ${describe(updated)}`);
     });
 }

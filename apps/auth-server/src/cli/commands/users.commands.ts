@@ -1,16 +1,18 @@
 import { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
+import { CreateUserDto, SetPasswordDto } from '../../users/user.dtos';
 import { UserSummary, UsersService } from '../../users/users.service';
 import { CliContext } from '../cli-context';
+import { addDtoOptions } from '../dto-options';
 
 const CLI = 'npm run cli --';
 
 /**
- * The password to set: all of stdin without its one trailing newline (`--password-stdin`, so it never
- * shows in the shell history or the process list), or a generated one the caller prints once.
+ * The password to set: the one read from stdin (`--password-stdin`, so it never shows in the shell
+ * history or the process list), or a generated one the caller prints once.
  */
-async function newPassword(ctx: CliContext, fromStdin: boolean): Promise<{ password: string; generated: boolean }> {
-  if (fromStdin) return { password: (await ctx.readStdin()).replace(/\r?\n$/, ''), generated: false };
+function newPassword(given: string | undefined): { password: string; generated: boolean } {
+  if (given !== undefined) return { password: given, generated: false };
   return { password: randomBytes(18).toString('base64url'), generated: true };
 }
 
@@ -23,20 +25,18 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
   const users = program.command('users').description('manage end-user logins (authorization code flow)');
   const service = async () => (await ctx.app()).get(UsersService);
 
-  users
-    .command('create')
-    .description('create a user; without --password-stdin a generated password is printed once')
-    .requiredOption('--username <username>', 'the login name (1-128 printable characters, no spaces)')
-    .option('--name <display-name>', 'display name (default: the username)')
-    .option('--password-stdin', 'read the password from stdin (8-1024 characters; one trailing newline is dropped)')
+  const create = users.command('create').description('create a user; without --password-stdin a generated password is printed once');
+  const createOptions = addDtoOptions(create, CreateUserDto, ctx);
+  create
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',
       `\nExamples:\n  ${CLI} users create --username carol --name "Carol Example"\n  printf %s "$CAROL_PASSWORD" | npm run -s cli -- users create --username carol --password-stdin --json`,
     )
     .action(async (options) => {
-      const { password, generated } = await newPassword(ctx, Boolean(options.passwordStdin));
-      const user = await (await service()).create({ username: options.username, displayName: options.name, password }, ctx.actor);
+      const dto = await createOptions.toDto(options);
+      const { password, generated } = newPassword(dto.password);
+      const user = await (await service()).create({ username: dto.username, displayName: dto.display_name, password }, ctx.actor);
       ctx.print(
         Boolean(options.json),
         generated ? { ...user, password } : user,
@@ -44,14 +44,13 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
       );
     });
 
-  users
-    .command('passwd <username>')
-    .description("set a user's password and end their current logins; without --password-stdin a generated one is printed once")
-    .option('--password-stdin', 'read the password from stdin (8-1024 characters; one trailing newline is dropped)')
+  const passwd = users.command('passwd <username>').description("set a user's password and end their current logins; without --password-stdin a generated one is printed once");
+  const passwdOptions = addDtoOptions(passwd, SetPasswordDto, ctx);
+  passwd
     .option('--json', 'machine-readable output')
     .addHelpText('after', `\nExamples:\n  ${CLI} users passwd carol\n  printf %s "$CAROL_PASSWORD" | npm run -s cli -- users passwd carol --password-stdin`)
     .action(async (username: string, options) => {
-      const { password, generated } = await newPassword(ctx, Boolean(options.passwordStdin));
+      const { password, generated } = newPassword((await passwdOptions.toDto(options)).password);
       await (await service()).setPassword(username, password, ctx.actor);
       ctx.print(
         Boolean(options.json),
