@@ -40,7 +40,7 @@ export class AdminCallerGuard implements CanActivate {
     // The client's grant at the admin API now (GrantScopePolicy: granted there and defined by the built-in resource).
     const granted = await this.scopePolicy.grantedAt(client, this.adminApi.audience);
     if (!granted.length) {
-      throw new InvalidToken('the calling client is no longer allowed the admin audience');
+      throw new InvalidToken('the calling client is no longer granted the admin audience');
     }
     // The route's alternatives (its area scope, or admin) that the token carries and the client still may have.
     const accepted = readRouteAuthRequirements(this.reflector, context.getHandler(), context.getClass()).anyScopes;

@@ -1,9 +1,7 @@
 import fc from 'fast-check';
 import { decodeJwt } from 'jose';
 import { FUZZ_RUNS, FUZZ_SEED, fuzzTestTimeout, withinTimeout } from '../../../../test/support/fuzz';
-import { ClientGrantsService } from '../../src/clients/client-grants.service';
-import { ResourcesService } from '../../src/resources/resources.service';
-import { basicAuth, registerClient, requestToken, startAuthServer, TEST_ACTOR, TestAuthServer } from '../support/auth-server.harness';
+import { basicAuth, registerClient, requestToken, startAuthServer, TestAuthServer } from '../support/auth-server.harness';
 
 interface Caller {
   clientId: string;
@@ -38,12 +36,6 @@ describe('fuzzing introspection privileges: active only to the token\'s client o
     callers.push({ ...(await registerClient(server, { clientId: 'fz-owner-beta', ownedAudiences: ['api://beta'] })), owns: ['api://beta'] });
     callers.push({ ...(await registerClient(server, { clientId: 'fz-owner-2', ownedAudiences: ['api://gamma', 'api://alpha'] })), owns: ['api://gamma', 'api://alpha'] });
     callers.push({ ...(await registerClient(server, { clientId: 'fz-nobody' })), owns: [] });
-    // Tokens exist only for registered APIs, with scopes granted there (issue 27): users:read at each.
-    const resources = server.app.get(ResourcesService);
-    const grants = server.app.get(ClientGrantsService);
-    for (const uri of audiences) await resources.create({ uri, scopes: ['users:read'] }, TEST_ACTOR);
-    for (const uri of audiences) await grants.grant('fz-issuer-1', { resource: uri, scopes: ['users:read'] }, TEST_ACTOR);
-    for (const uri of ['api://beta', 'api://gamma']) await grants.grant('fz-issuer-2', { resource: uri, scopes: ['users:read'] }, TEST_ACTOR);
     for (const issuer of issuers) {
       for (const audience of issuer.clientId === 'fz-issuer-1' ? audiences : ['api://beta', 'api://gamma']) {
         const { status, body } = await requestToken(server, issuer, { scope: 'users:read', resource: audience });
