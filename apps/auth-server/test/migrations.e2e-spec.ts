@@ -30,6 +30,31 @@ async function expectMigrationsAppliedOnce(url: string): Promise<void> {
   expect(Number(total!.n)).toBe(AUTH_SERVER_MIGRATIONS.length);
 }
 
+/**
+ * A database migrated up to, not including, `migration`, given `rows` (SQL run on it), then upgraded
+ * to the latest schema; `check` reads the result.
+ */
+async function upgradeFrom(migration: (typeof AUTH_SERVER_MIGRATIONS)[number], rows: string[], check: (upgraded: DataSource) => Promise<void>): Promise<void> {
+  const database = await createTestDatabase();
+  const source = (migrations: typeof AUTH_SERVER_MIGRATIONS) =>
+    new DataSource(postgresOptions({ url: database.url, logQueries: false, poolSize: 2 }, { schema: 'auth', migrations }));
+  const old = await source(AUTH_SERVER_MIGRATIONS.slice(0, AUTH_SERVER_MIGRATIONS.indexOf(migration))).initialize();
+  try {
+    await runMigrationsUnderLock(old, 'auth:migrations');
+    for (const sql of rows) await old.query(sql);
+  } finally {
+    await old.destroy();
+  }
+  const upgraded = await source(AUTH_SERVER_MIGRATIONS).initialize();
+  try {
+    await runMigrationsUnderLock(upgraded, 'auth:migrations');
+    await check(upgraded);
+  } finally {
+    await upgraded.destroy();
+    await database.drop();
+  }
+}
+
 describe('migrations under an advisory lock (replicas starting together)', () => {
   describe('two auth-servers started at the same time on one fresh database', () => {
     let database: { url: string; drop(): Promise<void> };
@@ -136,25 +161,13 @@ describe('migrations under an advisory lock (replicas starting together)', () =>
   });
   describe('Resources1796169600000 on a database with clients (upgrade keeps every client working)', () => {
     it('registers one resource per audience a client lists, with the allowed scopes of the clients allowed it', async () => {
-      const database = await createTestDatabase();
-      const before = AUTH_SERVER_MIGRATIONS.slice(0, AUTH_SERVER_MIGRATIONS.indexOf(Resources1796169600000));
-      const source = (migrations: typeof AUTH_SERVER_MIGRATIONS) =>
-        new DataSource(postgresOptions({ url: database.url, logQueries: false, poolSize: 2 }, { schema: 'auth', migrations }));
-      const old = await source(before).initialize();
-      try {
-        await runMigrationsUnderLock(old, 'auth:migrations');
-        await old.query(`
-          INSERT INTO clients (client_id, name, allowed_scopes, allowed_audiences, owned_audiences, grant_types, token_endpoint_auth_method) VALUES
-            ('app', 'app', '{orders:read,orders:write}', '{api://order-service}', '{}', '{authorization_code}', 'none'),
-            ('reports', 'reports', '{orders:read,reports:read}', '{api://order-service,api://user-service}', '{}', '{client_credentials}', 'client_secret_basic'),
-            ('caller', 'caller', '{users:read}', '{api://user-service}', '{}', '{client_credentials}', 'client_secret_basic'),
-            ('owner', 'owner', '{}', '{api://user-service}', '{api://owned-only}', '{}', 'client_secret_basic')`);
-      } finally {
-        await old.destroy();
-      }
-      const upgraded = await source(AUTH_SERVER_MIGRATIONS).initialize();
-      try {
-        await runMigrationsUnderLock(upgraded, 'auth:migrations');
+      const clients = `
+        INSERT INTO clients (client_id, name, allowed_scopes, allowed_audiences, owned_audiences, grant_types, token_endpoint_auth_method) VALUES
+          ('app', 'app', '{orders:read,orders:write}', '{api://order-service}', '{}', '{authorization_code}', 'none'),
+          ('reports', 'reports', '{orders:read,reports:read}', '{api://order-service,api://user-service}', '{}', '{client_credentials}', 'client_secret_basic'),
+          ('caller', 'caller', '{users:read}', '{api://user-service}', '{}', '{client_credentials}', 'client_secret_basic'),
+          ('owner', 'owner', '{}', '{api://user-service}', '{api://owned-only}', '{}', 'client_secret_basic')`;
+      await upgradeFrom(Resources1796169600000, [clients], async (upgraded) => {
         const resources = await upgraded.query(`SELECT uri, name, scopes FROM resources ORDER BY uri`);
         expect(resources).toEqual([
           { uri: 'api://order-service', name: 'api://order-service', scopes: ['orders:read', 'orders:write', 'reports:read'] },
@@ -170,62 +183,53 @@ describe('migrations under an advisory lock (replicas starting together)', () =>
           { table_name: 'authorization_codes', is_nullable: 'YES' },
           { table_name: 'refresh_tokens', is_nullable: 'YES' },
         ]);
-      } finally {
-        await upgraded.destroy();
-        await database.drop();
-      }
+      });
     });
   });
   describe('ClientGrants1796342400000 on a database with flat-list clients (issue 27)', () => {
     it('derives one grant per client and resource from the flat lists, and logs each scope/audience pair it drops', async () => {
-      const database = await createTestDatabase();
-      const before = AUTH_SERVER_MIGRATIONS.slice(0, AUTH_SERVER_MIGRATIONS.indexOf(ClientGrants1796342400000));
-      const source = (migrations: typeof AUTH_SERVER_MIGRATIONS) =>
-        new DataSource(postgresOptions({ url: database.url, logQueries: false, poolSize: 2 }, { schema: 'auth', migrations }));
-      const old = await source(before).initialize();
-      try {
-        await runMigrationsUnderLock(old, 'auth:migrations');
-        await old.query(`
-          INSERT INTO resources (uri, name, scopes) VALUES
-            ('api://order-service', 'Orders', '{orders:read,orders:write}'),
-            ('api://user-service', 'Users', '{users:read,users:provision}')`);
-        await old.query(`
-          INSERT INTO clients (client_id, name, allowed_scopes, default_scopes, allowed_audiences, owned_audiences, grant_types, token_endpoint_auth_method) VALUES
-            ('reports', 'reports', '{orders:read,users:read,reports:read}', '{orders:read,users:read}', '{api://order-service,api://user-service}', '{}', '{client_credentials}', 'client_secret_basic'),
-            ('caller', 'caller', '{users:read}', '{users:read}', '{api://user-service}', '{}', '{client_credentials}', 'client_secret_basic'),
-            ('legacy', 'legacy', '{things:read}', '{}', '{api://legacy}', '{}', '{client_credentials}', 'client_secret_basic'),
-            ('stranded', 'stranded', '{orders:write}', '{orders:write}', '{api://user-service}', '{}', '{client_credentials}', 'client_secret_basic')`);
-      } finally {
-        await old.destroy();
-      }
+      const resources = `
+        INSERT INTO resources (uri, name, scopes) VALUES
+          ('api://order-service', 'Orders', '{orders:read,orders:write}'),
+          ('api://user-service', 'Users', '{users:read,users:provision}')`;
+      const clients = `
+        INSERT INTO clients (client_id, name, allowed_scopes, default_scopes, allowed_audiences, owned_audiences, grant_types, token_endpoint_auth_method) VALUES
+          ('reports', 'reports', '{orders:read,users:read,reports:read}', '{orders:read,users:read}', '{api://order-service,api://user-service}', '{}', '{client_credentials}', 'client_secret_basic'),
+          ('caller', 'caller', '{users:read}', '{users:read}', '{api://user-service}', '{}', '{client_credentials}', 'client_secret_basic'),
+          ('legacy', 'legacy', '{things:read}', '{}', '{api://legacy}', '{}', '{client_credentials}', 'client_secret_basic'),
+          ('stranded', 'stranded', '{orders:write}', '{orders:write}', '{api://user-service}', '{}', '{client_credentials}', 'client_secret_basic')`;
       const logged: string[] = [];
       const log = jest.spyOn(Logger.prototype, 'log').mockImplementation((message: unknown) => void logged.push(String(message)));
-      const upgraded = await source(AUTH_SERVER_MIGRATIONS).initialize();
       try {
-        await runMigrationsUnderLock(upgraded, 'auth:migrations');
-        const grants = await upgraded.query(`SELECT client_id, resource_uri, scopes, default_scopes FROM client_grants ORDER BY client_id, resource_uri`);
-        expect(grants).toEqual([
-          { client_id: 'caller', resource_uri: 'api://user-service', scopes: ['users:read'], default_scopes: ['users:read'] },
-          // An audience no resource registered becomes one (named by its URI), as the Resources migration did.
-          { client_id: 'legacy', resource_uri: 'api://legacy', scopes: ['things:read'], default_scopes: [] },
-          // Each scope goes to the API that defines it, its default status with it: no more orders:read on a user-service token.
-          { client_id: 'reports', resource_uri: 'api://order-service', scopes: ['orders:read'], default_scopes: ['orders:read'] },
-          { client_id: 'reports', resource_uri: 'api://user-service', scopes: ['users:read'], default_scopes: ['users:read'] },
-          // stranded: its only scope is not defined by its only audience: no grant.
-        ]);
-        expect(logged).toEqual(
-          expect.arrayContaining([
-            'registered resource api://legacy: an audience of a client, not yet a resource',
-            'client reports: dropped scope/audience pairs no resource defines: api://order-service users:read, api://order-service reports:read, api://user-service orders:read, api://user-service reports:read',
-            'client stranded: dropped scope/audience pairs no resource defines: api://user-service orders:write',
-          ]),
-        );
-        // A client that keeps every pair is not mentioned.
-        expect(logged.filter((line) => line.includes('client caller') || line.includes('client legacy'))).toEqual([]);
+        await upgradeFrom(ClientGrants1796342400000, [resources, clients], async (upgraded) => {
+          const grants = await upgraded.query(`SELECT client_id, resource_uri, scopes, default_scopes FROM client_grants ORDER BY client_id, resource_uri`);
+          expect(grants).toEqual([
+            { client_id: 'caller', resource_uri: 'api://user-service', scopes: ['users:read'], default_scopes: ['users:read'] },
+            // An audience no resource registered becomes one (named by its URI), as the Resources migration did.
+            { client_id: 'legacy', resource_uri: 'api://legacy', scopes: ['things:read'], default_scopes: [] },
+            // Each scope goes to the API that defines it, its default status with it: no more orders:read on a user-service token.
+            { client_id: 'reports', resource_uri: 'api://order-service', scopes: ['orders:read'], default_scopes: ['orders:read'] },
+            { client_id: 'reports', resource_uri: 'api://user-service', scopes: ['users:read'], default_scopes: ['users:read'] },
+            // stranded: its only scope is not defined by its only audience: no grant.
+          ]);
+          expect(logged).toEqual(
+            expect.arrayContaining([
+              'registered resource api://legacy: an audience of a client, not yet a resource',
+              'client reports: dropped scope/audience pairs no resource defines: api://order-service users:read, api://order-service reports:read, api://user-service orders:read, api://user-service reports:read',
+              'client stranded: dropped scope/audience pairs no resource defines: api://user-service orders:write',
+            ]),
+          );
+          // A client that keeps every pair is not mentioned.
+          expect(logged.filter((line) => line.includes('client caller') || line.includes('client legacy'))).toEqual([]);
+          // Grants are the one place: the flat lists are gone.
+          const flat = await upgraded.query(
+            `SELECT column_name FROM information_schema.columns
+              WHERE table_schema = 'auth' AND table_name = 'clients' AND column_name IN ('allowed_scopes', 'default_scopes', 'allowed_audiences')`,
+          );
+          expect(flat).toEqual([]);
+        });
       } finally {
         log.mockRestore();
-        await upgraded.destroy();
-        await database.drop();
       }
     });
   });
