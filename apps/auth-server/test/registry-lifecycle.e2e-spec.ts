@@ -16,7 +16,7 @@ import {
 } from './support/auth-server.harness';
 
 /** The service layer of the operator lifecycle (CLI and admin API both call it): clients and users, audited. */
-describe('registry lifecycle: ClientsService and UsersService', () => {
+describe('registry lifecycle: the client lifecycle, secrets and grants services, and UsersService', () => {
   let server: TestAuthServer;
   let users: UsersService;
   let audit: Record<string, unknown>[] = [];
