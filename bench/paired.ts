@@ -86,14 +86,23 @@ async function startBuild(label: string, root: string, databaseUrl: string): Pro
   const auth = startNode(`${label} auth-server`, entry, { ...env, AUTH_SERVER_PORT: String(port) });
   running.push(auth);
   await waitForHttp(auth, `${issuer}/health/live`);
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    [join(root, 'dist/apps/auth-server/src/cli/main.js'), 'clients', 'create', '--id', 'bench-client', '--scopes', 'users:read', '--audience', 'api://user-service', '--json'],
-    { env: { ...process.env, ...env } },
-  );
-  const client = JSON.parse(stdout) as { client_id: string; client_secret: string };
+  const client = await registerBenchClient(join(root, 'dist/apps/auth-server/src/cli/main.js'), { ...process.env, ...env });
   const authorization = `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}`;
   return { label, root, issuer, auth, authorization, env };
+}
+
+/**
+ * The bench client, users:read at api://user-service, through the build's own CLI. A build from
+ * before per-resource grants (issue 27) has no --grant: it is given the flat lists it knew.
+ */
+async function registerBenchClient(cli: string, env: NodeJS.ProcessEnv): Promise<{ client_id: string; client_secret: string }> {
+  const create = (flags: string[]) => promisify(execFile)(process.execPath, [cli, 'clients', 'create', '--id', 'bench-client', ...flags, '--json'], { env });
+  try {
+    return JSON.parse((await create(['--grant', 'api://user-service=users:read'])).stdout);
+  } catch (error) {
+    if (!String((error as { stderr?: string }).stderr).includes("unknown option '--grant'")) throw error;
+    return JSON.parse((await create(['--scopes', 'users:read', '--audience', 'api://user-service'])).stdout);
+  }
 }
 
 function tokenRequest(build: Build) {

@@ -164,7 +164,7 @@ async function main(): Promise<void> {
     const auth = await start('auth-server', dist('apps/auth-server/src/main.js'), { ...common, AUTH_SERVER_PORT: String(authPort) }, `${issuer}/health/live`);
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      [dist('apps/auth-server/src/cli/main.js'), 'clients', 'create', '--id', 'bench-client', '--scopes', 'users:read', '--audience', 'api://user-service', '--json'],
+      [dist('apps/auth-server/src/cli/main.js'), 'clients', 'create', '--id', 'bench-client', '--grant', 'api://user-service=users:read', '--json'],
       { env: { ...process.env, ...common } },
     );
     const client = JSON.parse(stdout) as { client_id: string; client_secret: string };
