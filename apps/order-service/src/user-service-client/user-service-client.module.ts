@@ -1,32 +1,22 @@
-import { benchmarkBypassFromEnv, benchmarkTokenSource, ClientCredentialsModule, ServiceHttpClient } from '@nest-oauth-m2m/auth';
-import { propagatedHeaders } from '@app/platform';
+import { benchmarkBypassFromEnv, benchmarkTokenSource, ServiceHttpClient } from '@nest-oauth-m2m/auth';
+import { UserDirectoryModule } from '@app/user-directory';
 import { Module } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import { OrderServiceConfig } from '../config/order-service.config';
+import { orderServiceConfig } from '../config/order-service.config';
 import { TokenStatsController } from '../debug/token-stats.controller';
-import { UserDirectory } from './user-directory.service';
 
-/** user-service as a downstream API: order-service's own client-credentials token for api://user-service. */
+/** user-service as a downstream API (libs/user-directory): order-service's own client-credentials token for api://user-service. */
 @Module({
   imports: [
-    ClientCredentialsModule.forRootAsync({
-      inject: [ConfigService],
-      useFactory: (config: ConfigService) => {
-        const { client, userService, redisUrl } = config.getOrThrow<OrderServiceConfig>('orderService', { infer: true });
-        // The request id of the request being served goes along, to user-service and the auth-server.
-        return { ...client, audience: userService.audience, redisUrl, timeoutMs: userService.timeoutMs, propagateHeaders: propagatedHeaders };
-      },
-    }),
+    UserDirectoryModule.forRoot(
+      orderServiceConfig,
+      // `npm run bench` "auth off" side only: calls user-service without fetching a token.
+      benchmarkBypassFromEnv()
+        ? [{ provide: ServiceHttpClient, useFactory: () => new ServiceHttpClient(benchmarkTokenSource('order-service', ['users:read'])) }]
+        : [],
+    ),
   ],
-  // The token provider lives in this module, so its (development-only) stats endpoint does too.
+  // The token provider lives here, so its (development-only) stats endpoint does too.
   controllers: process.env.NODE_ENV === 'production' ? [] : [TokenStatsController],
-  providers: [
-    UserDirectory,
-    // `npm run bench` "auth off" side only: calls user-service without fetching a token.
-    ...(benchmarkBypassFromEnv()
-      ? [{ provide: ServiceHttpClient, useFactory: () => new ServiceHttpClient(benchmarkTokenSource('order-service', ['users:read'])) }]
-      : []),
-  ],
-  exports: [UserDirectory],
+  exports: [UserDirectoryModule],
 })
 export class UserServiceClientModule {}
