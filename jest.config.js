@@ -27,6 +27,8 @@ module.exports = {
   rootDir: '.',
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/deploy', '<rootDir>/scripts', '<rootDir>/test'],
   testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
+  // The scaffold's template of a service's e2e test: run once rendered, by `npm run test:scaffold`.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/scripts/new-service/files/'],
   moduleFileExtensions: ['js', 'mjs', 'json', 'ts'],
   transform: {
     // tsconfig's module "nodenext" (what Nest 12 asks for: Node's own resolution, CommonJS output

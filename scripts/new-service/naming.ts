@@ -2,6 +2,7 @@
  * The names a new service goes by, all derived from the one the developer types, so the folder, the
  * client id, the audience, the scopes, the variables and the classes cannot disagree.
  */
+import { serviceVariables as variablesOf } from '@app/user-directory/service-variables';
 
 /** A mistake in what the developer asked for: printed as one line, exit code 1. */
 export class NewServiceError extends Error {}
@@ -54,9 +55,10 @@ export function serviceNames(input: string): ServiceNames {
   };
 }
 
-/** The environment variables a service reads under its own prefix (see templates.ts). */
+/** The environment variables a service reads under its own prefix (libs/user-directory reads them). */
 export function serviceVariables(n: ServiceNames): string[] {
-  return [`${n.upper}_PORT`, `${n.upper}_AUDIENCE`, `${n.upper}_CLIENT_ID`, `${n.upper}_CLIENT_SECRET`];
+  const { port, audience, clientId, clientSecret } = variablesOf(n.name);
+  return [port, audience, clientId, clientSecret];
 }
 
 /**

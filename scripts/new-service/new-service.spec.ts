@@ -6,7 +6,7 @@ import { assertNoPlatformCollision, nextFreePort, NewServiceError, serviceNames 
 import { withNestProject } from './nest-cli';
 import { clientCommand, clientSecretOf, registerService, resourceCommand, shellCommand } from './registration';
 import { appPorts, scaffoldService } from './scaffold';
-import { serviceFiles } from './templates';
+import { rebaseImports, serviceFiles } from './templates';
 
 describe('new:service naming', () => {
   it('derives every name from the one typed', () => {
@@ -51,7 +51,7 @@ describe('new:service templates', () => {
   const n = serviceNames('billing-service');
   const files = serviceFiles(n, 3007);
 
-  it('writes an app like the others: app.json, tsconfig.app.json, main, bootstrap, module, config and its spec, migrations, e2e test', () => {
+  it('writes an app like the others, its boilerplate in the libs: app.json, tsconfig.app.json, main, bootstrap, module, config, controller, migrations, e2e test', () => {
     expect(Object.keys(files).sort()).toEqual(
       [
         'app.json',
@@ -61,12 +61,8 @@ describe('new:service templates', () => {
         'src/bootstrap.ts',
         'src/billing-service.module.ts',
         'src/config/billing-service.config.ts',
-        'src/config/billing-service.config.spec.ts',
         'src/migrations/index.ts',
-        'src/me/me.module.ts',
         'src/me/me.controller.ts',
-        'src/user-service-client/user-service-client.module.ts',
-        'src/user-service-client/user-directory.service.ts',
         'test/billing-service.e2e-spec.ts',
       ]
         .map((file) => `apps/billing-service/${file}`)
@@ -74,6 +70,14 @@ describe('new:service templates', () => {
     );
     expect(JSON.parse(files['apps/billing-service/app.json']!)).toEqual({ port: 3007, describe: 'resource server, GET /billing/me calls user-service' });
     expect(files['apps/billing-service/tsconfig.app.json']).toBe(readFileSync(join(__dirname, '../../apps/order-service/tsconfig.app.json'), 'utf8'));
+  });
+
+  it('leaves no placeholder behind, in paths or contents', () => {
+    for (const [path, content] of Object.entries(files)) {
+      expect({ path, placeholders: `${path}\n${content}`.match(/__[A-Za-z]+__/g) }).toEqual({ path, placeholders: null });
+    }
+    expect(files['apps/billing-service/src/billing-service.module.ts']).toContain("migrations: BILLING_SERVICE_MIGRATIONS");
+    expect(files['apps/billing-service/src/main.ts']).toContain("runService('billing-service', createBillingService, billingServiceConfig)");
   });
 
   it('starts tracing first, as every app does (the same src/tracing.ts as order-service, under its own name)', () => {
@@ -88,22 +92,32 @@ describe('new:service templates', () => {
     expect(controller).toContain("@Get('me')\n  @Scopes('billing:read')");
   });
 
-  it("calls user-service with the service's own client-credentials token (users:read and users:provision for api://user-service)", () => {
+  it("calls user-service as order-service does: the same libs, config and UserDirectory, with the service's own client", () => {
     const config = files['apps/billing-service/src/config/billing-service.config.ts']!;
-    expect(config).toContain("requiredSecret('BILLING_SERVICE_CLIENT_SECRET')");
-    expect(config).toContain("scopes: ['users:read', 'users:provision']");
-    expect(config).toContain("process.env.USER_SERVICE_AUDIENCE ?? 'api://user-service'");
-    // Spelled through a variable: this repository's .env.example rightly lacks the generated service's
-    // variables, and the env-documentation checks read a literal `process.env.NAME` here as the repo's own.
-    const portVariable = 'BILLING_SERVICE_PORT';
-    expect(config).toContain(`Number(process.env.${portVariable} ?? 3007)`);
-    expect(files['apps/billing-service/src/user-service-client/user-service-client.module.ts']).toContain('ClientCredentialsModule.forRootAsync');
-    expect(files['apps/billing-service/src/billing-service.module.ts']).toContain("DatabaseModule.forRoot({ schema: 'billing_service'");
+    expect(config).toContain("registerAs(\n  'billingService',");
+    expect(config).toContain("userServiceCallerConfig({ name: 'billing-service', defaultPort: 3007 })");
+    const module = files['apps/billing-service/src/billing-service.module.ts']!;
+    expect(module).toContain("ResourceServiceModule.forRoot({ config: billingServiceConfig, schema: 'billing_service'");
+    expect(module).toContain('UserDirectoryModule.forRoot(billingServiceConfig)');
+    const orderService = readFileSync(join(__dirname, '../../apps/order-service/src/user-service-client/user-service-client.module.ts'), 'utf8');
+    expect(orderService).toContain('UserDirectoryModule.forRoot(');
   });
 
-  it('imports the libs by their @app paths', () => {
-    expect(files['apps/billing-service/src/billing-service.module.ts']).toContain("from '@app/database'");
-    expect(files['apps/billing-service/src/bootstrap.ts']).toContain("from '@app/platform'");
+  it('imports the libs by their @app paths, and the tests\' support from where the app is', () => {
+    expect(files['apps/billing-service/src/billing-service.module.ts']).toContain("from '@app/platform/service'");
+    expect(files['apps/billing-service/src/billing-service.module.ts']).toContain("from '@app/user-directory'");
+    const e2e = files['apps/billing-service/test/billing-service.e2e-spec.ts']!;
+    expect(e2e).toContain("from '../../../test/support/platform.harness'");
+    expect(e2e).toContain("from '../../auth-server/test/support/auth-server.harness'");
+    expect(e2e).toContain("from '../src/bootstrap'");
+  });
+
+  it('rebases only the imports that leave the template folder', () => {
+    const template = 'scripts/new-service/files/__name__/src/x/y.ts';
+    const source = "import { a } from '../../../../../../libs/a';\nimport './tracing';\nimport { b } from '../b';\nexport * from '../../../../../../test/c';\n";
+    expect(rebaseImports(source, template, 'apps/billing-service/src/x/y.ts')).toBe(
+      "import { a } from '../../../../libs/a';\nimport './tracing';\nimport { b } from '../b';\nexport * from '../../../../test/c';\n",
+    );
   });
 });
 
@@ -155,7 +169,7 @@ describe('new:service nest-cli.json', () => {
 
   it('adds the project after the other applications, like theirs', () => {
     const updated = withNestProject(nestCli, 'billing-service');
-    expect(Object.keys(updated.projects)).toEqual(['auth-server', 'user-service', 'order-service', 'billing-service', 'database', 'platform']);
+    expect(Object.keys(updated.projects)).toEqual(['auth-server', 'user-service', 'order-service', 'billing-service', 'database', 'platform', 'user-directory']);
     const orderService = JSON.stringify(nestCli.projects['order-service']).replace(/order-service/g, 'billing-service');
     expect(JSON.stringify(updated.projects['billing-service'])).toBe(orderService);
     expect(() => withNestProject(updated, 'billing-service')).toThrow('nest-cli.json already has a project billing-service');

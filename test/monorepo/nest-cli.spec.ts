@@ -43,7 +43,7 @@ describe('nest-cli.json: a monorepo the Nest CLI can build', () => {
     expect(projects.filter(([, p]) => p.type === 'application').map(([name]) => name).sort()).toEqual(apps.sort());
     // libs/auth is not a Nest CLI library: it is the npm workspace package @nest-oauth-m2m/auth, built
     // by its own tsconfig.build.json (`npm run build -w @nest-oauth-m2m/auth`, see the test below).
-    expect(projects.filter(([, p]) => p.type === 'library').map(([name]) => name).sort()).toEqual(['database', 'platform']);
+    expect(projects.filter(([, p]) => p.type === 'library').map(([name]) => name).sort()).toEqual(['database', 'platform', 'user-directory']);
     for (const [name, project] of projects) {
       const folder = project.type === 'application' ? 'apps' : 'libs';
       expect({ name, root: project.root, sourceRoot: project.sourceRoot }).toEqual({ name, root: `${folder}/${name}`, sourceRoot: `${folder}/${name}/src` });

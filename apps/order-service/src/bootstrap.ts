@@ -1,17 +1,11 @@
-import { createHttpApp, HttpAppOptions, resourceServerDocs } from '@app/platform';
+import { createHttpApp, HttpAppOptions } from '@app/platform';
+import { callingServiceAppOptions } from '@app/platform/service';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { OrderServiceModule } from './order-service.module';
 
+const DESCRIPTION = "An end user's orders (user tokens from the authorization_code login); owner profiles come from user-service.";
+
 export function createOrderService(options: Partial<HttpAppOptions> = {}): Promise<NestFastifyApplication> {
-  return createHttpApp(OrderServiceModule, {
-    realm: 'order-service',
-    // order-service calls user-service and the auth-server: its request ids go along.
-    propagateRequestId: true,
-    libraryMetrics: ['guard-decisions', 'jwks', 'token-provider'],
-    docs: resourceServerDocs(
-      'order-service',
-      "An end user's orders (user tokens from the authorization_code login); owner profiles come from user-service.",
-    ),
-    ...options,
-  });
+  // order-service calls user-service and the auth-server: its request ids go along.
+  return createHttpApp(OrderServiceModule, { ...callingServiceAppOptions('order-service', DESCRIPTION), ...options });
 }

@@ -1,27 +1,14 @@
-import { AuthModule } from '@nest-oauth-m2m/auth';
-import { databaseConfig, DatabaseModule } from '@app/database';
-import { envFilePaths, HealthModule } from '@app/platform';
+import { ResourceServiceModule } from '@app/platform/service';
 import { Module } from '@nestjs/common';
-import { ConfigModule, ConfigService } from '@nestjs/config';
-import { UserServiceConfig, userServiceConfig } from './config/user-service.config';
+import { userServiceConfig } from './config/user-service.config';
 import { USER_SERVICE_MIGRATIONS } from './migrations';
 import { DemoSeedService } from './seed/demo-seed.service';
 import { UsersModule } from './users/users.module';
 
 @Module({
   imports: [
-    ConfigModule.forRoot({
-      isGlobal: true,
-      cache: true,
-      load: [userServiceConfig, databaseConfig],
-      envFilePath: envFilePaths(),
-    }),
-    DatabaseModule.forRoot({ schema: 'users', migrations: USER_SERVICE_MIGRATIONS }),
-    HealthModule,
-    AuthModule.forRootAsync({
-      inject: [ConfigService],
-      useFactory: (config: ConfigService) => config.getOrThrow<UserServiceConfig>('userService', { infer: true }).auth,
-    }),
+    // Config, the `users` schema, /health, and AuthModule accepting service tokens for api://user-service.
+    ResourceServiceModule.forRoot({ config: userServiceConfig, schema: 'users', migrations: USER_SERVICE_MIGRATIONS }),
     UsersModule,
   ],
   providers: [DemoSeedService],

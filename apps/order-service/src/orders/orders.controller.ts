@@ -1,12 +1,12 @@
-import { InvalidRequest, InvalidToken, Principal, Scopes, UserOnly } from '@nest-oauth-m2m/auth';
+import { InvalidRequest, Principal, Scopes, UserOnly } from '@nest-oauth-m2m/auth';
 import { isStorableText } from '@app/database';
+import { UserDirectory, UserProfile, userIdOf } from '@app/user-directory';
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { OwnerProfile, UserDirectory } from '../user-service-client/user-directory.service';
 import { Order, OrdersService } from './orders.service';
 
 export interface OrderWithOwner {
   order: Order;
-  owner: OwnerProfile;
+  owner: UserProfile;
 }
 
 function parseNewOrder(body: unknown): { item: string; quantity: number } {
@@ -18,14 +18,6 @@ function parseNewOrder(body: unknown): { item: string; quantity: number } {
     throw new InvalidRequest('quantity must be an integer from 1 to 1000');
   }
   return { item: item.trim(), quantity };
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** The calling user's id: user ids are UUIDs, so a token whose `sub` is not one names no user here. */
-function userIdOf(caller: Principal): string {
-  if (!UUID.test(caller.subject)) throw new InvalidToken('the token subject is not a user id');
-  return caller.subject;
 }
 
 /**
@@ -42,7 +34,7 @@ export class OrdersController {
 
   @Get()
   @Scopes('orders:read')
-  async list(@Principal() caller: Principal): Promise<{ orders: Order[]; owner: OwnerProfile }> {
+  async list(@Principal() caller: Principal): Promise<{ orders: Order[]; owner: UserProfile }> {
     const userId = userIdOf(caller);
     const [orders, owner] = await Promise.all([this.orders.listFor(userId), this.users.profileOf(caller)]);
     return { orders, owner };

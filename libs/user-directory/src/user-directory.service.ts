@@ -1,16 +1,26 @@
-import { DownstreamUnavailable, Principal, ServiceHttpClient, TemporarilyUnavailable } from '@nest-oauth-m2m/auth';
+import { DownstreamUnavailable, InvalidToken, Principal, ServiceHttpClient, TemporarilyUnavailable } from '@nest-oauth-m2m/auth';
 import { Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
-import { ConfigType } from '@nestjs/config';
-import { orderServiceConfig } from '../config/order-service.config';
+import { UserServiceCallerConfig } from './user-service-caller.config';
 
-export interface OwnerProfile {
+/** The calling service's config (UserDirectoryModule.forRoot provides it from the service's namespace). */
+export const USER_SERVICE_CALLER_CONFIG = Symbol('USER_SERVICE_CALLER_CONFIG');
+
+export interface UserProfile {
   id: string;
   username: string;
   display_name: string;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The calling user's id: user ids are UUIDs, so a token whose `sub` is not one names no user here. */
+export function userIdOf(caller: Principal): string {
+  if (!UUID.test(caller.subject)) throw new InvalidToken('the token subject is not a user id');
+  return caller.subject;
+}
+
 /**
- * user-service, seen from order-service: called with order-service's own client-credentials token
+ * user-service, seen from a service that calls it with its own client-credentials token
  * (ServiceHttpClient adds it, and refetches once if user-service says invalid_token).
  */
 @Injectable()
@@ -19,31 +29,33 @@ export class UserDirectory {
 
   constructor(
     private readonly http: ServiceHttpClient,
-    @Inject(orderServiceConfig.KEY) private readonly config: ConfigType<typeof orderServiceConfig>,
+    @Inject(USER_SERVICE_CALLER_CONFIG) private readonly config: UserServiceCallerConfig,
   ) {}
 
   /**
    * The calling user's profile. A user user-service has not met yet (created with the CLI or the admin
    * API) gets one just in time, from what their verified token says (sub, preferred_username, name):
-   * user-service owns profiles, the auth-server owns who the user is.
+   * user-service owns profiles, the auth-server owns who the user is. A missing profile is never 503:
+   * it is created, or 404 when it cannot be (a token that does not say who the user is, a refused
+   * PUT). Only user-service being down or failing (5xx, or an answer it should never give) is 503.
    */
-  async profileOf(caller: Principal): Promise<OwnerProfile> {
-    const found = await this.call('GET', caller.subject);
-    if (found.status === 200) return ownerOf(found.body);
+  async profileOf(caller: Principal): Promise<UserProfile> {
+    const found = await this.call('GET', userIdOf(caller));
+    if (found.status === 200) return profileOf(found.body);
     if (found.status !== 404) throw this.unexpected(found.status);
     const { preferred_username: username, name } = caller.claims as { preferred_username?: unknown; name?: unknown };
     // A token without the user's identity (another issuer, an older token) cannot create a profile.
     if (typeof username !== 'string') throw new NotFoundException('no profile at user-service for this user');
     const created = await this.call('PUT', caller.subject, { username, display_name: typeof name === 'string' ? name : username });
-    if (created.status === 200 || created.status === 201) return ownerOf(created.body);
+    if (created.status === 200 || created.status === 201) return profileOf(created.body);
     if (created.status < 500) throw new NotFoundException(`user-service could not create a profile for this user (${created.status})`);
     throw this.unexpected(created.status);
   }
 
-  private async call(method: 'GET' | 'PUT', userId: string, body?: object): Promise<{ status: number; body: OwnerProfile }> {
+  private async call(method: 'GET' | 'PUT', userId: string, body?: object): Promise<{ status: number; body: UserProfile }> {
     const { url, timeoutMs } = this.config.userService;
     try {
-      return await this.http.request<OwnerProfile>(`${url}/users/${encodeURIComponent(userId)}`, {
+      return await this.http.request<UserProfile>(`${url}/users/${encodeURIComponent(userId)}`, {
         method,
         timeoutMs,
         ...(body ? { json: body } : {}),
@@ -60,6 +72,7 @@ export class UserDirectory {
   }
 }
 
-function ownerOf({ id, username, display_name }: OwnerProfile): OwnerProfile {
+/** Only the fields callers show: user-service's email stays there. */
+function profileOf({ id, username, display_name }: UserProfile): UserProfile {
   return { id, username, display_name };
 }

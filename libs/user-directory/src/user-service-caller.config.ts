@@ -1,0 +1,60 @@
+import { ResourceServerAuthOptions } from '@nest-oauth-m2m/auth';
+import { requiredSecret, resourceServerOptionsFromEnv } from '@app/platform';
+import { serviceVariables } from './service-variables';
+
+/** A resource server that calls user-service with its own client-credentials token. */
+export interface UserServiceCallerConfig {
+  port: number;
+  host: string;
+  auth: ResourceServerAuthOptions;
+  /** How the service reaches user-service, and how long it waits. */
+  userService: { url: string; audience: string; timeoutMs: number };
+  /** The service's own client registration, for its client-credentials tokens. */
+  client: { tokenEndpoint: string; issuer: string; clientId: string; clientSecret: string; scopes: string[] };
+  redisUrl?: string;
+}
+
+/** The scopes such a service is registered with on user-service (see `npm run new:service`). */
+export const USER_SERVICE_CALLER_SCOPES = ['users:read', 'users:provision'];
+
+/**
+ * Read and checked once at boot (inside the service's registerAs): a missing secret or a bad number
+ * stops the app with the variable's name. The service is the client `name` (its id overridable), owner
+ * of the audience `api://<name>` for introspection and the revocation feed.
+ */
+export function userServiceCallerConfig(service: { name: string; defaultPort: number }): UserServiceCallerConfig {
+  const variables = serviceVariables(service.name);
+  const env = process.env;
+  const port = Number(env[variables.port] ?? service.defaultPort);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${variables.port} must be a port number`);
+  const clientId = env[variables.clientId] || service.name;
+  // Written to .env by `npm run new:service` (or `clients rotate-secret <name>`).
+  const clientSecret = requiredSecret(variables.clientSecret);
+  // Introspection (optional) as its own client, the owner of its audience.
+  const auth = resourceServerOptionsFromEnv(env[variables.audience] ?? `api://${service.name}`, service.name, {
+    clientId,
+    clientSecret,
+    secretVariable: variables.clientSecret,
+  });
+  const timeoutMs = Number(env.USER_SERVICE_TIMEOUT_MS ?? 2000);
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new Error('USER_SERVICE_TIMEOUT_MS must be a positive integer');
+  return {
+    port,
+    host: env.HOST ?? '0.0.0.0',
+    auth,
+    userService: {
+      url: (env.USER_SERVICE_URL ?? `http://localhost:${env.USER_SERVICE_PORT ?? 3001}`).replace(/\/+$/, ''),
+      audience: env.USER_SERVICE_AUDIENCE ?? 'api://user-service',
+      timeoutMs,
+    },
+    client: {
+      tokenEndpoint: `${auth.authServerUrl ?? auth.issuer}/oauth/token`,
+      issuer: auth.issuer,
+      clientId,
+      clientSecret,
+      // users:provision: the profile of a user met for the first time is created from their token.
+      scopes: [...USER_SERVICE_CALLER_SCOPES],
+    },
+    redisUrl: env.REDIS_URL || undefined,
+  };
+}
