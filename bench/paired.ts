@@ -100,7 +100,7 @@ async function registerBenchClient(cli: string, env: NodeJS.ProcessEnv): Promise
   try {
     return JSON.parse((await create(['--grant', 'api://user-service=users:read'])).stdout);
   } catch (error) {
-    if (!String((error as { stderr?: string }).stderr).includes("unknown option '--grant'")) throw error;
+    if (!/unknown option '--grant'|required option '--scopes/.test(String((error as { stderr?: string }).stderr))) throw error;
     return JSON.parse((await create(['--scopes', 'users:read', '--audience', 'api://user-service'])).stdout);
   }
 }
