@@ -246,17 +246,31 @@ describe('new:service env files', () => {
 describe('new:service registration', () => {
   const n = serviceNames('billing-service');
 
-  it('runs exactly the two CLI commands of the contract', async () => {
+  const clientCreated = JSON.stringify({ client_id: 'billing-service', client_secret: 'the-secret' });
+
+  it('runs exactly the CLI commands of the contract: its resource, a look at user-service\'s, its client', async () => {
     const calls: string[][] = [];
     const { secret } = await registerService(n, async (args) => {
       calls.push(args);
-      return { code: 0, stdout: args[0] === 'clients' ? JSON.stringify({ client_id: 'billing-service', client_secret: 'the-secret' }) : '{}' };
+      return { code: 0, stdout: args[0] === 'clients' ? clientCreated : '{}' };
     });
     expect(calls).toEqual([
       ['resources', 'create', '--uri', 'api://billing-service', '--scopes', 'billing:read billing:write', '--json'],
+      ['resources', 'show', 'api://user-service', '--json'],
       ['clients', 'create', '--id', 'billing-service', '--grant', 'api://user-service=users:read,users:provision', '--owns-audience', 'api://billing-service', '--json'],
     ]);
     expect(secret).toBe('the-secret');
+  });
+
+  it("before the auth-server's first start (user-service's API not registered yet) it registers that API as the demo seed does", async () => {
+    const calls: string[][] = [];
+    await registerService(n, async (args) => {
+      calls.push(args);
+      if (args[0] === 'resources' && args[1] === 'show') return { code: 1, stdout: '' };
+      return { code: 0, stdout: args[0] === 'clients' ? clientCreated : '{}' };
+    });
+    expect(calls[2]).toEqual(['resources', 'create', '--uri', 'api://user-service', '--scopes', 'users:read users:provision', '--name', 'User service (demo)', '--json']);
+    expect(calls[3]![0]).toBe('clients');
   });
 
   it('a failed command stops it, and says what to run once fixed', async () => {

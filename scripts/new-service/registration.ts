@@ -1,7 +1,7 @@
 /**
  * Registers a new service at the auth-server through the operator CLI, as an operator would: its
- * resource (audience and scopes), then its own client (users:read on user-service, owner of its
- * audience). The client secret is returned to be written to .env, never printed.
+ * resource (audience and scopes), user-service's if the auth-server has not registered it yet, then its
+ * own client (granted users:read and users:provision at user-service, owner of its audience). The client secret is returned to be written to .env, never printed.
  */
 import { NewServiceError, ServiceNames } from './naming';
 
@@ -16,6 +16,16 @@ export type CliRunner = (args: string[]) => Promise<CliResult>;
 export function resourceCommand(n: ServiceNames): string[] {
   return ['resources', 'create', '--uri', n.audience, '--scopes', `${n.readScope} ${n.writeScope}`, '--json'];
 }
+
+/**
+ * user-service's API, which every scaffolded service's client is granted at. The auth-server's demo
+ * seed registers it at its first start, and new:service may run before that (a fresh clone): then it
+ * is registered here the same way (the seed later keeps it and adds any scope it lacks).
+ */
+export function userServiceResourceCommand(): string[] {
+  return ['resources', 'create', '--uri', USER_SERVICE_AUDIENCE, '--scopes', 'users:read users:provision', '--name', 'User service (demo)', '--json'];
+}
+const USER_SERVICE_AUDIENCE = 'api://user-service';
 
 export function clientCommand(n: ServiceNames): string[] {
   return ['clients', 'create', '--id', n.name, '--grant', 'api://user-service=users:read,users:provision', '--owns-audience', n.audience, '--json'];
@@ -33,6 +43,15 @@ export async function registerService(n: ServiceNames, run: CliRunner): Promise<
       `registering the resource ${n.audience} failed (see above). Once fixed, run:\n  ${shellCommand(resourceCommand(n))}\n  ${shellCommand(clientCommand(n))}\n` +
         `and put the client's secret in .env as ${n.upper}_CLIENT_SECRET.`,
     );
+  }
+  if ((await run(['resources', 'show', USER_SERVICE_AUDIENCE, '--json'])).code !== 0) {
+    const userService = await run(userServiceResourceCommand());
+    if (userService.code !== 0) {
+      throw new NewServiceError(
+        `registering the resource ${USER_SERVICE_AUDIENCE} failed (see above). Once fixed, run:\n  ${shellCommand(userServiceResourceCommand())}\n  ${shellCommand(clientCommand(n))}\n` +
+          `and put the client's secret in .env as ${n.upper}_CLIENT_SECRET.`,
+      );
+    }
   }
   const client = await run(clientCommand(n));
   if (client.code !== 0) {
