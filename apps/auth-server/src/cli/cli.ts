@@ -11,6 +11,7 @@ import { registerKeyCommands } from './commands/keys.commands';
 import { registerMigrateCommand } from './commands/migrate.command';
 import { registerResourceCommands } from './commands/resources.commands';
 import { registerUserCommands } from './commands/users.commands';
+import { StderrLogger } from './stderr-logger';
 import { withHint } from './hints';
 import { withoutUnknownArgumentValues } from './unechoed-arguments';
 
@@ -90,7 +91,7 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
   const progress = (text: string) => io.err(`${text}\n`);
   const app = async () => {
     if (!context) {
-      context = await NestFactory.createApplicationContext(AuthServerCliModule, { logger: ['fatal', 'error', 'warn'] });
+      context = await NestFactory.createApplicationContext(AuthServerCliModule, { logger: new StderrLogger({ logLevels: ['fatal', 'error', 'warn'] }) });
       context.get(AuditLog).sendTo(jsonLineSink(io.err));
     }
     return context;
