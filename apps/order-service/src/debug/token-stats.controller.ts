@@ -1,4 +1,4 @@
-import { ClientCredentialsTokenProvider, Public, TokenProviderStats } from '@nest-oauth-m2m/auth';
+import { ClientCredentialsTokenProvider, Public, TokenExchangeStats, TokenExchangeTokenProvider, TokenProviderStats } from '@nest-oauth-m2m/auth';
 import { Controller, Get } from '@nestjs/common';
 
 /**
@@ -8,11 +8,21 @@ import { Controller, Get } from '@nestjs/common';
  */
 @Controller('debug')
 export class TokenStatsController {
-  constructor(private readonly tokens: ClientCredentialsTokenProvider) {}
+  constructor(
+    private readonly tokens: ClientCredentialsTokenProvider,
+    private readonly delegated: TokenExchangeTokenProvider,
+  ) {}
 
   @Get('service-token')
   @Public()
   stats(): TokenProviderStats {
     return { ...this.tokens.stats };
+  }
+
+  /** USER_LOOKUP=token_exchange: tokens exchanged on behalf of users (one per user token, then cached). */
+  @Get('delegated-tokens')
+  @Public()
+  delegatedStats(): TokenExchangeStats & { cached: number } {
+    return { ...this.delegated.stats, cached: this.delegated.size };
   }
 }
