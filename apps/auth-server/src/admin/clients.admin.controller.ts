@@ -1,5 +1,7 @@
-import { Body, Delete, Get, Header, HttpCode, Patch, Post } from '@nestjs/common';
-import { ApiParam } from '@nestjs/swagger';
+import { InvalidRequest } from '@nest-oauth-m2m/auth';
+import { Body, Delete, Get, Header, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { ApiParam, ApiQuery } from '@nestjs/swagger';
+import { GRANT_KINDS, GrantKind } from '../clients/client-grant.entity';
 import type { AuditActor } from '../audit/audit-log';
 import { ClientGrantDto, clientPatch, createClientInput, CreateClientDto, grantInput, RotateSecretDto, UpdateClientDto } from '../clients/client.dtos';
 import { ClientGrantsService, ClientGrantView } from '../clients/client-grants.service';
@@ -9,6 +11,13 @@ import { ClientGrantSummary, ClientSummary, ClientViews, CreatedClientSummary, I
 import { AdminActor } from './admin-actor';
 import { AdminPathId, SecretIdParam } from './admin-params';
 import { AdminController, AdminOperation, ApiClientIdParam } from './admin-docs';
+
+/** `?kind=`: absent means direct; anything but a grant kind is the caller's mistake. */
+function grantKindParam(kind: unknown): GrantKind {
+  if (kind === undefined) return 'direct';
+  if (typeof kind === 'string' && (GRANT_KINDS as readonly string[]).includes(kind)) return kind as GrantKind;
+  throw new InvalidRequest(`kind must be one of ${GRANT_KINDS.join(', ')}`);
+}
 
 /** A newly issued secret as JSON: the only time it is shown. */
 function issuedSecretJson(issued: IssuedSecret) {
@@ -88,7 +97,9 @@ export class ClientsAdminController {
   @ApiClientIdParam()
   @AdminOperation({
     summary: 'Grant scopes at one resource',
-    description: 'Creates the grant, or replaces the one the client has at that resource. Each scope must be one the resource defines.',
+    description:
+      'Creates the grant, or replaces the one of that kind the client has at that resource. Each scope must be one the resource defines. ' +
+      '`kind: delegation`: scopes it may get there on behalf of users, by token exchange (RFC 8693).',
     ok: { status: 200, description: 'the grant', type: ClientGrantSummary },
     refusals: [400, 404],
   })
@@ -100,9 +111,15 @@ export class ClientsAdminController {
   @HttpCode(204)
   @ApiClientIdParam()
   @ApiParam({ name: 'resource', description: 'the resource URI, URL-encoded (api%3A%2F%2Fuser-service)' })
-  @AdminOperation({ summary: 'Revoke the grant at one resource', ok: { status: 204, description: 'revoked' }, refusals: [404] })
-  async revokeGrant(@AdminPathId('clientId') clientId: string, @AdminPathId('resource') resource: string, @AdminActor() actor: AuditActor): Promise<void> {
-    await this.grants.revoke(clientId, resource, actor);
+  @ApiQuery({ name: 'kind', required: false, enum: GRANT_KINDS, description: 'which grant there (default: direct)' })
+  @AdminOperation({ summary: 'Revoke the grant (of one kind) at one resource', ok: { status: 204, description: 'revoked' }, refusals: [400, 404] })
+  async revokeGrant(
+    @AdminPathId('clientId') clientId: string,
+    @AdminPathId('resource') resource: string,
+    @Query('kind') kind: unknown,
+    @AdminActor() actor: AuditActor,
+  ): Promise<void> {
+    await this.grants.revoke(clientId, resource, actor, grantKindParam(kind));
   }
 
   @Post(':clientId/secrets')

@@ -19,6 +19,11 @@ export function flagOf(field: DtoField): string {
   return field.cli.stdin ? `${flag}-stdin` : flag;
 }
 
+/** Every long flag that carries a field: its own, and its variants' (CliFlag.variants). */
+export function flagsOf(field: DtoField): string[] {
+  return [flagOf(field), ...(field.cli.variants ?? []).map((variant) => variant.flag)];
+}
+
 /** One flag's value through the DTO's parser; what it throws is the operator's mistake, named by flag. */
 function parsedBy(flag: string, parse: (value: string) => unknown) {
   return (value: string) => {
@@ -33,7 +38,7 @@ function parsedBy(flag: string, parse: (value: string) => unknown) {
 function optionFor(field: DtoField): Option {
   const flag = flagOf(field);
   const help = field.cli.help ?? field.description;
-  if (field.cli.stdin) return new Option(`--${flag}`, help);
+  if (field.cli.stdin || field.cli.switch !== undefined) return new Option(`--${flag}`, help);
   const listHelp = field.cli.list === 'split' ? ', space- or comma-separated' : field.cli.list === 'repeat' ? '; repeat for more' : '';
   const option = new Option(`--${flag} <${field.cli.value ?? flag}>`, `${help}${listHelp}`);
   if (field.required) option.makeOptionMandatory();
@@ -49,6 +54,12 @@ function optionFor(field: DtoField): Option {
   return option;
 }
 
+/** A variant flag of a list field: one value per flag, each through the variant's parser. */
+function variantOption(variant: NonNullable<DtoField['cli']['variants']>[number]): Option {
+  const parse = parsedBy(variant.flag, variant.parse);
+  return new Option(`--${variant.flag} <${variant.value ?? variant.flag}>`, `${variant.help}; repeat for more`).argParser<unknown[]>((value, previous = []) => [...previous, parse(value)]);
+}
+
 /**
  * Adds `dto`'s fields to `command` as options (the DTO's metadata says how: required, list, file, stdin)
  * and returns the way back. The admin API's body, the OpenAPI schema and these options are one field
@@ -58,16 +69,20 @@ export function addDtoOptions<T extends object>(command: Command, dto: ClassType
   const flags = dtoFields(dto).map((field) => {
     const option = optionFor(field);
     command.addOption(option);
-    return { field, flag: flagOf(field), attribute: option.attributeName() };
+    const variants = (field.cli.variants ?? []).map(variantOption);
+    for (const variant of variants) command.addOption(variant);
+    return { field, flag: flagOf(field), attribute: option.attributeName(), variantAttributes: variants.map((variant) => variant.attributeName()) };
   });
   return {
     flags: flags.map(({ field, flag }) => ({ field, flag })),
     toDto: async (options) => {
       const plain: Record<string, unknown> = {};
-      for (const { field, flag, attribute } of flags) {
-        const value = options[attribute];
+      for (const { field, flag, attribute, variantAttributes } of flags) {
+        const fromVariants = variantAttributes.flatMap((name) => (options[name] as unknown[] | undefined) ?? []);
+        const value = fromVariants.length ? [...((options[attribute] as unknown[] | undefined) ?? []), ...fromVariants] : options[attribute];
         if (value === undefined || value === false) continue;
-        if (field.cli.stdin) plain[field.name] = (await ctx.readStdin()).replace(/\r?\n$/, '');
+        if (field.cli.switch !== undefined) plain[field.name] = field.cli.switch;
+        else if (field.cli.stdin) plain[field.name] = (await ctx.readStdin()).replace(/\r?\n$/, '');
         else if (field.cli.file) plain[field.name] = readJsonFile(flag, value as string);
         else plain[field.name] = value;
       }

@@ -165,12 +165,17 @@ export class ClientLifecycleService {
     await this.appendToList(clientId, 'owned_audiences', audience, actor);
   }
 
+  /** Adds a grant type to an existing client (idempotent): demo seeding of databases made before the grant existed. */
+  async addGrantType(clientId: string, grantType: GrantType, actor: AuditActor): Promise<void> {
+    await this.appendToList(clientId, 'grant_types', grantType, actor);
+  }
+
   /** Adds a redirect URI to an existing client (idempotent): demo seeding under another ISSUER. */
   async addRedirectUri(clientId: string, redirectUri: string, actor: AuditActor): Promise<void> {
     await this.appendToList(clientId, 'redirect_uris', redirectUri, actor);
   }
 
-  private async appendToList(clientId: string, column: 'owned_audiences' | 'redirect_uris', value: string, actor: AuditActor): Promise<void> {
+  private async appendToList(clientId: string, column: 'owned_audiences' | 'redirect_uris' | 'grant_types', value: string, actor: AuditActor): Promise<void> {
     // TypeORM answers an UPDATE with [rows, affected count].
     const [rows]: [{ values: string[] }[], number] = await this.dataSource.query(
       `UPDATE clients SET ${column} = array_append(${column}, $2) WHERE client_id = $1 AND NOT ($2 = ANY(${column})) RETURNING ${column} AS values`,

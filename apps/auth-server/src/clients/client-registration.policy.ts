@@ -1,7 +1,7 @@
 import type { JSONWebKeySet } from 'jose';
 import { RegistrationError } from '../audit/registration-error';
 import { DISPLAY_NAME, SCOPE_TOKEN } from '../oauth-syntax';
-import { CLIENT_AUTH_METHODS, GRANT_TYPES, GrantType, TokenEndpointAuthMethod } from './client.entity';
+import { CLIENT_AUTH_METHODS, GRANT_TYPES, GrantType, TOKEN_EXCHANGE_GRANT_TYPE, TokenEndpointAuthMethod } from './client.entity';
 import { jwksUriProblem, JwksUriPolicy } from './jwks-uri-policy';
 import { redirectUriProblem } from './redirect-uri-policy';
 
@@ -52,6 +52,10 @@ export function checkClientRegistration(client: RegistrationToCheck, rules: Regi
   if (unknownGrant) throw new ClientRegistrationError(`grant_types: unknown grant type "${unknownGrant}"`);
   if (authMethod === 'none' && grantTypes.includes('client_credentials')) {
     throw new ClientRegistrationError('grant_types: a public client (token_endpoint_auth_method none) cannot use client_credentials');
+  }
+  // The actor of a token exchange is the authenticated client: one that holds no credentials cannot be one.
+  if (authMethod === 'none' && grantTypes.includes(TOKEN_EXCHANGE_GRANT_TYPE)) {
+    throw new ClientRegistrationError(`grant_types: a public client (token_endpoint_auth_method none) cannot use ${TOKEN_EXCHANGE_GRANT_TYPE}`);
   }
   if (grantTypes.includes('authorization_code') && !client.redirectUris.length) {
     throw new ClientRegistrationError('redirect_uris: authorization_code clients need at least one redirect URI');

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { JWK } from 'jose';
 import { DataSource } from 'typeorm';
+import { GRANT_KINDS, GrantKind } from './client-grant.entity';
 import { ClientGrantView, grantView } from './client-grants.service';
 import { keyMaterialFields } from './client-keys';
 import { ClientRegistrationError } from './client-registration.policy';
@@ -13,6 +14,9 @@ import { CLIENT_AUTH_METHODS, ClientEntity, TokenEndpointAuthMethod } from './cl
 export class ClientGrantSummary implements ClientGrantView {
   @ApiProperty({ description: "the resource's audience URI" })
   resource!: string;
+
+  @ApiProperty({ enum: GRANT_KINDS, description: 'direct: tokens for itself or from a user\'s login; delegation: on behalf of users, by token exchange (RFC 8693)' })
+  kind!: GrantKind;
 
   @ApiProperty({ type: [String], description: 'the scopes it may get there' })
   scopes!: string[];
@@ -114,7 +118,7 @@ export function summarize(client: ClientEntity, now: Date): ClientSummary {
     name: client.name,
     enabled: client.enabled,
     token_endpoint_auth_method: client.authMethod,
-    grants: (client.grants ?? []).sort((a, b) => a.resourceUri.localeCompare(b.resourceUri)).map(grantView),
+    grants: (client.grants ?? []).sort((a, b) => a.resourceUri.localeCompare(b.resourceUri) || a.kind.localeCompare(b.kind)).map(grantView),
     ...registrationFields(client),
     secrets: (client.secrets ?? [])
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())

@@ -1,8 +1,9 @@
 import type { JSONWebKeySet } from 'jose';
 import { NestedListField, ObjectField, PositiveIntegerField, TextField, TextListField } from '../dto/dto-fields';
+import { GRANT_KINDS, GrantKind } from './client-grant.entity';
 import type { ClientGrantInput } from './client-grants.service';
 import type { ClientPatch, CreateClientInput } from './client-lifecycle.service';
-import { CLIENT_AUTH_METHODS, GRANT_TYPES, GrantType, TokenEndpointAuthMethod } from './client.entity';
+import { CLIENT_AUTH_METHODS, GRANT_TYPES, GrantType, TOKEN_EXCHANGE_GRANT_TYPE, TokenEndpointAuthMethod } from './client.entity';
 
 /**
  * The client registration's fields, declared once: the admin API validates its bodies with these
@@ -16,6 +17,11 @@ export function parseGrantFlag(value: string): ClientGrantDto {
   return Object.assign(new ClientGrantDto(), { resource: value.slice(0, at), scopes: value.slice(at + 1).split(/[\s,]+/).filter(Boolean) });
 }
 
+/** `--delegation-grant api://user-service=users:read`: the same syntax, a delegation grant (token exchange on behalf of users). */
+export function parseDelegationGrantFlag(value: string): ClientGrantDto {
+  return Object.assign(parseGrantFlag(value), { kind: 'delegation' as const });
+}
+
 /** What a client may get at one resource (API): `clients grant`, POST /admin/clients/:id/grants, and each of create's `grants`. */
 export class ClientGrantDto {
   @TextField({ required: true, description: "the resource's audience URI (api://user-service)", example: 'api://user-service' })
@@ -26,6 +32,13 @@ export class ClientGrantDto {
 
   @TextListField({ description: 'granted when a request names no scope; among `scopes` (default: all of them)', cli: { list: 'split' } })
   default_scopes?: string[];
+
+  @TextField({
+    description: 'direct (default): tokens for itself or from a user\'s login; delegation: on behalf of users whose tokens it receives (RFC 8693 token exchange)',
+    enum: GRANT_KINDS,
+    cli: { flag: 'delegation', switch: 'delegation', help: 'a delegation grant: it may exchange the user tokens it receives for tokens at this resource, acting on the users\' behalf (RFC 8693)' },
+  })
+  kind?: GrantKind;
 }
 
 const OWNED_AUDIENCES = 'audiences it owns as a resource server: it may introspect tokens issued for them';
@@ -48,6 +61,14 @@ export class CreateClientDto {
       list: 'repeat',
       parse: parseGrantFlag,
       help: 'scopes it may get at one resource, e.g. api://user-service=users:read,users:provision (all of them its defaults); repeat for more resources',
+      variants: [
+        {
+          flag: 'delegation-grant',
+          value: 'resource=scopes',
+          parse: parseDelegationGrantFlag,
+          help: `scopes it may get at one resource on behalf of users, by token exchange (needs grant type ${TOKEN_EXCHANGE_GRANT_TYPE}), e.g. api://user-service=users:read`,
+        },
+      ],
     },
   })
   grants?: ClientGrantDto[];
@@ -97,7 +118,7 @@ export class RotateSecretDto {
 }
 
 export function grantInput(dto: ClientGrantDto): ClientGrantInput {
-  return { resource: dto.resource, scopes: dto.scopes, defaultScopes: dto.default_scopes };
+  return { resource: dto.resource, scopes: dto.scopes, defaultScopes: dto.default_scopes, kind: dto.kind };
 }
 
 export function createClientInput(dto: CreateClientDto): CreateClientInput {

@@ -13,7 +13,9 @@ export type ConfidentialAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
  */
 export type TokenEndpointAuthMethod = ConfidentialAuthMethod | 'none';
 
-export const GRANT_TYPES = ['client_credentials', 'authorization_code', 'refresh_token'] as const;
+/** RFC 8693 token exchange, the delegation grant (TokenExchangeGrant). */
+export const TOKEN_EXCHANGE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+export const GRANT_TYPES = ['client_credentials', 'authorization_code', 'refresh_token', TOKEN_EXCHANGE_GRANT_TYPE] as const;
 export type GrantType = (typeof GRANT_TYPES)[number];
 
 @Entity({ name: 'clients' })

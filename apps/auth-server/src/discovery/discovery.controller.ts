@@ -4,6 +4,7 @@ import { ConfigType } from '@nestjs/config';
 import { ASSERTION_ALGORITHMS } from '../client-authentication/authenticators/private-key-jwt.authenticator';
 import { ENDPOINT_AUTH_METHODS } from '../client-authentication/endpoint-auth-methods';
 import { ClientViews } from '../clients/client-views';
+import { TOKEN_EXCHANGE_GRANT_TYPE } from '../clients/client.entity';
 import { authServerConfig } from '../config/auth-server.config';
 import { SigningKeysService } from '../keys/signing-keys.service';
 import { ResourcesService } from '../resources/resources.service';
@@ -55,7 +56,7 @@ export class DiscoveryController {
       jwks_uri: `${issuer}/.well-known/jwks.json`,
       introspection_endpoint: `${issuer}/oauth/introspect`,
       revocation_endpoint: `${issuer}/oauth/revoke`,
-      grant_types_supported: ['client_credentials', 'authorization_code', 'refresh_token'],
+      grant_types_supported: ['client_credentials', 'authorization_code', 'refresh_token', TOKEN_EXCHANGE_GRANT_TYPE],
       response_types_supported: ['code'],
       response_modes_supported: ['query'],
       code_challenge_methods_supported: ['S256'],

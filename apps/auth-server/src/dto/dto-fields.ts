@@ -27,6 +27,13 @@ export interface CliFlag {
   stdin?: boolean;
   /** Help text, when it differs from the OpenAPI description (e.g. to give the flag syntax). */
   help?: string;
+  /** A flag without a value (`--<flag>`) that sets the field to this value: `--delegation` for `kind: delegation`. */
+  switch?: string;
+  /**
+   * More flags that fill the same list field, each with its own parser, after the field's own flag's
+   * values: `--delegation-grant` beside `--grant` (repeated, one value per flag).
+   */
+  variants?: { flag: string; value?: string; parse: (value: string) => unknown; help: string }[];
 }
 
 const CLI_FLAG = 'registration:cli-flag';

@@ -13,6 +13,10 @@ function grant(resourceUri: string, scopes: string[], defaultScopes = scopes): C
   return Object.assign(new ClientGrantEntity(), { clientId: 'test-client', resourceUri, scopes, defaultScopes });
 }
 
+function delegation(resourceUri: string, scopes: string[], defaultScopes = scopes): ClientGrantEntity {
+  return Object.assign(grant(resourceUri, scopes, defaultScopes), { kind: 'delegation' });
+}
+
 /** Grants listed out of order on purpose: "the first API" is by resource URI, not by load order. */
 const client = {
   grants: [
@@ -220,6 +224,88 @@ describe('GrantScopePolicy.grantedAt', () => {
     expect(await policyWith(withdrawn).grantedAt(client, 'api://user-service')).toEqual(['users:read']);
     expect(await policyWith().grantedAt(client, 'api://not-the-clients')).toEqual([]);
     expect(await policyWith().grantedAt(client, 'api://unregistered')).toEqual([]);
+  });
+});
+
+describe('direct and delegation grants are kept apart', () => {
+  /** A client that may act on behalf of users at user-service, and get orders:read there for itself. */
+  const delegate = {
+    grants: [
+      delegation('api://user-service', ['users:read']),
+      grant('api://order-service', ['orders:read']),
+      delegation('api://order-service', ['orders:read', 'orders:write'], ['orders:read']),
+    ],
+  };
+
+  it('decide, continueLogin and grantedAt see only direct grants', async () => {
+    await expect(decide({ resource: 'api://user-service' }, delegate)).rejects.toThrow(InvalidTarget);
+    await expect(decide({ scope: 'users:read' }, delegate)).rejects.toThrow(InvalidScope);
+    expect(await decide({ scope: 'orders:read' }, delegate)).toMatchObject({ audience: 'api://order-service', scopes: ['orders:read'] });
+    await expect(decide({ resource: 'api://order-service', scope: 'orders:write' }, delegate)).rejects.toThrow(InvalidScope);
+    await expect(policyWith().continueLogin(delegate, { audience: 'api://user-service', scopes: ['users:read'] }, {})).rejects.toThrow(LoginNoLongerGranted);
+    expect(await policyWith().grantedAt(delegate, 'api://user-service')).toEqual([]);
+  });
+});
+
+describe('GrantScopePolicy.decideDelegation (token exchange, RFC 8693)', () => {
+  const actor = {
+    grants: [
+      grant('api://user-service', ['users:read', 'users:write']),
+      delegation('api://user-service', ['users:read']),
+      delegation('api://order-service', ['orders:read', 'orders:write'], ['orders:read']),
+      delegation('api://unregistered', ['things:read']),
+    ],
+  };
+  /** alice's token for the acting service's own API, api://order-service. */
+  const subject = { audience: 'api://order-service', scopes: ['orders:read'] };
+  const exchange = (request: ScopeRequest, who: { grants: ClientGrantEntity[] } = actor, resources = defined) =>
+    policyWith(resources).decideDelegation(who, subject, request);
+
+  it('the requested scopes at the target the client may act at on behalf of users', async () => {
+    expect(await exchange({ audience: 'api://user-service', scope: 'users:read' })).toEqual({ audience: 'api://user-service', audienceName: 'User service', scopes: ['users:read'] });
+    expect(await exchange({ resource: 'api://user-service' })).toEqual({ audience: 'api://user-service', audienceName: 'User service', scopes: ['users:read'] });
+  });
+
+  it('a direct grant is not a delegation grant: the scopes granted only directly are refused', async () => {
+    expect(await refusal(exchange({ audience: 'api://user-service', scope: 'users:write' }))).toEqual(
+      new InvalidScope('scope not granted to this client on behalf of users at api://user-service: users:write'),
+    );
+    const directOnly = { grants: [grant('api://user-service', ['users:read'])] };
+    await expect(exchange({ audience: 'api://user-service' }, directOnly)).rejects.toThrow(InvalidTarget);
+  });
+
+  it('invalid_target: no delegation grant there, or the API is not registered; a resource that is not an absolute URI', async () => {
+    expect(await refusal(exchange({ audience: 'api://billing-service' }))).toEqual(new InvalidTarget('this client may not act on behalf of users at api://billing-service'));
+    await expect(exchange({ audience: 'api://unregistered' })).rejects.toThrow(InvalidTarget);
+    await expect(exchange({ resource: 'not a uri' })).rejects.toThrow(InvalidTarget);
+  });
+
+  it('invalid_request: no target, or both resource and audience', async () => {
+    await expect(exchange({ scope: 'users:read' })).rejects.toThrow(new InvalidRequest('name the target API with resource or audience'));
+    await expect(exchange({ resource: 'api://user-service', audience: 'api://user-service' })).rejects.toThrow(InvalidRequest);
+  });
+
+  it('invalid_scope: empty, or not defined by the target now', async () => {
+    await expect(exchange({ audience: 'api://user-service', scope: '   ' })).rejects.toThrow(new InvalidScope('scope is empty'));
+    const withdrawn = { ...defined, 'api://user-service': { name: 'User service', scopes: ['users:write'] } };
+    await expect(exchange({ audience: 'api://user-service', scope: 'users:read' }, actor, withdrawn)).rejects.toThrow(InvalidScope);
+    await expect(exchange({ audience: 'api://user-service' }, actor, withdrawn)).rejects.toThrow(InvalidScope);
+  });
+
+  it("at the subject token's own audience it only narrows: never a scope the subject token lacks", async () => {
+    expect(await exchange({ audience: 'api://order-service', scope: 'orders:read' })).toMatchObject({ scopes: ['orders:read'] });
+    expect(await refusal(exchange({ audience: 'api://order-service', scope: 'orders:read orders:write' }))).toEqual(
+      new InvalidScope("scope may only narrow the subject token's scopes at its own audience: orders:write"),
+    );
+    // The defaults too: orders:write is granted for delegation but not the user's to give here.
+    const wideDefaults = { grants: [delegation('api://order-service', ['orders:read', 'orders:write'])] };
+    expect(await exchange({ audience: 'api://order-service' }, wideDefaults)).toMatchObject({ scopes: ['orders:read'] });
+    const noOverlap = { grants: [delegation('api://order-service', ['orders:write'])] };
+    await expect(exchange({ audience: 'api://order-service' }, noOverlap)).rejects.toThrow(InvalidScope);
+  });
+
+  it('at another audience the subject token\'s scopes do not limit it: the delegation grant does', async () => {
+    expect(await exchange({ audience: 'api://user-service', scope: 'users:read' })).toMatchObject({ scopes: ['users:read'] });
   });
 });
 

@@ -21,6 +21,12 @@ export interface LoginScopes {
   scopes: string[];
 }
 
+/** The user token a client exchanges (RFC 8693 subject token): its audience and scopes. */
+export interface SubjectTokenScopes {
+  audience: string;
+  scopes: string[];
+}
+
 /** The decision: the tokens' audience, its registered name, and their scopes. */
 export interface GrantedAccess {
   audience: string;
@@ -44,7 +50,10 @@ export class LoginNoLongerGranted extends InvalidGrant {}
  * - every scope is granted to the client at that API and defined by it;
  * - no `scope`: the client's default scopes at that API, never those of another;
  * - a login (code exchange, refresh) keeps its audience and gets its scopes that are still granted
- *   and defined; nothing left ends it (LoginNoLongerGranted).
+ *   and defined; nothing left ends it (LoginNoLongerGranted);
+ * - a token exchange (delegation, RFC 8693) needs a `delegation` grant at the target, and when the
+ *   target is the subject token's own audience only narrows that token's scopes (decideDelegation).
+ * Those are `direct` grants everywhere except in decideDelegation, which reads only `delegation` ones.
  * Errors: libs/auth's typed OAuth errors, thrown. Reads no database: resources come from ResourceCatalog.
  */
 @Injectable()
@@ -108,6 +117,43 @@ export class GrantScopePolicy {
     return { audience, audienceName, scopes: wanted };
   }
 
+  /**
+   * Token exchange (RFC 8693, delegation): the client acts on behalf of the user of `subject` at the
+   * target named by `resource` or `audience` (required: an exchange never guesses where a user's
+   * authority goes). The scopes are the requested ones (default: the delegation grant's defaults),
+   * each granted to the client for delegation there and defined there; when the target is the subject
+   * token's own audience, also among the subject token's scopes, so an exchange there only narrows.
+   * Errors as RFC 8693 §2.2.2: invalid_request, invalid_target (no delegation grant there), invalid_scope.
+   */
+  async decideDelegation(client: Client, subject: SubjectTokenScopes, request: ScopeRequest): Promise<GrantedAccess> {
+    const { resource, audience } = request;
+    if (resource !== undefined && audience !== undefined) throw new InvalidRequest('use either resource or audience, not both');
+    const target = resource ?? audience;
+    if (target === undefined) throw new InvalidRequest('name the target API with resource or audience');
+    if (resource !== undefined && !isAbsoluteUriWithoutFragment(resource)) {
+      throw new InvalidTarget('resource must be an absolute URI without a fragment');
+    }
+    const requested = request.scope === undefined ? undefined : parseScope(request.scope);
+    if (requested?.length === 0) throw new InvalidScope('scope is empty');
+    const grant = delegationGrantsOf(client).find((candidate) => candidate.resourceUri === target);
+    const registered = grant && (await this.catalog.resources()).get(target);
+    if (!registered) throw new InvalidTarget(`this client may not act on behalf of users at ${target}`);
+    // At the subject token's own audience the user's consent so far is the ceiling: never wider.
+    const ceiling = subject.audience === target ? new Set(subject.scopes) : undefined;
+    if (requested === undefined) {
+      const defaults = defaultsAt(grant, registered).filter((scope) => !ceiling || ceiling.has(scope));
+      if (!defaults.length) throw new InvalidScope(`scope is required: no default scope of this client's delegation grant at ${target} applies`);
+      return { audience: target, audienceName: registered.name, scopes: defaults };
+    }
+    const notGranted = requested.filter((scope) => !grant.scopes.includes(scope));
+    if (notGranted.length) throw new InvalidScope(`scope not granted to this client on behalf of users at ${target}: ${notGranted.join(' ')}`);
+    const notDefined = requested.filter((scope) => !registered.scopes.has(scope));
+    if (notDefined.length) throw new InvalidScope(`scope not defined by ${target}: ${notDefined.join(' ')}`);
+    const wider = ceiling ? requested.filter((scope) => !ceiling.has(scope)) : [];
+    if (wider.length) throw new InvalidScope(`scope may only narrow the subject token's scopes at its own audience: ${wider.join(' ')}`);
+    return { audience: target, audienceName: registered.name, scopes: requested };
+  }
+
   /** The scopes the client may have at one API now: granted there and defined there (empty when none). */
   async grantedAt(client: Client, audience: string): Promise<string[]> {
     const grant = grantsOf(client).find((candidate) => candidate.resourceUri === audience);
@@ -125,9 +171,21 @@ export class GrantScopePolicy {
   }
 }
 
-/** The registry always loads them (ClientRegistry); a client read without them is granted nothing. */
+/**
+ * The client's direct grants. The registry always loads its grants (ClientRegistry); a client read
+ * without them is granted nothing. A grant without a kind is direct (the column's default).
+ */
 function grantsOf(client: Client): ClientGrantEntity[] {
-  return client.grants ?? [];
+  const grants = client.grants ?? [];
+  // The token hot path: no copy for the usual client, which holds no delegation grant.
+  return grants.some(isDelegation) ? grants.filter((grant) => !isDelegation(grant)) : grants;
+}
+
+const isDelegation = (grant: ClientGrantEntity) => grant.kind === 'delegation';
+
+/** The client's delegation grants: where it may act on behalf of users (token exchange). */
+function delegationGrantsOf(client: Client): ClientGrantEntity[] {
+  return (client.grants ?? []).filter(isDelegation);
 }
 
 /** RFC 6749 §3.3: space-separated, each once. */

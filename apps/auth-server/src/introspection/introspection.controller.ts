@@ -2,13 +2,11 @@ import { Public } from '@nest-oauth-m2m/auth';
 import { Controller, Post } from '@nestjs/common';
 import { AuthenticatedClient, CurrentClient } from '../client-authentication/authenticated-client';
 import { ClientAuthenticatedEndpoint } from '../client-authentication/client-authenticated.decorator';
-import { ClientRegistry } from '../clients/client-registry';
 import { Form } from '../http/form.decorator';
 import { FormParams } from '../http/form-params';
-import { RevocationService } from '../revocation/revocation.service';
-import { issuedBeforeRevocation } from '../revocation/tokens-revoked-before';
+import { ActiveTokens } from '../revocation/active-tokens';
 import type { ClientEntity } from '../clients/client.entity';
-import { IssuedAccessTokenClaims, AccessTokenService } from '../token/access-token.service';
+import { ActorClaim, IssuedAccessTokenClaims, AccessTokenService } from '../token/access-token.service';
 
 export type IntrospectionResponse =
   | { active: false }
@@ -23,6 +21,8 @@ export type IntrospectionResponse =
       aud: string;
       iss: string;
       jti: string;
+      /** Delegated tokens (token exchange): who acts on behalf of `sub`, nested for each earlier actor (RFC 8693 §4.1). */
+      act?: ActorClaim;
     };
 
 function mayIntrospect(caller: ClientEntity, claims: IssuedAccessTokenClaims): boolean {
@@ -41,8 +41,7 @@ function mayIntrospect(caller: ClientEntity, claims: IssuedAccessTokenClaims): b
 export class IntrospectionController {
   constructor(
     private readonly tokens: AccessTokenService,
-    private readonly revocations: RevocationService,
-    private readonly clients: ClientRegistry,
+    private readonly activeTokens: ActiveTokens,
   ) {}
 
   @Post('introspect')
@@ -73,6 +72,11 @@ export class IntrospectionController {
           aud: { type: 'string' },
           iss: { type: 'string' },
           jti: { type: 'string' },
+          act: {
+            type: 'object',
+            description: 'delegated tokens (token exchange, RFC 8693 §4.1): the acting client as `sub`, and the earlier actor in a nested `act`',
+            properties: { sub: { type: 'string' }, act: { type: 'object' } },
+          },
         },
       },
     },
@@ -82,10 +86,7 @@ export class IntrospectionController {
     // Least privilege (RFC 7662 §4): only the token's own client, or the owner of its audience (the
     // resource server it was issued for), learns anything; to everyone else it is simply not active.
     if (!claims || !mayIntrospect(caller.client, claims)) return { active: false };
-    if (await this.revocations.isRevoked(claims.jti, claims.sid)) return { active: false };
-    // A disabled client's tokens are dead, and so are those issued before it was last disabled.
-    const issuedTo = await this.clients.find(claims.client_id);
-    if (!issuedTo || !issuedTo.client.enabled || issuedBeforeRevocation(claims, issuedTo.client.tokensRevokedBefore)) return { active: false };
+    if (!(await this.activeTokens.isActive(claims))) return { active: false };
     return {
       active: true,
       scope: claims.scope,
@@ -97,6 +98,7 @@ export class IntrospectionController {
       aud: claims.aud,
       iss: claims.iss,
       jti: claims.jti,
+      ...(claims.act ? { act: claims.act } : {}),
     };
   }
 }

@@ -5,7 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { SEED_ACTOR } from '../audit/audit-log';
 import { RegistrationError } from '../audit/registration-error';
-import { ClientEntity } from '../clients/client.entity';
+import { ClientEntity, TOKEN_EXCHANGE_GRANT_TYPE } from '../clients/client.entity';
 import { ClientGrantsService } from '../clients/client-grants.service';
 import { ClientLifecycleService, CreateClientInput } from '../clients/client-lifecycle.service';
 import { ClientRegistrationError } from '../clients/client-registration.policy';
@@ -22,6 +22,8 @@ export const DEMO_APP_CLIENT_ID = 'demo-app';
 export const USER_SERVICE_CLIENT_ID = 'user-service';
 /** users:provision lets a service create the profile of a user whose token it verified (PUT /users/:id). */
 const USER_SERVICE_SCOPES = ['users:read', 'users:provision'];
+/** What order-service may do at user-service on behalf of the user it serves: read that user. */
+const DELEGATED_USER_SERVICE_SCOPES = ['users:read'];
 
 /**
  * Outside production, creates the demo data once (idempotent, safe for replicas starting together):
@@ -29,6 +31,8 @@ const USER_SERVICE_SCOPES = ['users:read', 'users:provision'];
  * - `order-service`: confidential client granted users:read and users:provision (just-in-time profiles)
  *   at api://user-service, secret ORDER_SERVICE_CLIENT_SECRET;
  *   owner of api://order-service (it may introspect the user tokens it receives);
+ *   and, by token exchange (RFC 8693), users:read at api://user-service on behalf of the users whose
+ *   tokens for api://order-service it receives (USER_LOOKUP=token_exchange);
  * - `user-service` (when USER_SERVICE_CLIENT_SECRET is set): owner of api://user-service, no grants;
  * - `reporting-service` (when REPORTING_SERVICE_CLIENT_SECRET is set): granted orders:read at
  *   api://order-service, nothing at api://user-service;
@@ -59,14 +63,22 @@ export class DemoSeedService implements OnApplicationBootstrap {
       await this.ensureClient({
         clientId: DEMO_CLIENT_ID,
         name: 'Order service (demo)',
-        grants: [{ resource: USER_SERVICE_AUDIENCE, scopes: USER_SERVICE_SCOPES }],
-        // order-service is also the resource server of api://order-service: it may introspect user tokens.
+        grants: [
+          { resource: USER_SERVICE_AUDIENCE, scopes: USER_SERVICE_SCOPES },
+          { resource: USER_SERVICE_AUDIENCE, scopes: DELEGATED_USER_SERVICE_SCOPES, kind: 'delegation' },
+        ],
+        // order-service is also the resource server of api://order-service: it may introspect user tokens,
+        // and exchange them for user-service on the user's behalf.
         ownedAudiences: [ORDER_SERVICE_AUDIENCE],
+        grantTypes: ['client_credentials', TOKEN_EXCHANGE_GRANT_TYPE],
         authMethod: 'client_secret_basic',
         secret: this.config.demoOrderServiceSecret,
       });
       await this.clients.addOwnedAudience(DEMO_CLIENT_ID, ORDER_SERVICE_AUDIENCE, SEED_ACTOR);
       await this.addMissingGrantedScopes(DEMO_CLIENT_ID, USER_SERVICE_AUDIENCE, USER_SERVICE_SCOPES);
+      // A database seeded before token exchange existed gets the grant type and the delegation grant.
+      await this.clients.addGrantType(DEMO_CLIENT_ID, TOKEN_EXCHANGE_GRANT_TYPE, SEED_ACTOR);
+      await this.ensureDelegationGrant(DEMO_CLIENT_ID, USER_SERVICE_AUDIENCE, DELEGATED_USER_SERVICE_SCOPES);
     }
     if (this.config.demoUserServiceSecret) {
       // user-service calls no one: its client exists to introspect tokens issued for api://user-service.
@@ -147,7 +159,7 @@ export class DemoSeedService implements OnApplicationBootstrap {
 
   /** The same for a demo client seeded before its grant at `resource` gained a scope (its defaults gain it too). */
   private async addMissingGrantedScopes(clientId: string, resource: string, scopes: string[]): Promise<void> {
-    const existing = (await this.views.show(clientId)).grants.find((grant) => grant.resource === resource);
+    const existing = (await this.views.show(clientId)).grants.find((grant) => grant.resource === resource && grant.kind === 'direct');
     const missing = scopes.filter((scope) => !existing?.scopes.includes(scope));
     if (!missing.length) return;
     await this.grants.grant(
@@ -155,6 +167,13 @@ export class DemoSeedService implements OnApplicationBootstrap {
       { resource, scopes: [...(existing?.scopes ?? []), ...missing], defaultScopes: [...(existing?.default_scopes ?? []), ...missing] },
       SEED_ACTOR,
     );
+  }
+
+  /** A delegation grant at `resource`, unless the client has one there (an operator may have changed it). */
+  private async ensureDelegationGrant(clientId: string, resource: string, scopes: string[]): Promise<void> {
+    const grants = (await this.views.show(clientId)).grants;
+    if (grants.some((grant) => grant.resource === resource && grant.kind === 'delegation')) return;
+    await this.grants.grant(clientId, { resource, scopes, kind: 'delegation' }, SEED_ACTOR);
   }
 
   private async ensureClient(input: CreateClientInput): Promise<void> {

@@ -6,6 +6,12 @@ import { randomUUID } from 'node:crypto';
 import { authServerConfig } from '../config/auth-server.config';
 import { SigningKeysService } from '../keys/signing-keys.service';
 
+/** RFC 8693 §4.1 `act`: the acting party, and the one that acted before it (nested) when a delegated token was exchanged again. */
+export interface ActorClaim {
+  sub: string;
+  act?: ActorClaim;
+}
+
 /** RFC 9068 claims of the access tokens this server issues (libs/auth's `AccessTokenClaims` is what a resource server reads). */
 export interface IssuedAccessTokenClaims {
   iss: string;
@@ -35,6 +41,11 @@ export interface IssuedAccessTokenClaims {
    */
   preferred_username?: string;
   name?: string;
+  /**
+   * Delegated tokens only (token exchange): the client acting on behalf of the user `sub` (the
+   * token's `client_id`), nested for each earlier actor.
+   */
+  act?: ActorClaim;
 }
 
 export interface IssuedAccessToken {
@@ -65,10 +76,14 @@ export class AccessTokenService {
     secretId?: string;
     /** The user's username and display name (user tokens only). */
     user?: { username: string; displayName: string };
+    /** Delegated tokens only: the actor chain (token exchange). */
+    act?: ActorClaim;
+    /** Delegated tokens only: the token ends by then at the latest (seconds; the subject token's `exp`). */
+    notAfter?: number;
   }): Promise<IssuedAccessToken> {
     const key = this.keys.signingKey() ?? (await this.keys.requireSigningKey());
     const iat = Math.floor(Date.now() / 1000);
-    const expiresIn = this.config.accessTokenTtlSeconds;
+    const expiresIn = input.notAfter === undefined ? this.config.accessTokenTtlSeconds : Math.min(this.config.accessTokenTtlSeconds, input.notAfter - iat);
     const claims: IssuedAccessTokenClaims = {
       iss: this.config.issuer,
       sub: input.subject,
@@ -87,6 +102,7 @@ export class AccessTokenService {
       claims.preferred_username = input.user.username;
       claims.name = input.user.displayName;
     }
+    if (input.act !== undefined) claims.act = input.act;
     // The key's sign options (alg, typ: at+jwt, kid) are built once per key; JwtService's key provider
     // (jwt-key-provider.ts) hands jsonwebtoken that key's KeyObject.
     return { token: this.jwt.sign(claims, key.signOptions), claims, expiresIn };

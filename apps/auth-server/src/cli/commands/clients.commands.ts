@@ -6,12 +6,13 @@ import { ClientGrantsService, ClientGrantView } from '../../clients/client-grant
 import { ClientLifecycleService } from '../../clients/client-lifecycle.service';
 import { ClientSecretsService } from '../../clients/client-secrets.service';
 import { ClientSummary, ClientViews, registrationFields } from '../../clients/client-views';
-import { TokenEndpointAuthMethod } from '../../clients/client.entity';
+import { GrantKind } from '../../clients/client-grant.entity';
+import { TOKEN_EXCHANGE_GRANT_TYPE, TokenEndpointAuthMethod } from '../../clients/client.entity';
 import { CliContext, UsageError } from '../cli-context';
 import { addDtoOptions } from '../dto-options';
 
 const describeGrant = (grant: ClientGrantView) =>
-  `${grant.resource}: ${grant.scopes.join(' ')}${grant.default_scopes.join(' ') === grant.scopes.join(' ') ? '' : `  (default: ${grant.default_scopes.join(' ') || 'none'})`}`;
+  `${grant.resource}${grant.kind === 'delegation' ? ' (on behalf of users)' : ''}: ${grant.scopes.join(' ')}${grant.default_scopes.join(' ') === grant.scopes.join(' ') ? '' : `  (default: ${grant.default_scopes.join(' ') || 'none'})`}`;
 
 /** A client as `show` and `update` print it (secret ids and dates only). */
 function describeClient(c: ClientSummary): string {
@@ -66,6 +67,7 @@ export function registerClientCommands(program: Command, ctx: CliContext): void 
         '  printf %s "$BILLING_SECRET" | npm run -s cli -- clients create --id billing --grant api://user-service=users:read --secret-stdin',
         '  npm run -s cli -- clients create --id reports --grant api://order-service=orders:read --auth-method private_key_jwt --jwks-file ./reports.jwks.json --json',
         '  npm run cli -- clients create --id billing-web --auth-method none --grant api://billing-service=invoices:read --redirect-uri http://127.0.0.1/callback',
+        `  npm run cli -- clients create --id orders --grant-types client_credentials,${TOKEN_EXCHANGE_GRANT_TYPE} --grant api://user-service=users:read --delegation-grant api://user-service=users:read --owns-audience api://orders`,
         'A grant gives all its scopes as defaults; narrow them with `clients grant <id> --resource <uri> --scopes … --default-scopes …`.',
       ].join('\n'),
     )
@@ -143,13 +145,13 @@ export function registerClientCommands(program: Command, ctx: CliContext): void 
 
   const grant = clients
     .command('grant <client-id>')
-    .description('let a client get scopes at one resource (API); replaces its grant there. Each scope must be one the resource defines');
+    .description('let a client get scopes at one resource (API), or with --delegation get them there on behalf of users (token exchange); replaces its grant of that kind there. Each scope must be one the resource defines');
   const grantOptions = addDtoOptions(grant, ClientGrantDto, ctx);
   grant
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',
-      '\nExamples:\n  npm run cli -- clients grant billing --resource api://user-service --scopes users:read\n  npm run cli -- clients grant demo-app --resource api://order-service --scopes "orders:read orders:write" --default-scopes orders:read',
+      '\nExamples:\n  npm run cli -- clients grant billing --resource api://user-service --scopes users:read\n  npm run cli -- clients grant demo-app --resource api://order-service --scopes "orders:read orders:write" --default-scopes orders:read\n  npm run cli -- clients grant order-service --resource api://user-service --scopes users:read --delegation',
     )
     .action(async (clientId: string, options) => {
       const granted = await (await get(ClientGrantsService)).grant(clientId, grantInput(await grantOptions.toDto(options)), ctx.actor);
@@ -160,11 +162,17 @@ export function registerClientCommands(program: Command, ctx: CliContext): void 
     .command('revoke-grant <client-id>')
     .description('withdraw a client\'s grant at one resource; tokens already issued keep theirs until they expire')
     .requiredOption('--resource <uri>', "the resource's audience URI")
+    .option('--delegation', 'the delegation grant there (token exchange on behalf of users), not the direct one')
     .option('--json', 'machine-readable output')
-    .addHelpText('after', '\nExample:\n  npm run cli -- clients revoke-grant billing --resource api://user-service')
+    .addHelpText('after', '\nExamples:\n  npm run cli -- clients revoke-grant billing --resource api://user-service\n  npm run cli -- clients revoke-grant order-service --resource api://user-service --delegation')
     .action(async (clientId: string, options) => {
-      await (await get(ClientGrantsService)).revoke(clientId, options.resource, ctx.actor);
-      ctx.print(Boolean(options.json), { client_id: clientId, resource: options.resource, revoked: true }, `revoked the grant of ${clientId} at ${options.resource}`);
+      const kind: GrantKind = options.delegation ? 'delegation' : 'direct';
+      await (await get(ClientGrantsService)).revoke(clientId, options.resource, ctx.actor, kind);
+      ctx.print(
+        Boolean(options.json),
+        { client_id: clientId, resource: options.resource, kind, revoked: true },
+        `revoked the ${kind === 'delegation' ? 'delegation ' : ''}grant of ${clientId} at ${options.resource}`,
+      );
     });
 
   clients

@@ -10,7 +10,12 @@ export interface TokenResponse {
   scope: string;
 }
 
-export type TokenEndpointResponse = TokenResponse | UserTokenResponse;
+/** RFC 8693 §2.2.1: a token exchange's answer, which names the type of the token issued (no refresh token). */
+export interface TokenExchangeResponse extends TokenResponse {
+  issued_token_type: string;
+}
+
+export type TokenEndpointResponse = TokenResponse | UserTokenResponse | TokenExchangeResponse;
 
 /**
  * One `grant_type` of the token endpoint (RFC 6749 §4). GrantHandlers picks the handler, refuses a
