@@ -6,6 +6,7 @@ import type { ClientCredentialsTokenProviderOptions } from './client-credentials
 import { RedisTokenCache } from './redis-token-cache';
 import { ServiceHttpClient, ServiceHttpClientOptions } from './service-http-client';
 import { TokenCache } from './token-cache';
+import { TokenExchangeTokenProvider } from './token-exchange-token-provider';
 
 export interface ClientCredentialsModuleOptions extends ClientCredentialsTokenProviderOptions {
   /**
@@ -14,7 +15,13 @@ export interface ClientCredentialsModuleOptions extends ClientCredentialsTokenPr
    */
   redisUrl?: string;
   /** Options of the exported ServiceHttpClient. */
-  http?: Omit<ServiceHttpClientOptions, 'fetch' | 'logger' | 'propagateHeaders'>;
+  http?: Omit<ServiceHttpClientOptions, 'fetch' | 'logger' | 'propagateHeaders' | 'tokenExchange'>;
+  /**
+   * What `ServiceHttpClient.onBehalfOf(userToken)` (TokenExchangeTokenProvider) asks for on behalf of
+   * users: default the same `audience` and `scopes` as the client-credentials token. Usually fewer
+   * scopes: only what the client may do for a user there.
+   */
+  tokenExchange?: { audience?: string; scopes?: string[]; maxCachedTokens?: number };
 }
 
 export interface ClientCredentialsModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
@@ -78,18 +85,38 @@ export class ClientCredentialsModule implements OnApplicationShutdown {
           provide: ClientCredentialsTokenProvider,
           inject: [CLIENT_CREDENTIALS_OPTIONS, CLIENT_CREDENTIALS_CACHE],
           useFactory: (options: ClientCredentialsModuleOptions, holder: CacheHolder) => {
-            const { redisUrl: _redisUrl, http: _http, ...providerOptions } = options;
+            const { redisUrl: _redisUrl, http: _http, tokenExchange: _tokenExchange, ...providerOptions } = options;
             return new ClientCredentialsTokenProvider({ ...providerOptions, cache: holder.cache });
           },
         },
         {
+          // Sends nothing until onBehalfOf() is first used; its tokens stay in this process (never in Redis).
+          provide: TokenExchangeTokenProvider,
+          inject: [CLIENT_CREDENTIALS_OPTIONS],
+          useFactory: (options: ClientCredentialsModuleOptions) => {
+            const { redisUrl: _redisUrl, http: _http, cache: _cache, tokenExchange, ...providerOptions } = options;
+            return new TokenExchangeTokenProvider({
+              ...providerOptions,
+              audience: tokenExchange?.audience ?? options.audience,
+              scopes: tokenExchange?.scopes ?? options.scopes,
+              maxCachedTokens: tokenExchange?.maxCachedTokens,
+            });
+          },
+        },
+        {
           provide: ServiceHttpClient,
-          inject: [ClientCredentialsTokenProvider, CLIENT_CREDENTIALS_OPTIONS],
-          useFactory: (tokens: ClientCredentialsTokenProvider, options: ClientCredentialsModuleOptions) =>
-            new ServiceHttpClient(tokens, { ...options.http, fetch: options.fetch, logger: options.logger, propagateHeaders: options.propagateHeaders }),
+          inject: [ClientCredentialsTokenProvider, TokenExchangeTokenProvider, CLIENT_CREDENTIALS_OPTIONS],
+          useFactory: (tokens: ClientCredentialsTokenProvider, tokenExchange: TokenExchangeTokenProvider, options: ClientCredentialsModuleOptions) =>
+            new ServiceHttpClient(tokens, {
+              ...options.http,
+              fetch: options.fetch,
+              logger: options.logger,
+              propagateHeaders: options.propagateHeaders,
+              tokenExchange,
+            }),
         },
       ],
-      exports: [ClientCredentialsTokenProvider, ServiceHttpClient],
+      exports: [ClientCredentialsTokenProvider, TokenExchangeTokenProvider, ServiceHttpClient],
       // A failed token endpoint or downstream call answers our caller 503, not 500.
     };
   }

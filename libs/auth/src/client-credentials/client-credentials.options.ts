@@ -65,6 +65,13 @@ export interface ClientCredentialsTokenProviderOptions extends TokenEndpointClie
   cacheTimeoutMs?: number;
 }
 
+/** RFC 8693 token exchange on behalf of users: the same client, target and failure handling, a bounded per-user cache. */
+export interface TokenExchangeTokenProviderOptions
+  extends Pick<ClientCredentialsTokenProviderOptions, Exclude<keyof ClientCredentialsTokenProviderOptions, 'cache' | 'lockPollMs' | 'lockWaitMs' | 'cacheTimeoutMs'>> {
+  /** Exchanged tokens kept in memory, least recently used dropped first (default 1000). */
+  maxCachedTokens?: number;
+}
+
 /** Throws a TypeError naming the first unusable option: a wrong setting fails at start, not at the first call. */
 export function validateClientCredentialsOptions(options: ClientCredentialsTokenProviderOptions): void {
   if (!options.issuer) throw new TypeError('issuer is required');

@@ -4,6 +4,7 @@ import { isInvalidTokenChallenge } from './challenges';
 import { ClientCredentialsTokenProvider } from './client-credentials-token-provider';
 import { describeNetworkError, DownstreamUnavailable } from './errors';
 import { ClientLogger, tokenFingerprint } from './logging';
+import type { TokenExchangeTarget, TokenExchangeTokenProvider } from './token-exchange-token-provider';
 
 /** Where the client's bearer tokens come from: ClientCredentialsTokenProvider, or a stand-in. */
 export type AccessTokenSource = Pick<ClientCredentialsTokenProvider, 'getToken' | 'invalidate' | 'hasFreshToken'>;
@@ -18,6 +19,13 @@ export interface ServiceHttpClientOptions {
   logger?: ClientLogger;
   /** Headers to forward from the request being served (e.g. `x-request-id`), read at call time. */
   propagateHeaders?: () => Record<string, string> | undefined;
+  /** Where onBehalfOf() gets its tokens (RFC 8693 token exchange); ClientCredentialsModule sets it. */
+  tokenExchange?: Pick<TokenExchangeTokenProvider, 'sourceFor'>;
+}
+
+/** Requests carrying a token exchanged for one user's (ServiceHttpClient.onBehalfOf). */
+export interface DelegatedServiceHttp {
+  request<T = unknown>(url: string | URL, init?: ServiceRequestInit): Promise<ServiceResponse<T>>;
 }
 
 export type ServiceRequestInit = Omit<RequestInit, 'signal'> & {
@@ -37,7 +45,8 @@ export interface ServiceResponse<T = unknown> {
 }
 
 /**
- * HTTP client for calling other services with this service's client-credentials token:
+ * HTTP client for calling other services with this service's client-credentials token (request()),
+ * or with a token exchanged for the user's being served (onBehalfOf(userToken).request()):
  * - adds `Authorization: Bearer <token>` from the provider;
  * - bounds each attempt with a timeout, and throws DownstreamUnavailable on timeout, connection
  *   failure or an unreadable JSON body (map it to 503);
@@ -63,20 +72,43 @@ export class ServiceHttpClient {
     this.logger = options.logger ?? new Logger(ServiceHttpClient.name);
   }
 
-  async request<T = unknown>(url: string | URL, init: ServiceRequestInit = {}): Promise<ServiceResponse<T>> {
+  /** A request with this service's own (client-credentials) token. */
+  request<T = unknown>(url: string | URL, init: ServiceRequestInit = {}): Promise<ServiceResponse<T>> {
+    return this.requestWith<T>(this.tokens, url, init);
+  }
+
+  /**
+   * Requests on behalf of the user whose access token `subjectToken` is (typically the bearer token of
+   * the request being served): each carries a token obtained by RFC 8693 token exchange, whose `sub`
+   * is that user and whose `act` is this client, cached per user and target, with the same timeout,
+   * errors and retry once on 401 invalid_token as request(). `target` overrides the audience and
+   * scopes configured for the exchange.
+   *
+   * `const { body } = await http.onBehalfOf(userToken).request('/users/42')`
+   */
+  onBehalfOf(subjectToken: string, target?: TokenExchangeTarget): DelegatedServiceHttp {
+    if (!this.options.tokenExchange) {
+      throw new TypeError('onBehalfOf() needs a token exchange provider (ClientCredentialsModule sets one; without Nest pass `tokenExchange`)');
+    }
+    if (!subjectToken) throw new TypeError('onBehalfOf() needs the user\'s access token');
+    const source = this.options.tokenExchange.sourceFor(subjectToken, target);
+    return { request: <T>(url: string | URL, init: ServiceRequestInit = {}) => this.requestWith<T>(source, url, init) };
+  }
+
+  private async requestWith<T>(tokens: AccessTokenSource, url: string | URL, init: ServiceRequestInit): Promise<ServiceResponse<T>> {
     const target = this.options.baseUrl ? new URL(url, this.options.baseUrl) : new URL(url);
     const trace = FlowTrace.current();
-    if (trace) return this.traced(trace.downstream, target, init);
-    return this.call<T>(target, init);
+    if (trace) return this.traced(tokens, trace.downstream, target, init);
+    return this.call<T>(tokens, target, init);
   }
 
   /** Development flow trace: asks the downstream for its trace and records this hop (claims only). */
-  private async traced<T>(hops: DownstreamHop[], target: URL, init: ServiceRequestInit): Promise<ServiceResponse<T>> {
-    const tokenSource = this.tokens.hasFreshToken() ? 'cache' : 'token-endpoint';
+  private async traced<T>(tokens: AccessTokenSource, hops: DownstreamHop[], target: URL, init: ServiceRequestInit): Promise<ServiceResponse<T>> {
+    const tokenSource = tokens.hasFreshToken() ? 'cache' : 'token-endpoint';
     const headers = new Headers(init.headers);
     headers.set(FLOW_TRACE_HEADER, '1');
     let token = '';
-    const response = await this.call<T>(target, { ...init, headers }, (sent) => (token = sent));
+    const response = await this.call<T>(tokens, target, { ...init, headers }, (sent) => (token = sent));
     hops.push({
       target: describeTarget(target),
       serviceTokenClaims: decodeJwtClaims(token),
@@ -87,16 +119,16 @@ export class ServiceHttpClient {
     return response;
   }
 
-  private async call<T>(target: URL, init: ServiceRequestInit, onToken?: (token: string) => void): Promise<ServiceResponse<T>> {
-    const token = await this.tokens.getToken();
+  private async call<T>(tokens: AccessTokenSource, target: URL, init: ServiceRequestInit, onToken?: (token: string) => void): Promise<ServiceResponse<T>> {
+    const token = await tokens.getToken();
     onToken?.(token);
     const first = await this.send<T>(target, init, token);
     if (first.status !== 401 || !isInvalidTokenChallenge(first.headers.get('www-authenticate'))) return first;
     if (!isReplayable(init.body)) return first;
     if (token === this.rejectedFreshToken) return first;
 
-    await this.tokens.invalidate(token);
-    const fresh = await this.tokens.getToken();
+    await tokens.invalidate(token);
+    const fresh = await tokens.getToken();
     if (fresh === token) return first;
     onToken?.(fresh);
     const second = await this.send<T>(target, init, fresh);

@@ -101,8 +101,13 @@ export class TokenEndpointClient {
 export function clientCredentialsGrant(scopes: readonly string[], audience: string | undefined): Record<string, string> {
   const parameters: Record<string, string> = { grant_type: 'client_credentials' };
   if (scopes.length) parameters.scope = scopes.join(' ');
-  if (audience !== undefined) parameters[isAbsoluteUri(audience) ? 'resource' : 'audience'] = audience;
+  if (audience !== undefined) Object.assign(parameters, resourceParameter(audience));
   return parameters;
+}
+
+/** The target API as RFC 8707 `resource` when an absolute URI, else as `audience` (RFC 8693 §2.1). */
+export function resourceParameter(audience: string): Record<string, string> {
+  return { [isAbsoluteUri(audience) ? 'resource' : 'audience']: audience };
 }
 
 function isAbsoluteUri(value: string): boolean {
