@@ -1,10 +1,9 @@
 import { DEMO_ORDERS, DEMO_USERS } from '@app/platform';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BrowserContext, chromium, Page } from 'playwright-core';
-import { createOrderService } from '../../order-service/src/bootstrap';
+import { DelegatedOrderService, startDelegatedOrderService } from '../../../test/support/delegated-order-service';
 import { startPlatform, TestPlatform } from '../../../test/support/platform.harness';
 import { freePort } from '../../../test/support/ports';
 import { TEST_ENV } from './support/auth-server.harness';
@@ -26,7 +25,7 @@ jest.setTimeout(60_000);
 describeInBrowser('flow explorer in headless Chromium', () => {
   let platform: TestPlatform;
   /** A second order-service with USER_LOOKUP=token_exchange: the page's "token exchange" mode calls it. */
-  let delegatedOrders: NestFastifyApplication;
+  let delegatedOrders: DelegatedOrderService;
   let delegatedOrdersUrl: string;
   let context: BrowserContext;
   let page: Page;
@@ -66,22 +65,6 @@ describeInBrowser('flow explorer in headless Chromium', () => {
     await platform?.close();
     if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
   });
-
-  /** The same order-service, configured as the platform harness configured the first (process.env), in the other mode. */
-  async function startDelegatedOrderService(port: number): Promise<NestFastifyApplication> {
-    const saved = { USER_LOOKUP: process.env.USER_LOOKUP, ORDER_SERVICE_PORT: process.env.ORDER_SERVICE_PORT };
-    Object.assign(process.env, { USER_LOOKUP: 'token_exchange', ORDER_SERVICE_PORT: String(port) });
-    try {
-      const app = await createOrderService({ logger: ['fatal'] });
-      await app.listen(port, '127.0.0.1');
-      return app;
-    } finally {
-      for (const [name, value] of Object.entries(saved)) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
-    }
-  }
 
   async function signIn(username: string, password: string): Promise<void> {
     await page.waitForURL(/\/oauth\/authorize/);
