@@ -27,7 +27,7 @@ describe('discovery (RFC 8414)', () => {
         introspection_endpoint: `${server.issuer}/oauth/introspect`,
         revocation_endpoint: `${server.issuer}/oauth/revoke`,
         authorization_endpoint: `${server.issuer}/oauth/authorize`,
-        grant_types_supported: ['client_credentials', 'authorization_code', 'refresh_token'],
+        grant_types_supported: ['client_credentials', 'authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:token-exchange'],
         response_types_supported: ['code'],
         code_challenge_methods_supported: ['S256'],
       });

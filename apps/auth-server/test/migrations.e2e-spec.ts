@@ -7,6 +7,7 @@ import { AUTH_SERVER_MIGRATIONS } from '../src/migrations';
 import { Logger } from '@nestjs/common';
 import { Resources1796169600000 } from '../src/migrations/1796169600000-Resources';
 import { ClientGrants1796342400000 } from '../src/migrations/1796342400000-ClientGrants';
+import { DelegationGrants1796428800000 } from '../src/migrations/1796428800000-DelegationGrants';
 import { requestToken, startAuthServer, TEST_DEMO_SECRET, TestAuthServer } from './support/auth-server.harness';
 
 const demo = { clientId: 'order-service', secret: TEST_DEMO_SECRET };
@@ -231,6 +232,32 @@ describe('migrations under an advisory lock (replicas starting together)', () =>
       } finally {
         log.mockRestore();
       }
+    });
+  });
+  describe('DelegationGrants1796428800000 on a database with client grants (issue 29)', () => {
+    it('existing grants become direct ones; a client may then hold a delegation grant beside its direct one; down drops only the delegation ones', async () => {
+      const rows = [
+        `INSERT INTO resources (uri, name, scopes) VALUES ('api://user-service', 'Users', '{users:read,users:provision}')`,
+        `INSERT INTO clients (client_id, name, owned_audiences, grant_types, token_endpoint_auth_method) VALUES ('caller', 'caller', '{}', '{client_credentials}', 'client_secret_basic')`,
+        `INSERT INTO client_grants (client_id, resource_uri, scopes, default_scopes) VALUES ('caller', 'api://user-service', '{users:read,users:provision}', '{users:read}')`,
+      ];
+      await upgradeFrom(DelegationGrants1796428800000, rows, async (upgraded) => {
+        const select = `SELECT client_id, resource_uri, kind, scopes FROM client_grants ORDER BY kind`;
+        expect(await upgraded.query(select)).toEqual([{ client_id: 'caller', resource_uri: 'api://user-service', kind: 'direct', scopes: ['users:read', 'users:provision'] }]);
+        await upgraded.query(`INSERT INTO client_grants (client_id, resource_uri, kind, scopes) VALUES ('caller', 'api://user-service', 'delegation', '{users:read}')`);
+        await expect(upgraded.query(`INSERT INTO client_grants (client_id, resource_uri, kind, scopes) VALUES ('caller', 'api://user-service', 'impersonation', '{users:read}')`)).rejects.toThrow(/client_grants_kind/);
+        await expect(upgraded.query(`INSERT INTO client_grants (client_id, resource_uri, kind, scopes) VALUES ('caller', 'api://user-service', 'delegation', '{users:read}')`)).rejects.toThrow(/duplicate key/);
+        expect((await upgraded.query(select)).map((grant: { kind: string }) => grant.kind)).toEqual(['delegation', 'direct']);
+
+        const queryRunner = upgraded.createQueryRunner();
+        try {
+          await new DelegationGrants1796428800000().down(queryRunner);
+        } finally {
+          await queryRunner.release();
+        }
+        expect(await upgraded.query(`SELECT client_id, resource_uri, scopes FROM client_grants`)).toEqual([{ client_id: 'caller', resource_uri: 'api://user-service', scopes: ['users:read', 'users:provision'] }]);
+        await expect(upgraded.query(`INSERT INTO client_grants (client_id, resource_uri, scopes) VALUES ('caller', 'api://user-service', '{users:read}')`)).rejects.toThrow(/duplicate key/);
+      });
     });
   });
 });

@@ -6,7 +6,7 @@ import { CliContext } from '../src/cli/cli-context';
 import { registerClientCommands } from '../src/cli/commands/clients.commands';
 import { registerResourceCommands } from '../src/cli/commands/resources.commands';
 import { registerUserCommands } from '../src/cli/commands/users.commands';
-import { flagOf } from '../src/cli/dto-options';
+import { flagsOf } from '../src/cli/dto-options';
 import { ClientGrantDto, CreateClientDto, RotateSecretDto, UpdateClientDto } from '../src/clients/client.dtos';
 import { dtoFields } from '../src/dto/dto-fields';
 import { CreateResourceDto, UpdateResourceDto } from '../src/resources/resource.dtos';
@@ -50,12 +50,17 @@ function documented(document: ApiDocument, [method, path]: [string, string]): Su
 
 /** The CLI command's options (its registration ones), named back by the fields their flags stand for. */
 function commandLine(program: Command, path: string[], dto: Type): Surface {
-  const command = path.reduce((parent, name) => parent.commands.find((candidate) => candidate.name() === name)!, program);
-  const byFlag = new Map(dtoFields(dto).map((field) => [`--${flagOf(field)}`, field.name]));
+  const command = commandAt(program, path);
+  const byFlag = new Map<string, string>(dtoFields(dto).flatMap((field) => flagsOf(field).map((flag) => [`--${flag}`, field.name] as const)));
   const options = command.options.filter((option) => !CLI_ONLY_FLAGS.includes(option.long!));
   // A flag no field stands for would be a field list the DTO does not know: name it as such.
-  const fields = options.map((option) => byFlag.get(option.long!) ?? `(no field) ${option.long}`);
+  // A field may have more than one flag (`--grant` and `--delegation-grant` both fill `grants`): named once.
+  const fields = [...new Set(options.map((option) => byFlag.get(option.long!) ?? `(no field) ${option.long}`))];
   return sorted({ fields, required: options.filter((option) => option.mandatory).map((option) => byFlag.get(option.long!) ?? option.long!) });
+}
+
+function commandAt(program: Command, path: string[]): Command {
+  return path.reduce((parent, name) => parent.commands.find((candidate) => candidate.name() === name)!, program);
 }
 
 describe('one field list per registration operation: the DTO, the admin API (OpenAPI) and the CLI agree', () => {
@@ -94,6 +99,18 @@ describe('one field list per registration operation: the DTO, the admin API (Ope
     const refs = [...JSON.stringify(document).matchAll(/"\$ref":"#\/components\/schemas\/([^"]*)"/g)].map(([, name]) => name!);
     expect(refs.length).toBeGreaterThan(OPERATIONS.length);
     expect(refs.filter((name) => !(name in schemas))).toEqual([]);
+  });
+
+  it('a grant\'s kind (delegation: token exchange on behalf of users) is one field: `kind` in the admin API, `--delegation` on the CLI, `--delegation-grant` at creation', () => {
+    const schemas = (document as unknown as { components: { schemas: Record<string, { properties: Record<string, { enum?: string[] }> }> } }).components.schemas;
+    expect(schemas.ClientGrantDto!.properties.kind!.enum).toEqual(['direct', 'delegation']);
+    expect(schemas.ClientGrantSummary!.properties.kind!.enum).toEqual(['direct', 'delegation']);
+    expect(commandAt(program, ['clients', 'grant']).options.map((option) => option.long)).toContain('--delegation');
+    expect(commandAt(program, ['clients', 'create']).options.map((option) => option.long)).toEqual(expect.arrayContaining(['--grant', '--delegation-grant']));
+    // Revoking names the kind the same way: ?kind= on the admin API, --delegation on the CLI.
+    const revoke = (document.paths['/admin/clients/{clientId}/grants/{resource}']!.delete as { parameters: { name: string; in: string; schema?: { enum?: string[] } }[] }).parameters;
+    expect(revoke.find((parameter) => parameter.name === 'kind')).toMatchObject({ in: 'query', schema: { enum: ['direct', 'delegation'] } });
+    expect(commandAt(program, ['clients', 'revoke-grant']).options.map((option) => option.long)).toContain('--delegation');
   });
 
   it('no client registration surface speaks the flat lists any more', () => {

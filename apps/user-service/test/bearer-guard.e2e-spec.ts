@@ -45,7 +45,7 @@ describe('user-service bearer guard (libs/auth resource server)', () => {
     expect(body).toEqual({ id: alice.id, username: 'alice', display_name: alice.displayName, email: alice.email });
   });
 
-  describe('token matrix for GET /users/:id (@ServiceOnly @Scopes users:read)', () => {
+  describe('token matrix for GET /users/:id (@OnBehalfOfUser({ orServiceToken: true }) @Scopes users:read)', () => {
     it('no token: 401 with a bare Bearer challenge (RFC 6750 §3.1)', async () => {
       const response = await get();
       expect(response.status).toBe(401);
@@ -61,10 +61,52 @@ describe('user-service bearer guard (libs/auth resource server)', () => {
       expect(response.challenge).toMatch(/scope="users:read"/);
     });
 
-    it('user token, even carrying users:read: 403 (wrong token kind)', async () => {
+    it('a user\'s own token, even carrying users:read: 403 (neither a service nor one acting for the user)', async () => {
       const response = await get(userToken(platform.auth, alice.id, 'users:read', { aud: 'api://user-service' }));
       expect(response.status).toBe(403);
       expect(response.body.error).toBe('insufficient_scope');
+    });
+
+    describe('delegated tokens (RFC 8693: sub the user, act the service acting for them)', () => {
+      const bob = DEMO_USERS.bob;
+      const delegated = (userId: string, scope = 'users:read', act: unknown = { sub: 'order-service' }) =>
+        userToken(platform.auth, userId, scope, { aud: 'api://user-service', client_id: 'order-service', act, auth_time: undefined });
+
+      it("read their own user's profile", async () => {
+        const { status, body } = await get(delegated(alice.id));
+        expect(status).toBe(200);
+        expect(body).toEqual({ id: alice.id, username: 'alice', display_name: alice.displayName, email: alice.email });
+      });
+
+      it("another user's profile is 404, like a missing one: a service acting for alice cannot read bob", async () => {
+        const other = await get(delegated(alice.id), `${platform.users.url}/users/${bob.id}`);
+        const missing = await get(delegated(alice.id), `${platform.users.url}/users/0a1b2c3d-0000-4000-8000-000000000000`);
+        expect(other.status).toBe(404);
+        expect(missing.status).toBe(404);
+        expect(other.body.error).toBe(missing.body.error);
+        // The same service with its own token reads bob: the restriction is the delegation's.
+        expect((await get(serviceToken(platform.auth, 'order-service', 'api://user-service', 'users:read'), `${platform.users.url}/users/${bob.id}`)).status).toBe(200);
+      });
+
+      it('without users:read: 403 insufficient_scope naming it; a nested chain is read too', async () => {
+        const response = await get(delegated(alice.id, 'orders:read'));
+        expect(response.status).toBe(403);
+        expect(response.challenge).toMatch(/error="insufficient_scope".*scope="users:read"/);
+        expect((await get(delegated(alice.id, 'users:read', { sub: 'billing-service', act: { sub: 'order-service' } }))).status).toBe(200);
+      });
+
+      it('an act claim that names no actor: 401 invalid_token', async () => {
+        expectInvalidToken(await get(delegated(alice.id, 'users:read', { client_id: 'order-service' })), /act claim/);
+      });
+
+      it('PUT /users/:id (provisioning) stays a service act: a delegated token is refused there', async () => {
+        const response = await fetch(profileUrl, {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${delegated(alice.id, 'users:read users:provision')}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ username: 'alice' }),
+        });
+        expect(response.status).toBe(403);
+      });
     });
 
     it('scope claim as an array is read too', async () => {

@@ -3,11 +3,12 @@ import { propagatedHeaders } from '@app/platform';
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigFactoryKeyHost } from '@nestjs/config';
 import { UserDirectory, USER_SERVICE_CALLER_CONFIG } from './user-directory.service';
-import { UserServiceCallerConfig } from './user-service-caller.config';
+import { USER_SERVICE_DELEGATED_SCOPES, UserServiceCallerConfig } from './user-service-caller.config';
 
 /**
  * user-service as a downstream API: UserDirectory, called with the service's own client-credentials
- * token for api://user-service. Exports UserDirectory and the token provider (ClientCredentialsModule).
+ * token for api://user-service, or (`userLookup: 'token_exchange'`) with one exchanged
+ * for the user's. Exports UserDirectory and the token providers (ClientCredentialsModule).
  */
 @Module({})
 export class UserDirectoryModule {
@@ -27,6 +28,8 @@ export class UserDirectoryModule {
             redisUrl,
             timeoutMs: userService.timeoutMs,
             propagateHeaders: propagatedHeaders,
+            // USER_LOOKUP=token_exchange: lookups on behalf of the user ask for no more than reading them.
+            tokenExchange: { scopes: [...USER_SERVICE_DELEGATED_SCOPES] },
           }),
         }),
       ],

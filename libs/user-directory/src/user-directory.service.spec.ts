@@ -1,4 +1,4 @@
-import { AccessTokenSource, InvalidToken, Principal, ServiceHttpClient, TemporarilyUnavailable } from '@nest-oauth-m2m/auth';
+import { AccessTokenSource, InvalidToken, Principal, ServiceHttpClient, TemporarilyUnavailable, TokenEndpointError } from '@nest-oauth-m2m/auth';
 import { Logger, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { UserDirectory } from './user-directory.service';
@@ -6,15 +6,17 @@ import { UserServiceCallerConfig } from './user-service-caller.config';
 
 /** What user-service answers, call by call, and what it was asked. */
 function userService(...answers: (Response | Error)[]) {
-  const calls: { method: string; url: string; body?: unknown }[] = [];
+  const calls: { method: string; url: string; body?: unknown; bearer?: string }[] = [];
   const fetch = async (input: string | URL | Request, init?: RequestInit) => {
     calls.push({ method: init?.method ?? 'GET', url: String(input), body: init?.body ? JSON.parse(String(init.body)) : undefined });
+    bearers.push(new Headers(init?.headers).get('authorization') ?? '');
     const answer = answers.shift();
     if (!answer) throw new Error('no more answers');
     if (answer instanceof Error) throw answer;
     return answer;
   };
-  return { fetch: fetch as typeof globalThis.fetch, calls };
+  const bearers: string[] = [];
+  return { fetch: fetch as typeof globalThis.fetch, calls, bearers };
 }
 
 const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
@@ -82,5 +84,67 @@ describe('UserDirectory.profileOf (the answer of every service that calls user-s
     const users = userService();
     await expect(directory(users.fetch).profileOf(user({}, 'order-service'))).rejects.toBeInstanceOf(InvalidToken);
     expect(users.calls).toEqual([]);
+  });
+});
+
+describe('UserDirectory.profileOf with userLookup token_exchange (RFC 8693, on behalf of the caller)', () => {
+  beforeEach(() => jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined));
+  afterEach(() => jest.restoreAllMocks());
+
+  const exchanged: string[] = [];
+  let refuseExchange: Error | undefined;
+  const tokenExchange = {
+    sourceFor: (subjectToken: string): AccessTokenSource => ({
+      getToken: async () => {
+        if (refuseExchange) throw refuseExchange;
+        exchanged.push(subjectToken);
+        return `delegated-for-${subjectToken}`;
+      },
+      invalidate: async () => undefined,
+      hasFreshToken: () => false,
+    }),
+  };
+  const delegatedDirectory = (fetch: typeof globalThis.fetch, userLookup: 'client_credentials' | 'token_exchange' = 'token_exchange') =>
+    new UserDirectory(new ServiceHttpClient(tokens, { fetch, tokenExchange }), { ...config, userLookup });
+  beforeEach(() => {
+    exchanged.length = 0;
+    refuseExchange = undefined;
+  });
+
+  it("reads the profile with a token exchanged for the caller's", async () => {
+    const caller = user();
+    const users = userService(json(200, { id: caller.subject, username: 'alice', display_name: 'Alice' }));
+    expect(await delegatedDirectory(users.fetch).profileOf(caller, 'alice-access-token')).toEqual({ id: caller.subject, username: 'alice', display_name: 'Alice' });
+    expect(users.bearers).toEqual(['Bearer delegated-for-alice-access-token']);
+    expect(exchanged).toEqual(['alice-access-token']);
+  });
+
+  it('creates a missing profile with the service’s own token (provisioning is the service’s act)', async () => {
+    const caller = user({ preferred_username: 'carol' });
+    const users = userService(empty(404), json(201, { id: caller.subject, username: 'carol', display_name: 'carol' }));
+    await delegatedDirectory(users.fetch).profileOf(caller, 'carol-access-token');
+    expect(users.calls.map((call) => call.method)).toEqual(['GET', 'PUT']);
+    expect(users.bearers).toEqual(['Bearer delegated-for-carol-access-token', 'Bearer service-token']);
+  });
+
+  it('a refused exchange (invalid_grant: the caller’s token revoked or not for this service) is 401 invalid_token', async () => {
+    refuseExchange = new TokenEndpointError({ status: 400, error: 'invalid_grant' });
+    const users = userService();
+    await expect(delegatedDirectory(users.fetch).profileOf(user(), 'revoked')).rejects.toBeInstanceOf(InvalidToken);
+    expect(users.calls).toEqual([]);
+  });
+
+  it('other exchange failures stay what they are (the module filter answers 503)', async () => {
+    refuseExchange = new TokenEndpointError({ status: 400, error: 'invalid_target' });
+    await expect(delegatedDirectory(userService().fetch).profileOf(user(), 'token')).rejects.toBe(refuseExchange);
+  });
+
+  it('needs the caller’s token in this mode; client_credentials ignores it', async () => {
+    await expect(delegatedDirectory(userService().fetch).profileOf(user())).rejects.toThrow(/needs the caller's access token/);
+    const caller = user();
+    const users = userService(json(200, { id: caller.subject, username: 'alice', display_name: 'Alice' }));
+    await delegatedDirectory(users.fetch, 'client_credentials').profileOf(caller, 'alice-access-token');
+    expect(users.bearers).toEqual(['Bearer service-token']);
+    expect(exchanged).toEqual([]);
   });
 });

@@ -12,7 +12,31 @@ export interface UserServiceCallerConfig {
   /** The service's own client registration, for its client-credentials tokens. */
   client: { tokenEndpoint: string; issuer: string; clientId: string; clientSecret: string; scopes: string[] };
   redisUrl?: string;
+  /** Whose token reads a profile; default client_credentials (the service's own). See UserLookup. */
+  userLookup?: UserLookup;
 }
+
+/**
+ * Which token a profile lookup at user-service carries:
+ * - `client_credentials`: the service's own token. It can read any user's profile, whoever's request
+ *   the service is serving. The default, as the design documents describe.
+ * - `token_exchange`: a token the service obtains for the user it is serving (RFC 8693, `sub` = the
+ *   user, `act` = the service). user-service then answers for that user only: a compromised or
+ *   confused service cannot read other users through it. One more token request per user per token
+ *   lifetime (cached).
+ */
+export type UserLookup = 'client_credentials' | 'token_exchange';
+export const USER_LOOKUPS: readonly UserLookup[] = ['client_credentials', 'token_exchange'];
+
+/** `USER_LOOKUP` as read at boot: unset (or empty) is the default, anything else but the two names stops the app. */
+export function userLookupFrom(value: string | undefined, variable = 'USER_LOOKUP'): UserLookup {
+  if (value === undefined || value === '') return 'client_credentials';
+  if (!(USER_LOOKUPS as readonly string[]).includes(value)) throw new Error(`${variable} must be ${USER_LOOKUPS.join(' or ')}, got "${value}"`);
+  return value as UserLookup;
+}
+
+/** What a service may do at user-service on behalf of a user (its delegation grant there): read that user's profile. */
+export const USER_SERVICE_DELEGATED_SCOPES = ['users:read'];
 
 /** The scopes such a service is registered with on user-service (see `npm run new:service`). */
 export const USER_SERVICE_CALLER_SCOPES = ['users:read', 'users:provision'];

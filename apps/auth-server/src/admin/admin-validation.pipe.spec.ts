@@ -34,7 +34,7 @@ describe('AdminValidationPipe (the admin API bodies, checked against their DTO)'
     expect(await refusal({ client_id: 3 })).toBe('client_id must be a non-empty string');
     expect(await refusal({})).toBe('client_id is required');
     expect(await refusal({ client_id: 'x', grants: [{ resource: 'api://a' }] })).toBe('grants.0.scopes is required');
-    expect(await refusal({ client_id: 'x', grant_types: ['password'] })).toBe('grant_types must be an array of: client_credentials, authorization_code, refresh_token');
+    expect(await refusal({ client_id: 'x', grant_types: ['password'] })).toBe('grant_types must be an array of: client_credentials, authorization_code, refresh_token, urn:ietf:params:oauth:grant-type:token-exchange');
     expect(await refusal({ client_id: 'x', token_endpoint_auth_method: 'magic' })).toMatch(/^token_endpoint_auth_method must be one of client_secret_basic, /);
     expect(await refusal({ expires_in: 1.5 }, RotateSecretDto)).toBe('expires_in must be a positive integer');
     expect(await refusal({ uri: 'api://a' }, CreateResourceDto)).toBe('scopes is required');

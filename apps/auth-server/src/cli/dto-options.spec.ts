@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateClientDto, RotateSecretDto } from '../clients/client.dtos';
+import { ClientGrantDto, CreateClientDto, RotateSecretDto } from '../clients/client.dtos';
 import { CreateUserDto } from '../users/user.dtos';
 import { UsageError } from './cli-context';
 import { addDtoOptions } from './dto-options';
@@ -33,6 +33,7 @@ describe('addDtoOptions: CLI options from a DTO, and back', () => {
       ['--id', true],
       ['--name', false],
       ['--grant', false],
+      ['--delegation-grant', false],
       ['--owns-audience', false],
       ['--grant-types', false],
       ['--redirect-uri', false],
@@ -68,6 +69,26 @@ describe('addDtoOptions: CLI options from a DTO, and back', () => {
     expect((await parsed(RotateSecretDto, ['--expires-in', '60'])).dto).toEqual({ expires_in: 60 });
   });
 
+  it('a variant flag fills the same list after the field\'s own flag; a switch sets its field to its value', async () => {
+    const { dto } = await parsed(CreateClientDto, [
+      '--id', 'orders',
+      '--delegation-grant', 'api://user-service=users:read',
+      '--grant', 'api://user-service=users:read,users:provision',
+    ]);
+    expect(dto.grants?.map((grant) => ({ ...grant }))).toEqual([
+      { resource: 'api://user-service', scopes: ['users:read', 'users:provision'] },
+      { resource: 'api://user-service', scopes: ['users:read'], kind: 'delegation' },
+    ]);
+    expect((await parsed(CreateClientDto, ['--id', 'orders', '--delegation-grant', 'api://user-service=users:read'])).dto.grants?.map((grant) => grant.kind)).toEqual(['delegation']);
+    expect(await refusal(() => parsed(CreateClientDto, ['--id', 'x', '--delegation-grant', 'users:read']))).toMatch(/^--delegation-grant: a grant is <resource>=<scopes>/);
+    expect({ ...(await parsed(ClientGrantDto, ['--resource', 'api://user-service', '--scopes', 'users:read', '--delegation'])).dto }).toEqual({
+      resource: 'api://user-service',
+      scopes: ['users:read'],
+      kind: 'delegation',
+    });
+    expect((await parsed(ClientGrantDto, ['--resource', 'api://user-service', '--scopes', 'users:read'])).dto.kind).toBeUndefined();
+  });
+
   it('reads a secret field from stdin, never from the command line', async () => {
     const { command, dto } = await parsed(CreateUserDto, ['--username', 'carol', '--password-stdin'], 'a-password\n');
     expect(command.options.map((option) => option.long)).toEqual(['--username', '--name', '--password-stdin']);
@@ -77,7 +98,7 @@ describe('addDtoOptions: CLI options from a DTO, and back', () => {
   it('refuses what the DTO refuses, naming the field; a malformed flag value names the flag', async () => {
     expect(await refusal(() => parsed(RotateSecretDto, ['--expires-in', 'soon']))).toBe('expires_in must be a positive integer');
     expect(await refusal(() => parsed(CreateClientDto, ['--id', 'x', '--grant-types', 'password']))).toBe(
-      'grant_types must be an array of: client_credentials, authorization_code, refresh_token',
+      'grant_types must be an array of: client_credentials, authorization_code, refresh_token, urn:ietf:params:oauth:grant-type:token-exchange',
     );
     expect(await refusal(() => parsed(CreateClientDto, ['--id', 'x', '--grant', 'users:read']))).toMatch(/^--grant: a grant is <resource>=<scopes>/);
     expect(await refusal(() => parsed(CreateClientDto, ['--id', 'x', '--jwks-file', '/nonexistent/jwks.json']))).toMatch(/^cannot read --jwks-file /);

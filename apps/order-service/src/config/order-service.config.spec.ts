@@ -37,4 +37,12 @@ describe('orderServiceConfig (validated at boot)', () => {
     });
     expect(() => load({ ...production, INTROSPECTION_ENABLED: 'yes' })).toThrow(/INTROSPECTION_ENABLED must be true or false/);
   });
+
+  it('USER_LOOKUP: client_credentials by default (unset or empty), token_exchange on demand, anything else stops the boot', () => {
+    expect(load(production).userLookup).toBe('client_credentials');
+    expect(load({ ...production, USER_LOOKUP: '' }).userLookup).toBe('client_credentials');
+    expect(load({ ...production, USER_LOOKUP: 'token_exchange' }).userLookup).toBe('token_exchange');
+    expect(load({ ...production, USER_LOOKUP: 'client_credentials' }).userLookup).toBe('client_credentials');
+    expect(() => load({ ...production, USER_LOOKUP: 'token-exchange' })).toThrow('USER_LOOKUP must be client_credentials or token_exchange, got "token-exchange"');
+  });
 });

@@ -1,4 +1,4 @@
-import { InvalidRequest, ServiceOnly, Scopes } from '@nest-oauth-m2m/auth';
+import { InvalidRequest, OnBehalfOfUser, Principal, ServiceOnly, Scopes } from '@nest-oauth-m2m/auth';
 import { isStorableText } from '@app/database';
 import { Body, ConflictException, Controller, Get, NotFoundException, Param, ParseUUIDPipe, Put, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
@@ -19,16 +19,25 @@ function parseIdentity(id: string, body: unknown): ProvisionedIdentity {
   return { id, username, displayName: display_name ?? username };
 }
 
-/** Profiles for other services: service tokens only (a user token is refused). */
+/**
+ * Profiles for other services: a service's own token, or one it obtained on behalf of a user (RFC 8693
+ * token exchange); a user's own token is refused.
+ */
 @Controller('users')
 export class UsersController {
   constructor(private readonly users: UsersService) {}
 
+  /**
+   * A service token with users:read reads any profile (the client-credentials flow). A delegated token
+   * reads only its user's: a service acting for alice cannot read bob (no confused deputy), and another
+   * user's profile is 404 like a missing one, as orders are. Which clients may act for users here is
+   * the auth-server's decision (its delegation grants for api://user-service), so no actor list is kept here.
+   */
   @Get(':id')
-  @ServiceOnly()
+  @OnBehalfOfUser({ orServiceToken: true })
   @Scopes('users:read')
-  async findOne(@Param('id', new ParseUUIDPipe({ version: '4' })) id: string): Promise<UserProfile> {
-    const profile = await this.users.findById(id);
+  async findOne(@Param('id', new ParseUUIDPipe({ version: '4' })) id: string, @Principal() caller: Principal): Promise<UserProfile> {
+    const profile = caller.delegation && caller.delegation.user !== id ? null : await this.users.findById(id);
     if (!profile) throw new NotFoundException(`no user ${id}`);
     return profile;
   }

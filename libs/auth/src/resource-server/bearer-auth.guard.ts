@@ -131,8 +131,9 @@ export class BearerAuthGuard extends AuthGuard() implements CanActivate {
   private allow(request: { user?: Principal }, principal: Principal): true {
     request.user = principal;
     if (FlowTrace.current()) {
-      const { kind, subject, clientId, scopes } = principal;
-      FlowTrace.recordGuard({ requiredScopes: [], decision: 'allow', caller: { kind, sub: subject, client_id: clientId, scope: scopes } });
+      const { kind, subject, clientId, scopes, delegation } = principal;
+      const caller = { kind, sub: subject, client_id: clientId, scope: scopes, ...(delegation ? { act: delegation.chain } : {}) };
+      FlowTrace.recordGuard({ requiredScopes: [], decision: 'allow', caller });
     }
     return true;
   }

@@ -6,6 +6,7 @@ export const IS_PUBLIC_KEY = 'auth:public';
 export const SCOPES_KEY = 'auth:scopes';
 export const TOKEN_KIND_KEY = 'auth:token-kind';
 export const ANY_SCOPE_KEY = 'auth:any-scope';
+export const DELEGATION_KEY = 'auth:delegation';
 
 /** Opts a route (or controller) out of authentication. */
 export const Public = (): CustomDecorator => SetMetadata(IS_PUBLIC_KEY, true);
@@ -19,11 +20,45 @@ export const Scopes = (...scopes: string[]): CustomDecorator => SetMetadata(SCOP
  */
 export const AnyScope = (...scopes: string[]): CustomDecorator => SetMetadata(ANY_SCOPE_KEY, scopes);
 
-/** Restricts a route to end-user tokens. */
+/**
+ * Restricts a route to end-user tokens: the user's own client's, or a delegated one (a service acting
+ * on the user's behalf, RFC 8693). Add @NotDelegated() to take only the former.
+ */
 export const UserOnly = (): CustomDecorator => SetMetadata(TOKEN_KIND_KEY, 'user' satisfies PrincipalKind);
 
-/** Restricts a route to service (client-credentials) tokens. */
+/**
+ * Restricts a route to service (client-credentials) tokens: a service acting for itself. A delegated
+ * token is a user's token and is refused; to take both, use `@OnBehalfOfUser({ orServiceToken: true })`.
+ */
 export const ServiceOnly = (): CustomDecorator => SetMetadata(TOKEN_KIND_KEY, 'service' satisfies PrincipalKind);
+
+export interface OnBehalfOfUserOptions {
+  /** Only these clients may be the acting one (the outermost `act.sub`, who sent the token). Default: any. */
+  actors?: string[];
+  /** Service (client-credentials) tokens are accepted too: the route serves a service for itself or for a user. */
+  orServiceToken?: boolean;
+}
+
+/** What a route says about delegated tokens (RFC 8693 `act`). */
+export type DelegationRequirement = { mode: 'required'; actors?: string[]; orServiceToken: boolean } | { mode: 'refused' };
+
+/**
+ * Demands a delegated token: a user's token that a service obtained by token exchange to act for
+ * them (`sub` the user, `act` the service), optionally from the listed actors only. With
+ * `orServiceToken`, a service's own token is accepted as well. Otherwise 403 insufficient_scope.
+ *
+ * `@OnBehalfOfUser({ actors: ['order-service'] })`
+ */
+export const OnBehalfOfUser = (options: OnBehalfOfUserOptions = {}): CustomDecorator => {
+  if (options.actors && (!options.actors.length || options.actors.some((actor) => typeof actor !== 'string' || actor === ''))) {
+    throw new TypeError('@OnBehalfOfUser({ actors }) needs at least one non-empty client id (omit it to accept any actor)');
+  }
+  const requirement: DelegationRequirement = { mode: 'required', orServiceToken: options.orServiceToken === true, ...(options.actors ? { actors: [...options.actors] } : {}) };
+  return SetMetadata(DELEGATION_KEY, requirement);
+};
+
+/** Refuses delegated tokens (403 insufficient_scope): only the user's own client, or a service for itself. */
+export const NotDelegated = (): CustomDecorator => SetMetadata(DELEGATION_KEY, { mode: 'refused' } satisfies DelegationRequirement);
 
 /** What a route's decorators ask of its caller, resolved once per route (guards run on every request). */
 export interface RouteAuthRequirements {
@@ -32,6 +67,8 @@ export interface RouteAuthRequirements {
   /** @AnyScope(): one of these is required too (empty: no such requirement). */
   anyScopes: string[];
   tokenKind?: PrincipalKind;
+  /** @OnBehalfOfUser() / @NotDelegated(). */
+  delegation?: DelegationRequirement;
 }
 
 const requirementsByClass = new WeakMap<object, WeakMap<object, RouteAuthRequirements>>();
@@ -43,11 +80,18 @@ const requirementsByClass = new WeakMap<object, WeakMap<object, RouteAuthRequire
  */
 export function readRouteAuthRequirements(reflector: Reflector, handler: object, controller: object): RouteAuthRequirements {
   const targets = [handler, controller] as Parameters<Reflector['getAllAndOverride']>[1];
+  const tokenKind = reflector.getAllAndOverride<PrincipalKind>(TOKEN_KIND_KEY, targets);
+  const delegation = reflector.getAllAndOverride<DelegationRequirement>(DELEGATION_KEY, targets);
+  // Read as "and", the two would let nothing in; read as "or", the route would say less than it does.
+  if (tokenKind === 'service' && delegation?.mode === 'required') {
+    throw new TypeError('@ServiceOnly() and @OnBehalfOfUser() on one route: use @OnBehalfOfUser({ orServiceToken: true }) to accept both');
+  }
   return {
     isPublic: reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets) === true,
     scopes: reflector.getAllAndOverride<string[]>(SCOPES_KEY, targets) ?? [],
     anyScopes: reflector.getAllAndOverride<string[]>(ANY_SCOPE_KEY, targets) ?? [],
-    tokenKind: reflector.getAllAndOverride<PrincipalKind>(TOKEN_KIND_KEY, targets),
+    tokenKind,
+    ...(delegation ? { delegation } : {}),
   };
 }
 

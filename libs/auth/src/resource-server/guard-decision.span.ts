@@ -37,6 +37,8 @@ export function traceGuardDecision(context: ExecutionContext, outcome: GuardOutc
   if (caller) {
     span.setAttributes({ 'auth.token_kind': caller.kind, 'oauth.client_id': caller.clientId, 'oauth.scope': caller.scopes });
     if (caller.kind === 'user') span.setAttribute('user.id', caller.subject);
+    // The services acting for the user (client ids, never a token).
+    if (caller.delegation) span.setAttribute('oauth.actor_chain', caller.delegation.chain);
   }
   span.end();
 }

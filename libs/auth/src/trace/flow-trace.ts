@@ -13,7 +13,7 @@ export interface GuardDecision {
   /** Why a request was denied (the OAuth error and its description). */
   reason?: string;
   /** The verified caller, as the guard saw it (claims only). */
-  caller?: { kind: string; sub: string; client_id: string; scope: string[] };
+  caller?: { kind: string; sub: string; client_id: string; scope: string[]; /** A delegated token's actors, the current one first (RFC 8693 `act`). */ act?: string[] };
 }
 
 /** One call this service made to another with its own token. */

@@ -1,4 +1,4 @@
-import { PrincipalKind, readRouteAuthRequirements } from '@nest-oauth-m2m/auth';
+import { DelegationRequirement, PrincipalKind, readRouteAuthRequirements } from '@nest-oauth-m2m/auth';
 import { Reflector } from '@nestjs/core';
 import { RouteEntry } from './route-table';
 
@@ -12,12 +12,14 @@ export interface RouteSecurity {
   /** @AnyScope(): one of these as well. */
   anyScopes: string[];
   tokenKind?: PrincipalKind;
+  /** @OnBehalfOfUser() / @NotDelegated(). */
+  delegation?: DelegationRequirement;
 }
 
 const reflector = new Reflector();
 
 /**
- * Reads @Public / @Scopes / @UserOnly / @ServiceOnly. `guardedByDefault` says whether the app runs the
+ * Reads @Public / @Scopes / @UserOnly / @ServiceOnly / @OnBehalfOfUser / @NotDelegated. `guardedByDefault` says whether the app runs the
  * global bearer guard (resource servers: deny by default); without it only @Scopes-free routes exist.
  */
 export function routeSecurity(route: RouteEntry, guardedByDefault: boolean): RouteSecurity {
@@ -29,6 +31,7 @@ export function routeSecurity(route: RouteEntry, guardedByDefault: boolean): Rou
     scopes: isPublic ? [] : required.scopes,
     anyScopes: isPublic ? [] : required.anyScopes,
     tokenKind: isPublic ? undefined : required.tokenKind,
+    ...(!isPublic && required.delegation ? { delegation: required.delegation } : {}),
   };
 }
 
@@ -49,5 +52,17 @@ export function describeSecurity(security: RouteSecurity): string {
       : security.tokenKind === 'service'
         ? 'Service tokens only (client_credentials); end-user tokens are refused with 403 insufficient_scope.'
         : 'Service or end-user tokens.';
-  return `**Requires** a bearer access token with ${scopes}. ${kind} A missing or invalid token gets 401 with a WWW-Authenticate challenge; a missing scope gets 403 insufficient_scope.`;
+  // @OnBehalfOfUser says which tokens, replacing the kind; @NotDelegated narrows it.
+  const delegation = describeDelegation(security.delegation);
+  const who = security.delegation?.mode === 'required' ? delegation : [kind, delegation].filter(Boolean).join(' ');
+  return `**Requires** a bearer access token with ${scopes}. ${who} A missing or invalid token gets 401 with a WWW-Authenticate challenge; a missing scope gets 403 insufficient_scope.`;
+}
+
+/** What a delegation rule lets in or keeps out. */
+function describeDelegation(rule: DelegationRequirement | undefined): string | undefined {
+  if (!rule) return undefined;
+  if (rule.mode === 'refused') return 'Tokens acting on behalf of a user (RFC 8693 token exchange, `act`) are refused with 403 insufficient_scope.';
+  const actors = rule.actors ? ` obtained by ${rule.actors.map((actor) => `\`${actor}\``).join(' or ')}` : '';
+  const service = rule.orServiceToken ? 'Service tokens (client_credentials), or tokens' : 'Tokens';
+  return `${service} acting on behalf of a user (RFC 8693 token exchange, \`act\`)${actors}; other tokens are refused with 403 insufficient_scope.`;
 }
