@@ -81,7 +81,7 @@ describe('npm run demo: the flow in both modes', () => {
     // The confused deputy: its own token reads bob too; alice's delegated token reads alice only.
     expect(output).toMatch(/its own token, GET \/users\/<bob>: +200 ✓ as expected/);
     expect(output).toMatch(/alice's delegated token, GET \/users\/<alice>: 200 ✓ as expected/);
-    expect(output).toMatch(/alice's delegated token, GET \/users\/<bob>: +403 ✓ as expected/);
+    expect(output).toMatch(/alice's delegated token, GET \/users\/<bob>: +404 ✓ as expected/);
     // Claims only: no token (nor its signature) on the terminal.
     expect(output).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/);
   });
@@ -94,6 +94,6 @@ describe('npm run demo: the flow in both modes', () => {
     const rows = claimRows(output);
     expect(rows.get('sub')).toEqual(['order-service', DEMO_USERS.alice.id]);
     expect(rows.get('act')).toEqual(['—', '{"sub":"order-service"}']);
-    expect(output).toMatch(/alice's delegated token, GET \/users\/<bob>: +403 ✓ as expected/);
+    expect(output).toMatch(/alice's delegated token, GET \/users\/<bob>: +404 ✓ as expected/);
   });
 });

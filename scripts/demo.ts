@@ -258,8 +258,10 @@ async function bothModes(aliceToken: string, serviceToken: string, orderServiceS
       );
       line(`response ${verdict(second.status, 200)}`);
       delegatedClaims = first.downstream?.serviceTokenClaims;
-      // The client-credentials instance's own downstream token, as its flow trace reports it (claims only).
-      serviceClaims = (await tracedCall(`${ORDERS}/orders/${ALICE_ORDER}`, aliceToken)).downstream?.serviceTokenClaims;
+      // The client-credentials instance's own downstream token, as its flow trace reports it (claims only);
+      // unless that instance runs with USER_LOOKUP=token_exchange too (COMPOSE_USER_LOOKUP), then the token made here.
+      const mainClaims = (await tracedCall(`${ORDERS}/orders/${ALICE_ORDER}`, aliceToken)).downstream?.serviceTokenClaims;
+      serviceClaims = mainClaims && !mainClaims.act ? mainClaims : undefined;
     } else {
       line(dim(`no order-service in token-exchange mode here: the platform runs elsewhere (DEMO_ORDER_SERVICE_URL), whose database the demo cannot reach.`));
       line(dim(`Set DEMO_DELEGATED_ORDER_SERVICE_URL to one started with USER_LOOKUP=token_exchange; below, the demo makes its token requests itself.`));
@@ -272,7 +274,11 @@ async function bothModes(aliceToken: string, serviceToken: string, orderServiceS
     if (!delegatedToken) throw new Error(`token exchange answered ${exchange.status}: ${JSON.stringify(exchange.body)}`);
 
     hop('side by side: the two tokens order-service sends to user-service (claims)');
-    line(delegatedOrders ? "as each order-service's flow trace reported them (X-Flow-Trace, development only)" : 'as the token endpoint issued them to the requests above');
+    line(
+      delegatedClaims && serviceClaims
+        ? "as each order-service's flow trace reported them (X-Flow-Trace, development only)"
+        : 'as the token endpoint issued them to the requests made here as order-service',
+    );
     sideBySide(
       ['client credentials (its own)', 'token exchange (alice’s, act)'],
       serviceClaims ?? decodeJwt(serviceToken),
@@ -290,7 +296,8 @@ async function bothModes(aliceToken: string, serviceToken: string, orderServiceS
     const delegatedAlice = await call(`${USERS}/users/${aliceId}`, delegatedToken);
     const delegatedBob = await call(`${USERS}/users/${bobId}`, delegatedToken);
     line(`alice's delegated token, GET /users/<alice>: ${verdict(delegatedAlice.status, 200)}`);
-    line(`alice's delegated token, GET /users/<bob>:   ${verdict(delegatedBob.status, 403)}  ${green('← serving alice, it can read alice only')}`);
+    // 404, not 403: someone else's profile looks like no profile, as someone else's order does.
+    line(`alice's delegated token, GET /users/<bob>:   ${verdict(delegatedBob.status, 404)}  ${green('← serving alice, it can read alice only')}`);
     line(dim(`   ${JSON.stringify(delegatedBob.body)}`));
   } finally {
     await delegatedOrders?.stop();
@@ -342,7 +349,7 @@ export async function runDemo(): Promise<void> {
   line('claims (a service token: sub = client_id, no auth_time):');
   json(decodeJwt(serviceToken));
 
-  hop("user-service's guard decision on GET /users/:id (@ServiceOnly, @Scopes('users:read'))");
+  hop("user-service's guard decision on GET /users/:id (@OnBehalfOfUser({ orServiceToken: true }), @Scopes('users:read'))");
   const aliceId = String(decodeJwt(aliceToken).sub);
   const accepted = await call(`${USERS}/users/${aliceId}`, serviceToken);
   line(`with order-service's service token (users:read): ${verdict(accepted.status, 200)}`);
