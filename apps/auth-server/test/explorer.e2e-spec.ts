@@ -104,7 +104,8 @@ describeInBrowser('flow explorer in headless Chromium', () => {
     expect(await decisionOf('order-service')).toBe('allow');
     expect((await noteText('order-service')).join()).toContain('user token, orders:read');
     expect(await decisionOf('user-service')).toBe('allow');
-    expect((await noteText('user-service')).join()).toContain('service token, users:read');
+    // user-service takes a service token or a delegated one (@OnBehalfOfUser({ orServiceToken: true })): here, the service's own.
+    expect((await noteText('user-service')).join()).toContain('users:read → allow (service token of order-service)');
     // The first call needed a service token: order-service asked the auth-server for one.
     expect(await page.locator('#diagram g.msg[data-from="order-service"][data-to="auth-server"]').count()).toBe(1);
     expect(await page.locator('#diagram g.msg[data-from="user-service"][data-to="order-service"]').textContent()).toBe('200');
@@ -152,6 +153,7 @@ describeInBrowser('flow explorer in headless Chromium', () => {
     expect(await chain.textContent()).toContain('alice → order-service');
     expect(await page.locator('#diagram g.msg[data-from="order-service"][data-to="user-service"]').textContent()).toContain('Bearer delegated token');
     expect(await decisionOf('user-service')).toBe('allow');
+    expect((await noteText('user-service')).join()).toContain('users:read → allow (for alice, act order-service)');
     expect(await page.locator('#diagram g.msg[data-from="user-service"][data-to="order-service"]').textContent()).toBe('200');
     const details = (await page.textContent('#hops'))!;
     expect(details).toContain(`delegated token: sub = alice, act = order-service`);

@@ -258,8 +258,15 @@ function actChainNote(claims) {
 
 function guardNote(service, guard) {
   const required = [guard.requiredTokenKind ? `${guard.requiredTokenKind} token` : '', ...guard.requiredScopes].filter(Boolean).join(', ') || 'a valid token';
-  const verdict = guard.decision === 'allow' ? 'allow' : `deny (${guard.reason})`;
+  const verdict = guard.decision === 'allow' ? `allow${callerOf(guard.caller)}` : `deny (${guard.reason})`;
   return { note: service, decision: guard.decision, text: `guard requires ${required} → ${verdict}` };
+}
+
+/** Who the guard let in: a service by its client id, a user, or a user through acting services (`act`). */
+function callerOf(caller) {
+  if (!caller) return '';
+  if (caller.act && caller.act.length) return ` (for ${usernameOf(caller.sub)}, act ${caller.act.join(' ← ')})`;
+  return caller.kind === 'service' ? ` (service token of ${caller.client_id})` : ` (${usernameOf(caller.sub)}'s token)`;
 }
 
 const ACTIONS = {
@@ -356,8 +363,8 @@ function drawDiagram(hops) {
     const classes = ['msg', hop.response ? 'response' : 'request', hop.deny ? 'deny' : ''].join(' ');
     const group = svg('g', { class: classes, 'data-from': hop.from, 'data-to': hop.to });
     group.append(svg('line', { x1, y1: y + 6, x2, y2: y + 6, 'marker-end': `url(#${hop.deny ? 'arrow-deny' : 'arrow'})` }));
-    // Keep long labels inside the picture (about 6.2 px per character at 12 px).
-    const half = (hop.label.length * 6.2) / 2;
+    // Keep long labels inside the picture (about 6.6 px per character at 12 px, digits and capitals included).
+    const half = (hop.label.length * 6.6) / 2;
     const labelX = Math.max(half + 4, Math.min(width - half - 4, (x1 + x2) / 2));
     group.append(svg('text', { x: labelX, y: y, 'text-anchor': 'middle' }, hop.label));
     root.append(group);
