@@ -123,7 +123,7 @@ describe('admin API (/admin/...)', () => {
       });
       expect(created.status).toBe(201);
       expect(created.headers.get('cache-control')).toBe('no-store');
-      expect(created.body).toMatchObject({ client_id: 'billing-service', enabled: true, grants: [{ resource: 'api://user-service', scopes: ['users:read'], default_scopes: ['users:read'] }] });
+      expect(created.body).toMatchObject({ client_id: 'billing-service', enabled: true, grants: [{ resource: 'api://user-service', kind: 'direct', scopes: ['users:read'], default_scopes: ['users:read'] }] });
       const secret = created.body.client_secret as string;
       expect(secret).toEqual(expect.any(String));
       const token = await requestToken(server, { clientId: 'billing-service', secret });
@@ -248,7 +248,7 @@ describe('admin API (/admin/...)', () => {
     it('show, update, rotate and revoke a secret, disable and enable, delete', async () => {
       const { secret } = await registerClient(server, { clientId: 'svc-lifecycle' });
       const shown = await admin('GET', '/admin/clients/svc-lifecycle');
-      expect(shown.body).toMatchObject({ client_id: 'svc-lifecycle', grants: [{ resource: 'api://user-service', scopes: ['users:read'], default_scopes: ['users:read'] }] });
+      expect(shown.body).toMatchObject({ client_id: 'svc-lifecycle', grants: [{ resource: 'api://user-service', kind: 'direct', scopes: ['users:read'], default_scopes: ['users:read'] }] });
       expect(shown.body).not.toHaveProperty('scopes');
       expect(shown.body).not.toHaveProperty('audiences');
 
@@ -256,16 +256,16 @@ describe('admin API (/admin/...)', () => {
       expect(updated.status).toBe(200);
       expect(updated.body).toMatchObject({ name: 'Lifecycle', owned_audiences: ['api://lifecycle'] });
 
-      const granted = await admin('POST', '/admin/clients/svc-lifecycle/grants', { resource: 'api://order-service', scopes: ['orders:read', 'orders:write'], default_scopes: ['orders:read'] });
-      expect(granted).toMatchObject({ status: 200, body: { resource: 'api://order-service', scopes: ['orders:read', 'orders:write'], default_scopes: ['orders:read'] } });
+      const granted = await admin('POST', '/admin/clients/svc-lifecycle/grants', { resource: 'api://order-service', kind: 'direct', scopes: ['orders:read', 'orders:write'], default_scopes: ['orders:read'] });
+      expect(granted).toMatchObject({ status: 200, body: { resource: 'api://order-service', kind: 'direct', scopes: ['orders:read', 'orders:write'], default_scopes: ['orders:read'] } });
       expect((await admin('GET', '/admin/clients/svc-lifecycle/grants')).body).toEqual([
-        { resource: 'api://order-service', scopes: ['orders:read', 'orders:write'], default_scopes: ['orders:read'] },
-        { resource: 'api://user-service', scopes: ['users:read'], default_scopes: ['users:read'] },
+        { resource: 'api://order-service', kind: 'direct', scopes: ['orders:read', 'orders:write'], default_scopes: ['orders:read'] },
+        { resource: 'api://user-service', kind: 'direct', scopes: ['users:read'], default_scopes: ['users:read'] },
       ]);
       const undefinedScope = await admin('POST', '/admin/clients/svc-lifecycle/grants', { resource: 'api://order-service', scopes: ['users:read'] });
       expect(undefinedScope).toMatchObject({ status: 400, body: { error: 'invalid_request', error_description: 'scopes not defined by api://order-service: users:read' } });
       expect((await admin('DELETE', `/admin/clients/svc-lifecycle/grants/${encodeURIComponent('api://order-service')}`)).status).toBe(204);
-      expect((await admin('GET', '/admin/clients/svc-lifecycle')).body.grants).toEqual([{ resource: 'api://user-service', scopes: ['users:read'], default_scopes: ['users:read'] }]);
+      expect((await admin('GET', '/admin/clients/svc-lifecycle')).body.grants).toEqual([{ resource: 'api://user-service', kind: 'direct', scopes: ['users:read'], default_scopes: ['users:read'] }]);
 
       const rotated = await admin('POST', '/admin/clients/svc-lifecycle/secrets', { expires_in: 3600 });
       expect(rotated.status).toBe(201);
@@ -298,6 +298,45 @@ describe('admin API (/admin/...)', () => {
         'admin.refused deployer',
       ]);
       expect(JSON.stringify(audit)).not.toContain(rotated.body.client_secret as string);
+    });
+
+    it('delegation grants (token exchange): POST with kind delegation beside the direct grant, listed with their kind, DELETE ?kind=delegation; audited', async () => {
+      await registerClient(server, { clientId: 'svc-delegate', ownedAudiences: ['api://order-service'], grantTypes: ['client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange'] });
+      audit = [];
+      const granted = await admin('POST', '/admin/clients/svc-delegate/grants', { resource: 'api://user-service', scopes: ['users:read'], kind: 'delegation' });
+      expect(granted).toMatchObject({ status: 200, body: { resource: 'api://user-service', kind: 'delegation', scopes: ['users:read'], default_scopes: ['users:read'] } });
+      expect((await admin('GET', '/admin/clients/svc-delegate')).body.grants).toEqual([
+        { resource: 'api://user-service', kind: 'delegation', scopes: ['users:read'], default_scopes: ['users:read'] },
+        { resource: 'api://user-service', kind: 'direct', scopes: ['users:read'], default_scopes: ['users:read'] },
+      ]);
+      expect(await admin('POST', '/admin/clients/svc-delegate/grants', { resource: 'api://user-service', scopes: ['users:read'], kind: 'impersonation' })).toMatchObject({
+        status: 400,
+        body: { error: 'invalid_request', error_description: 'kind must be one of direct, delegation' },
+      });
+      const resource = encodeURIComponent('api://user-service');
+      expect(await admin('DELETE', `/admin/clients/svc-delegate/grants/${resource}?kind=bogus`)).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
+      expect((await admin('DELETE', `/admin/clients/svc-delegate/grants/${resource}?kind=delegation`)).status).toBe(204);
+      expect(await admin('DELETE', `/admin/clients/svc-delegate/grants/${resource}?kind=delegation`)).toMatchObject({ status: 404, body: { error_description: expect.stringMatching(/has no delegation grant at api:\/\/user-service$/) } });
+      // The direct grant there is untouched.
+      expect((await admin('GET', '/admin/clients/svc-delegate/grants')).body).toEqual([{ resource: 'api://user-service', kind: 'direct', scopes: ['users:read'], default_scopes: ['users:read'] }]);
+      const changes = audit.filter((line) => String(line.action).startsWith('client.')).map((line) => [line.action, line.changes]);
+      expect(changes).toEqual([
+        ['client.grant', { resource: 'api://user-service', kind: 'delegation', scopes: ['users:read'], default_scopes: ['users:read'] }],
+        ['client.revoke-grant', { resource: 'api://user-service', kind: 'delegation' }],
+      ]);
+      // Creation takes delegation grants among `grants`; a public client may not use the grant.
+      const created = await admin('POST', '/admin/clients', {
+        client_id: 'svc-delegate-2',
+        grant_types: ['urn:ietf:params:oauth:grant-type:token-exchange'],
+        grants: [{ resource: 'api://user-service', scopes: ['users:read'], kind: 'delegation' }],
+      });
+      expect(created).toMatchObject({ status: 201, body: { grants: [{ resource: 'api://user-service', kind: 'delegation', scopes: ['users:read'] }] } });
+      const publicExchanger = await admin('POST', '/admin/clients', {
+        client_id: 'app-delegate',
+        token_endpoint_auth_method: 'none',
+        grant_types: ['urn:ietf:params:oauth:grant-type:token-exchange'],
+      });
+      expect(publicExchanger).toMatchObject({ status: 400, body: { error: 'invalid_request', error_description: expect.stringMatching(/public client .* cannot use urn:ietf:params:oauth:grant-type:token-exchange/) } });
     });
   });
 

@@ -115,7 +115,7 @@ describe('operator CLI: the lifecycle of clients and users, end to end', () => {
       const { result, audit } = await cliJson(['clients', 'show', 'cli-web']);
       expect(result).toMatchObject({
         client_id: 'cli-web',
-        grants: [{ resource: 'api://order-service', scopes: ['orders:read', 'orders:write'], default_scopes: ['orders:read', 'orders:write'] }],
+        grants: [{ resource: 'api://order-service', kind: 'direct', scopes: ['orders:read', 'orders:write'], default_scopes: ['orders:read', 'orders:write'] }],
         redirect_uris: ['http://127.0.0.1/callback'], secrets: [],
       });
       expect(result).not.toHaveProperty('scopes');
@@ -125,9 +125,9 @@ describe('operator CLI: the lifecycle of clients and users, end to end', () => {
 
     it('clients grant narrows what the next sign-in may ask for', async () => {
       const { result, audit } = await cliJson(['clients', 'grant', 'cli-web', '--resource', 'api://order-service', '--scopes', 'orders:read']);
-      expect(result).toEqual({ client_id: 'cli-web', resource: 'api://order-service', scopes: ['orders:read'], default_scopes: ['orders:read'] });
+      expect(result).toEqual({ client_id: 'cli-web', resource: 'api://order-service', kind: 'direct', scopes: ['orders:read'], default_scopes: ['orders:read'] });
       expect(audit).toEqual([
-        expect.objectContaining({ action: 'client.grant', changes: { resource: 'api://order-service', scopes: ['orders:read'], default_scopes: ['orders:read'] } }),
+        expect.objectContaining({ action: 'client.grant', changes: { resource: 'api://order-service', kind: 'direct', scopes: ['orders:read'], default_scopes: ['orders:read'] } }),
       ]);
 
       const { refused } = await signIn('cli-web', dora, 'orders:read orders:write');
@@ -208,8 +208,8 @@ describe('operator CLI: the lifecycle of clients and users, end to end', () => {
       await cliJson(['clients', 'grant', 'cli-svc', '--resource', 'api://order-service', '--scopes', 'orders:read orders:write', '--default-scopes', 'orders:read']);
       expect((await cliJson(['clients', 'show', 'cli-svc'])).result).toMatchObject({
         grants: [
-          { resource: 'api://order-service', scopes: ['orders:read', 'orders:write'], default_scopes: ['orders:read'] },
-          { resource: 'api://user-service', scopes: ['users:read'], default_scopes: ['users:read'] },
+          { resource: 'api://order-service', kind: 'direct', scopes: ['orders:read', 'orders:write'], default_scopes: ['orders:read'] },
+          { resource: 'api://user-service', kind: 'direct', scopes: ['users:read'], default_scopes: ['users:read'] },
         ],
       });
       const after = await requestToken(server, { clientId: 'cli-svc', secret }, { resource: 'api://order-service', scope: 'orders:write' });
@@ -217,10 +217,51 @@ describe('operator CLI: the lifecycle of clients and users, end to end', () => {
       expect(decodeJwt(String(after.body.access_token))).toMatchObject({ aud: 'api://order-service', scope: 'orders:write' });
 
       const { result: revoked, audit } = await cliJson(['clients', 'revoke-grant', 'cli-svc', '--resource', 'api://user-service']);
-      expect(revoked).toEqual({ client_id: 'cli-svc', resource: 'api://user-service', revoked: true });
-      expect(audit).toEqual([expect.objectContaining({ action: 'client.revoke-grant', changes: { resource: 'api://user-service' } })]);
+      expect(revoked).toEqual({ client_id: 'cli-svc', resource: 'api://user-service', kind: 'direct', revoked: true });
+      expect(audit).toEqual([expect.objectContaining({ action: 'client.revoke-grant', changes: { resource: 'api://user-service', kind: 'direct' } })]);
       expect((await requestToken(server, { clientId: 'cli-svc', secret }, { resource: 'api://user-service', scope: 'users:read' })).status).toBe(400);
       await cliJson(['clients', 'grant', 'cli-svc', '--resource', 'api://user-service', '--scopes', 'users:read']);
+    });
+
+    it('delegation grants: clients create --delegation-grant, clients grant --delegation, revoke-grant --delegation; the exchange follows them', async () => {
+      const exchange = 'urn:ietf:params:oauth:grant-type:token-exchange';
+      const { result: created, audit } = await cliJson<{ client_secret: string; grants: unknown[]; grant_types: string[] }>([
+        'clients', 'create', '--id', 'cli-delegate', '--grant-types', `client_credentials,${exchange}`, '--owns-audience', 'api://order-service',
+        '--grant', 'api://user-service=users:read', '--delegation-grant', 'api://user-service=users:read',
+      ]);
+      secrets.push(created.client_secret);
+      expect(created.grant_types).toEqual(['client_credentials', exchange]);
+      expect(created.grants).toEqual([
+        { resource: 'api://user-service', kind: 'delegation', scopes: ['users:read'], default_scopes: ['users:read'] },
+        { resource: 'api://user-service', kind: 'direct', scopes: ['users:read'], default_scopes: ['users:read'] },
+      ]);
+      expect(audit).toEqual([expect.objectContaining({ action: 'client.create', changes: expect.objectContaining({ grants: expect.arrayContaining([expect.objectContaining({ kind: 'delegation' })]) }) })]);
+      const { result: granted } = await cliJson(['clients', 'grant', 'cli-delegate', '--resource', 'api://order-service', '--scopes', 'orders:read', '--delegation']);
+      expect(granted).toEqual({ client_id: 'cli-delegate', resource: 'api://order-service', kind: 'delegation', scopes: ['orders:read'], default_scopes: ['orders:read'] });
+      expect((await cli(['clients', 'show', 'cli-delegate'])).out).toMatch(/grant +api:\/\/order-service \(on behalf of users\): orders:read/);
+
+      // The exchange follows the CLI's grants: alice's token for api://order-service, exchanged for user-service.
+      const pkce = pkcePair();
+      const signIn = await login(server.url, { response_type: 'code', client_id: 'demo-app', redirect_uri: redirectUri, scope: 'orders:read', resource: 'api://order-service', code_challenge: pkce.challenge, code_challenge_method: 'S256' }, { username: 'alice', password: 'alice-test-password' });
+      const code = signIn.location!.searchParams.get('code')!;
+      const user = await postForm(server, '/oauth/token', { grant_type: 'authorization_code', client_id: 'demo-app', code, redirect_uri: redirectUri, code_verifier: pkce.verifier });
+      const exchangeFor = () =>
+        postForm(
+          server,
+          '/oauth/token',
+          { grant_type: exchange, subject_token: String(user.body.access_token), subject_token_type: 'urn:ietf:params:oauth:token-type:access_token', audience: 'api://user-service' },
+          { headers: { authorization: basicAuth('cli-delegate', created.client_secret) } },
+        );
+      const exchanged = await exchangeFor();
+      expect(exchanged.status).toBe(200);
+      expect(decodeJwt(String(exchanged.body.access_token))).toMatchObject({ act: { sub: 'cli-delegate' }, aud: 'api://user-service', scope: 'users:read' });
+
+      const { result: revoked } = await cliJson(['clients', 'revoke-grant', 'cli-delegate', '--resource', 'api://user-service', '--delegation']);
+      expect(revoked).toEqual({ client_id: 'cli-delegate', resource: 'api://user-service', kind: 'delegation', revoked: true });
+      expect((await exchangeFor()).body.error).toBe('invalid_target');
+      // Its direct grant there still gets it a token of its own.
+      expect((await requestToken(server, { clientId: 'cli-delegate', secret: created.client_secret }, { resource: 'api://user-service' })).status).toBe(200);
+      await expectRefused(['clients', 'revoke-grant', 'cli-delegate', '--resource', 'api://user-service', '--delegation'], /has no delegation grant at api:\/\/user-service/);
     });
 
     it('clients delete: its token is inactive at introspection, its secret refused, a namesake does not revive them', async () => {

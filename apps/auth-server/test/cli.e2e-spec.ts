@@ -74,7 +74,7 @@ describe('operator CLI (runCli) against a running auth-server', () => {
         client_secret: expect.stringMatching(/^[A-Za-z0-9_-]{43,}$/),
         secret_id: expect.any(String),
         token_endpoint_auth_method: 'client_secret_basic',
-        grants: [{ resource: 'api://user-service', scopes: ['users:read', 'users:provision'], default_scopes: ['users:read', 'users:provision'] }],
+        grants: [{ resource: 'api://user-service', kind: 'direct', scopes: ['users:read', 'users:provision'], default_scopes: ['users:read', 'users:provision'] }],
         owned_audiences: [],
         grant_types: ['client_credentials'],
         redirect_uris: [],
@@ -130,7 +130,7 @@ describe('operator CLI (runCli) against a running auth-server', () => {
           client_id: clientId,
           enabled: true,
           token_endpoint_auth_method: 'client_secret_basic',
-          grants: [{ resource: 'api://user-service', scopes: ['users:read', 'users:provision'], default_scopes: ['users:read', 'users:provision'] }],
+          grants: [{ resource: 'api://user-service', kind: 'direct', scopes: ['users:read', 'users:provision'], default_scopes: ['users:read', 'users:provision'] }],
         }),
       );
       expect(entry!.secrets).toEqual([{ id: created.secret_id, created_at: expect.any(String), expires_at: null, active: true }]);

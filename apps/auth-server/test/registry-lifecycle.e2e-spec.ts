@@ -55,7 +55,7 @@ describe('registry lifecycle: the client lifecycle, secrets and grants services,
           action: 'client.create',
           target: { type: 'client', id: 'svc-billing' },
           actor: TEST_ACTOR,
-          changes: expect.objectContaining({ grants: [{ resource: 'api://user-service', scopes: ['users:read'], default_scopes: ['users:read'] }], token_endpoint_auth_method: 'client_secret_basic' }),
+          changes: expect.objectContaining({ grants: [{ resource: 'api://user-service', kind: 'direct', scopes: ['users:read'], default_scopes: ['users:read'] }], token_endpoint_auth_method: 'client_secret_basic' }),
         }),
       ]);
       expect(JSON.stringify(audit)).not.toContain(secret!.secret);
@@ -80,7 +80,7 @@ describe('registry lifecycle: the client lifecycle, secrets and grants services,
       const { secret } = await server.clients.create({ clientId: 'svc-grow', grants: [{ resource: 'api://user-service', scopes: ['users:read'] }] }, TEST_ACTOR);
       audit = [];
       const updated = await server.clients.update('svc-grow', { name: 'Grown', ownedAudiences: ['api://grow'] }, TEST_ACTOR);
-      expect(updated).toMatchObject({ name: 'Grown', owned_audiences: ['api://grow'], grants: [{ resource: 'api://user-service', scopes: ['users:read'], default_scopes: ['users:read'] }] });
+      expect(updated).toMatchObject({ name: 'Grown', owned_audiences: ['api://grow'], grants: [{ resource: 'api://user-service', kind: 'direct', scopes: ['users:read'], default_scopes: ['users:read'] }] });
       expect(audit).toEqual([
         expect.objectContaining({ action: 'client.update', target: { type: 'client', id: 'svc-grow' }, changes: { name: 'Grown', owned_audiences: ['api://grow'] } }),
       ]);
@@ -88,7 +88,7 @@ describe('registry lifecycle: the client lifecycle, secrets and grants services,
       // Granting more: recorded as client.grant; cached before, invalidated, so the server sees it at once.
       audit = [];
       const granted = await server.clientGrants.grant('svc-grow', { resource: 'api://user-service', scopes: ['users:read', 'users:provision'], defaultScopes: ['users:read'] }, TEST_ACTOR);
-      expect(granted).toEqual({ resource: 'api://user-service', scopes: ['users:read', 'users:provision'], default_scopes: ['users:read'] });
+      expect(granted).toEqual({ resource: 'api://user-service', kind: 'direct', scopes: ['users:read', 'users:provision'], default_scopes: ['users:read'] });
       expect(audit).toEqual([expect.objectContaining({ action: 'client.grant', target: { type: 'client', id: 'svc-grow' }, changes: granted })]);
       const token = await requestToken(server, { clientId: 'svc-grow', secret: secret!.secret }, { scope: 'users:provision' });
       expect(token.status).toBe(200);
@@ -96,13 +96,13 @@ describe('registry lifecycle: the client lifecycle, secrets and grants services,
 
       // Narrowed again: the withdrawn scope is refused at once.
       await server.clientGrants.grant('svc-grow', { resource: 'api://user-service', scopes: ['users:read'] }, TEST_ACTOR);
-      expect((await server.clientViews.show('svc-grow')).grants).toEqual([{ resource: 'api://user-service', scopes: ['users:read'], default_scopes: ['users:read'] }]);
+      expect((await server.clientViews.show('svc-grow')).grants).toEqual([{ resource: 'api://user-service', kind: 'direct', scopes: ['users:read'], default_scopes: ['users:read'] }]);
       expect((await requestToken(server, { clientId: 'svc-grow', secret: secret!.secret }, { scope: 'users:provision' })).status).toBe(400);
 
       // Revoked: no grant left, no token.
       audit = [];
       await server.clientGrants.revoke('svc-grow', 'api://user-service', TEST_ACTOR);
-      expect(audit).toEqual([expect.objectContaining({ action: 'client.revoke-grant', changes: { resource: 'api://user-service' } })]);
+      expect(audit).toEqual([expect.objectContaining({ action: 'client.revoke-grant', changes: { resource: 'api://user-service', kind: 'direct' } })]);
       expect((await server.clientViews.show('svc-grow')).grants).toEqual([]);
       expect((await requestToken(server, { clientId: 'svc-grow', secret: secret!.secret }, { scope: 'users:read' })).status).toBe(400);
       expect((await rejection(server.clientGrants.revoke('svc-grow', 'api://user-service', TEST_ACTOR))).reason).toBe('not_found');

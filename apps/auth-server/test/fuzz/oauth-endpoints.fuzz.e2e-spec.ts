@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { exportJWK, generateKeyPair, JWTPayload, SignJWT } from 'jose';
+import { decodeJwt, exportJWK, generateKeyPair, JWTPayload, SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import {
   authorizationHeader,
@@ -14,6 +14,10 @@ import {
   watchProcessFaults,
   withinTimeout,
 } from '../../../../test/support/fuzz';
+import { requestUserToken } from '../../../../scripts/support/user-token';
+import { mintToken } from '../../../../test/support/tokens';
+import { TOKEN_EXCHANGE_GRANT_TYPE as TOKEN_EXCHANGE } from '../../src/clients/client.entity';
+import { ACCESS_TOKEN_TYPE } from '../../src/token/grants/token-exchange.grant';
 import { basicAuth, registerClient, requestToken, startAuthServer, TEST_DEMO_SECRET, TestAuthServer } from '../support/auth-server.harness';
 
 interface FuzzRequest {
@@ -55,7 +59,7 @@ describe('fuzzing /oauth/token, /oauth/introspect and /oauth/revoke', () => {
   });
 
   const parameterName = fc.oneof(
-    { weight: 6, arbitrary: fc.constantFrom('grant_type', 'scope', 'client_id', 'client_secret', 'client_assertion', 'client_assertion_type', 'resource', 'audience', 'code', 'redirect_uri', 'code_verifier', 'refresh_token', 'token', 'token_type_hint') },
+    { weight: 6, arbitrary: fc.constantFrom('grant_type', 'scope', 'client_id', 'client_secret', 'client_assertion', 'client_assertion_type', 'resource', 'audience', 'code', 'redirect_uri', 'code_verifier', 'refresh_token', 'token', 'token_type_hint', 'subject_token', 'subject_token_type', 'requested_token_type', 'actor_token') },
     { weight: 1, arbitrary: nastyString() },
   );
   const parameterValue = (endpointValues: fc.Arbitrary<string>) =>
@@ -144,8 +148,77 @@ describe('fuzzing /oauth/token, /oauth/introspect and /oauth/revoke', () => {
   fuzz(
     '/oauth/token',
     () => fc.constantFrom('client_credentials', 'users:read', 'api://user-service'),
-    () => fc.record({ grant_type: fc.constantFrom('client_credentials', 'client_credentials', 'password', 'refresh_token'), scope, resource: fc.constantFrom('api://user-service', 'http://x') }, { requiredKeys: ['grant_type'] }),
+    () => fc.record({ grant_type: fc.constantFrom('client_credentials', 'client_credentials', 'password', 'refresh_token', TOKEN_EXCHANGE), scope, resource: fc.constantFrom('api://user-service', 'http://x') }, { requiredKeys: ['grant_type'] }),
   );
+
+  // Token exchange (RFC 8693): order-service (seeded with the grant) sends mostly well-formed exchanges
+  // with one thing wrong, and subject tokens signed by the server's own key carrying hostile claims,
+  // which reach past the signature into the subject-token and act checks.
+  it(`token exchange: ${FUZZ_RUNS} hostile exchanges, each a 200 or an RFC-shaped 4xx`, async () => {
+    const alice = await requestUserToken({ authServerUrl: server.url, clientId: 'demo-app', username: 'alice', password: 'alice-test-password', resource: 'api://order-service' });
+    const sid = String(decodeJwt(alice.access_token).sid);
+    const hostile = fc.oneof(nastyString(), fc.constantFrom(null, 0, true, [], {}, ['api://order-service'], { sub: 1 }), fc.jsonValue({ maxDepth: 3 }));
+    const deepAct = fc.integer({ min: 0, max: 12 }).map((depth) => {
+      let act: unknown;
+      for (let i = 0; i < depth; i += 1) act = act ? { sub: `svc-${i}`, act } : { sub: `svc-${i}` };
+      return act;
+    });
+    /** Mostly absent: one or two hostile fields per case keep the rest of the exchange valid enough to reach deep. */
+    const rarely = <T>(arbitrary: fc.Arbitrary<T>) => fc.oneof({ weight: 5, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary });
+    const defined = (record: Record<string, unknown>) => Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined));
+    const mintedSubject = fc
+      .record({
+        act: fc.oneof(deepAct, rarely(hostile)),
+        aud: rarely(hostile),
+        scope: rarely(hostile),
+        sub: rarely(hostile),
+        sid: rarely(fc.oneof(fc.constant(randomUUID()), hostile)),
+        auth_time: rarely(hostile),
+        preferred_username: rarely(hostile),
+        name: rarely(hostile),
+      })
+      .map((claims) => mintToken(server, { claims: { client_id: 'demo-app', sub: 'alice-id', aud: 'api://order-service', scope: 'orders:read', sid, ...defined(claims) } }));
+    const subjectToken = fc.oneof({ weight: 4, arbitrary: mintedSubject }, { weight: 1, arbitrary: fc.constantFrom(alice.access_token, liveToken) }, { weight: 1, arbitrary: jwtShapedString() }, { weight: 1, arbitrary: nastyString() });
+    const tokenType = fc.oneof(fc.constantFrom('urn:ietf:params:oauth:token-type:jwt', 'access_token', ''), nastyString());
+    const target = fc.oneof(fc.constantFrom('api://user-service', 'api://order-service', 'api://nowhere', 'not a uri', 'api://user-service#f'), nastyString());
+    const exchange = fc
+      .record({
+        subject_token: subjectToken,
+        subject_token_type: fc.oneof({ weight: 5, arbitrary: fc.constant(ACCESS_TOKEN_TYPE) }, { weight: 1, arbitrary: tokenType }),
+        requested_token_type: rarely(fc.oneof(fc.constant(ACCESS_TOKEN_TYPE), tokenType)),
+        audience: fc.oneof({ weight: 3, arbitrary: fc.constant('api://user-service') }, { weight: 1, arbitrary: target }),
+        resource: rarely(target),
+        scope: rarely(fc.oneof(scope, fc.constantFrom('users:read users:provision', 'orders:read'), nastyString())),
+        actor_token: rarely(fc.oneof(jwtShapedString(), nastyString())),
+      })
+      .map((form) => defined(form) as Record<string, string>);
+    const outcomes = new Map<number, number>();
+    statuses.set('token exchange', outcomes);
+    await fc.assert(
+      fc.asyncProperty(exchange, async (form) => {
+        const response = await withinTimeout(
+          server.app.inject({
+            method: 'POST',
+            url: '/oauth/token',
+            headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basicAuth('order-service', TEST_DEMO_SECRET) },
+            payload: new URLSearchParams({ grant_type: TOKEN_EXCHANGE, ...form }).toString(),
+          }),
+          'token exchange',
+        );
+        outcomes.set(response.statusCode, (outcomes.get(response.statusCode) ?? 0) + 1);
+        const violation = rfcShapeViolation({ statusCode: response.statusCode, headers: response.headers, body: response.body });
+        if (violation) throw new Error(violation);
+        if (response.statusCode === 200 && !('act' in decodeJwt(response.json().access_token))) throw new Error('an exchanged token without act');
+      }),
+      { numRuns: FUZZ_RUNS, seed: FUZZ_SEED, endOnFailure: false },
+    );
+    expect([...outcomes.keys()].filter((status) => status >= 500)).toEqual([]);
+    // Both sides were reached: exchanges granted, and refused.
+    expect([...outcomes.keys()].sort()).toEqual([200, 400]);
+    // A well-formed exchange still works after the barrage.
+    const ok = await requestToken(server, { clientId: 'order-service', secret: TEST_DEMO_SECRET }, { grant_type: TOKEN_EXCHANGE, subject_token: alice.access_token, subject_token_type: ACCESS_TOKEN_TYPE, audience: 'api://user-service' });
+    expect(ok.status).toBe(200);
+  }, fuzzTestTimeout());
   fuzz(
     '/oauth/introspect',
     () => fc.oneof(fc.constant(liveToken), fc.constant(randomUUID())),
