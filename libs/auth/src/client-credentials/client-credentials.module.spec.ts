@@ -6,6 +6,7 @@ import { ClientCredentialsModule, ClientCredentialsModuleOptions } from './clien
 import { RedisTokenCache } from './redis-token-cache';
 import { ServiceHttpClient } from './service-http-client';
 import { InMemoryTokenCache } from './token-cache';
+import { TOKEN_EXCHANGE_GRANT_TYPE, TokenExchangeTokenProvider } from './token-exchange-token-provider';
 
 describe('ClientCredentialsModule', () => {
   let endpoint: LocalHttpServer;
@@ -88,6 +89,29 @@ describe('ClientCredentialsModule', () => {
     expect(tokens.sharedCache).not.toBeInstanceOf(RedisTokenCache);
     await tokens.getToken();
     await expect(shared.get(tokens.cacheKey)).resolves.toMatchObject({ accessToken: 'tok-1' });
+    await moduleRef.close();
+  });
+
+  it('exports a TokenExchangeTokenProvider behind ServiceHttpClient.onBehalfOf, with the tokenExchange scopes, never in the shared cache', async () => {
+    const shared = new InMemoryTokenCache();
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        ClientCredentialsModule.forRoot(
+          options({ scopes: ['users:read', 'users:provision'], cache: shared, tokenExchange: { scopes: ['users:read'] }, http: { baseUrl: downstream.url } }),
+        ),
+      ],
+    }).compile();
+    const http = moduleRef.get(ServiceHttpClient);
+    await expect(http.onBehalfOf('alice-access-token').request('/users/alice')).resolves.toMatchObject({ status: 200 });
+    expect(Object.fromEntries(endpoint.requests[0]!.form)).toMatchObject({
+      grant_type: TOKEN_EXCHANGE_GRANT_TYPE,
+      subject_token: 'alice-access-token',
+      resource: 'api://user-service',
+      scope: 'users:read',
+    });
+    expect(downstream.requests[0]!.headers.authorization).toBe('Bearer tok-1');
+    expect(moduleRef.get(TokenExchangeTokenProvider).size).toBe(1);
+    expect(shared.size).toBe(0);
     await moduleRef.close();
   });
 });
