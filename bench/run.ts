@@ -259,7 +259,7 @@ async function main(): Promise<void> {
     if (spanExports === 0) throw new Error('the traced apps exported no spans: tracing was not on');
     // Everything order-service did since it started (probe, warm-up, run) is well within one token lifetime.
     const tokenRequestsDuringRun = await tokenFetches();
-    const exchangesDuringRun = ((await (await fetch(`http://127.0.0.1:${ordersDelegatedPort}/debug/token-exchange`)).json()) as { fetches: number }).fetches;
+    const exchangesDuringRun = ((await (await fetch(`http://127.0.0.1:${ordersDelegatedPort}/debug/delegated-tokens`)).json()) as { fetches: number }).fetches;
 
     // ── 5. memory ──
     const apps = { 'auth-server': auth, 'user-service': users, 'order-service': orders, 'order-service (token exchange)': ordersDelegated };

@@ -85,7 +85,7 @@ describe('npm run demo: the flow in both modes', () => {
     // Claims only: no token (nor its signature) on the terminal.
     expect(output).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/);
     // The delegated order-service exchanged alice's token once and reused it (its dev-only counters, as the bench reads them).
-    const exchanges = (await (await fetch(`${delegatedOrders.url}/debug/token-exchange`)).json()) as Record<string, number>;
+    const exchanges = (await (await fetch(`${delegatedOrders.url}/debug/delegated-tokens`)).json()) as Record<string, number>;
     expect(exchanges).toMatchObject({ fetches: 1, failures: 0 });
     expect(exchanges.hits).toBeGreaterThanOrEqual(1);
   });

@@ -105,7 +105,7 @@ describeInBrowser('flow explorer in headless Chromium', () => {
     expect((await noteText('order-service')).join()).toContain('user token, orders:read');
     expect(await decisionOf('user-service')).toBe('allow');
     // user-service takes a service token or a delegated one (@OnBehalfOfUser({ orServiceToken: true })): here, the service's own.
-    expect((await noteText('user-service')).join()).toContain('users:read → allow (service token of order-service)');
+    expect((await noteText('user-service')).join()).toContain('service or delegated token, users:read → allow (service token of order-service)');
     // The first call needed a service token: order-service asked the auth-server for one.
     expect(await page.locator('#diagram g.msg[data-from="order-service"][data-to="auth-server"]').count()).toBe(1);
     expect(await page.locator('#diagram g.msg[data-from="user-service"][data-to="order-service"]').textContent()).toBe('200');

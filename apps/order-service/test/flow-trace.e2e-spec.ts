@@ -31,7 +31,7 @@ describe('flow trace (X-Flow-Trace, development only) and CORS', () => {
     expect(trace.downstream[0]).toMatchObject({
       status: 200,
       serviceTokenClaims: { client_id: 'order-service', aud: 'api://user-service', scope: 'users:read users:provision' },
-      trace: { service: 'user-service', guard: { decision: 'allow', requiredScopes: ['users:read'], requiredTokenKind: 'service' } },
+      trace: { service: 'user-service', guard: { decision: 'allow', requiredScopes: ['users:read'], requiredTokenKind: 'service or delegated' } },
     });
     expect(['cache', 'token-endpoint']).toContain(trace.downstream[0].tokenSource);
     expect(Buffer.from(header, 'base64url').toString()).not.toMatch(JWT_PATTERN);

@@ -96,6 +96,13 @@ describe.each(['client_credentials', 'token_exchange'] as const)('USER_LOOKUP=%s
     // One exchange for alice's token, one for bob's.
     expect((platform.tokenRequests.get('order-service') ?? 0) - before).toBe(2);
     expect(received.at(-1)).toMatchObject({ sub: bob.id, act: { sub: 'order-service' } });
+    // What npm run demo and /metrics show: counters, never a token.
+    const stats = (await (await fetch(`${platform.orders.url}/debug/delegated-tokens`)).json()) as Record<string, number>;
+    expect(stats).toMatchObject({ failures: 0, cached: expect.any(Number) });
+    expect(stats.hits).toBeGreaterThanOrEqual(2);
+    expect(stats.fetches).toBeGreaterThanOrEqual(3);
+    const metrics = await (await fetch(`${platform.orders.url}/metrics`)).text();
+    expect(metrics).toMatch(/^token_exchange_requests_total\{outcome="sent"[^}]*\} [1-9]/m);
   });
 
   it('while serving alice, order-service cannot read bob: user-service answers her delegated token for her only', async () => {

@@ -1,4 +1,4 @@
-import { ClientCredentialsTokenProvider, GuardDecisionStats, JwksKeyStore } from '@nest-oauth-m2m/auth';
+import { ClientCredentialsTokenProvider, GuardDecisionStats, JwksKeyStore, TokenExchangeTokenProvider } from '@nest-oauth-m2m/auth';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { fastify as createFastify, FastifyInstance, FastifyReply } from 'fastify';
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
@@ -72,6 +72,32 @@ export function registerMetrics(
       },
     });
   }
+  // Tokens exchanged on behalf of users (RFC 8693), when the service calls that way (USER_LOOKUP=token_exchange).
+  const exchange = library.includes('token-provider') ? app.get(TokenExchangeTokenProvider, { strict: false }) : undefined;
+  if (exchange) {
+    new Counter({
+      name: 'token_exchange_token_cache_total',
+      help: 'Tokens exchanged on behalf of users: served from cache (hit) or not (miss)',
+      labelNames: ['result'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc({ result: 'hit' }, exchange.stats.hits);
+        this.inc({ result: 'miss' }, exchange.stats.misses);
+      },
+    });
+    new Counter({
+      name: 'token_exchange_requests_total',
+      help: 'Token-exchange requests made by this service, and how many failed',
+      labelNames: ['outcome'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc({ outcome: 'sent' }, exchange.stats.fetches);
+        this.inc({ outcome: 'failed' }, exchange.stats.failures);
+      },
+    });
+  }
   const jwks = library.includes('jwks') ? app.get(JwksKeyStore, { strict: false }) : undefined;
   if (jwks) {
     new Counter({
@@ -120,3 +146,4 @@ function serveOnOwnPort(
     await server.close();
   });
 }
+

@@ -2,28 +2,27 @@ import { ClientCredentialsTokenProvider, Public, TokenExchangeStats, TokenExchan
 import { Controller, Get } from '@nestjs/common';
 
 /**
- * Development only (not registered in production): how order-service's token providers have been
- * doing, so `npm run demo` can show that the second call reused the cached token, and the benchmark
- * can count the token requests of a run. Counters only; never a token.
+ * Development only (not registered in production): how order-service's client-credentials token
+ * provider has been doing, so `npm run demo` can show that the second call reused the cached token.
+ * Counters only; never a token.
  */
 @Controller('debug')
 export class TokenStatsController {
   constructor(
     private readonly tokens: ClientCredentialsTokenProvider,
-    private readonly exchanges: TokenExchangeTokenProvider,
+    private readonly delegated: TokenExchangeTokenProvider,
   ) {}
 
-  /** Its own (client-credentials) token. */
   @Get('service-token')
   @Public()
   stats(): TokenProviderStats {
     return { ...this.tokens.stats };
   }
 
-  /** The tokens exchanged for users' (USER_LOOKUP=token_exchange): one fetch per user token and audience, then hits. */
-  @Get('token-exchange')
+  /** USER_LOOKUP=token_exchange: tokens exchanged on behalf of users (one per user token, then cached). */
+  @Get('delegated-tokens')
   @Public()
-  exchangeStats(): TokenExchangeStats {
-    return { ...this.exchanges.stats };
+  delegatedStats(): TokenExchangeStats & { cached: number } {
+    return { ...this.delegated.stats, cached: this.delegated.size };
   }
 }

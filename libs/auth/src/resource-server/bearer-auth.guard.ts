@@ -6,7 +6,7 @@ import { FlowTrace } from '../trace/flow-trace';
 import { RESOURCE_SERVER_AUTH_OPTIONS, ResourceServerAuthOptions } from './auth.options';
 import { bearerTokenOf, isB64Token } from './bearer-token';
 import { hasRepeatedAuthorization } from './repeated-authorization';
-import { routeAuthRequirements } from './decorators';
+import { describeRequiredCaller, routeAuthRequirements } from './decorators';
 import { GuardDecisionStats, GuardOutcome } from './guard-decision.stats';
 import type { Principal } from './principal';
 import { RevocationFeed } from './revocation-feed';
@@ -141,11 +141,12 @@ export class BearerAuthGuard extends AuthGuard() implements CanActivate {
   /** Development flow trace: what the route required and why the token was refused. */
   private traceDenial(context: ExecutionContext, error: unknown): void {
     if (!FlowTrace.current()) return;
-    const { scopes, tokenKind } = routeAuthRequirements(this.reflector, context);
+    const requirements = routeAuthRequirements(this.reflector, context);
+    const { scopes } = requirements;
     const reason = error instanceof OAuthError ? `${error.error}: ${error.message}` : 'invalid_token';
     FlowTrace.recordGuard({
       requiredScopes: scopes,
-      requiredTokenKind: tokenKind,
+      requiredTokenKind: describeRequiredCaller(requirements),
       decision: 'deny',
       reason,
     });

@@ -108,3 +108,16 @@ export function routeAuthRequirements(reflector: Reflector, context: ExecutionCo
   }
   return requirements;
 }
+
+/**
+ * The kind of token a route takes, in words, for the development flow trace: `user`, `service`,
+ * `delegated` (@OnBehalfOfUser), `service or delegated`, `user, not delegated`…
+ */
+export function describeRequiredCaller({ tokenKind, delegation }: Pick<RouteAuthRequirements, 'tokenKind' | 'delegation'>): string | undefined {
+  if (delegation?.mode === 'required') {
+    const actors = delegation.actors ? ` by ${delegation.actors.join(' or ')}` : '';
+    return `${delegation.orServiceToken ? 'service or ' : ''}delegated${actors}`;
+  }
+  if (delegation?.mode === 'refused') return tokenKind ? `${tokenKind}, not delegated` : 'not delegated';
+  return tokenKind;
+}

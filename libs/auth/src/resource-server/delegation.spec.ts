@@ -1,7 +1,7 @@
 import { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { InsufficientScope, InvalidToken } from '../errors/oauth.errors';
-import { NotDelegated, OnBehalfOfUser, readRouteAuthRequirements, Scopes, ServiceOnly, UserOnly } from './decorators';
+import { describeRequiredCaller, NotDelegated, OnBehalfOfUser, readRouteAuthRequirements, Scopes, ServiceOnly, UserOnly } from './decorators';
 import { GuardDecisionStats } from './guard-decision.stats';
 import { AccessTokenClaims, delegationOf, MAX_ACTOR_CHAIN, Principal, principalFromClaims } from './principal';
 import { ScopesGuard } from './scopes.guard';
@@ -180,5 +180,17 @@ describe('ScopesGuard: who may call (token kind and delegation)', () => {
     }
     expect(() => readRouteAuthRequirements(reflector, Confused.prototype.both, Confused)).toThrow(/orServiceToken: true/);
     expect(() => OnBehalfOfUser({ actors: [] })).toThrow(TypeError);
+  });
+
+  it('the flow trace names what the route takes in words', () => {
+    const reflector = new Reflector();
+    const said = (handler: () => void) => describeRequiredCaller(readRouteAuthRequirements(reflector, handler, Routes));
+    expect([said(r.anyCaller), said(r.userOnly), said(r.serviceOnly)]).toEqual([undefined, 'user', 'service']);
+    expect([said(r.userDirectOnly), said(r.notDelegated)]).toEqual(['user, not delegated', 'not delegated']);
+    expect([said(r.onBehalfOfAnyone), said(r.onBehalfOfOrderService), said(r.serviceOrDelegated)]).toEqual([
+      'delegated',
+      'delegated by order-service',
+      'service or delegated by order-service',
+    ]);
   });
 });

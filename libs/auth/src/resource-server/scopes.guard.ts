@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { InsufficientScope } from '../errors/oauth.errors';
 import { FlowTrace } from '../trace/flow-trace';
-import { DelegationRequirement, routeAuthRequirements } from './decorators';
+import { DelegationRequirement, describeRequiredCaller, routeAuthRequirements } from './decorators';
 import { GuardDecisionStats } from './guard-decision.stats';
 import type { Principal } from './principal';
 
@@ -23,9 +23,10 @@ export class ScopesGuard implements CanActivate {
     const { isPublic, scopes: required, anyScopes, tokenKind: kind, delegation } = routeAuthRequirements(this.reflector, context);
     if (isPublic) return true;
     const principal = context.switchToHttp().getRequest<{ user?: Principal }>().user;
+    const requiredTokenKind = FlowTrace.current() ? describeRequiredCaller({ tokenKind: kind, delegation }) : undefined;
     const deny = (reason: string, challenge = required): never => {
       this.decisions.record(context, 'insufficient_scope', `insufficient_scope: ${reason}`);
-      FlowTrace.recordGuard({ requiredScopes: required, requiredTokenKind: kind, decision: 'deny', reason: `insufficient_scope: ${reason}` });
+      FlowTrace.recordGuard({ requiredScopes: required, requiredTokenKind, decision: 'deny', reason: `insufficient_scope: ${reason}` });
       throw new InsufficientScope(reason, challenge);
     };
     if (!principal) deny('no verified caller');
@@ -39,7 +40,7 @@ export class ScopesGuard implements CanActivate {
       deny(`missing scope: one of ${anyScopes.join(', ')}`, [...required, anyScopes[0]!]);
     }
     this.decisions.record(context, 'allowed');
-    FlowTrace.recordGuard({ requiredScopes: required, requiredTokenKind: kind, decision: 'allow' });
+    FlowTrace.recordGuard({ requiredScopes: required, requiredTokenKind, decision: 'allow' });
     return true;
   }
 }
