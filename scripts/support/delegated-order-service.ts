@@ -28,18 +28,19 @@ async function answers(url: string): Promise<boolean> {
 }
 
 /**
- * DEMO_DELEGATED_ORDER_SERVICE_URL when set; else one already answering on port 3003; else, when the
- * demo talks to the local `npm start` (no DEMO_ORDER_SERVICE_URL), one started here for the run on
- * the same environment (.env: the same database, ISSUER and secrets as the apps of `npm start`).
+ * DEMO_DELEGATED_ORDER_SERVICE_URL when set; else, when the demo talks to the local `npm start` (no
+ * DEMO_ORDER_SERVICE_URL), one already answering on port 3003, or one started here for the run on the
+ * same environment (.env: the same database, ISSUER and secrets as the apps of `npm start`).
  * Undefined when the platform runs elsewhere (e.g. docker compose): its database is not reachable
  * from here, so an order-service started here could not serve its orders.
  */
 export async function delegatedOrderService(urls: { auth: string; users: string }, env: NodeJS.ProcessEnv = process.env): Promise<DelegatedOrderService | undefined> {
   const configured = env.DEMO_DELEGATED_ORDER_SERVICE_URL?.replace(/\/+$/, '');
   if (configured) return { url: configured, origin: 'configured', stop: async () => undefined };
+  // A platform elsewhere: whatever answers on this machine's port 3003 is not necessarily its order-service.
+  if (env.DEMO_ORDER_SERVICE_URL) return undefined;
   const url = `http://localhost:${DELEGATED_ORDER_SERVICE_PORT}`;
   if (await answers(url)) return { url, origin: 'already running', stop: async () => undefined };
-  if (env.DEMO_ORDER_SERVICE_URL) return undefined;
 
   // This file runs as dist/scripts/support/delegated-order-service.js.
   const entry = join(__dirname, '..', '..', 'apps', 'order-service', 'src', 'main.js');
