@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { requestUserToken } from '../../../scripts/support/user-token';
 import { mintToken } from '../../../test/support/tokens';
 import { TOKEN_EXCHANGE_GRANT_TYPE } from '../src/clients/client.entity';
+import { DemoSeedService } from '../src/seed/demo-seed.service';
 import { ACCESS_TOKEN_TYPE } from '../src/token/grants/token-exchange.grant';
 import {
   basicAuth,
@@ -306,6 +307,24 @@ describe('token exchange (RFC 8693): a service acting on behalf of the user whos
       const exchanged = await exchange(orderService, { subject_token: bob.access_token, audience: USER_API });
       expect((await introspect(userService, String(exchanged.body.access_token))).body).toMatchObject({ active: true, sub: DEMO_USERS.bob.id });
     });
+  });
+
+  it('demo seed: order-service may exchange for users:read at api://user-service, also in a database seeded before token exchange existed', async () => {
+    const seeded = await server.clientViews.show('order-service');
+    expect(seeded.grant_types).toContain(TOKEN_EXCHANGE_GRANT_TYPE);
+    expect(seeded.grants.filter((grant) => grant.kind === 'delegation')).toEqual([{ resource: USER_API, kind: 'delegation', scopes: ['users:read'], default_scopes: ['users:read'] }]);
+    // As the database of an earlier release: neither the grant type nor the delegation grant.
+    await server.clientGrants.revoke('order-service', USER_API, TEST_ACTOR, 'delegation');
+    await server.clients.update('order-service', { grantTypes: ['client_credentials'] }, TEST_ACTOR);
+    await server.app.get(DemoSeedService).onApplicationBootstrap();
+    const reseeded = await server.clientViews.show('order-service');
+    expect(reseeded.grant_types).toEqual(['client_credentials', TOKEN_EXCHANGE_GRANT_TYPE]);
+    expect(reseeded.grants).toEqual(seeded.grants);
+    // An operator's change to the delegation grant is kept on the next start.
+    await server.clientGrants.grant('order-service', { resource: USER_API, scopes: ['users:read', 'users:provision'], kind: 'delegation' }, TEST_ACTOR);
+    await server.app.get(DemoSeedService).onApplicationBootstrap();
+    expect((await server.clientViews.show('order-service')).grants.find((grant) => grant.kind === 'delegation')?.scopes).toEqual(['users:read', 'users:provision']);
+    await server.clientGrants.grant('order-service', { resource: USER_API, scopes: ['users:read'], kind: 'delegation' }, TEST_ACTOR);
   });
 
   it('the metadata lists the grant (RFC 8414)', async () => {

@@ -29,6 +29,7 @@ describe('client registration policy (pure: no I/O)', () => {
       refusal(() => checkClientRegistration({ ...confidential, authMethod: 'private_key_jwt', jwksUri: 'http://127.0.0.1/jwks' }, rules)),
       refusal(() => checkClientRegistration({ ...confidential, jwksUri: 'https://keys.example/jwks' }, rules)),
       refusal(() => checkClientRegistration({ ...confidential, authMethod: 'none', grantTypes: ['client_credentials'] }, rules)),
+      refusal(() => checkClientRegistration({ ...confidential, authMethod: 'none', grantTypes: ['urn:ietf:params:oauth:grant-type:token-exchange'] }, rules)),
     ];
     expect(messages).toEqual([
       'client_id must be 1-128 characters of A-Z a-z 0-9 . _ ~ -',
@@ -38,7 +39,10 @@ describe('client registration policy (pure: no I/O)', () => {
       expect.stringMatching(/^jwks_uri must not point at a loopback, link-local or private address/),
       'jwks and jwks_uri only apply to private_key_jwt clients',
       'grant_types: a public client (token_endpoint_auth_method none) cannot use client_credentials',
+      // The actor of a token exchange is the authenticated client: one without credentials cannot be one.
+      'grant_types: a public client (token_endpoint_auth_method none) cannot use urn:ietf:params:oauth:grant-type:token-exchange',
     ]);
+    expect(() => checkClientRegistration({ ...confidential, grantTypes: ['client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange'] }, rules)).not.toThrow();
     for (const message of messages) expect(message).not.toMatch(/--/);
   });
 

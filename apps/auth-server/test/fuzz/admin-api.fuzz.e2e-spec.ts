@@ -16,6 +16,8 @@ const ROUTES: [string, string][] = [
   ['GET', '/admin/clients/:id/grants'],
   ['POST', '/admin/clients/:id/grants'],
   ['DELETE', '/admin/clients/fz-target/grants/:id'],
+  ['DELETE', '/admin/clients/fz-target/grants/:id?kind=delegation'],
+  ['DELETE', '/admin/clients/fz-target/grants/:id?kind=:kind'],
   ['POST', '/admin/clients'],
   ['POST', '/admin/users'],
   ['POST', '/admin/users/:id/password'],
@@ -27,7 +29,7 @@ const ROUTES: [string, string][] = [
 ];
 
 const FIELDS = [
-  'client_id', 'name', 'grants', 'resource', 'scopes', 'default_scopes', 'owned_audiences', 'redirect_uris', 'grant_types',
+  'client_id', 'name', 'grants', 'resource', 'scopes', 'default_scopes', 'kind', 'owned_audiences', 'redirect_uris', 'grant_types',
   'token_endpoint_auth_method', 'jwks', 'jwks_uri', 'expires_in', 'username', 'display_name', 'password', 'uri',
 ];
 
@@ -47,12 +49,12 @@ const fieldValue = () =>
     nastyString(),
     fc.array(nastyString(), { maxLength: 4 }),
     fc.integer(),
-    fc.constantFrom(null, true, { keys: [] }, { keys: [{ kty: 'EC', crv: 'P-256\0' }] }, ['https://a.example/\0'], ['api://a\0b']),
+    fc.constantFrom(null, true, { keys: [] }, { keys: [{ kty: 'EC', crv: 'P-256\0' }] }, ['https://a.example/\0'], ['api://a\0b'], 'delegation', ['urn:ietf:params:oauth:grant-type:token-exchange']),
     fc.jsonValue({ maxDepth: 2 }),
     // grants: lists of objects, well-formed or not, naming real resources or not.
     fc.array(
       fc.record(
-        { resource: fc.oneof(nastyString(), fc.constantFrom('api://user-service', 'api://order-service', 'api://\0')), scopes: fc.oneof(fc.array(nastyString(), { maxLength: 3 }), fc.constantFrom(['users:read'], ['orders:read'])), default_scopes: fc.jsonValue({ maxDepth: 1 }) },
+        { resource: fc.oneof(nastyString(), fc.constantFrom('api://user-service', 'api://order-service', 'api://\0')), scopes: fc.oneof(fc.array(nastyString(), { maxLength: 3 }), fc.constantFrom(['users:read'], ['orders:read'])), default_scopes: fc.jsonValue({ maxDepth: 1 }), kind: fc.oneof(fc.constantFrom('direct', 'delegation'), nastyString()) },
         { requiredKeys: [] },
       ),
       { maxLength: 3 },
@@ -89,7 +91,7 @@ describe('fuzzing the admin API: paths and bodies', () => {
           secretId(),
           fc.option(fc.dictionary(fc.constantFrom(...FIELDS, 'unknown'), fieldValue(), { maxKeys: 4 }), { nil: undefined }),
           async ([method, template], id, secret, body) => {
-            const url = template.replace(':id', id).replace(':secret', secret);
+            const url = template.replace(':id', id).replace(':secret', secret).replace(':kind', id);
             const response = await withinTimeout(
               server.app.inject({
                 method: method as 'GET',
