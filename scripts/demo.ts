@@ -4,15 +4,21 @@
  * 1. alice logs in through the authorization code flow with PKCE (a loopback redirect, RFC 8252),
  * 2. calls order-service with her token; order-service calls user-service with ITS OWN
  *    client-credentials token (and reuses it on the next call),
- * 3. then the failure cases every guard must get right.
+ * 3. the same call through an order-service with USER_LOOKUP=token_exchange (RFC 8693): it carries a
+ *    token on behalf of alice instead; both downstream tokens' claims side by side, and what each lets
+ *    order-service read while it serves alice (bob's profile: yes with its own token, no with hers),
+ * 4. then the failure cases every guard must get right.
  */
 import { colourEnabled } from '@app/platform/colour';
+import { DEMO_USERS } from '@app/platform/demo-users';
 import { loadEnvFiles } from '@app/platform/env';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { randomBytes } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
 import { demoClientTokenCommand } from './support/banner';
+import { DelegatedOrderService, delegatedOrderService } from './support/delegated-order-service';
 import { hiddenFields, pkcePair } from './support/login-form';
 
 // The same sources, in the same order, as the apps: the environment, then .env, then .env.example.
@@ -23,6 +29,8 @@ const USERS = (process.env.DEMO_USER_SERVICE_URL ?? `http://localhost:${process.
 const ORDERS = (process.env.DEMO_ORDER_SERVICE_URL ?? `http://localhost:${process.env.ORDER_SERVICE_PORT ?? 3002}`).replace(/\/$/, '');
 const ALICE_ORDER = '0a1b2c3d-0000-4000-8000-a11ce0000101';
 const BOB_ORDER = '0a1b2c3d-0000-4000-8000-b0b000000201';
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 
 const color = colourEnabled(process.stdout) ? (code: number) => (text: string) => `\x1b[${code}m${text}\x1b[0m` : () => (text: string) => text;
 const bold = color(1);
@@ -170,7 +178,134 @@ async function clientCredentials(clientId: string, secret: string, form: Record<
   return token;
 }
 
-async function main(): Promise<void> {
+/** What order-service reported of one request (its dev-only flow trace: claims and decisions, never a token). */
+interface FlowTrace {
+  downstream?: { target: string; serviceTokenClaims: Record<string, unknown>; tokenSource: 'cache' | 'token-endpoint'; status: number }[];
+}
+
+async function tracedCall(url: string, token: string) {
+  const answer = await call(url, token, { headers: { 'x-flow-trace': '1' } });
+  const header = answer.headers.get('x-flow-trace');
+  let trace: FlowTrace | undefined;
+  try {
+    trace = header ? (JSON.parse(Buffer.from(header, 'base64url').toString()) as FlowTrace) : undefined;
+  } catch {
+    trace = undefined;
+  }
+  return { ...answer, downstream: trace?.downstream?.[0] };
+}
+
+/** The token endpoint's answer to order-service exchanging a user's token (RFC 8693), as order-service asks. */
+function exchangeAnswer(secret: string, subjectToken: string) {
+  const basic = Buffer.from(`order-service:${encodeURIComponent(secret)}`).toString('base64');
+  return call(`${AUTH}/oauth/token`, undefined, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}` },
+    body: new URLSearchParams({
+      grant_type: TOKEN_EXCHANGE,
+      subject_token: subjectToken,
+      subject_token_type: ACCESS_TOKEN_TYPE,
+      resource: 'api://user-service',
+      scope: 'users:read',
+    }).toString(),
+  });
+}
+
+/** Two tokens' claims next to each other, one claim a row (the values shortened to the column). */
+function sideBySide(titles: [string, string], left: Record<string, unknown>, right: Record<string, unknown>): void {
+  const width = 40;
+  const cell = (value: unknown) => {
+    const text = value === undefined ? '—' : typeof value === 'string' ? value : JSON.stringify(value);
+    return text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
+  };
+  const keys = [...new Set([...Object.keys(left), ...Object.keys(right)])];
+  const nameWidth = Math.max(6, ...keys.map((key) => key.length)) + 2;
+  line(bold(`${'claim'.padEnd(nameWidth)}${titles[0].padEnd(width)}  ${titles[1]}`));
+  for (const key of keys) {
+    const differs = JSON.stringify(left[key]) !== JSON.stringify(right[key]) && !['iat', 'exp', 'nbf', 'jti'].includes(key);
+    const row = `${key.padEnd(nameWidth)}${cell(left[key])}  ${cell(right[key]).trimEnd()}`;
+    line(differs ? row : dim(row));
+  }
+}
+
+/** Step 3: the same flow with order-service in token-exchange mode, and the two downstream tokens side by side. */
+async function bothModes(aliceToken: string, serviceToken: string, orderServiceSecret: string): Promise<void> {
+  hop('the same call through an order-service with USER_LOOKUP=token_exchange: a token on behalf of alice');
+  let delegatedOrders: DelegatedOrderService | undefined;
+  try {
+    delegatedOrders = await delegatedOrderService({ auth: AUTH, users: USERS });
+  } catch (error) {
+    throw new Error(`${(error as Error).message}
+(set DEMO_DELEGATED_ORDER_SERVICE_URL to one you started)`);
+  }
+  try {
+    let delegatedClaims: Record<string, unknown> | undefined;
+    let serviceClaims: Record<string, unknown> | undefined;
+    if (delegatedOrders) {
+      line(`order-service in token-exchange mode at ${delegatedOrders.url} (${delegatedOrders.origin}); the same database, the same client order-service`);
+      const first = await tracedCall(`${delegatedOrders.url}/orders/${ALICE_ORDER}`, aliceToken);
+      const exchanged = first.downstream?.tokenSource === 'token-endpoint';
+      line(
+        exchanged
+          ? `order-service exchanged alice's token: POST /oauth/token grant_type=${TOKEN_EXCHANGE} subject_token=<alice's token> resource=api://user-service`
+          : "order-service held a token for alice's token already (cached per user token and audience)",
+      );
+      line(`order-service → user-service GET /users/<alice's id> with Authorization: Bearer <a token for alice, act: order-service>`);
+      line(`response ${verdict(first.status, 200)}`);
+      const second = await tracedCall(`${delegatedOrders.url}/orders/${ALICE_ORDER}`, aliceToken);
+      line(
+        `the same call again: ${second.downstream?.tokenSource === 'cache' ? green('(reused ✓)') : red('(exchanged again ✗)')} one exchange per user token and audience, until it expires`,
+      );
+      line(`response ${verdict(second.status, 200)}`);
+      delegatedClaims = first.downstream?.serviceTokenClaims;
+      // The client-credentials instance's own downstream token, as its flow trace reports it (claims only);
+      // unless that instance runs with USER_LOOKUP=token_exchange too (COMPOSE_USER_LOOKUP), then the token made here.
+      const mainClaims = (await tracedCall(`${ORDERS}/orders/${ALICE_ORDER}`, aliceToken)).downstream?.serviceTokenClaims;
+      serviceClaims = mainClaims && !mainClaims.act ? mainClaims : undefined;
+    } else {
+      line(dim(`no order-service in token-exchange mode here: the platform runs elsewhere (DEMO_ORDER_SERVICE_URL), whose database the demo cannot reach.`));
+      line(dim(`Set DEMO_DELEGATED_ORDER_SERVICE_URL to one started with USER_LOOKUP=token_exchange; below, the demo makes its token requests itself.`));
+    }
+
+    // The delegated token itself, made here exactly as order-service asks for it (the flow trace shows claims only).
+    const exchange = await exchangeAnswer(orderServiceSecret, aliceToken);
+    const delegatedToken = (exchange.body as { access_token?: string }).access_token;
+    line(`the same exchange, made here with order-service's credentials: ${verdict(exchange.status, 200)}`);
+    if (!delegatedToken) throw new Error(`token exchange answered ${exchange.status}: ${JSON.stringify(exchange.body)}`);
+
+    hop('side by side: the two tokens order-service sends to user-service (claims)');
+    line(
+      delegatedClaims && serviceClaims
+        ? "as each order-service's flow trace reported them (X-Flow-Trace, development only)"
+        : 'as the token endpoint issued them to the requests made here as order-service',
+    );
+    sideBySide(
+      ['client credentials (its own)', 'token exchange (alice’s, act)'],
+      serviceClaims ?? decodeJwt(serviceToken),
+      delegatedClaims ?? decodeJwt(delegatedToken),
+    );
+    line(dim('sub: who the call is for · act.sub: who is calling for them (RFC 8693 §4.1) · client_id: the client that asked'));
+
+    hop('the confused deputy: what each token lets order-service read while it serves alice');
+    const aliceId = String(decodeJwt(aliceToken).sub);
+    const bobId = DEMO_USERS.bob.id;
+    const ownAlice = await call(`${USERS}/users/${aliceId}`, serviceToken);
+    const ownBob = await call(`${USERS}/users/${bobId}`, serviceToken);
+    line(`its own token, GET /users/<alice>: ${verdict(ownAlice.status, 200)}`);
+    line(`its own token, GET /users/<bob>:   ${verdict(ownBob.status, 200)}  ${red('← any user: a compromised order-service reads everyone')}`);
+    const delegatedAlice = await call(`${USERS}/users/${aliceId}`, delegatedToken);
+    const delegatedBob = await call(`${USERS}/users/${bobId}`, delegatedToken);
+    line(`alice's delegated token, GET /users/<alice>: ${verdict(delegatedAlice.status, 200)}`);
+    // 404, not 403: someone else's profile looks like no profile, as someone else's order does.
+    line(`alice's delegated token, GET /users/<bob>:   ${verdict(delegatedBob.status, 404)}  ${green('← serving alice, it can read alice only')}`);
+    line(dim(`   ${JSON.stringify(delegatedBob.body)}`));
+  } finally {
+    await delegatedOrders?.stop();
+  }
+}
+
+/** The whole demo; rejects on the first hop that cannot go on (a ✗ verdict alone does not). Exported for its test. */
+export async function runDemo(): Promise<void> {
   process.stdout.write(bold('The order → user flow, hop by hop\n'));
   line(`auth-server ${AUTH} · user-service ${USERS} · order-service ${ORDERS}`);
   const metadata = await call(`${AUTH}/.well-known/oauth-authorization-server`).catch(() => undefined);
@@ -214,11 +349,13 @@ async function main(): Promise<void> {
   line('claims (a service token: sub = client_id, no auth_time):');
   json(decodeJwt(serviceToken));
 
-  hop("user-service's guard decision on GET /users/:id (@ServiceOnly, @Scopes('users:read'))");
+  hop("user-service's guard decision on GET /users/:id (@OnBehalfOfUser({ orServiceToken: true }), @Scopes('users:read'))");
   const aliceId = String(decodeJwt(aliceToken).sub);
   const accepted = await call(`${USERS}/users/${aliceId}`, serviceToken);
   line(`with order-service's service token (users:read): ${verdict(accepted.status, 200)}`);
   json(accepted.body);
+
+  await bothModes(aliceToken, serviceToken, orderServiceSecret);
 
   hop('failure cases');
   const noToken = await call(`${ORDERS}/orders`);
@@ -241,11 +378,18 @@ async function main(): Promise<void> {
   line(`alice's own token on user-service (wrong audience for it): ${verdict(userOnUsers.status, 401)}`);
   const bobsOrder = await call(`${ORDERS}/orders/${BOB_ORDER}`, aliceToken);
   line(`alice reads bob's order: ${verdict(bobsOrder.status, 404)}  (someone else's order looks like no order)`);
-  process.stdout.write(`\n${cyan('Done.')} Read the guards in libs/auth/src/resource-server, the token provider in libs/auth/src/client-credentials.\n`);
+  process.stdout.write(
+    `\n${cyan('Done.')} Read the guards in libs/auth/src/resource-server, the token providers in libs/auth/src/client-credentials; ` +
+      `README, "Which token should a service call carry?", says when to use which.\n`,
+  );
   process.stdout.write(`Your own user token for curl: ${bold('TOKEN=$(npm run -s token -- --user alice)')}\n`);
 }
 
-main().catch((error: Error) => {
-  process.stderr.write(`\n${red('demo failed:')} ${error.message}\n`);
-  process.exit(1);
-});
+// Run as `npm run demo` (scripts/run-built.js sets argv[1] to this file and requires it); imported by
+// scripts/demo.e2e-spec.ts, which runs it against a platform of its own.
+if (process.argv[1] && resolve(process.argv[1]) === __filename) {
+  runDemo().catch((error: Error) => {
+    process.stderr.write(`\n${red('demo failed:')} ${error.message}\n`);
+    process.exit(1);
+  });
+}

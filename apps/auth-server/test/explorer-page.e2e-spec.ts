@@ -4,7 +4,9 @@ describe('flow explorer page (served by the auth-server)', () => {
   describe('enabled (outside production, by default)', () => {
     let server: TestAuthServer;
     beforeAll(async () => {
-      server = await startAuthServer({ env: { EXPLORER_ENABLED: '', EXPLORER_ORDER_SERVICE_URL: 'http://127.0.0.1:45678' } });
+      server = await startAuthServer({
+        env: { EXPLORER_ENABLED: '', EXPLORER_ORDER_SERVICE_URL: 'http://127.0.0.1:45678', EXPLORER_DELEGATED_ORDER_SERVICE_URL: 'http://127.0.0.1:45679' },
+      });
     });
     afterAll(() => server.close());
 
@@ -15,7 +17,8 @@ describe('flow explorer page (served by the auth-server)', () => {
         expect(await response.text()).toContain('<script src="/explorer/explorer.js" defer></script>');
         const csp = response.headers.get('content-security-policy')!;
         expect(csp).toContain("script-src 'self'");
-        expect(csp).toContain("connect-src 'self' http://127.0.0.1:45678");
+        // Both order-service instances: USER_LOOKUP=client_credentials and token_exchange (the page's mode switch).
+        expect(csp).toContain("connect-src 'self' http://127.0.0.1:45678 http://127.0.0.1:45679;");
         expect(csp).not.toContain('unsafe-inline');
       }
       const script = await fetch(`${server.url}/explorer/explorer.js`);
@@ -32,6 +35,7 @@ describe('flow explorer page (served by the auth-server)', () => {
         redirectUri: `${server.issuer}/explorer/callback`,
         tokenEndpoint: `${server.issuer}/oauth/token`,
         orderServiceUrl: 'http://127.0.0.1:45678',
+        delegatedOrderServiceUrl: 'http://127.0.0.1:45679',
       });
       for (const secret of [TEST_ENV.ORDER_SERVICE_CLIENT_SECRET, TEST_ENV.ALICE_PASSWORD, TEST_ENV.KEY_ENCRYPTION_KEY]) {
         expect(text).not.toContain(secret);

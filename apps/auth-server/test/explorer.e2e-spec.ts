@@ -1,8 +1,9 @@
-import { DEMO_ORDERS } from '@app/platform';
+import { DEMO_ORDERS, DEMO_USERS } from '@app/platform';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BrowserContext, chromium, Page } from 'playwright-core';
+import { DelegatedOrderService, startDelegatedOrderService } from '../../../test/support/delegated-order-service';
 import { startPlatform, TestPlatform } from '../../../test/support/platform.harness';
 import { freePort } from '../../../test/support/ports';
 import { TEST_ENV } from './support/auth-server.harness';
@@ -23,16 +24,21 @@ jest.setTimeout(60_000);
 
 describeInBrowser('flow explorer in headless Chromium', () => {
   let platform: TestPlatform;
+  /** A second order-service with USER_LOOKUP=token_exchange: the page's "token exchange" mode calls it. */
+  let delegatedOrders: DelegatedOrderService;
+  let delegatedOrdersUrl: string;
   let context: BrowserContext;
   let page: Page;
   let userDataDir: string;
 
   beforeAll(async () => {
-    const ordersPort = await freePort();
+    const [ordersPort, delegatedPort] = [await freePort(), await freePort()];
+    delegatedOrdersUrl = `http://127.0.0.1:${delegatedPort}`;
     platform = await startPlatform({
       ordersPort,
-      auth: { env: { EXPLORER_ORDER_SERVICE_URL: `http://127.0.0.1:${ordersPort}` } },
+      auth: { env: { EXPLORER_ORDER_SERVICE_URL: `http://127.0.0.1:${ordersPort}`, EXPLORER_DELEGATED_ORDER_SERVICE_URL: delegatedOrdersUrl } },
     });
+    delegatedOrders = await startDelegatedOrderService(delegatedPort);
     userDataDir = mkdtempSync(join(tmpdir(), 'explorer-chromium-'));
     mkdirSync(OUTPUT, { recursive: true });
     context = await chromium.launchPersistentContext(userDataDir, {
@@ -55,6 +61,7 @@ describeInBrowser('flow explorer in headless Chromium', () => {
 
   afterAll(async () => {
     await context?.close();
+    await delegatedOrders?.close();
     await platform?.close();
     if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
   });
@@ -97,7 +104,8 @@ describeInBrowser('flow explorer in headless Chromium', () => {
     expect(await decisionOf('order-service')).toBe('allow');
     expect((await noteText('order-service')).join()).toContain('user token, orders:read');
     expect(await decisionOf('user-service')).toBe('allow');
-    expect((await noteText('user-service')).join()).toContain('service or delegated token, users:read');
+    // user-service takes a service token or a delegated one (@OnBehalfOfUser({ orServiceToken: true })): here, the service's own.
+    expect((await noteText('user-service')).join()).toContain('service or delegated token, users:read → allow (service token of order-service)');
     // The first call needed a service token: order-service asked the auth-server for one.
     expect(await page.locator('#diagram g.msg[data-from="order-service"][data-to="auth-server"]').count()).toBe(1);
     expect(await page.locator('#diagram g.msg[data-from="user-service"][data-to="order-service"]').textContent()).toBe('200');
@@ -128,6 +136,54 @@ describeInBrowser('flow explorer in headless Chromium', () => {
     expect(await notes.last().textContent()).toContain("not this user's order");
     expect(await page.locator('#diagram g.msg[data-to="user-service"]').count()).toBe(0);
     await page.screenshot({ path: join(OUTPUT, 'other-order.png'), fullPage: true });
+  });
+
+  it('token exchange mode: order-service calls user-service with a token on behalf of alice, and the page draws its act chain', async () => {
+    await page.check('input[name="mode"][value="token_exchange"]');
+    expect(await page.textContent('#mode-target')).toContain(`${delegatedOrdersUrl} (USER_LOOKUP=token_exchange)`);
+    expect(await clickAndWaitForOutcome('own-order')).toBe('200');
+    expect(await page.textContent('#title')).toContain('token exchange');
+
+    // The first call for this user token: order-service exchanged it at the token endpoint.
+    const tokenRequest = page.locator('#diagram g.msg[data-from="order-service"][data-to="auth-server"]');
+    expect(await tokenRequest.count()).toBe(1);
+    expect(await tokenRequest.textContent()).toContain('token-exchange');
+    const chain = page.locator('#diagram g.note[data-kind="act-chain"]');
+    expect(await chain.getAttribute('data-chain')).toBe('alice order-service');
+    expect(await chain.textContent()).toContain('alice → order-service');
+    expect(await page.locator('#diagram g.msg[data-from="order-service"][data-to="user-service"]').textContent()).toContain('Bearer delegated token');
+    expect(await decisionOf('user-service')).toBe('allow');
+    expect((await noteText('user-service')).join()).toContain('users:read → allow (for alice, act order-service)');
+    expect(await page.locator('#diagram g.msg[data-from="user-service"][data-to="order-service"]').textContent()).toBe('200');
+    const details = (await page.textContent('#hops'))!;
+    expect(details).toContain(`delegated token: sub = alice, act = order-service`);
+    expect(details).toContain(`"sub": "${DEMO_USERS.alice.id}"`);
+    expect(details).toMatch(/"act": \{\s*"sub": "order-service"\s*\}/);
+    expect(details).toContain('"client_id": "order-service"');
+    expect(details).toContain('"aud": "api://user-service"');
+    await page.screenshot({ path: join(OUTPUT, 'token-exchange.png'), fullPage: true });
+
+    // The same user token again: the delegated token comes from order-service's cache.
+    expect(await clickAndWaitForOutcome('own-order')).toBe('200');
+    expect(await tokenRequest.count()).toBe(0);
+    expect((await noteText('order-service')).join()).toContain('delegated token from cache');
+    expect(await chain.getAttribute('data-chain')).toBe('alice order-service');
+  });
+
+  it("token exchange mode: alice asking for bob's order still gets 404, before any token exchange", async () => {
+    expect(await clickAndWaitForOutcome('other-order')).toBe('404');
+    expect(await page.textContent('#title')).toContain('token exchange');
+    expect(await page.locator('#diagram g.msg[data-to="user-service"]').count()).toBe(0);
+    expect(await page.locator('#diagram g.note[data-kind="act-chain"]').count()).toBe(0);
+  });
+
+  it('the mode switch back to client credentials: the service token again, no act chain', async () => {
+    await page.check('input[name="mode"][value="client_credentials"]');
+    expect(await clickAndWaitForOutcome('own-order')).toBe('200');
+    expect(await page.textContent('#title')).toContain('client credentials');
+    expect((await noteText('order-service')).join()).toContain('service token from cache');
+    expect(await page.locator('#diagram g.note[data-kind="act-chain"]').count()).toBe(0);
+    expect(await page.textContent('#hops')).not.toContain('"act"');
   });
 
   it('wrong scope: a token with only orders:write is refused with 403 insufficient_scope', async () => {

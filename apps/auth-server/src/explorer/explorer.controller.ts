@@ -22,6 +22,8 @@ export interface ExplorerSettings {
   clientId: string;
   redirectUri: string;
   orderServiceUrl: string;
+  /** order-service run with USER_LOOKUP=token_exchange: the page's "token exchange" mode calls it. */
+  delegatedOrderServiceUrl: string;
   /** Where a hop's trace id links to (`{traceId}` replaced), when a trace viewer is configured. */
   traceUrl?: string;
   scopes: { full: string; writeOnly: string };
@@ -68,6 +70,7 @@ export class ExplorerController {
       clientId: DEMO_APP_CLIENT_ID,
       redirectUri: `${issuer}/explorer/callback`,
       orderServiceUrl: this.explorer.orderServiceUrl,
+      delegatedOrderServiceUrl: this.explorer.delegatedOrderServiceUrl,
       ...(this.explorer.traceUrl ? { traceUrl: this.explorer.traceUrl } : {}),
       scopes: { full: 'orders:read orders:write', writeOnly: 'orders:write' },
       users: Object.values(DEMO_USERS).map(({ username, id }) => ({ username, id })),
@@ -91,6 +94,10 @@ export class ExplorerController {
     if (!this.explorer.enabled) throw new NotFoundException('the flow explorer is disabled (EXPLORER_ENABLED)');
   }
 
+  private orderServiceOrigins(): string {
+    return [...new Set([this.explorer.orderServiceUrl, this.explorer.delegatedOrderServiceUrl].map((url) => new URL(url).origin))].join(' ');
+  }
+
   private sendPage(reply: FastifyReply): void {
     this.ensureEnabled();
     reply
@@ -100,10 +107,10 @@ export class ExplorerController {
         'cache-control': 'no-store',
         'x-content-type-options': 'nosniff',
         'referrer-policy': 'no-referrer',
-        // Script and style from this origin only; the page may call the auth-server and order-service.
+        // Script and style from this origin only; the page may call the auth-server and order-service (in either mode).
         'content-security-policy':
           `default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; ` +
-          `connect-src 'self' ${new URL(this.explorer.orderServiceUrl).origin}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
+          `connect-src 'self' ${this.orderServiceOrigins()}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
       })
       .send(this.page);
   }

@@ -5,6 +5,14 @@
 
 const STORAGE_KEY = 'flow-explorer';
 const ACTORS = ['Browser', 'auth-server', 'order-service', 'user-service'];
+/**
+ * Which token order-service carries to user-service is its USER_LOOKUP setting, not something a
+ * request can choose: each mode is a differently configured order-service instance.
+ */
+const MODES = {
+  client_credentials: { title: 'client credentials', url: () => settings.orderServiceUrl },
+  token_exchange: { title: 'token exchange', url: () => settings.delegatedOrderServiceUrl },
+};
 let settings;
 
 // ---- state (sessionStorage: survives the redirect to the sign-in page and back) ----
@@ -128,12 +136,44 @@ function usernameOf(sub) {
   return user ? user.username : sub;
 }
 
+// ---- mode: which order-service instance (USER_LOOKUP) the calls go to ----
+
+function currentMode() {
+  const mode = loadState().mode;
+  return MODES[mode] ? mode : 'client_credentials';
+}
+
+function renderMode() {
+  const mode = currentMode();
+  for (const input of document.querySelectorAll('input[name="mode"]')) input.checked = input.value === mode;
+  document.getElementById('mode-target').textContent = `calls go to order-service at ${MODES[mode].url()} (USER_LOOKUP=${mode})`;
+  document.getElementById('result').dataset.mode = mode;
+}
+
+function setMode(mode) {
+  const state = loadState();
+  state.mode = mode;
+  saveState(state);
+  renderMode();
+}
+
 // ---- calls to order-service ----
 
 async function callOrders(path, token) {
   const headers = { 'x-flow-trace': '1' };
   if (token) headers.authorization = `Bearer ${token.accessToken}`;
-  const response = await fetch(settings.orderServiceUrl + path, { headers });
+  const mode = currentMode();
+  let response;
+  try {
+    response = await fetch(MODES[mode].url() + path, { headers });
+  } catch (error) {
+    // Nothing answers (or not with CORS): in token-exchange mode, most often no such instance runs.
+    const hint =
+      mode === 'token_exchange'
+        ? ` Start an order-service with USER_LOOKUP=token_exchange there (npm run demo does for its run; see README, "Which token should a service call carry?").`
+        : '';
+    throw new Error(`order-service at ${MODES[mode].url()} did not answer (${error.message}).${hint}`);
+  }
   let body;
   try {
     body = await response.json();
@@ -166,19 +206,27 @@ function hopsOf(method, path, token, result) {
   const guard = result.trace && result.trace.guard;
   if (guard) hops.push(guardNote('order-service', guard));
   for (const downstream of (result.trace && result.trace.downstream) || []) {
+    const claims = downstream.serviceTokenClaims || {};
+    // A delegated token is recognised by what it says (RFC 8693 `act`), not by the mode asked for.
+    const delegated = Boolean(claims.act);
+    const kind = delegated ? 'delegated token' : 'service token';
     if (downstream.tokenSource === 'token-endpoint') {
-      hops.push({ from: 'order-service', to: 'auth-server', label: 'POST /oauth/token (client_credentials)', traceId });
-      hops.push({ from: 'auth-server', to: 'order-service', label: '200 service token', response: true });
+      const grant = delegated ? 'token-exchange: subject_token = the user token' : 'client_credentials';
+      hops.push({ from: 'order-service', to: 'auth-server', label: `POST /oauth/token (${grant})`, traceId });
+      hops.push({ from: 'auth-server', to: 'order-service', label: `200 ${kind}`, response: true });
     } else {
-      hops.push({ note: 'order-service', text: 'service token from cache (no token request)' });
+      hops.push({ note: 'order-service', text: `${kind} from cache (no token request${delegated ? '; cached per user token' : ''})` });
     }
+    if (delegated) hops.push(actChainNote(claims));
     const target = new URL(downstream.target);
     hops.push({
       from: 'order-service',
       to: 'user-service',
-      label: `GET ${target.pathname} (Bearer service token)`,
-      claims: downstream.serviceTokenClaims,
-      claimsTitle: `order-service's service token (claims; ${downstream.tokenSource === 'cache' ? 'from cache' : 'just fetched'})`,
+      label: `GET ${target.pathname} (Bearer ${kind})`,
+      claims,
+      claimsTitle: delegated
+        ? `delegated token: sub = ${usernameOf(claims.sub)}, act = ${claims.act.sub} (claims; ${downstream.tokenSource === 'cache' ? 'from cache' : 'just exchanged'})`
+        : `order-service's service token (claims; ${downstream.tokenSource === 'cache' ? 'from cache' : 'just fetched'})`,
       traceId: downstream.trace && downstream.trace.traceId,
     });
     if (downstream.trace && downstream.trace.guard) hops.push(guardNote('user-service', downstream.trace.guard));
@@ -193,10 +241,32 @@ function hopsOf(method, path, token, result) {
   return hops;
 }
 
+/**
+ * The `act` chain of a delegated token, in the order authority passed: the user first, then each
+ * actor; the outermost `act` is the one acting now (RFC 8693 §4.1), nested ones acted before it.
+ */
+function actChain(claims) {
+  const actors = [];
+  for (let act = claims.act; act && typeof act === 'object' && actors.length < 10; act = act.act) actors.unshift(String(act.sub));
+  return [usernameOf(claims.sub), ...actors];
+}
+
+function actChainNote(claims) {
+  const chain = actChain(claims);
+  return { note: 'order-service', kind: 'act-chain', chain, text: `act chain: ${chain.join(' → ')} (acting now: ${chain[chain.length - 1]})` };
+}
+
 function guardNote(service, guard) {
   const required = [guard.requiredTokenKind ? `${guard.requiredTokenKind} token` : '', ...guard.requiredScopes].filter(Boolean).join(', ') || 'a valid token';
-  const verdict = guard.decision === 'allow' ? 'allow' : `deny (${guard.reason})`;
+  const verdict = guard.decision === 'allow' ? `allow${callerOf(guard.caller)}` : `deny (${guard.reason})`;
   return { note: service, decision: guard.decision, text: `guard requires ${required} → ${verdict}` };
+}
+
+/** Who the guard let in: a service by its client id, a user, or a user through acting services (`act`). */
+function callerOf(caller) {
+  if (!caller) return '';
+  if (caller.act && caller.act.length) return ` (for ${usernameOf(caller.sub)}, act ${caller.act.join(' ← ')})`;
+  return caller.kind === 'service' ? ` (service token of ${caller.client_id})` : ` (${usernameOf(caller.sub)}'s token)`;
 }
 
 const ACTIONS = {
@@ -229,7 +299,8 @@ const ACTIONS = {
 async function callAndRender(title, path, token, loginThen) {
   if (loginThen && !token) return startLogin('full', loginThen);
   const result = await callOrders(path, token);
-  render(title, { status: result.status, text: result.body && result.body.error_description }, hopsOf('GET', path, token, result));
+  const mode = MODES[currentMode()].title;
+  render(`${title} · ${mode}`, { status: result.status, text: result.body && result.body.error_description }, hopsOf('GET', path, token, result));
 }
 
 async function run(action) {
@@ -274,7 +345,12 @@ function drawDiagram(hops) {
     const y = top + index * rowHeight + 20;
     if (hop.note) {
       const x = column(hop.note);
-      const group = svg('g', { class: `note ${hop.decision || ''}`, 'data-service': hop.note, 'data-decision': hop.decision || '' });
+      const group = svg('g', {
+        class: `note ${hop.decision || ''} ${hop.kind || ''}`,
+        'data-service': hop.note,
+        'data-decision': hop.decision || '',
+        ...(hop.chain ? { 'data-kind': hop.kind, 'data-chain': hop.chain.join(' ') } : {}),
+      });
       const boxWidth = Math.min(width - 8, 20 + hop.text.length * 6.4);
       const left = Math.max(4, Math.min(width - boxWidth - 4, x - boxWidth / 2));
       group.append(svg('rect', { x: left, y: y - 15, width: boxWidth, height: 24, rx: 3 }));
@@ -287,8 +363,8 @@ function drawDiagram(hops) {
     const classes = ['msg', hop.response ? 'response' : 'request', hop.deny ? 'deny' : ''].join(' ');
     const group = svg('g', { class: classes, 'data-from': hop.from, 'data-to': hop.to });
     group.append(svg('line', { x1, y1: y + 6, x2, y2: y + 6, 'marker-end': `url(#${hop.deny ? 'arrow-deny' : 'arrow'})` }));
-    // Keep long labels inside the picture (about 6.2 px per character at 12 px).
-    const half = (hop.label.length * 6.2) / 2;
+    // Keep long labels inside the picture (about 6.6 px per character at 12 px, digits and capitals included).
+    const half = (hop.label.length * 6.6) / 2;
     const labelX = Math.max(half + 4, Math.min(width - half - 4, (x1 + x2) / 2));
     group.append(svg('text', { x: labelX, y: y, 'text-anchor': 'middle' }, hop.label));
     root.append(group);
@@ -369,6 +445,9 @@ function renderSession() {
 
 async function main() {
   settings = await (await fetch('/explorer/settings.json')).json();
+  document.body.addEventListener('change', (event) => {
+    if (event.target.name === 'mode') setMode(event.target.value);
+  });
   document.body.addEventListener('click', (event) => {
     const button = event.target.closest('button[data-action]');
     if (!button) return;
@@ -377,11 +456,13 @@ async function main() {
     if (action === 'logout') {
       sessionStorage.removeItem(STORAGE_KEY);
       renderSession();
+      renderMode();
       return;
     }
     run(action).catch((error) => showMessage('Call failed', String(error), 'deny'));
   });
   renderSession();
+  renderMode();
   if (location.pathname === '/explorer/callback') await finishLogin();
   document.body.dataset.ready = 'true';
 }
