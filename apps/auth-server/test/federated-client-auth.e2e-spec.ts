@@ -51,6 +51,10 @@ describe('federated_jwt client authentication (workload identity)', () => {
     const token = await kubernetesToken();
     expect((await tokenWith('order-service-fed', token)).status).toBe(200);
     expect((await tokenWith('order-service-fed', token)).status).toBe(200);
+    // Kubernetes 1.29+ sets a jti naming the token, which the kubelet still hands out until it rotates it.
+    const withJti = await kubernetesToken({ jti: true });
+    expect((await tokenWith('order-service-fed', withJti)).status).toBe(200);
+    expect((await tokenWith('order-service-fed', withJti)).status).toBe(200);
   });
 
   it.each([

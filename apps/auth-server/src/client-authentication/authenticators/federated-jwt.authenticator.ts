@@ -44,9 +44,10 @@ class Refusal extends Error {}
  * leeway, a lifetime exp − iat (or exp − nbf) within the issuer's maximum, for Kubernetes issuers the
  * `kubernetes.io` claims (agreeing with `sub`, in a bound namespace, carrying required bindings).
  *
- * Replay: a `jti`, where the issuer sets one (SPIRE can), is recorded until the token expires, like
- * private_key_jwt's. Kubernetes tokens carry none usable for this and are reused by design until the
- * kubelet rewrites them; the bounded lifetime is their defence (README, "Running without client secrets").
+ * Replay: a `jti`, where a SPIFFE or OIDC issuer sets one, is recorded until the token expires, like
+ * private_key_jwt's. Kubernetes tokens are reused by design until the kubelet rewrites them (their
+ * `jti`, set since Kubernetes 1.29, names the token, not one use of it): for them the bounded lifetime
+ * is the defence (README, "Running without client secrets").
  */
 @Injectable()
 export class FederatedJwtAuthenticator implements ClientAuthenticator<FederatedCredential> {
@@ -120,7 +121,10 @@ export class FederatedJwtAuthenticator implements ClientAuthenticator<FederatedC
     }
     this.checkLifetime(payload, issuer);
     if (issuer.kind === 'kubernetes') checkKubernetesClaims(payload, client.federatedSubject, issuer);
-    if (payload.jti !== undefined) await this.rememberJti(clientId, String(payload.jti), payload.exp!);
+    // Kubernetes tokens are bearer tokens the kubelet hands out again and again until it rotates them
+    // (at 80 % of their lifetime): since 1.29 they carry a `jti`, but one use per jti would refuse the
+    // second token request of a pod within that window. Their bounded lifetime is the defence.
+    if (payload.jti !== undefined && issuer.kind !== 'kubernetes') await this.rememberJti(clientId, String(payload.jti), payload.exp!);
     return acceptClient(registered, 'federated_jwt');
   }
 
