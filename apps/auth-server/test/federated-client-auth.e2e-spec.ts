@@ -168,8 +168,12 @@ describe('federated_jwt client authentication (workload identity)', () => {
   });
 
   it('admin API: /admin/trusted-issuers lists, creates, refuses deleting an issuer in use, deletes', async () => {
-    const deployer = await registerClient(server, { clientId: 'fed-deployer', grants: [{ resource: ADMIN_AUDIENCE, scopes: ['admin:clients'] }] });
+    const deployer = await registerClient(server, { clientId: 'fed-deployer', grants: [{ resource: ADMIN_AUDIENCE, scopes: ['admin:clients', 'admin:trusted-issuers'] }] });
     const adminToken = (await requestToken(server, deployer)).body.access_token as string;
+    // Trusting an issuer is its own privilege: admin:clients alone does not open it.
+    const clientsOnly = await registerClient(server, { clientId: 'fed-clients-admin', grants: [{ resource: ADMIN_AUDIENCE, scopes: ['admin:clients'] }] });
+    const clientsToken = (await requestToken(server, clientsOnly)).body.access_token as string;
+    expect((await callAdmin(server, 'GET', '/admin/trusted-issuers', { token: clientsToken })).status).toBe(403);
     const admin = (method: string, path: string, body?: unknown) => callAdmin(server, method, path, { token: adminToken, body });
     const listed = await admin('GET', '/admin/trusted-issuers');
     expect(listed.status).toBe(200);
