@@ -71,7 +71,8 @@ async function checkIssuesJwt(name: string, url: string, authorization: string):
 async function authMethodRequests(issuer: string, env: Record<string, string>) {
   const cli = (...args: string[]) => promisify(execFile)(process.execPath, [dist('apps/auth-server/src/cli/main.js'), ...args], { env: { ...process.env, ...env } });
   const workDir = mkdtempSync(join(tmpdir(), 'oauth-m2m-bench-methods-'));
-  const workloads = await WorkloadIssuer.start({ algorithm: 'ES256' });
+  // RS256, as Kubernetes signs its service-account tokens.
+  const workloads = await WorkloadIssuer.start();
   try {
     const pair = await generateKeyPair('ES256', { extractable: true });
     const jwksFile = join(workDir, 'bench-jwt.jwks.json');

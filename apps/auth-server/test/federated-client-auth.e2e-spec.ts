@@ -1,5 +1,6 @@
 import { decodeJwt } from 'jose';
 import { WorkloadIssuer } from '../../../scripts/workload-issuer/workload-issuer';
+import { ClientAuthThrottle } from '../src/client-authentication/throttling/client-auth-throttle';
 import { TrustedIssuerRegistry } from '../src/trusted-issuers/trusted-issuer.registry';
 import { TrustedIssuersService } from '../src/trusted-issuers/trusted-issuers.service';
 import { ADMIN_AUDIENCE, callAdmin } from './support/admin-api';
@@ -78,6 +79,13 @@ describe('federated_jwt client authentication (workload identity)', () => {
     expect(await tokenWith('order-service-fed', untrusted)).toMatchObject({ status: 401, body: REFUSED });
     // A client bound to an issuer that is not trusted (row removed behind the service's back) is refused too.
     expect(await tokenWith('no-such-client', untrusted)).toMatchObject({ status: 401, body: REFUSED });
+  });
+
+  it('each refused workload token counts as a failed authentication of that client (the failure throttle)', async () => {
+    const { stats } = server.app.get(ClientAuthThrottle);
+    const before = stats.rejected.registered;
+    expect((await tokenWith('order-service-fed', await kubernetesToken({ audience: 'https://elsewhere.example' }))).status).toBe(401);
+    expect(stats.rejected.registered).toBe(before + 1);
   });
 
   it('client_id is required: the token names the workload, not the client', async () => {
