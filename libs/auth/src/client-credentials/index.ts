@@ -18,7 +18,10 @@ export {
   type ClientCredentialsModuleAsyncOptions,
   type ClientCredentialsModuleOptions,
 } from './client-credentials.module';
+export { WorkloadAssertionFile } from './workload-assertion-file';
 export {
+  ClientAssertionUnavailable,
+  type ClientAssertionProblem,
   DownstreamUnavailable,
   InvalidTokenResponse,
   OAuthClientError,
