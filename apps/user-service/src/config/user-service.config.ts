@@ -22,6 +22,8 @@ export const userServiceConfig = registerAs('userService', (): UserServiceConfig
       clientId: process.env.USER_SERVICE_CLIENT_ID || 'user-service',
       clientSecret: optionalSecret('USER_SERVICE_CLIENT_SECRET'),
       secretVariable: 'USER_SERVICE_CLIENT_SECRET',
+      // Secretless: introspection as a federated client (its revocation feed needs the secret, a GET).
+      assertionFile: process.env.USER_SERVICE_CLIENT_ASSERTION_FILE || undefined,
     }),
     seedDemoData: demoSeedingEnabled(),
   };
