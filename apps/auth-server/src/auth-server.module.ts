@@ -19,6 +19,7 @@ import { AUTH_SERVER_MIGRATIONS } from './migrations';
 import { RevocationModule } from './revocation/revocation.module';
 import { DemoSeedModule } from './seed/demo-seed.module';
 import { TokenModule } from './token/token.module';
+import { TrustedIssuersModule } from './trusted-issuers/trusted-issuers.module';
 
 /** Everything but HTTP controllers' wiring is shared with the operator CLI. */
 export const AUTH_SERVER_CORE_IMPORTS = [
@@ -28,6 +29,7 @@ export const AUTH_SERVER_CORE_IMPORTS = [
   ClientsModule,
   KeysModule,
   ResourcesModule,
+  TrustedIssuersModule,
 ];
 
 @Module({

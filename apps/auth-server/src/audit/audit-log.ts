@@ -10,7 +10,7 @@ export interface AuditActor {
 export interface AuditEvent {
   /** `client.create`, `client.update`, `resource.create`, `user.passwd`, … */
   action: string;
-  target: { type: 'client' | 'client-secret' | 'resource' | 'user' | 'signing-key' | 'admin-api'; id: string };
+  target: { type: 'client' | 'client-secret' | 'resource' | 'user' | 'signing-key' | 'admin-api' | 'trusted-issuer'; id: string };
   actor: AuditActor;
   /** What changed, never a secret or a password (names of changed fields, new non-secret values). */
   changes?: Record<string, unknown>;

@@ -10,6 +10,7 @@ import { registerClientCommands } from './commands/clients.commands';
 import { registerKeyCommands } from './commands/keys.commands';
 import { registerMigrateCommand } from './commands/migrate.command';
 import { registerResourceCommands } from './commands/resources.commands';
+import { registerTrustedIssuerCommands } from './commands/trusted-issuers.commands';
 import { registerUserCommands } from './commands/users.commands';
 import { StderrLogger } from './stderr-logger';
 import { withHint } from './hints';
@@ -56,6 +57,8 @@ const EXAMPLES = [
   'printf %s "$PASSWORD" | npm run -s cli -- users passwd carol --password-stdin',
   'npm run cli -- users disable carol',
   'npm run cli -- resources create --uri api://billing-service --scopes "invoices:read invoices:write" --name Billing',
+  'npm run cli -- trusted-issuers create --issuer https://kubernetes.default.svc.cluster.local --kind kubernetes',
+  'npm run cli -- clients create --id order-service --auth-method federated_jwt --federated-issuer https://kubernetes.default.svc.cluster.local --federated-subject system:serviceaccount:platform:order-service --grant api://user-service=users:read',
 ];
 
 /** Every command, nested ones included, read from the command tree so the list cannot drift. */
@@ -111,6 +114,7 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
   registerKeyCommands(program, ctx);
   registerMigrateCommand(program, ctx);
   registerResourceCommands(program, ctx);
+  registerTrustedIssuerCommands(program, ctx);
 
   program.addHelpText('after', () => overview(program));
 

@@ -13,7 +13,9 @@ export function publicKeysOf(jwks: JSONWebKeySet): { keys: JWK[] } {
  * What a private_key_jwt client trusts, as the audit log, `clients show` and the admin API show it: its
  * public keys, or the URL it fetches them from (as registered). Nothing for other clients.
  */
-export function keyMaterialFields(client: ClientEntity): { jwks?: { keys: JWK[] }; jwks_uri?: string } {
+export function keyMaterialFields(client: ClientEntity): { jwks?: { keys: JWK[] }; jwks_uri?: string; federated_issuer?: string; federated_subject?: string } {
+  // federated_jwt: what it trusts is an issuer and a subject (the issuer's keys are the issuer's).
+  if (client.authMethod === 'federated_jwt') return { federated_issuer: client.federatedIssuer ?? undefined, federated_subject: client.federatedSubject ?? undefined };
   if (client.authMethod !== 'private_key_jwt') return {};
   return client.jwksUri ? { jwks_uri: client.jwksUri } : client.jwks ? { jwks: publicKeysOf(client.jwks) } : {};
 }

@@ -7,7 +7,9 @@ import { AuditActor } from '../audit/audit-log';
 import { authServerConfig } from '../config/auth-server.config';
 import { ClientEvents } from './client-changed.event';
 import { ClientGrantInput, ClientGrantsService } from './client-grants.service';
-import { checkClientRegistration, ClientRegistrationError, defaultGrantTypes, RegistrationRules } from './client-registration.policy';
+import { isStorableText } from '@app/database';
+import { TrustedIssuerEntity } from '../trusted-issuers/trusted-issuer.entity';
+import { checkClientRegistration, ClientRegistrationError, defaultGrantTypes, federatedSubjectProblem, RegistrationRules } from './client-registration.policy';
 import { ClientSecretsService, IssuedSecret } from './client-secrets.service';
 import { ClientSummary, ClientViews, registrationFields } from './client-views';
 import { ClientEntity, GrantType, TokenEndpointAuthMethod } from './client.entity';
@@ -20,6 +22,9 @@ export interface CreateClientInput {
   authMethod?: TokenEndpointAuthMethod;
   jwks?: JSONWebKeySet;
   jwksUri?: string;
+  /** federated_jwt: the trusted issuer and the exact `sub` of its tokens. */
+  federatedIssuer?: string;
+  federatedSubject?: string;
   /** Default: client_credentials (confidential), authorization_code + refresh_token (public). */
   grantTypes?: GrantType[];
   /** For authorization_code clients. */
@@ -67,6 +72,7 @@ export class ClientLifecycleService {
       if (await manager.exists(ClientEntity, { where: { clientId: input.clientId } })) {
         throw new ClientRegistrationError(`client "${input.clientId}" already exists`, 'conflict');
       }
+      if (input.federatedIssuer !== undefined) await checkFederatedBinding(manager, input.federatedIssuer, input.federatedSubject!);
       // Tokens carrying this id from before this instant belong to a deleted namesake: they stay dead.
       // Whole seconds, as `iat` has (see delete(), which lets the second of the deletion pass).
       const [{ created_at: createdAt }]: { created_at: Date }[] = await manager.query(`SELECT date_trunc('second', now()) AS created_at`);
@@ -80,11 +86,13 @@ export class ClientLifecycleService {
         authMethod,
         jwks: input.jwks ?? null,
         jwksUri: input.jwksUri ?? null,
+        federatedIssuer: input.federatedIssuer ?? null,
+        federatedSubject: input.federatedSubject ?? null,
         enabled: true,
       });
       await manager.save(client);
       const grants = await this.grants.write(manager, client.clientId, input.grants ?? []);
-      if (authMethod === 'private_key_jwt' || authMethod === 'none') return { client, grants };
+      if (authMethod === 'private_key_jwt' || authMethod === 'federated_jwt' || authMethod === 'none') return { client, grants };
       return { client, grants, secret: await this.secrets.issue(manager, client.clientId, { given: input.secret }) };
     });
     const { client, grants, secret } = created;
@@ -118,7 +126,15 @@ export class ClientLifecycleService {
         grantTypes: patch.grantTypes ? unique(patch.grantTypes) : (client.grantTypes as GrantType[]),
       };
       checkClientRegistration(
-        { clientId, ...next, authMethod: client.authMethod, jwks: client.jwks ?? undefined, jwksUri: client.jwksUri ?? undefined },
+        {
+          clientId,
+          ...next,
+          authMethod: client.authMethod,
+          jwks: client.jwks ?? undefined,
+          jwksUri: client.jwksUri ?? undefined,
+          federatedIssuer: client.federatedIssuer ?? undefined,
+          federatedSubject: client.federatedSubject ?? undefined,
+        },
         this.rules({ newJwksUri: false }),
       );
       Object.assign(client, next);
@@ -186,6 +202,14 @@ export class ClientLifecycleService {
       jwksUri: newJwksUri ? { production: this.config.production, allowPrivateNetworks: this.config.clientJwksAllowPrivateNetworks } : undefined,
     };
   }
+}
+
+/** The issuer must be trusted (the foreign key would refuse it less clearly), and able to issue that subject. */
+async function checkFederatedBinding(manager: EntityManager, issuer: string, subject: string): Promise<void> {
+  const trusted = isStorableText(issuer) ? await manager.findOne(TrustedIssuerEntity, { where: { issuer }, select: { issuer: true, kind: true } }) : null;
+  if (!trusted) throw new ClientRegistrationError(`federated_issuer: no trusted issuer "${issuer}" (trusted-issuers create first)`);
+  const problem = federatedSubjectProblem(trusted.kind, subject);
+  if (problem) throw new ClientRegistrationError(`federated_subject ${problem}`);
 }
 
 async function lockedClient(manager: EntityManager, clientId: string): Promise<ClientEntity> {

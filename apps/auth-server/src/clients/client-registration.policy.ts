@@ -20,6 +20,9 @@ export interface RegistrationToCheck {
   ownedAudiences: string[];
   jwks?: JSONWebKeySet;
   jwksUri?: string;
+  /** federated_jwt: the trusted issuer's URL and the exact `sub` of its tokens for this client. */
+  federatedIssuer?: string;
+  federatedSubject?: string;
   /** A secret given instead of generated (seeding, `--secret-stdin`). */
   secret?: string;
 }
@@ -79,6 +82,30 @@ export function checkClientRegistration(client: RegistrationToCheck, rules: Regi
   } else if (client.jwks || client.jwksUri) {
     throw new ClientRegistrationError('jwks and jwks_uri only apply to private_key_jwt clients');
   }
+  if (authMethod === 'federated_jwt') {
+    if (!client.federatedIssuer) throw new ClientRegistrationError('federated_jwt needs federated_issuer: a trusted issuer (trusted-issuers list)');
+    if (!client.federatedSubject || client.federatedSubject.length > 1024 || /[\s\p{Cc}]/u.test(client.federatedSubject)) {
+      throw new ClientRegistrationError('federated_jwt needs federated_subject: the exact sub of its tokens, e.g. system:serviceaccount:<namespace>:<serviceaccount>');
+    }
+    if (client.secret) throw new ClientRegistrationError('federated_jwt clients have no secret');
+  } else if (client.federatedIssuer !== undefined || client.federatedSubject !== undefined) {
+    throw new ClientRegistrationError('federated_issuer and federated_subject only apply to federated_jwt clients');
+  }
+}
+
+/**
+ * The subject as the issuer's kind writes it: a Kubernetes service account
+ * (`system:serviceaccount:<namespace>:<name>`) or a SPIFFE ID (`spiffe://<trust domain>/<path>`). A
+ * subject the issuer can never issue would be a client that never authenticates.
+ */
+export function federatedSubjectProblem(kind: string, subject: string): string | undefined {
+  if (kind === 'kubernetes' && !/^system:serviceaccount:[a-z0-9]([-a-z0-9]*[a-z0-9])?:[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/.test(subject)) {
+    return 'must be system:serviceaccount:<namespace>:<serviceaccount> for a kubernetes issuer';
+  }
+  if (kind === 'spiffe' && !/^spiffe:\/\/[a-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(subject)) {
+    return 'must be a SPIFFE ID (spiffe://<trust domain>/<path>) for a spiffe issuer';
+  }
+  return undefined;
 }
 
 /** A grant as stored: its scopes and its default scopes, each without repeats. */

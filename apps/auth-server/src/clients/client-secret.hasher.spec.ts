@@ -29,6 +29,7 @@ function config(overrides: Partial<AuthServerConfig> = {}): AuthServerConfig {
     defaultAudience: 'api://default',
     seedDemoData: false,
     clientJwksAllowPrivateNetworks: false,
+    federatedJwksCooldownMs: 30_000,
     production: false,
     ...overrides,
   };

@@ -46,6 +46,9 @@ export class ClientSecretsService {
     const issued = await this.dataSource.transaction(async (manager) => {
       const client = await manager.findOne(ClientEntity, { where: { clientId }, lock: { mode: 'pessimistic_write' } });
       if (!client) throw new ClientRegistrationError(`no client "${clientId}"`, 'not_found');
+      if (client.authMethod === 'federated_jwt') {
+        throw new ClientRegistrationError(`client "${clientId}" authenticates with federated_jwt (its workload token) and has no secrets`);
+      }
       if (client.authMethod === 'private_key_jwt') {
         throw new ClientRegistrationError(`client "${clientId}" authenticates with private_key_jwt and has no secrets`);
       }

@@ -70,6 +70,12 @@ export class ClientSummary {
   @ApiPropertyOptional({ description: 'private_key_jwt: where its public keys are fetched from' })
   jwks_uri?: string;
 
+  @ApiPropertyOptional({ description: 'federated_jwt: the trusted issuer of its workload tokens' })
+  federated_issuer?: string;
+
+  @ApiPropertyOptional({ description: 'federated_jwt: the exact sub of its workload tokens' })
+  federated_subject?: string;
+
   @ApiProperty({ type: [ClientSecretSummary] })
   secrets!: ClientSecretSummary[];
 }

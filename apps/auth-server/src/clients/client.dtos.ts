@@ -62,7 +62,7 @@ export class CreateClientDto {
   redirect_uris?: string[];
 
   @TextField({
-    description: 'how it authenticates at the token endpoint (default: client_secret_basic; none: a public app, no secret)',
+    description: 'how it authenticates at the token endpoint (default: client_secret_basic; none: a public app, no secret; federated_jwt: its workload token, no secret)',
     enum: [...CLIENT_AUTH_METHODS, 'none'],
     cli: { flag: 'auth-method', value: 'method' },
   })
@@ -73,6 +73,15 @@ export class CreateClientDto {
 
   @TextField({ description: 'private_key_jwt: where its public keys are fetched from', cli: { value: 'uri' } })
   jwks_uri?: string;
+
+  @TextField({ description: 'federated_jwt: the trusted issuer of its workload tokens (see trusted-issuers)', cli: { value: 'url' } })
+  federated_issuer?: string;
+
+  @TextField({
+    description: 'federated_jwt: the exact sub of its workload tokens (system:serviceaccount:<ns>:<sa>, spiffe://<trust domain>/<path>)',
+    cli: { value: 'sub' },
+  })
+  federated_subject?: string;
 }
 
 /** `clients update`, PATCH /admin/clients/:id: each list given replaces the current one. */
@@ -111,6 +120,8 @@ export function createClientInput(dto: CreateClientDto): CreateClientInput {
     authMethod: dto.token_endpoint_auth_method,
     jwks: dto.jwks as JSONWebKeySet | undefined,
     jwksUri: dto.jwks_uri,
+    federatedIssuer: dto.federated_issuer,
+    federatedSubject: dto.federated_subject,
   };
 }
 

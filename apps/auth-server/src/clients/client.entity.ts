@@ -3,8 +3,12 @@ import type { JSONWebKeySet } from 'jose';
 import { ClientGrantEntity } from './client-grant.entity';
 import { ClientSecretEntity } from './client-secret.entity';
 
-/** How confidential clients authenticate at the token endpoint (advertised in the metadata). */
-export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
+/**
+ * How confidential clients authenticate at the token endpoint (advertised in the metadata).
+ * federated_jwt: a JWT its platform issued to the workload (a Kubernetes service-account token, a SPIFFE
+ * JWT-SVID), signed by a trusted issuer rather than by the client (issue 30; trusted-issuers/).
+ */
+export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'federated_jwt'] as const;
 export type ConfidentialAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
 /**
  * A registered client's `token_endpoint_auth_method` (RFC 7591 §2). `none`: a public client (a browser or
@@ -37,6 +41,17 @@ export class ClientEntity {
   /** … or fetched from the client. */
   @Column('text', { name: 'jwks_uri', nullable: true })
   jwksUri!: string | null;
+
+  /** federated_jwt: the trusted issuer (trusted_issuers.issuer) whose tokens this client presents. */
+  @Column('text', { name: 'federated_issuer', nullable: true })
+  federatedIssuer!: string | null;
+
+  /**
+   * federated_jwt: the exact `sub` of those tokens, e.g. `system:serviceaccount:platform:order-service`
+   * or `spiffe://cluster.local/ns/platform/sa/order-service`. The workload's identity, not the client id.
+   */
+  @Column('text', { name: 'federated_subject', nullable: true })
+  federatedSubject!: string | null;
 
   /** Exact redirect URIs; a loopback `http://127.0.0.1/...` one matches any port (RFC 8252 §7.3). */
   @Column('text', { name: 'redirect_uris', array: true, default: () => "'{}'" })

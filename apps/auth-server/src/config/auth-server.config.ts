@@ -68,6 +68,11 @@ export interface AuthServerConfig {
    * addresses (development, compose). Off by default: see clients/jwks-uri-policy.ts.
    */
   clientJwksAllowPrivateNetworks: boolean;
+  /**
+   * FEDERATED_JWKS_COOLDOWN_MS: a federated assertion signed with a key id a trusted issuer's cached
+   * keys lack refetches them at most this often (rotation is picked up; random kids cannot flood it).
+   */
+  federatedJwksCooldownMs: number;
   production: boolean;
 }
 
@@ -150,6 +155,7 @@ export const authServerConfig = registerAs('authServer', (): AuthServerConfig =>
       hashPerAddress: integer('LOGIN_HASH_PER_ADDRESS', 4, 1, 1_000),
     },
     clientJwksAllowPrivateNetworks: flag('CLIENT_JWKS_ALLOW_PRIVATE_NETWORKS', false),
+    federatedJwksCooldownMs: integer('FEDERATED_JWKS_COOLDOWN_MS', 30_000, 0, 3_600_000),
     production,
   };
 });

@@ -19,6 +19,7 @@ import { authServerConfig } from '../../config/auth-server.config';
 import type { FormParams } from '../../http/form-params';
 import type { AuthenticatedClient } from '../authenticated-client';
 import type { ClientAuthenticator, PresentedCredential } from '../client-authenticator';
+import { assertionMethod } from '../client-assertion-kind';
 import { clientJwksFetch } from '../client-jwks-fetch';
 import { acceptClient } from '../client-secret.verifier';
 
@@ -56,7 +57,8 @@ export class PrivateKeyJwtAuthenticator implements ClientAuthenticator<Assertion
   }
 
   detect(_request: FastifyRequest, form: FormParams): AssertionCredential | undefined {
-    return form.has('client_assertion') || form.has('client_assertion_type') ? { clientId: form.get('client_id') } : undefined;
+    // An assertion signed by a trusted issuer rather than the client is federated_jwt's.
+    return assertionMethod(form) === 'private_key_jwt' ? { clientId: form.get('client_id') } : undefined;
   }
 
   async authenticate(credential: AssertionCredential, form: FormParams): Promise<AuthenticatedClient> {
