@@ -12,6 +12,7 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { randomBytes } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { demoClientTokenCommand } from './support/banner';
 import { hiddenFields, pkcePair } from './support/login-form';
 
@@ -170,6 +171,31 @@ async function clientCredentials(clientId: string, secret: string, form: Record<
   return token;
 }
 
+/**
+ * order-service's own token, as order-service gets it: with its workload identity token when it runs
+ * secretless (ORDER_SERVICE_CLIENT_ASSERTION_FILE, README "Running without client secrets"), else its secret.
+ */
+async function orderServiceToken(form: Record<string, string>): Promise<{ token: string; how: string }> {
+  const assertionFile = process.env.ORDER_SERVICE_CLIENT_ASSERTION_FILE;
+  if (!assertionFile) {
+    return { token: await clientCredentials('order-service', process.env.ORDER_SERVICE_CLIENT_SECRET ?? '', form), how: demoClientTokenCommand(AUTH) };
+  }
+  const { status, body } = await call(`${AUTH}/oauth/token`, undefined, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: 'order-service',
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: readFileSync(assertionFile, 'utf8').trim(),
+      ...form,
+    }).toString(),
+  });
+  const token = (body as { access_token?: string }).access_token;
+  if (status !== 200 || !token) throw new Error(`federated client credentials for order-service answered ${status}: ${JSON.stringify(body)}`);
+  return { token, how: `federated_jwt: client_assertion = the workload token in ${assertionFile} (no secret)` };
+}
+
 async function main(): Promise<void> {
   process.stdout.write(bold('The order → user flow, hop by hop\n'));
   line(`auth-server ${AUTH} · user-service ${USERS} · order-service ${ORDERS}`);
@@ -208,9 +234,8 @@ async function main(): Promise<void> {
   line(`response ${verdict(second.status, 200)}`);
 
   hop("what order-service's own token looks like (the same client-credentials request, made here)");
-  const orderServiceSecret = process.env.ORDER_SERVICE_CLIENT_SECRET ?? '';
-  const serviceToken = await clientCredentials('order-service', orderServiceSecret, { scope: 'users:read', resource: 'api://user-service' });
-  line(demoClientTokenCommand(AUTH));
+  const { token: serviceToken, how } = await orderServiceToken({ scope: 'users:read', resource: 'api://user-service' });
+  line(how);
   line('claims (a service token: sub = client_id, no auth_time):');
   json(decodeJwt(serviceToken));
 

@@ -12,6 +12,7 @@ import { ClientRegistrationError } from '../clients/client-registration.policy';
 import { ClientViews } from '../clients/client-views';
 import { redirectUriProblem } from '../clients/redirect-uri-policy';
 import { authServerConfig } from '../config/auth-server.config';
+import { TrustedIssuersService } from '../trusted-issuers/trusted-issuers.service';
 import { ResourcesService } from '../resources/resources.service';
 import { UsersService } from '../users/users.service';
 
@@ -30,6 +31,8 @@ const USER_SERVICE_SCOPES = ['users:read', 'users:provision'];
  *   at api://user-service, secret ORDER_SERVICE_CLIENT_SECRET;
  *   owner of api://order-service (it may introspect the user tokens it receives);
  * - `user-service` (when USER_SERVICE_CLIENT_SECRET is set): owner of api://user-service, no grants;
+ * - secretless (DEMO_WORKLOAD_ISSUER set): that issuer trusted (kind kubernetes, keys discovered), and
+ *   `order-service` and `user-service` seeded as federated_jwt clients of it instead, no secret;
  * - `reporting-service` (when REPORTING_SERVICE_CLIENT_SECRET is set): granted orders:read at
  *   api://order-service, nothing at api://user-service;
  * - outside production only: `demo-app`, a public client for end-user login (authorization code +
@@ -47,6 +50,7 @@ export class DemoSeedService implements OnApplicationBootstrap {
     private readonly views: ClientViews,
     private readonly users: UsersService,
     private readonly resources: ResourcesService,
+    private readonly trustedIssuers: TrustedIssuersService,
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(authServerConfig.KEY) private readonly config: ConfigType<typeof authServerConfig>,
   ) {}
@@ -55,28 +59,32 @@ export class DemoSeedService implements OnApplicationBootstrap {
     if (!this.config.seedDemoData) return;
     await this.ensureResource(USER_SERVICE_AUDIENCE, 'User service (demo)', USER_SERVICE_SCOPES);
     await this.ensureResource(ORDER_SERVICE_AUDIENCE, 'Order service (demo)', ['orders:read', 'orders:write']);
-    if (this.config.demoOrderServiceSecret) {
+    const workload = this.config.demoWorkloadIdentity;
+    if (workload) await this.ensureTrustedIssuer(workload.issuer);
+    const credentialsOf = (clientId: string, secret: string | undefined): Pick<CreateClientInput, 'authMethod' | 'secret' | 'federatedIssuer' | 'federatedSubject'> =>
+      workload
+        ? { authMethod: 'federated_jwt', federatedIssuer: workload.issuer, federatedSubject: `${workload.subjectPrefix}${clientId}` }
+        : { authMethod: 'client_secret_basic', secret };
+    if (this.config.demoOrderServiceSecret || workload) {
       await this.ensureClient({
         clientId: DEMO_CLIENT_ID,
         name: 'Order service (demo)',
         grants: [{ resource: USER_SERVICE_AUDIENCE, scopes: USER_SERVICE_SCOPES }],
         // order-service is also the resource server of api://order-service: it may introspect user tokens.
         ownedAudiences: [ORDER_SERVICE_AUDIENCE],
-        authMethod: 'client_secret_basic',
-        secret: this.config.demoOrderServiceSecret,
+        ...credentialsOf(DEMO_CLIENT_ID, this.config.demoOrderServiceSecret),
       });
       await this.clients.addOwnedAudience(DEMO_CLIENT_ID, ORDER_SERVICE_AUDIENCE, SEED_ACTOR);
       await this.addMissingGrantedScopes(DEMO_CLIENT_ID, USER_SERVICE_AUDIENCE, USER_SERVICE_SCOPES);
     }
-    if (this.config.demoUserServiceSecret) {
+    if (this.config.demoUserServiceSecret || workload) {
       // user-service calls no one: its client exists to introspect tokens issued for api://user-service.
       await this.ensureClient({
         clientId: USER_SERVICE_CLIENT_ID,
         name: 'User service (demo resource server)',
         ownedAudiences: [USER_SERVICE_AUDIENCE],
         grantTypes: [],
-        authMethod: 'client_secret_basic',
-        secret: this.config.demoUserServiceSecret,
+        ...credentialsOf(USER_SERVICE_CLIENT_ID, this.config.demoUserServiceSecret),
       });
     }
     if (this.config.demoReportingServiceSecret) {
@@ -155,6 +163,16 @@ export class DemoSeedService implements OnApplicationBootstrap {
       { resource, scopes: [...(existing?.scopes ?? []), ...missing], defaultScopes: [...(existing?.default_scopes ?? []), ...missing] },
       SEED_ACTOR,
     );
+  }
+
+  /** The secretless demo's workload issuer, trusted once (an operator's later changes to it are kept). */
+  private async ensureTrustedIssuer(issuer: string): Promise<void> {
+    try {
+      await this.trustedIssuers.create({ issuer, kind: 'kubernetes' }, SEED_ACTOR);
+      this.logger.log(`seeded trusted workload issuer "${issuer}"`);
+    } catch (error) {
+      if (!(error instanceof RegistrationError && error.reason === 'conflict')) throw error;
+    }
   }
 
   private async ensureClient(input: CreateClientInput): Promise<void> {
