@@ -4,7 +4,8 @@
  */
 import { ensureDatabaseExists, startEmbeddedPostgres } from '@app/database';
 import { DEMO_USERS, resolvedEnvironment } from '@app/platform';
-import { exportJWK, generateKeyPair } from 'jose';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { randomUUID } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { promisify } from 'node:util';
 import { signInWithPkce } from '../scripts/support/login-form';
+import { WorkloadIssuer } from '../scripts/workload-issuer/workload-issuer';
 import { LoadResult, LoadSettings, measure } from './support/load';
 import { freePort, peakRssMb, rssMb, RunningProcess, startNode, stopProcess, waitForHttp } from './support/processes';
 
@@ -59,6 +61,65 @@ async function checkIssuesJwt(name: string, url: string, authorization: string):
     throw new Error(`${name} did not issue an ES256 JWT: ${response.status} ${JSON.stringify(body)}`);
   }
   return body.access_token!;
+}
+
+/**
+ * The same client_credentials request authenticated by private_key_jwt (an ES256 assertion, a fresh
+ * `jti` each, pre-signed) and by federated_jwt (a Kubernetes-shaped token of a trusted issuer served by
+ * scripts/workload-issuer, reused as the kubelet reuses it): registered through the CLI like any client.
+ */
+async function authMethodRequests(issuer: string, env: Record<string, string>) {
+  const cli = (...args: string[]) => promisify(execFile)(process.execPath, [dist('apps/auth-server/src/cli/main.js'), ...args], { env: { ...process.env, ...env } });
+  const workDir = mkdtempSync(join(tmpdir(), 'oauth-m2m-bench-methods-'));
+  // RS256, as Kubernetes signs its service-account tokens.
+  const workloads = await WorkloadIssuer.start();
+  try {
+    const pair = await generateKeyPair('ES256', { extractable: true });
+    const jwksFile = join(workDir, 'bench-jwt.jwks.json');
+    writeFileSync(jwksFile, JSON.stringify({ keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'bench-jwt-1', alg: 'ES256' }] }));
+    await cli('clients', 'create', '--id', 'bench-jwt', '--grant', 'api://user-service=users:read', '--auth-method', 'private_key_jwt', '--jwks-file', jwksFile, '--json');
+    await cli('trusted-issuers', 'create', '--issuer', workloads.issuer, '--kind', 'kubernetes', '--json');
+    const subject = 'system:serviceaccount:bench:bench-workload';
+    await cli('clients', 'create', '--id', 'bench-fed', '--grant', 'api://user-service=users:read', '--auth-method', 'federated_jwt', '--federated-issuer', workloads.issuer, '--federated-subject', subject, '--json');
+
+    // Enough single-use assertions for the warm-up and the run at a generous rate; a shortfall shows as failures.
+    const count = Number(process.env.BENCH_ASSERTIONS ?? 4_000 * (settings.warmupSeconds + settings.durationSeconds));
+    const assertions: string[] = [];
+    for (let i = 0; i < count; i++) {
+      assertions.push(
+        await new SignJWT({ jti: randomUUID() })
+          .setProtectedHeader({ alg: 'ES256', kid: 'bench-jwt-1' })
+          .setIssuer('bench-jwt')
+          .setSubject('bench-jwt')
+          .setAudience(issuer)
+          .setIssuedAt()
+          .setExpirationTime('10m')
+          .sign(pair.privateKey),
+      );
+    }
+    const form = (fields: Record<string, string>) => `${TOKEN_BODY}&${new URLSearchParams(fields).toString()}`;
+    const jwtBearer = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+    let next = 0;
+    const privateKeyJwt = { url: `${issuer}/oauth/token`, method: 'POST' as const, headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+    const workloadToken = await workloads.kubernetesToken({ namespace: 'bench', serviceAccount: 'bench-workload', audience: issuer, lifetimeSeconds: 3600, pod: { name: 'bench-0' } });
+    const federated = { ...privateKeyJwt, body: form({ client_id: 'bench-fed', client_assertion_type: jwtBearer, client_assertion: workloadToken }) };
+    const probe = await fetch(federated.url, { method: 'POST', headers: federated.headers, body: federated.body });
+    if (probe.status !== 200) throw new Error(`federated_jwt token request answered ${probe.status}: ${await probe.text()}`);
+    return {
+      requests: {
+        private_key_jwt: { ...privateKeyJwt, nextBody: () => form({ client_assertion_type: jwtBearer, client_assertion: assertions[next++ % assertions.length]! }) },
+        'federated_jwt (k8s token)': federated,
+      },
+      close: async () => {
+        await workloads.close();
+        rmSync(workDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await workloads.close();
+    rmSync(workDir, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 // ── 4. cold start ────────────────────────────────────────────────────────────────────────────────
@@ -203,6 +264,13 @@ async function main(): Promise<void> {
     const [ours, oidcResult, bareResult] = tokenResults as [LoadResult, LoadResult, LoadResult];
     await oidc.stop();
     await bare.stop();
+
+    // ── 1b. token endpoint by client authentication method (issue 30): CPU per token of each ──
+    const authMethods = await authMethodRequests(issuer, common);
+    log('1b. token endpoint by client authentication method: client_secret_basic, private_key_jwt, federated_jwt (Kubernetes token)');
+    row('1b token by method', 'client_secret_basic', ours);
+    for (const [method, request] of Object.entries(authMethods.requests)) row('1b token by method', method, await measure(request, settings, auth.child.pid));
+    await authMethods.close();
 
     // ── 2. guard overhead ──
     const serviceToken = await checkIssuesJwt('auth-server', `${issuer}/oauth/token`, authorization);

@@ -6,6 +6,11 @@ export interface LoadRequest {
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;
+  /**
+   * A fresh body for each request instead of `body` (taken synchronously, so pre-computed): for
+   * credentials usable once, such as private_key_jwt assertions with their `jti`.
+   */
+  nextBody?: () => string;
 }
 
 export interface LoadResult {
@@ -31,6 +36,7 @@ function fire(request: LoadRequest, connections: number, durationSeconds: number
     method: request.method ?? 'GET',
     headers: request.headers,
     body: request.body,
+    ...(request.nextBody ? { requests: [{ setupRequest: (sent: autocannon.Request) => ({ ...sent, body: request.nextBody!() }) }] } : {}),
     connections,
     duration: durationSeconds,
     timeout: 10,

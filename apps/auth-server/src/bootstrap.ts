@@ -17,7 +17,7 @@ export async function createAuthServer(options: Partial<HttpAppOptions> = {}): P
     docs: {
       title: 'auth-server',
       description:
-        'OAuth 2.0 authorization server: client_credentials (client_secret_basic, client_secret_post, private_key_jwt), ' +
+        'OAuth 2.0 authorization server: client_credentials (client_secret_basic, client_secret_post, private_key_jwt, federated_jwt: workload tokens of trusted issuers), ' +
         'authorization_code + PKCE and refresh tokens for end users, introspection (RFC 7662), revocation (RFC 7009), ' +
         'metadata (RFC 8414) and JWKS. Errors are RFC 6749 §5.2 JSON bodies.',
       // libs/auth's bearer guard covers every route not @Public() (AdminAuthModule): the admin API.

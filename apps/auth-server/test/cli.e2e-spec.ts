@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { WorkloadIssuer } from '../../../scripts/workload-issuer/workload-issuer';
 import { runCli } from '../src/cli/cli';
 import { SigningKeysService } from '../src/keys/signing-keys.service';
 import { basicAuth, clientAssertion, postForm, requestToken, startAuthServer, TEST_DEMO_SECRET, TestAuthServer } from './support/auth-server.harness';
@@ -217,6 +218,49 @@ describe('operator CLI (runCli) against a running auth-server', () => {
         expect(run.err).toContain('hint: run `npm run cli -- clients list`');
         expect(run.out).toBe('');
       }
+    });
+  });
+
+  // Issue 30: a trusted workload issuer and a federated_jwt client bound to it, from the command line.
+  describe('trusted-issuers and federated_jwt clients', () => {
+    let issuer: WorkloadIssuer;
+    const subject = 'system:serviceaccount:platform:cli-fed';
+
+    beforeAll(async () => {
+      issuer = await WorkloadIssuer.start();
+    });
+    afterAll(() => issuer?.close());
+
+    it('trusted-issuers create / list, clients create --auth-method federated_jwt, and the workload token works', async () => {
+      const jwksFile = join(workDir, 'cluster.jwks.json');
+      writeFileSync(jwksFile, JSON.stringify(issuer.jwks()));
+      const created = await cliJson('trusted-issuers', 'create', '--issuer', issuer.issuer, '--kind', 'kubernetes', '--jwks-file', jwksFile, '--max-assertion-lifetime', '900', '--json');
+      expect(created).toEqual(expect.objectContaining({ issuer: issuer.issuer, kind: 'kubernetes', key_source: 'jwks', audience: server.issuer, max_assertion_lifetime_seconds: 900 }));
+      expect(lastRun.err).toMatch(/trusted-issuer\.create/);
+
+      const client = await cliJson('clients', 'create', '--id', 'cli-fed', '--auth-method', 'federated_jwt', '--federated-issuer', issuer.issuer, '--federated-subject', subject, '--grant', 'api://user-service=users:read', '--json');
+      expect(client).toEqual(expect.objectContaining({ client_id: 'cli-fed', token_endpoint_auth_method: 'federated_jwt', federated_issuer: issuer.issuer, federated_subject: subject }));
+      expect(client).not.toHaveProperty('client_secret');
+      const listed = await cliJson<{ issuer: string; clients: string[] }[]>('trusted-issuers', 'list', '--json');
+      expect(listed.find((entry) => entry.issuer === issuer.issuer)?.clients).toEqual(['cli-fed']);
+
+      const assertion = await issuer.kubernetesToken({ namespace: 'platform', serviceAccount: 'cli-fed', audience: server.issuer });
+      const answer = await postForm(server, '/oauth/token', { grant_type: 'client_credentials', client_id: 'cli-fed', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion });
+      expect(answer.status).toBe(200);
+    });
+
+    it('trusted-issuers delete is refused while a client is bound, then works', async () => {
+      const refused = await cli('trusted-issuers', 'delete', issuer.issuer);
+      expect(refused.code).toBe(1);
+      expect(refused.err).toMatch(/still authenticates clients: cli-fed/);
+      expect((await cli('clients', 'delete', 'cli-fed')).code).toBe(0);
+      expect((await cli('trusted-issuers', 'delete', issuer.issuer)).code).toBe(0);
+    });
+
+    it('a federated client without its subject, or with a secret, is a usage error', async () => {
+      const missing = await cli('clients', 'create', '--id', 'cli-fed-2', '--auth-method', 'federated_jwt', '--federated-issuer', 'https://unknown.example');
+      expect(missing.code).toBe(1);
+      expect(missing.err).toMatch(/federated_subject/);
     });
   });
 

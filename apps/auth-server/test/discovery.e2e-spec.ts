@@ -32,7 +32,7 @@ describe('discovery (RFC 8414)', () => {
         code_challenge_methods_supported: ['S256'],
       });
       // Three ways for confidential clients, plus `none` for the public login client (PKCE).
-      expect(body.token_endpoint_auth_methods_supported).toEqual(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']);
+      expect(body.token_endpoint_auth_methods_supported).toEqual(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'federated_jwt', 'none']);
       // RFC 8414 §2: required with private_key_jwt, and "none" must not be listed.
       expect(body.token_endpoint_auth_signing_alg_values_supported).toEqual(expect.arrayContaining(['ES256', 'RS256']));
       expect(body.token_endpoint_auth_signing_alg_values_supported).not.toContain('none');

@@ -1,5 +1,6 @@
 import { decodeJwt } from 'jose';
 import { WorkloadIssuer } from '../../../scripts/workload-issuer/workload-issuer';
+import { ClientAuthThrottle } from '../src/client-authentication/throttling/client-auth-throttle';
 import { TrustedIssuerRegistry } from '../src/trusted-issuers/trusted-issuer.registry';
 import { TrustedIssuersService } from '../src/trusted-issuers/trusted-issuers.service';
 import { ADMIN_AUDIENCE, callAdmin } from './support/admin-api';
@@ -51,6 +52,10 @@ describe('federated_jwt client authentication (workload identity)', () => {
     const token = await kubernetesToken();
     expect((await tokenWith('order-service-fed', token)).status).toBe(200);
     expect((await tokenWith('order-service-fed', token)).status).toBe(200);
+    // Kubernetes 1.29+ sets a jti naming the token, which the kubelet still hands out until it rotates it.
+    const withJti = await kubernetesToken({ jti: true });
+    expect((await tokenWith('order-service-fed', withJti)).status).toBe(200);
+    expect((await tokenWith('order-service-fed', withJti)).status).toBe(200);
   });
 
   it.each([
@@ -74,6 +79,13 @@ describe('federated_jwt client authentication (workload identity)', () => {
     expect(await tokenWith('order-service-fed', untrusted)).toMatchObject({ status: 401, body: REFUSED });
     // A client bound to an issuer that is not trusted (row removed behind the service's back) is refused too.
     expect(await tokenWith('no-such-client', untrusted)).toMatchObject({ status: 401, body: REFUSED });
+  });
+
+  it('each refused workload token counts as a failed authentication of that client (the failure throttle)', async () => {
+    const { stats } = server.app.get(ClientAuthThrottle);
+    const before = stats.rejected.registered;
+    expect((await tokenWith('order-service-fed', await kubernetesToken({ audience: 'https://elsewhere.example' }))).status).toBe(401);
+    expect(stats.rejected.registered).toBe(before + 1);
   });
 
   it('client_id is required: the token names the workload, not the client', async () => {
@@ -164,8 +176,12 @@ describe('federated_jwt client authentication (workload identity)', () => {
   });
 
   it('admin API: /admin/trusted-issuers lists, creates, refuses deleting an issuer in use, deletes', async () => {
-    const deployer = await registerClient(server, { clientId: 'fed-deployer', grants: [{ resource: ADMIN_AUDIENCE, scopes: ['admin:clients'] }] });
+    const deployer = await registerClient(server, { clientId: 'fed-deployer', grants: [{ resource: ADMIN_AUDIENCE, scopes: ['admin:clients', 'admin:trusted-issuers'] }] });
     const adminToken = (await requestToken(server, deployer)).body.access_token as string;
+    // Trusting an issuer is its own privilege: admin:clients alone does not open it.
+    const clientsOnly = await registerClient(server, { clientId: 'fed-clients-admin', grants: [{ resource: ADMIN_AUDIENCE, scopes: ['admin:clients'] }] });
+    const clientsToken = (await requestToken(server, clientsOnly)).body.access_token as string;
+    expect((await callAdmin(server, 'GET', '/admin/trusted-issuers', { token: clientsToken })).status).toBe(403);
     const admin = (method: string, path: string, body?: unknown) => callAdmin(server, method, path, { token: adminToken, body });
     const listed = await admin('GET', '/admin/trusted-issuers');
     expect(listed.status).toBe(200);

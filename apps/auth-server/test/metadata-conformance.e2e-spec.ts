@@ -1,6 +1,8 @@
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { randomUUID } from 'node:crypto';
-import { basicAuth, postForm, registerClient, startAuthServer, TestAuthServer } from './support/auth-server.harness';
+import { WorkloadIssuer } from '../../../scripts/workload-issuer/workload-issuer';
+import { TrustedIssuersService } from '../src/trusted-issuers/trusted-issuers.service';
+import { basicAuth, postForm, registerClient, startAuthServer, TEST_ACTOR, TestAuthServer } from './support/auth-server.harness';
 
 /**
  * RFC 8414 metadata must describe what the server does. For each endpoint that authenticates clients,
@@ -11,6 +13,7 @@ describe('metadata matches behaviour (RFC 8414 §2 endpoint auth methods)', () =
   let server: TestAuthServer;
   let metadata: Record<string, unknown>;
   let jwtKey: CryptoKey;
+  let workloadIssuer: WorkloadIssuer;
   const secrets: Record<string, string> = {};
   const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
@@ -28,8 +31,15 @@ describe('metadata matches behaviour (RFC 8414 §2 endpoint auth methods)', () =
       grants: [{ resource: 'api://order-service', scopes: ['orders:read'] }],
       redirectUris: ['http://127.0.0.1/callback'],
     });
+    // federated_jwt (issue 30): a workload token of a trusted issuer served over HTTP.
+    workloadIssuer = await WorkloadIssuer.start();
+    await server.app.get(TrustedIssuersService).create({ issuer: workloadIssuer.issuer, kind: 'kubernetes' }, TEST_ACTOR);
+    await registerClient(server, { clientId: 'm-fed', authMethod: 'federated_jwt', federatedIssuer: workloadIssuer.issuer, federatedSubject: 'system:serviceaccount:m:fed' });
   });
-  afterAll(() => server?.close());
+  afterAll(async () => {
+    await server?.close();
+    await workloadIssuer?.close();
+  });
 
   /** The form a request needs to authenticate with `method`; undefined for a method nobody can express. */
   const credentials = async (method: string): Promise<{ form: Record<string, string>; headers: Record<string, string> }> => {
@@ -61,6 +71,10 @@ describe('metadata matches behaviour (RFC 8414 §2 endpoint auth methods)', () =
           .sign(new TextEncoder().encode(secrets.post));
         return { form: { client_assertion_type: ASSERTION_TYPE, client_assertion: assertion }, headers: {} };
       }
+      case 'federated_jwt': {
+        const assertion = await workloadIssuer.kubernetesToken({ namespace: 'm', serviceAccount: 'fed', audience: server.issuer });
+        return { form: { client_id: 'm-fed', client_assertion_type: ASSERTION_TYPE, client_assertion: assertion }, headers: {} };
+      }
       case 'none':
         return { form: { client_id: 'm-public' }, headers: {} };
       default:
@@ -68,7 +82,7 @@ describe('metadata matches behaviour (RFC 8414 §2 endpoint auth methods)', () =
     }
   };
 
-  const METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'client_secret_jwt', 'none'];
+  const METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'federated_jwt', 'client_secret_jwt', 'none'];
   const ENDPOINTS: { name: string; path: string; form: (method: string) => Record<string, string> }[] = [
     // A public client has only user-login grants: a refresh with an unknown token gets past
     // authentication (invalid_grant); a confidential one asks for a client_credentials token.

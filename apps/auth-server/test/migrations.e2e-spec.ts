@@ -7,6 +7,7 @@ import { AUTH_SERVER_MIGRATIONS } from '../src/migrations';
 import { Logger } from '@nestjs/common';
 import { Resources1796169600000 } from '../src/migrations/1796169600000-Resources';
 import { ClientGrants1796342400000 } from '../src/migrations/1796342400000-ClientGrants';
+import { TrustedIssuers1796515200000 } from '../src/migrations/1796515200000-TrustedIssuers';
 import { requestToken, startAuthServer, TEST_DEMO_SECRET, TestAuthServer } from './support/auth-server.harness';
 
 const demo = { clientId: 'order-service', secret: TEST_DEMO_SECRET };
@@ -231,6 +232,32 @@ describe('migrations under an advisory lock (replicas starting together)', () =>
       } finally {
         log.mockRestore();
       }
+    });
+  });
+
+  describe('TrustedIssuers1796515200000 (issue 30)', () => {
+    it('keeps existing clients, takes federated_jwt clients bound to a trusted issuer, and reverts cleanly', async () => {
+      const clients = `INSERT INTO clients (client_id, name, grant_types, token_endpoint_auth_method) VALUES ('legacy', 'legacy', '{client_credentials}', 'client_secret_basic')`;
+      await upgradeFrom(TrustedIssuers1796515200000, [clients], async (upgraded) => {
+        expect(await upgraded.query(`SELECT client_id, federated_issuer, federated_subject FROM clients`)).toEqual([{ client_id: 'legacy', federated_issuer: null, federated_subject: null }]);
+        await upgraded.query(`INSERT INTO trusted_issuers (issuer, kind) VALUES ('https://k8s.example', 'kubernetes')`);
+        await upgraded.query(
+          `INSERT INTO clients (client_id, name, grant_types, token_endpoint_auth_method, federated_issuer, federated_subject)
+           VALUES ('fed', 'fed', '{client_credentials}', 'federated_jwt', 'https://k8s.example', 'system:serviceaccount:a:b')`,
+        );
+        // Bound both ways: no federated client without its binding, no binding on another method, no unknown issuer.
+        await expect(upgraded.query(`INSERT INTO clients (client_id, name, grant_types, token_endpoint_auth_method) VALUES ('x', 'x', '{}', 'federated_jwt')`)).rejects.toThrow(/clients_federated_binding_check/);
+        await expect(
+          upgraded.query(`INSERT INTO clients (client_id, name, grant_types, token_endpoint_auth_method, federated_issuer, federated_subject) VALUES ('y', 'y', '{}', 'federated_jwt', 'https://unknown', 's')`),
+        ).rejects.toThrow(/foreign key/);
+        await expect(upgraded.query(`DELETE FROM trusted_issuers`)).rejects.toThrow(/foreign key/);
+
+        await upgraded.undoLastMigration();
+        expect(await upgraded.query(`SELECT client_id FROM clients`)).toEqual([{ client_id: 'legacy' }]);
+        expect(await upgraded.query(`SELECT to_regclass('auth.trusted_issuers') AS table`)).toEqual([{ table: null }]);
+        await upgraded.runMigrations();
+        expect(await upgraded.query(`SELECT count(*)::int AS n FROM trusted_issuers`)).toEqual([{ n: 0 }]);
+      });
     });
   });
 });

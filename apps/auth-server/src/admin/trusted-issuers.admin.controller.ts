@@ -10,8 +10,7 @@ import { AdminPathId } from './admin-params';
 const ApiIssuerParam = () => ApiParam({ name: 'issuer', description: 'the issuer URL, URL-encoded (https%3A%2F%2Fkubernetes.default.svc)' });
 
 /** Trusted workload issuers over HTTP (federated_jwt clients, issue 30): what `npm run cli -- trusted-issuers …` does. */
-// The clients area (admin:clients): an issuer is part of how clients authenticate, trusted by whoever registers them.
-@AdminController('admin/trusted-issuers', 'clients')
+@AdminController('admin/trusted-issuers', 'trusted-issuers')
 export class TrustedIssuersAdminController {
   constructor(private readonly issuers: TrustedIssuersService) {}
 

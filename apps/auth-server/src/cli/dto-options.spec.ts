@@ -39,6 +39,8 @@ describe('addDtoOptions: CLI options from a DTO, and back', () => {
       ['--auth-method', false],
       ['--jwks-file', false],
       ['--jwks-uri', false],
+      ['--federated-issuer', false],
+      ['--federated-subject', false],
     ]);
   });
 

@@ -11,6 +11,10 @@ const HINTS: { when: RegExp; hint: string }[] = [
   { when: /need at least one redirect URI/, hint: `give one with --redirect-uri (repeatable; redirect_uris in the admin API); see \`${CLI} clients create --help\`` },
   { when: /authenticates with private_key_jwt and has no secrets/, hint: 'its keys live in its JWKS: publish new keys there instead' },
   { when: /^private_key_jwt needs|^jwks|--jwks-file/, hint: `see \`${CLI} clients create --help\` for a private_key_jwt example (--jwks-file or --jwks-uri)` },
+  { when: /^federated_issuer: no trusted issuer|^no trusted issuer "/, hint: `run \`${CLI} trusted-issuers list\`, or trust it first with \`${CLI} trusted-issuers create --help\`` },
+  { when: /^federated_jwt needs|^federated_subject /, hint: `see \`${CLI} clients create --help\`: --federated-issuer <url> --federated-subject system:serviceaccount:<ns>:<sa> (or a SPIFFE ID)` },
+  { when: /still authenticates clients: /, hint: `delete those clients first (\`${CLI} clients delete <id>\`), or bind them to another issuer by recreating them` },
+  { when: /authenticates with federated_jwt/, hint: 'its credential is its workload token, rotated by the platform (kubelet, SPIRE): nothing to rotate here' },
   { when: /^no resource "/, hint: `run \`${CLI} resources list\` to see the registered APIs, or register it with \`${CLI} resources create\`` },
   { when: /^scopes not defined by /, hint: `a resource defines its scopes: see \`${CLI} resources show <uri>\`, or add them with \`${CLI} resources update\`` },
   {

@@ -1,4 +1,4 @@
-import { checkClientRegistration, checkGrant, ClientRegistrationError, RegistrationToCheck } from './client-registration.policy';
+import { checkClientRegistration, checkGrant, ClientRegistrationError, federatedSubjectProblem, RegistrationToCheck } from './client-registration.policy';
 
 describe('client registration policy (pure: no I/O)', () => {
   const confidential: RegistrationToCheck = { clientId: 'billing', authMethod: 'client_secret_basic', grantTypes: ['client_credentials'], redirectUris: [], ownedAudiences: [] };
@@ -54,5 +54,22 @@ describe('client registration policy (pure: no I/O)', () => {
     expect(refusal(() => checkGrant(resource, { scopes: [] }))).toBe('scopes: a grant at api://orders needs at least one scope');
     expect(refusal(() => checkGrant(resource, { scopes: ['users:read'] }))).toBe('scopes not defined by api://orders: users:read');
     expect(refusal(() => checkGrant(resource, { scopes: ['orders:read'], defaultScopes: ['orders:write'] }))).toBe('default_scopes must be among the granted scopes: orders:write');
+  });
+
+  it('federated_jwt: an issuer and a subject, no secret; the two fields belong to that method only (issue 30)', () => {
+    const federated = { ...confidential, authMethod: 'federated_jwt' as const, federatedIssuer: 'https://k8s.example', federatedSubject: 'system:serviceaccount:platform:billing' };
+    expect(() => checkClientRegistration(federated, rules)).not.toThrow();
+    expect(refusal(() => checkClientRegistration({ ...federated, federatedIssuer: undefined }, rules))).toMatch(/^federated_jwt needs federated_issuer/);
+    expect(refusal(() => checkClientRegistration({ ...federated, federatedSubject: 'two words' }, rules))).toMatch(/^federated_jwt needs federated_subject/);
+    expect(refusal(() => checkClientRegistration({ ...federated, secret: 'x'.repeat(40) }, rules))).toBe('federated_jwt clients have no secret');
+    expect(refusal(() => checkClientRegistration({ ...confidential, federatedSubject: 'system:serviceaccount:a:b' }, rules))).toMatch(/only apply to federated_jwt/);
+  });
+
+  it("federated_subject is what the issuer's kind can issue", () => {
+    expect(federatedSubjectProblem('kubernetes', 'system:serviceaccount:platform:order-service')).toBeUndefined();
+    expect(federatedSubjectProblem('kubernetes', 'spiffe://cluster.local/ns/platform/sa/order-service')).toMatch(/system:serviceaccount/);
+    expect(federatedSubjectProblem('spiffe', 'spiffe://cluster.local/ns/platform/sa/order-service')).toBeUndefined();
+    expect(federatedSubjectProblem('spiffe', 'spiffe://Cluster.local/x?y')).toMatch(/SPIFFE ID/);
+    expect(federatedSubjectProblem('oidc', 'anything-the-issuer-says')).toBeUndefined();
   });
 });

@@ -7,14 +7,19 @@ export const CLIENT_BASIC_SCHEME = 'client_secret_basic';
 type FieldSchema = { type: 'string'; description: string; enum?: string[] };
 
 const CLIENT_AUTH_FIELDS: Record<string, FieldSchema> = {
-  client_id: { type: 'string', description: 'client_secret_post, private_key_jwt and public clients: the client id.' },
+  client_id: { type: 'string', description: 'client_secret_post, private_key_jwt and public clients: the client id; federated_jwt: required (the workload token names the workload, not the client).' },
   client_secret: { type: 'string', description: 'client_secret_post only (prefer HTTP Basic).' },
   client_assertion_type: {
     type: 'string',
-    enum: ['urn:ietf:params:oauth:client-assertion-type:jwt-bearer'],
-    description: 'private_key_jwt (RFC 7523).',
+    enum: ['urn:ietf:params:oauth:client-assertion-type:jwt-bearer', 'urn:ietf:params:oauth:client-assertion-type:jwt-spiffe'],
+    description: 'private_key_jwt and federated_jwt (RFC 7523); jwt-spiffe: a JWT-SVID (draft-ietf-oauth-spiffe-client-auth), federated_jwt only.',
   },
-  client_assertion: { type: 'string', description: 'private_key_jwt: a JWT signed with the client key; aud is one string, the issuer (preferred) or the token endpoint URL.' },
+  client_assertion: {
+    type: 'string',
+    description:
+      'private_key_jwt: a JWT signed with the client key; aud is one string, the issuer (preferred) or the token endpoint URL. ' +
+      'federated_jwt: the workload token of a trusted issuer (Kubernetes service-account token, SPIFFE JWT-SVID), aud containing this issuer.',
+  },
 };
 
 export const OAUTH_ERROR_SCHEMA: SchemaObject = {
@@ -46,7 +51,7 @@ export function ApiClientAuthenticatedForm(options: ClientAuthenticatedFormDocs)
   return applyDecorators(
     ApiOperation({
       summary: options.summary,
-      description: `${options.description}\n\nClient authentication: HTTP Basic (client_secret_basic), or client_secret_post / private_key_jwt fields in the body.`,
+      description: `${options.description}\n\nClient authentication: HTTP Basic (client_secret_basic), or client_secret_post / private_key_jwt / federated_jwt fields in the body.`,
     }),
     ApiSecurity(CLIENT_BASIC_SCHEME),
     ApiSecurity({}),

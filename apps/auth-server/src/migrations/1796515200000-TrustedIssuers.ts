@@ -18,7 +18,7 @@ export class TrustedIssuers1796515200000 implements MigrationInterface {
         kind text NOT NULL CHECK (kind IN ('kubernetes', 'spiffe', 'oidc')),
         jwks_uri text,
         jwks jsonb,
-        audience text,
+        expected_audience text,
         max_assertion_lifetime_seconds integer NOT NULL DEFAULT 3600 CHECK (max_assertion_lifetime_seconds > 0),
         bound_namespaces text[] NOT NULL DEFAULT '{}',
         required_bindings text[] NOT NULL DEFAULT '{}',

@@ -36,7 +36,7 @@ export class TrustedIssuerEntity {
   jwks!: JSONWebKeySet | null;
 
   /** The `aud` its tokens must contain; null: this server's issuer identifier. */
-  @Column('text', { nullable: true })
+  @Column('text', { name: 'expected_audience', nullable: true })
   audience!: string | null;
 
   /** Longest exp − iat (or exp − nbf) accepted: the window in which a stolen token is worth anything. */

@@ -160,6 +160,10 @@ export class TrustedIssuersService {
       if (keys.some((key) => SECRET_MEMBERS.some((member) => member in (key as object)))) {
         throw new RegistrationError('jwks holds private or symmetric key material: give the public keys only');
       }
+      // What the key store can use (libs/auth's JwksKeyStore): a key is found by its kid, and is EC or RSA.
+      if (!keys.every((key) => typeof (key as JWK).kid === 'string' && ['EC', 'RSA'].includes((key as JWK).kty!))) {
+        throw new RegistrationError('jwks: every key needs a kid and kty EC or RSA');
+      }
       jwks = input.jwks as unknown as JSONWebKeySet;
     }
     if (input.audience !== undefined && (!input.audience || /\s/.test(input.audience) || input.audience.length > MAX_URL_LENGTH || !isStorableText(input.audience))) {

@@ -44,9 +44,10 @@ class Refusal extends Error {}
  * leeway, a lifetime exp − iat (or exp − nbf) within the issuer's maximum, for Kubernetes issuers the
  * `kubernetes.io` claims (agreeing with `sub`, in a bound namespace, carrying required bindings).
  *
- * Replay: a `jti`, where the issuer sets one (SPIRE can), is recorded until the token expires, like
- * private_key_jwt's. Kubernetes tokens carry none usable for this and are reused by design until the
- * kubelet rewrites them; the bounded lifetime is their defence (README, "Running without client secrets").
+ * Replay: a `jti`, where a SPIFFE or OIDC issuer sets one, is recorded until the token expires, like
+ * private_key_jwt's. Kubernetes tokens are reused by design until the kubelet rewrites them (their
+ * `jti`, set since Kubernetes 1.29, names the token, not one use of it): for them the bounded lifetime
+ * is the defence (README, "Running without client secrets").
  */
 @Injectable()
 export class FederatedJwtAuthenticator implements ClientAuthenticator<FederatedCredential> {
@@ -76,7 +77,7 @@ export class FederatedJwtAuthenticator implements ClientAuthenticator<FederatedC
     } catch (error) {
       if (!(error instanceof Refusal)) throw error;
       // A security event: who tried, against which issuer, and why; never the token itself.
-      this.logger.warn({ event: 'security', action: 'client-auth.federated.refused', client_id: credential.clientId, reason: error.message });
+      this.logger.warn({ event: 'security', action: 'client-auth.federated.refused', client_id: credential.clientId.slice(0, 256), reason: error.message.slice(0, 300) });
       throw new InvalidClient(REFUSED);
     }
   }
@@ -99,8 +100,8 @@ export class FederatedJwtAuthenticator implements ClientAuthenticator<FederatedC
       throw new Refusal('assertion is not a JWT');
     }
     // Before any key is looked up: `none` and HMAC (a "secret" anyone holding the public key could forge) never pass.
-    if (typeof alg !== 'string' || !ASSERTION_ALGORITHMS.includes(alg)) throw new Refusal(`algorithm ${JSON.stringify(alg)} not allowed`);
-    if (claimedIssuer !== client.federatedIssuer) throw new Refusal(`iss ${JSON.stringify(claimedIssuer)} is not the client's issuer ${client.federatedIssuer}`);
+    if (typeof alg !== 'string' || !ASSERTION_ALGORITHMS.includes(alg)) throw new Refusal(`algorithm ${quoted(alg)} not allowed`);
+    if (claimedIssuer !== client.federatedIssuer) throw new Refusal(`iss ${quoted(claimedIssuer)} is not the client's issuer ${client.federatedIssuer}`);
     const issuer = await this.issuers.find(client.federatedIssuer);
     if (!issuer) throw new Refusal(`issuer ${client.federatedIssuer} is not trusted`);
     if (assertionType === JWT_SPIFFE_ASSERTION_TYPE && issuer.kind !== 'spiffe') throw new Refusal('a jwt-spiffe assertion from a non-SPIFFE issuer');
@@ -120,7 +121,10 @@ export class FederatedJwtAuthenticator implements ClientAuthenticator<FederatedC
     }
     this.checkLifetime(payload, issuer);
     if (issuer.kind === 'kubernetes') checkKubernetesClaims(payload, client.federatedSubject, issuer);
-    if (payload.jti !== undefined) await this.rememberJti(clientId, String(payload.jti), payload.exp!);
+    // Kubernetes tokens are bearer tokens the kubelet hands out again and again until it rotates them
+    // (at 80 % of their lifetime): since 1.29 they carry a `jti`, but one use per jti would refuse the
+    // second token request of a pod within that window. Their bounded lifetime is the defence.
+    if (payload.jti !== undefined && issuer.kind !== 'kubernetes') await this.rememberJti(clientId, String(payload.jti), payload.exp!);
     return acceptClient(registered, 'federated_jwt');
   }
 
@@ -161,12 +165,18 @@ function checkKubernetesClaims(payload: JWTPayload, subject: string, issuer: Tru
   const needsClaim = issuer.boundNamespaces.length > 0 || issuer.requiredBindings.length > 0;
   if (needsClaim && claim === undefined) throw new Refusal('kubernetes.io claim missing');
   if (issuer.boundNamespaces.length && !issuer.boundNamespaces.includes(String(claim!.namespace))) {
-    throw new Refusal(`namespace ${JSON.stringify(claim!.namespace)} is not bound`);
+    throw new Refusal(`namespace ${quoted(claim!.namespace)} is not bound`);
   }
   for (const binding of issuer.requiredBindings) {
     const bound = claim![binding] as { name?: unknown } | undefined;
     if (typeof bound?.name !== 'string') throw new Refusal(`token is not bound to a ${binding}`);
   }
+}
+
+/** A caller-chosen value in a log line: JSON-quoted and cut short (the log is no place for 8 kB of it). */
+function quoted(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 120 ? `${text.slice(0, 120)}…` : text;
 }
 
 function describe(error: unknown): string {
