@@ -16,6 +16,7 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { randomBytes } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { demoClientTokenCommand } from './support/banner';
 import { DelegatedOrderService, delegatedOrderService } from './support/delegated-order-service';
@@ -178,6 +179,51 @@ async function clientCredentials(clientId: string, secret: string, form: Record<
   return token;
 }
 
+/**
+ * How order-service authenticates at the token endpoint, as order-service does: with its workload
+ * identity token when it runs secretless (ORDER_SERVICE_CLIENT_ASSERTION_FILE, README "Running without
+ * client secrets"), else with its secret (client_secret_basic).
+ */
+function orderServiceAuthentication(): { headers: Record<string, string>; form: Record<string, string>; how: string } {
+  const assertionFile = process.env.ORDER_SERVICE_CLIENT_ASSERTION_FILE;
+  if (!assertionFile) {
+    const basic = Buffer.from(`order-service:${encodeURIComponent(process.env.ORDER_SERVICE_CLIENT_SECRET ?? '')}`).toString('base64');
+    return { headers: { authorization: `Basic ${basic}` }, form: {}, how: demoClientTokenCommand(AUTH) };
+  }
+  return {
+    headers: {},
+    form: {
+      client_id: 'order-service',
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      // Read afresh for each request: the platform keeps rewriting it.
+      client_assertion: readFileSync(assertionFile, 'utf8').trim(),
+    },
+    how: `federated_jwt: client_assertion = the workload token in ${assertionFile} (no secret)`,
+  };
+}
+
+/** A token request as order-service makes it. */
+function orderServiceTokenAnswer(form: Record<string, string>) {
+  const authentication = orderServiceAuthentication();
+  return {
+    how: authentication.how,
+    answer: call(`${AUTH}/oauth/token`, undefined, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...authentication.headers },
+      body: new URLSearchParams({ ...authentication.form, ...form }).toString(),
+    }),
+  };
+}
+
+/** order-service's own token (client credentials), as order-service gets it. */
+async function orderServiceToken(form: Record<string, string>): Promise<{ token: string; how: string }> {
+  const { how, answer } = orderServiceTokenAnswer({ grant_type: 'client_credentials', ...form });
+  const { status, body } = await answer;
+  const token = (body as { access_token?: string }).access_token;
+  if (status !== 200 || !token) throw new Error(`client credentials for order-service answered ${status}: ${JSON.stringify(body)}`);
+  return { token, how };
+}
+
 /** What order-service reported of one request (its dev-only flow trace: claims and decisions, never a token). */
 interface FlowTrace {
   downstream?: { target: string; serviceTokenClaims: Record<string, unknown>; tokenSource: 'cache' | 'token-endpoint'; status: number }[];
@@ -196,19 +242,14 @@ async function tracedCall(url: string, token: string) {
 }
 
 /** The token endpoint's answer to order-service exchanging a user's token (RFC 8693), as order-service asks. */
-function exchangeAnswer(secret: string, subjectToken: string) {
-  const basic = Buffer.from(`order-service:${encodeURIComponent(secret)}`).toString('base64');
-  return call(`${AUTH}/oauth/token`, undefined, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}` },
-    body: new URLSearchParams({
-      grant_type: TOKEN_EXCHANGE,
-      subject_token: subjectToken,
-      subject_token_type: ACCESS_TOKEN_TYPE,
-      resource: 'api://user-service',
-      scope: 'users:read',
-    }).toString(),
-  });
+function exchangeAnswer(subjectToken: string) {
+  return orderServiceTokenAnswer({
+    grant_type: TOKEN_EXCHANGE,
+    subject_token: subjectToken,
+    subject_token_type: ACCESS_TOKEN_TYPE,
+    resource: 'api://user-service',
+    scope: 'users:read',
+  }).answer;
 }
 
 /** Two tokens' claims next to each other, one claim a row (the values shortened to the column). */
@@ -229,7 +270,7 @@ function sideBySide(titles: [string, string], left: Record<string, unknown>, rig
 }
 
 /** Step 3: the same flow with order-service in token-exchange mode, and the two downstream tokens side by side. */
-async function bothModes(aliceToken: string, serviceToken: string, orderServiceSecret: string): Promise<void> {
+async function bothModes(aliceToken: string, serviceToken: string): Promise<void> {
   hop('the same call through an order-service with USER_LOOKUP=token_exchange: a token on behalf of alice');
   let delegatedOrders: DelegatedOrderService | undefined;
   try {
@@ -268,7 +309,7 @@ async function bothModes(aliceToken: string, serviceToken: string, orderServiceS
     }
 
     // The delegated token itself, made here exactly as order-service asks for it (the flow trace shows claims only).
-    const exchange = await exchangeAnswer(orderServiceSecret, aliceToken);
+    const exchange = await exchangeAnswer(aliceToken);
     const delegatedToken = (exchange.body as { access_token?: string }).access_token;
     line(`the same exchange, made here with order-service's credentials: ${verdict(exchange.status, 200)}`);
     if (!delegatedToken) throw new Error(`token exchange answered ${exchange.status}: ${JSON.stringify(exchange.body)}`);
@@ -343,9 +384,8 @@ export async function runDemo(): Promise<void> {
   line(`response ${verdict(second.status, 200)}`);
 
   hop("what order-service's own token looks like (the same client-credentials request, made here)");
-  const orderServiceSecret = process.env.ORDER_SERVICE_CLIENT_SECRET ?? '';
-  const serviceToken = await clientCredentials('order-service', orderServiceSecret, { scope: 'users:read', resource: 'api://user-service' });
-  line(demoClientTokenCommand(AUTH));
+  const { token: serviceToken, how } = await orderServiceToken({ scope: 'users:read', resource: 'api://user-service' });
+  line(how);
   line('claims (a service token: sub = client_id, no auth_time):');
   json(decodeJwt(serviceToken));
 
@@ -355,7 +395,7 @@ export async function runDemo(): Promise<void> {
   line(`with order-service's service token (users:read): ${verdict(accepted.status, 200)}`);
   json(accepted.body);
 
-  await bothModes(aliceToken, serviceToken, orderServiceSecret);
+  await bothModes(aliceToken, serviceToken);
 
   hop('failure cases');
   const noToken = await call(`${ORDERS}/orders`);
