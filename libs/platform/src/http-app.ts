@@ -7,7 +7,7 @@ import { corsOptions, corsOrigins } from './cors';
 import { flowTraceEnabled, registerFlowTraceHooks } from './flow-trace-hooks';
 import { LoggerModule } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
-import { createPinoLogger, PinoNestLogger, registerAccessLog, REQUEST_ID_HEADER, requestIdOf, runWithRequestId } from './logging';
+import { createPinoLogger, flushLogs, PinoNestLogger, registerAccessLog, REQUEST_ID_HEADER, requestIdOf, runWithRequestId } from './logging';
 import { LibraryMetrics, registerMetrics } from './metrics';
 import { ApiDocsOptions, setupApiDocs } from './api-docs/api-docs';
 import { secureHeaderPolicy, secureHeaders } from './secure-headers';
@@ -113,8 +113,9 @@ export async function createHttpApp(module: Type<unknown>, options: HttpAppOptio
   // Off in production unless API_DOCS_ENABLED=true: the document maps every route for anyone.
   if (options.docs && platform.apiDocsEnabled) setupApiDocs(app, options.docs);
   drainKeepAliveOnClose(app);
-  // The spans of the last requests leave before the process does (a no-op with tracing off).
-  fastify.addHook('onClose', () => flushTracing());
+  // The spans of the last requests leave before the process does (a no-op with tracing off), and
+  // their access-log lines (fastify runs onClose once the in-flight requests are answered).
+  fastify.addHook('onClose', () => Promise.all([flushTracing(), flushLogs(logger)]).then(() => undefined));
   app.enableShutdownHooks();
   const origins = corsOrigins();
   if (origins.length) app.enableCors(corsOptions(origins));
