@@ -4,7 +4,6 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import pino, { Logger as PinoInstance, LevelWithSilent } from 'pino';
 import type { FastifyInstance } from 'fastify';
-import PinoPretty from 'pino-pretty';
 import { activeSpanIds, activeTraceId, tracingRegistered } from '@nest-oauth-m2m/auth';
 import { colourEnabled } from './colour';
 
@@ -59,7 +58,11 @@ export function createPinoLogger(service: string, levels: LogLevel[] | false, en
   const pretty = env.NODE_ENV !== 'production' && env.LOG_FORMAT !== 'json';
   if (!pretty) return pino(options, process.stdout);
   const prettyOptions = { sync: true, colorize: colourEnabled(process.stdout, env), ignore: 'pid,hostname', singleLine: true };
-  if (env.NODE_ENV === 'test') return pino(options, PinoPretty({ ...prettyOptions, destination: process.stdout }));
+  if (env.NODE_ENV === 'test') {
+    // Loaded only here: an app logging JSON (or through the worker) never loads pino-pretty itself.
+    const PinoPretty = require('pino-pretty') as typeof import('pino-pretty');
+    return pino(options, PinoPretty({ ...prettyOptions, destination: process.stdout }));
+  }
   // fd 1 from the worker, synchronously: flushLogs (at close) then waits for nothing but the worker.
   return pino(options, pino.transport({ target: 'pino-pretty', options: { ...prettyOptions, destination: 1 } }));
 }
