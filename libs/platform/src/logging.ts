@@ -63,17 +63,9 @@ export function createPinoLogger(service: string, levels: LogLevel[] | false, en
     const PinoPretty = require('pino-pretty') as typeof import('pino-pretty');
     return pino(options, PinoPretty({ ...prettyOptions, destination: process.stdout }));
   }
-  // fd 1 from the worker, synchronously: flushLogs (at close) then waits for nothing but the worker.
+  // fd 1 from the worker, synchronously. At exit pino ends the worker once it has written every line
+  // (http-app.ts ends a SIGTERM'd app with process.exit so that exit runs).
   return pino(options, pino.transport({ target: 'pino-pretty', options: { ...prettyOptions, destination: 1 } }));
-}
-
-/**
- * Waits until every line logged so far has left the process (the pretty transport's worker has
- * written it). Nest ends a process on SIGTERM by re-raising the signal once the app is closed, so
- * nothing runs at exit: the app's close (http-app.ts) calls this after the last response.
- */
-export function flushLogs(logger: PinoInstance): Promise<void> {
-  return new Promise((done) => logger.flush(() => done()));
 }
 
 function requestIdMixin(): { reqId?: string } {
