@@ -51,7 +51,7 @@ WORKDIR /app
 # NODE_ENV=development (placeholder secrets). For production pass NODE_ENV=production together
 # with real secrets and an https ISSUER; the apps refuse to start otherwise.
 # The heap cap every app runs with (libs/platform/src/runtime.ts: APP_NODE_OPTIONS).
-ENV NODE_OPTIONS=--max-old-space-size=128
+ENV NODE_OPTIONS="--max-old-space-size=128 --max-semi-space-size=4"
 COPY package.json ./
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

@@ -115,7 +115,10 @@ export async function createHttpApp(module: Type<unknown>, options: HttpAppOptio
   drainKeepAliveOnClose(app);
   // The spans of the last requests leave before the process does (a no-op with tracing off).
   fastify.addHook('onClose', () => flushTracing());
-  app.enableShutdownHooks();
+  // Once closed, end with process.exit rather than re-raising the signal (Nest's default): only then
+  // does the 'exit' event run, where pino ends the readable format's worker thread after it has
+  // written every line (test/faults/log-flush.drill.ts lost the last ~2 % of lines without it).
+  app.enableShutdownHooks(undefined, { useProcessExit: true });
   const origins = corsOrigins();
   if (origins.length) app.enableCors(corsOptions(origins));
   if (flowTraceEnabled()) registerFlowTraceHooks(app, options.realm);
