@@ -16,6 +16,7 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { randomBytes } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { demoClientTokenCommand } from './support/banner';
 import { DelegatedOrderService, delegatedOrderService } from './support/delegated-order-service';
@@ -196,12 +197,13 @@ async function tracedCall(url: string, token: string) {
 }
 
 /** The token endpoint's answer to order-service exchanging a user's token (RFC 8693), as order-service asks. */
-function exchangeAnswer(secret: string, subjectToken: string) {
-  const basic = Buffer.from(`order-service:${encodeURIComponent(secret)}`).toString('base64');
+function exchangeAnswer(subjectToken: string) {
+  const credentials = orderServiceCredentials();
   return call(`${AUTH}/oauth/token`, undefined, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}` },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...credentials.headers },
     body: new URLSearchParams({
+      ...credentials.form,
       grant_type: TOKEN_EXCHANGE,
       subject_token: subjectToken,
       subject_token_type: ACCESS_TOKEN_TYPE,
@@ -229,7 +231,7 @@ function sideBySide(titles: [string, string], left: Record<string, unknown>, rig
 }
 
 /** Step 3: the same flow with order-service in token-exchange mode, and the two downstream tokens side by side. */
-async function bothModes(aliceToken: string, serviceToken: string, orderServiceSecret: string): Promise<void> {
+async function bothModes(aliceToken: string, serviceToken: string): Promise<void> {
   hop('the same call through an order-service with USER_LOOKUP=token_exchange: a token on behalf of alice');
   let delegatedOrders: DelegatedOrderService | undefined;
   try {
@@ -268,7 +270,7 @@ async function bothModes(aliceToken: string, serviceToken: string, orderServiceS
     }
 
     // The delegated token itself, made here exactly as order-service asks for it (the flow trace shows claims only).
-    const exchange = await exchangeAnswer(orderServiceSecret, aliceToken);
+    const exchange = await exchangeAnswer(aliceToken);
     const delegatedToken = (exchange.body as { access_token?: string }).access_token;
     line(`the same exchange, made here with order-service's credentials: ${verdict(exchange.status, 200)}`);
     if (!delegatedToken) throw new Error(`token exchange answered ${exchange.status}: ${JSON.stringify(exchange.body)}`);
@@ -302,6 +304,41 @@ async function bothModes(aliceToken: string, serviceToken: string, orderServiceS
   } finally {
     await delegatedOrders?.stop();
   }
+}
+
+/**
+ * How order-service authenticates to the auth-server, as order-service itself does: with its workload
+ * identity token when it runs secretless (ORDER_SERVICE_CLIENT_ASSERTION_FILE, README "Running without
+ * client secrets"; the file is read afresh, the platform rewrites it), else with its secret (Basic).
+ */
+function orderServiceCredentials(): { headers: Record<string, string>; form: Record<string, string>; how: string } {
+  const assertionFile = process.env.ORDER_SERVICE_CLIENT_ASSERTION_FILE;
+  if (!assertionFile) {
+    const basic = Buffer.from(`order-service:${encodeURIComponent(process.env.ORDER_SERVICE_CLIENT_SECRET ?? '')}`).toString('base64');
+    return { headers: { authorization: `Basic ${basic}` }, form: {}, how: demoClientTokenCommand(AUTH) };
+  }
+  return {
+    headers: {},
+    form: {
+      client_id: 'order-service',
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: readFileSync(assertionFile, 'utf8').trim(),
+    },
+    how: `federated_jwt: client_assertion = the workload token in ${assertionFile} (no secret)`,
+  };
+}
+
+/** order-service's own token, requested here exactly as order-service requests it. */
+async function orderServiceToken(form: Record<string, string>): Promise<{ token: string; how: string }> {
+  const credentials = orderServiceCredentials();
+  const { status, body } = await call(`${AUTH}/oauth/token`, undefined, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...credentials.headers },
+    body: new URLSearchParams({ grant_type: 'client_credentials', ...credentials.form, ...form }).toString(),
+  });
+  const token = (body as { access_token?: string }).access_token;
+  if (status !== 200 || !token) throw new Error(`client credentials for order-service answered ${status}: ${JSON.stringify(body)}`);
+  return { token, how: credentials.how };
 }
 
 /** The whole demo; rejects on the first hop that cannot go on (a ✗ verdict alone does not). Exported for its test. */
@@ -343,9 +380,8 @@ export async function runDemo(): Promise<void> {
   line(`response ${verdict(second.status, 200)}`);
 
   hop("what order-service's own token looks like (the same client-credentials request, made here)");
-  const orderServiceSecret = process.env.ORDER_SERVICE_CLIENT_SECRET ?? '';
-  const serviceToken = await clientCredentials('order-service', orderServiceSecret, { scope: 'users:read', resource: 'api://user-service' });
-  line(demoClientTokenCommand(AUTH));
+  const { token: serviceToken, how } = await orderServiceToken({ scope: 'users:read', resource: 'api://user-service' });
+  line(how);
   line('claims (a service token: sub = client_id, no auth_time):');
   json(decodeJwt(serviceToken));
 
@@ -355,7 +391,7 @@ export async function runDemo(): Promise<void> {
   line(`with order-service's service token (users:read): ${verdict(accepted.status, 200)}`);
   json(accepted.body);
 
-  await bothModes(aliceToken, serviceToken, orderServiceSecret);
+  await bothModes(aliceToken, serviceToken);
 
   hop('failure cases');
   const noToken = await call(`${ORDERS}/orders`);

@@ -8,17 +8,33 @@ import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { writeEnvVariable } from './new-service/env-files';
 import { NewServiceError, serviceNames } from './new-service/naming';
-import { CliResult, registerService } from './new-service/registration';
+import { CliResult, federatedIdentityOf, registerService, shellCommand, clientCommand } from './new-service/registration';
 import { scaffoldService } from './new-service/scaffold';
 
 /** The repository: this file runs as dist/scripts/new-service.js. */
 const ROOT = resolve(__dirname, '../..');
 
-const USAGE = `usage: npm run new:service -- <name> [--no-register]
+const USAGE = `usage: npm run new:service -- <name> [--no-register] [--federated-issuer <url> --federated-subject <sub>]
 
-  <name>          lower-case words and hyphens, e.g. billing-service (route prefix and scopes: billing)
-  --no-register   only write the files; register later with the two commands it prints
+  <name>                 lower-case words and hyphens, e.g. billing-service (route prefix and scopes: billing)
+  --no-register          only write the files; register later with the two commands it prints
+  --federated-issuer     secretless: its client authenticates with a workload identity token (federated_jwt)
+  --federated-subject    of this trusted issuer, whose exact sub is this (README, "Running without client
+                         secrets"); no secret is created, the service reads <NAME>_CLIENT_ASSERTION_FILE
 `;
+
+/** \`--flag value\` or \`--flag=value\`; the rest of argv without them. */
+function takeOption(argv: string[], flag: string): [string | undefined, string[]] {
+  const rest: string[] = [];
+  let value: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === flag) value = argv[++i] ?? '';
+    else if (arg.startsWith(`${flag}=`)) value = arg.slice(flag.length + 1);
+    else rest.push(arg);
+  }
+  return [value, rest];
+}
 
 /** The operator CLI as \`npm run -s cli\` runs it (compiling first when sources changed): stdout captured. */
 function runCli(args: string[]): Promise<CliResult> {
@@ -34,7 +50,9 @@ function runCli(args: string[]): Promise<CliResult> {
   });
 }
 
-async function main(argv: string[]): Promise<number> {
+async function main(args: string[]): Promise<number> {
+  const [federatedIssuer, withoutIssuer] = takeOption(args, '--federated-issuer');
+  const [federatedSubject, argv] = takeOption(withoutIssuer, '--federated-subject');
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(USAGE);
     return 0;
@@ -48,15 +66,28 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const names = serviceNames(positional[0]!);
+  const federated = federatedIdentityOf(federatedIssuer, federatedSubject);
   const { port, files } = scaffoldService(ROOT, names);
   process.stdout.write(`created apps/${names.name} (default port ${port}, GET /${names.base}/me needs ${names.readScope}):\n${files.map((file) => `  ${file}`).join('\n')}\n`);
 
   if (register) {
     process.stdout.write(`registering ${names.audience} and the client ${names.name} at the auth-server…\n`);
-    const { secret } = await registerService(names, runCli);
-    writeEnvVariable(join(ROOT, '.env'), `${names.upper}_CLIENT_SECRET`, secret);
-    // Not one character of the secret: it is in .env (0600) and nowhere else.
-    process.stdout.write(`wrote ${names.upper}_CLIENT_SECRET to .env (readable by you only; the secret is never printed)\n`);
+    const { secret } = await registerService(names, runCli, federated);
+    if (secret === undefined) {
+      process.stdout.write(
+        `registered ${names.name} as a federated client (no secret): it authenticates with the token of ${federated!.issuer} whose sub is ${federated!.subject};\n` +
+          `  set ${names.upper}_CLIENT_ASSERTION_FILE to the file the platform keeps that token in (README, "Running without client secrets")\n`,
+      );
+    } else {
+      writeEnvVariable(join(ROOT, '.env'), `${names.upper}_CLIENT_SECRET`, secret);
+      // Not one character of the secret: it is in .env (0600) and nowhere else.
+      process.stdout.write(`wrote ${names.upper}_CLIENT_SECRET to .env (readable by you only; the secret is never printed)\n`);
+    }
+  } else if (federated) {
+    process.stdout.write(
+      `not registered (--no-register): before it starts, run\n  npm run -s cli -- resources create --uri ${names.audience} --scopes "${names.readScope} ${names.writeScope}"\n` +
+        `  ${shellCommand(clientCommand(names, federated))}\nand set ${names.upper}_CLIENT_ASSERTION_FILE where it runs.\n`,
+    );
   } else {
     process.stdout.write(
       `not registered (--no-register): before it starts, run\n  npm run -s cli -- resources create --uri ${names.audience} --scopes "${names.readScope} ${names.writeScope}"\n` +

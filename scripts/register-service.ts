@@ -1,7 +1,9 @@
 /**
  * `node dist/scripts/register-service.js <name>`: registers a scaffolded service at the auth-server of
  * the stack it runs in (the one-shot `<name>-registration` that `npm run new:service` adds to
- * docker-compose.yml), with the secret the stack gives it in `<NAME>_CLIENT_SECRET`. Idempotent: what
+ * docker-compose.yml), with the secret the stack gives it in `<NAME>_CLIENT_SECRET`, or, without one
+ * and with WORKLOAD_ISSUER set (a secretless cluster), as a federated_jwt client bound to
+ * `system:serviceaccount:<NAMESPACE>:<name>` of that issuer. Idempotent: what
  * is already registered is left as it is. Runs the operator CLI of the same image, so it needs the
  * auth-server's DATABASE_URL, CLIENT_SECRET_PEPPER and KEY_ENCRYPTION_KEY.
  */
@@ -31,8 +33,11 @@ async function main(argv: string[]): Promise<void> {
   const names = serviceNames(argv[0]!);
   const variable = `${names.upper}_CLIENT_SECRET`;
   const secret = process.env[variable];
-  if (!secret) throw new NewServiceError(`${variable} is not set: the stack gives ${names.name} its client secret there`);
-  for (const line of await ensureRegistered(names, secret, runCli)) process.stdout.write(`register-service: ${line}\n`);
+  // Secretless stacks (deploy/k8s prod): the cluster's issuer and the pod's namespace name its workload identity.
+  const issuer = process.env.WORKLOAD_ISSUER;
+  const credential = !secret && issuer ? { issuer, subject: `system:serviceaccount:${process.env.NAMESPACE ?? 'default'}:${names.name}` } : secret;
+  if (!credential) throw new NewServiceError(`${variable} is not set (nor WORKLOAD_ISSUER, for a secretless stack): the stack gives ${names.name} its client secret there`);
+  for (const line of await ensureRegistered(names, credential, runCli)) process.stdout.write(`register-service: ${line}\n`);
 }
 
 main(process.argv.slice(2)).catch((error: Error) => {

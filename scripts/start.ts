@@ -4,6 +4,11 @@
  * .data/postgres — prints where they listen, and on Ctrl-C stops the apps, then the database.
  * `--watch` (`npm run start:dev`) also rebuilds on every change and restarts only the apps the
  * change reaches (scripts/support/dev-watch.ts).
+ * `--workload-identity` (`npm run start:workload-identity`) runs secretless (README, "Running without
+ * client secrets"): a stand-in workload issuer in this process writes order-service's and user-service's
+ * tokens under .data/workload-tokens, the auth-server's seed trusts it and registers both as
+ * federated_jwt clients, on an embedded database of its own (.data/postgres-workload-identity), since
+ * the default one holds them with secrets.
  *
  * Whichever process of `npm start` is stopped, everything stops: SIGINT, SIGTERM or SIGHUP here;
  * npm's own process (it forwards the signal to its `sh -c`, which dies and leaves this one to init:
@@ -11,9 +16,10 @@
  * channel closes and the reaper (scripts/support/reaper.ts) stops the embedded PostgreSQL.
  */
 import { defaultEmbeddedOptions, resolveDatabaseUrl } from '@app/database';
-import { colourEnabled, loadEnvFiles, withAppNodeOptions } from '@app/platform';
+import { colourEnabled, envFileValues, loadEnvFiles, withAppNodeOptions } from '@app/platform';
 import { ChildProcess, spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import type { StandIn } from './workload-issuer/stand-in';
 import { demoClientTokenCommand } from './support/banner';
 import { AppLauncher, discoverApps } from './support/launcher';
 import type { DevWatch } from './support/dev-watch';
@@ -27,6 +33,7 @@ let stopped: Promise<void> | undefined;
 let launcher: AppLauncher | undefined;
 let stopDatabase: () => Promise<void> = async () => undefined;
 let watcher: DevWatch | undefined;
+let standIn: StandIn | undefined;
 
 // Writes after the terminal or the reading end went away must not crash the launcher mid-stop.
 process.stdout.on('error', () => undefined);
@@ -50,6 +57,7 @@ function stopAll(exitCode: number): void {
     watcher?.close();
     process.stdout.write('\nstopping…\n');
     await launcher?.stop();
+    await standIn?.close().catch(() => undefined);
     await stopDatabase().catch(() => undefined);
     tellReaper({ done: true });
     process.stdout.write('stopped.\n');
@@ -83,6 +91,7 @@ async function main(): Promise<void> {
   const watch = process.argv.includes('--watch');
   // First of all, as the CLI does: the ports, DATABASE_URL and EMBEDDED_PG_* below, and the apps'
   // environment, come from the environment, else .env, else .env.example (libs/platform/src/env.ts).
+  if (process.argv.includes('--workload-identity')) await startWorkloadIdentity();
   loadEnvFiles();
   const apps = discoverApps(ROOT, process.env);
   if (apps.length === 0) throw new Error(`no apps under ${resolve(ROOT, 'apps')}`);
@@ -124,9 +133,46 @@ async function main(): Promise<void> {
   const width = Math.max(14, ...apps.map((app) => app.name.length + 1));
   const lines = apps.map((app) => `  ${app.name.padEnd(width)} http://localhost:${app.port}  ${app.describe}`.trimEnd());
   const authServer = apps.find((app) => app.name === 'auth-server');
-  const tokenHint = authServer ? ['  get a token for the demo client:', `  ${demoClientTokenCommand(`http://localhost:${authServer.port}`)}`, ''] : [];
+  const tokenHint = authServer && !standIn ? ['  get a token for the demo client:', `  ${demoClientTokenCommand(`http://localhost:${authServer.port}`)}`, ''] : [];
   const stops = watch ? 'rebuilding and restarting what changes; Ctrl-C stops them and the database' : 'Ctrl-C stops them and the database';
   process.stdout.write(['', ...lines, '', ...tokenHint, `ready: all ${apps.length} apps up in ${seconds} s (${stops})`, ''].join('\n'));
+}
+
+/** The services that run secretless under `--workload-identity`, each reading its token file. */
+const WORKLOAD_SERVICES = ['order-service', 'user-service'];
+
+/**
+ * Before the env files are read, so these win over .env.example's demo secrets (the services then
+ * ignore them: an assertion file set means federated_jwt). Fixed port: the seeded trust names the URL.
+ */
+async function startWorkloadIdentity(): Promise<void> {
+  const { startStandIn } = await import('./workload-issuer/stand-in.js');
+  const env = process.env;
+  const fromFiles = envFileValues(ROOT);
+  const port = Number(env.WORKLOAD_ISSUER_PORT ?? fromFiles.WORKLOAD_ISSUER_PORT ?? 3099);
+  const authPort = env.AUTH_SERVER_PORT ?? fromFiles.AUTH_SERVER_PORT ?? '3000';
+  const audience = (env.ISSUER ?? fromFiles.ISSUER ?? `http://localhost:${authPort}`).replace(/\/+$/, '');
+  standIn = await startStandIn({
+    host: '127.0.0.1',
+    port,
+    audience,
+    tokenDir: join(ROOT, '.data', 'workload-tokens'),
+    services: WORKLOAD_SERVICES,
+    namespace: 'platform',
+    lifetimeSeconds: 600,
+    rotationSeconds: 3600,
+    log: (line) => process.stdout.write(`${line}\n`),
+  });
+  env.DEMO_WORKLOAD_ISSUER = standIn.issuer.issuer;
+  env.DEMO_WORKLOAD_SUBJECT_PREFIX = 'system:serviceaccount:platform:';
+  for (const service of WORKLOAD_SERVICES) env[`${service.toUpperCase().replace(/-/g, '_')}_CLIENT_ASSERTION_FILE`] = standIn.tokenFile(service);
+  // A database of its own: the default one has order-service and user-service with secrets.
+  env.EMBEDDED_PG_DIR ??= join('.data', 'postgres-workload-identity');
+  env.EMBEDDED_PG_PORT ??= String(Number(fromFiles.EMBEDDED_PG_PORT ?? 54329) + 1);
+  process.stdout.write(
+    `workload identity: stand-in issuer ${standIn.issuer.issuer}; ${WORKLOAD_SERVICES.join(' and ')} authenticate with its tokens ` +
+      `(system:serviceaccount:platform:<name>, aud ${audience}, 600 s) in .data/workload-tokens, no client secret\n`,
+  );
 }
 
 main().catch((error: unknown) => {

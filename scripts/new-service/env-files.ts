@@ -19,6 +19,8 @@ export function envExampleBlock(n: ServiceNames, port: number): string {
     `# introspection; npm run new:service writes the secret to .env (never commit it).`,
     `# ${n.upper}_CLIENT_ID=${n.name}`,
     `# ${n.upper}_CLIENT_SECRET=`,
+    `# Secretless instead (a client created with --federated-subject): the workload identity token file.`,
+    `# ${n.upper}_CLIENT_ASSERTION_FILE=/var/run/secrets/tokens/auth-server`,
     '',
   ].join('\n');
 }

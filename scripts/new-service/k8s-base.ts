@@ -3,8 +3,8 @@
  * HorizontalPodAutoscaler and PodDisruptionBudget, a registration Job (like the migrations Job: the CLI
  * in the image registers its resource and client with the secret of its Secret), its file in the
  * kustomization, and its pods let through the network policy around user-service (it calls it); in
- * the dev overlay, the placeholder Secret for its client secret. The prod overlay ships no Secret: there
- * `<name>-credentials` comes from the secret manager, like the others.
+ * the dev overlay, the placeholder Secret for its client secret. The prod overlay is secretless: the
+ * service gets a projected service-account token there and registers as a federated_jwt client.
  * Edits go through the `yaml` package's document model, which keeps the files' comments.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,6 +15,8 @@ import { NewServiceError, ServiceNames } from './naming';
 
 export const K8S_BASE = 'deploy/k8s/base';
 const DEV_SECRETS = 'deploy/k8s/overlays/dev/secrets.yaml';
+const PROD_WORKLOAD_PATCH = 'deploy/k8s/overlays/prod/workload-identity.patch.yaml';
+const PROD_WORKLOAD_RESOURCES = 'deploy/k8s/overlays/prod/workload-identity.yaml';
 const NETWORK_POLICY = `${K8S_BASE}/network-policy.yaml`;
 
 function secretRef(variable: string, secret: string, key = variable): string {
@@ -222,6 +224,73 @@ stringData:
 `;
 }
 
+/**
+ * The prod overlay is secretless (README, "Running without client secrets"): the service runs under
+ * its own ServiceAccount with a projected token for the auth-server (`audience` = the ISSUER the
+ * existing patch projects for order-service), its secret variable deleted; its registration Job
+ * registers a federated_jwt client (WORKLOAD_ISSUER, the pod's namespace) instead of reading a secret.
+ */
+export function prodWorkloadPatch(n: ServiceNames, audience: string): string {
+  return `---
+# ${n.name} (added by npm run new:service): its projected service-account token, no secret.
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${n.name}
+spec:
+  template:
+    spec:
+      serviceAccountName: ${n.name}
+      containers:
+        - name: ${n.name}
+          env:
+            - name: ${n.upper}_CLIENT_SECRET
+              $patch: delete
+            - name: ${n.upper}_CLIENT_ASSERTION_FILE
+              value: /var/run/secrets/tokens/auth-server
+          volumeMounts:
+            - name: workload-token
+              mountPath: /var/run/secrets/tokens
+              readOnly: true
+      volumes:
+        - name: workload-token
+          projected:
+            sources:
+              - serviceAccountToken:
+                  path: auth-server
+                  audience: ${audience}
+                  expirationSeconds: 600
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: ${n.name}-registration
+spec:
+  template:
+    spec:
+      containers:
+        - name: register
+          env:
+            - name: ${n.upper}_CLIENT_SECRET
+              $patch: delete
+            - name: NAMESPACE
+              valueFrom:
+                fieldRef:
+                  fieldPath: metadata.namespace
+`;
+}
+
+export function prodServiceAccount(n: ServiceNames): string {
+  return `---
+# ${n.name} (added by npm run new:service): the \`sub\` of its token is system:serviceaccount:<namespace>:${n.name}.
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: ${n.name}
+automountServiceAccountToken: false
+`;
+}
+
 function edit(path: string, change: (document: ReturnType<typeof parseDocument>) => void): string {
   const document = parseDocument(readFileSync(path, 'utf8'));
   if (document.errors.length) throw new NewServiceError(`${path} does not parse: ${document.errors[0]!.message}`);
@@ -256,6 +325,16 @@ export function addToK8sBase(root: string, n: ServiceNames, port: number): strin
     });
     writeFileSync(join(root, NETWORK_POLICY), policy);
     written.push(NETWORK_POLICY);
+  }
+  const patchPath = join(root, PROD_WORKLOAD_PATCH);
+  if (existsSync(patchPath) && existsSync(join(root, PROD_WORKLOAD_RESOURCES))) {
+    const text = readFileSync(patchPath, 'utf8');
+    const audience = /^\s*audience:\s*(\S+)/m.exec(text)?.[1];
+    if (!audience) throw new NewServiceError(`${PROD_WORKLOAD_PATCH} projects no token audience to copy`);
+    writeFileSync(patchPath, `${text.replace(/\n*$/, '\n')}${prodWorkloadPatch(n, audience)}`);
+    const resources = readFileSync(join(root, PROD_WORKLOAD_RESOURCES), 'utf8');
+    writeFileSync(join(root, PROD_WORKLOAD_RESOURCES), `${resources.replace(/\n*$/, '\n')}${prodServiceAccount(n)}`);
+    written.push(PROD_WORKLOAD_PATCH, PROD_WORKLOAD_RESOURCES);
   }
   if (existsSync(join(root, DEV_SECRETS))) {
     const text = readFileSync(join(root, DEV_SECRETS), 'utf8');

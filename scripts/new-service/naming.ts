@@ -57,8 +57,8 @@ export function serviceNames(input: string): ServiceNames {
 
 /** The environment variables a service reads under its own prefix (libs/user-directory reads them). */
 export function serviceVariables(n: ServiceNames): string[] {
-  const { port, audience, clientId, clientSecret } = variablesOf(n.name);
-  return [port, audience, clientId, clientSecret];
+  const { port, audience, clientId, clientSecret, clientAssertionFile } = variablesOf(n.name);
+  return [port, audience, clientId, clientSecret, clientAssertionFile];
 }
 
 /**

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { withEnvExampleBlock, withEnvVariable, writeEnvVariable } from './env-files';
 import { assertNoPlatformCollision, nextFreePort, NewServiceError, serviceNames } from './naming';
 import { withNestProject } from './nest-cli';
-import { clientCommand, clientSecretOf, registerService, resourceCommand, shellCommand } from './registration';
+import { clientCommand, clientSecretOf, federatedIdentityOf, registerService, resourceCommand, shellCommand } from './registration';
 import { appPorts, scaffoldService } from './scaffold';
 import { rebaseImports, serviceFiles } from './templates';
 
@@ -278,6 +278,31 @@ describe('new:service registration', () => {
     await expect(failing).rejects.toThrow(NewServiceError);
     await expect(failing).rejects.toThrow(`${shellCommand(resourceCommand(n))}\n  ${shellCommand(clientCommand(n))}`);
     expect(shellCommand(resourceCommand(n))).toBe('npm run -s cli -- resources create --uri api://billing-service --scopes "billing:read billing:write" --json');
+  });
+
+  it('--federated-issuer/--federated-subject: a federated_jwt client bound to that issuer and sub, and no secret', async () => {
+    const federated = federatedIdentityOf('https://kubernetes.default.svc.cluster.local', 'system:serviceaccount:platform:billing-service');
+    const calls: string[][] = [];
+    const result = await registerService(
+      n,
+      async (args) => {
+        calls.push(args);
+        // A federated client's creation prints no secret: none is read.
+        return { code: 0, stdout: args[0] === 'clients' ? JSON.stringify({ client_id: 'billing-service' }) : '{}' };
+      },
+      federated,
+    );
+    expect(result).toEqual({});
+    expect(calls[2]).toEqual([
+      'clients', 'create', '--id', 'billing-service',
+      '--auth-method', 'federated_jwt',
+      '--federated-issuer', 'https://kubernetes.default.svc.cluster.local',
+      '--federated-subject', 'system:serviceaccount:platform:billing-service',
+      '--grant', 'api://user-service=users:read,users:provision', '--owns-audience', 'api://billing-service', '--json',
+    ]);
+    expect(federatedIdentityOf(undefined, undefined)).toBeUndefined();
+    expect(() => federatedIdentityOf('https://issuer', undefined)).toThrow('--federated-issuer and --federated-subject go together');
+    expect(() => federatedIdentityOf('not a url', 'sub')).toThrow('--federated-issuer must be an absolute URL');
   });
 
   it('refuses an output without a secret', () => {

@@ -27,8 +27,35 @@ export function userServiceResourceCommand(): string[] {
 }
 const USER_SERVICE_AUDIENCE = 'api://user-service';
 
-export function clientCommand(n: ServiceNames): string[] {
-  return ['clients', 'create', '--id', n.name, '--grant', 'api://user-service=users:read,users:provision', '--owns-audience', n.audience, '--json'];
+/**
+ * Secretless (README, "Running without client secrets"): the client authenticates with its workload
+ * identity token (federated_jwt), bound to one trusted issuer and one exact `sub`, e.g.
+ * `system:serviceaccount:platform:billing-service` or `spiffe://example.org/ns/platform/sa/billing-service`.
+ */
+export interface FederatedIdentity {
+  issuer: string;
+  subject: string;
+}
+
+export function clientCommand(n: ServiceNames, federated?: FederatedIdentity): string[] {
+  const authentication = federated
+    ? ['--auth-method', 'federated_jwt', '--federated-issuer', federated.issuer, '--federated-subject', federated.subject]
+    : [];
+  return ['clients', 'create', '--id', n.name, ...authentication, '--grant', 'api://user-service=users:read,users:provision', '--owns-audience', n.audience, '--json'];
+}
+
+/** The flags of a federated client, checked before anything is written: an absolute issuer URL and a non-empty subject. */
+export function federatedIdentityOf(issuer: string | undefined, subject: string | undefined): FederatedIdentity | undefined {
+  if (issuer === undefined && subject === undefined) return undefined;
+  if (!issuer || !subject) throw new NewServiceError('--federated-issuer and --federated-subject go together (the trusted issuer and the exact sub of the workload token)');
+  let url: URL;
+  try {
+    url = new URL(issuer);
+  } catch {
+    throw new NewServiceError(`--federated-issuer must be an absolute URL, got "${issuer}"`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new NewServiceError('--federated-issuer must be an http(s) URL');
+  return { issuer, subject };
 }
 
 /** A command as the developer would type it, for "run it yourself" messages. */
@@ -36,7 +63,8 @@ export function shellCommand(args: string[]): string {
   return ['npm run -s cli --', ...args.map((arg) => (/^[\w:/.@=-]+$/.test(arg) ? arg : `"${arg}"`))].join(' ');
 }
 
-export async function registerService(n: ServiceNames, run: CliRunner): Promise<{ secret: string }> {
+/** Registers the service; its secret is returned, except for a federated client, which has none. */
+export async function registerService(n: ServiceNames, run: CliRunner, federated?: FederatedIdentity): Promise<{ secret?: string }> {
   const resource = await run(resourceCommand(n));
   if (resource.code !== 0) {
     throw new NewServiceError(
@@ -53,14 +81,14 @@ export async function registerService(n: ServiceNames, run: CliRunner): Promise<
       );
     }
   }
-  const client = await run(clientCommand(n));
+  const client = await run(clientCommand(n, federated));
   if (client.code !== 0) {
     throw new NewServiceError(
-      `registering the client ${n.name} failed (see above). Once fixed, run:\n  ${shellCommand(clientCommand(n))}\n` +
-        `and put its secret in .env as ${n.upper}_CLIENT_SECRET.`,
+      `registering the client ${n.name} failed (see above). Once fixed, run:\n  ${shellCommand(clientCommand(n, federated))}\n` +
+        (federated ? `and set ${n.upper}_CLIENT_ASSERTION_FILE where it runs.` : `and put its secret in .env as ${n.upper}_CLIENT_SECRET.`),
     );
   }
-  return { secret: clientSecretOf(client.stdout, n) };
+  return federated ? {} : { secret: clientSecretOf(client.stdout, n) };
 }
 
 /** The secret from `clients create --json`'s output. */

@@ -29,6 +29,18 @@ describe('new:service registration in a stack (compose, Kubernetes)', () => {
     expect(cli.calls.flatMap((call) => call.args)).not.toContain(secret);
   });
 
+  it('secretless (a cluster\'s workload identity): the client is registered as federated_jwt, bound to the issuer and subject, with nothing on stdin', async () => {
+    const cli = fakeCli({ 'resources show': 1, 'clients show': 1 });
+    const identity = { issuer: 'https://kubernetes.default.svc.cluster.local', subject: 'system:serviceaccount:oauth:billing-service' };
+    expect((await ensureRegistered(n, identity, cli.run))[1]).toBe(
+      'client billing-service: registered as federated_jwt (system:serviceaccount:oauth:billing-service of https://kubernetes.default.svc.cluster.local), no secret',
+    );
+    expect(cli.calls[3]).toEqual({
+      args: ['clients', 'create', '--id', 'billing-service', '--auth-method', 'federated_jwt', '--federated-issuer', identity.issuer, '--federated-subject', identity.subject, '--grant', 'api://user-service=users:read,users:provision', '--owns-audience', 'api://billing-service', '--json'],
+      stdin: undefined,
+    });
+  });
+
   it('leaves what is there as it is (each `up` runs it again)', async () => {
     const cli = fakeCli({});
     expect(await ensureRegistered(n, secret, cli.run)).toEqual([

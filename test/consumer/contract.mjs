@@ -1,20 +1,30 @@
 // The consumer contract of @nest-oauth-m2m/auth: what any Nest app using the package must answer,
 // whatever its platform (Express, Fastify), module system (ESM, CommonJS) and issuer.
 //
-//   APP_DIR=<built consumer app> ISSUER_KIND=local|oidc-provider [APP_NODE=<node binary>] node test/consumer/contract.mjs
+//   APP_DIR=<built consumer app> ISSUER_KIND=local|local-federated|oidc-provider [APP_NODE=<node binary>] node test/consumer/contract.mjs
+//
+// local-federated: the app authenticates with federated_jwt, a workload token in a file
+// (CLIENT_ASSERTION_FILE), and has no client secret at all.
 //
 // It starts the issuer, then the app (`node dist/main.js` in APP_DIR) pointed at it, then runs the suite.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { APP_CLIENT, AUDIENCE, LocalIssuer, OidcProviderIssuer } from './issuers.mjs';
 
 const { APP_DIR, ISSUER_KIND = 'local', APP_NODE = process.execPath } = process.env;
 if (!APP_DIR) throw new Error('APP_DIR is required');
 
-const issuer = ISSUER_KIND === 'oidc-provider' ? new OidcProviderIssuer() : new LocalIssuer();
+const federated = ISSUER_KIND === 'local-federated';
+const issuer = ISSUER_KIND === 'oidc-provider' ? new OidcProviderIssuer() : new LocalIssuer({ federated });
+/** federated_jwt: where the "kubelet" (this suite) writes the app's workload token. */
+const tokenDir = federated ? mkdtempSync(join(tmpdir(), 'consumer-workload-token-')) : undefined;
+const assertionFile = tokenDir && join(tokenDir, 'auth-server');
 let app;
 let base;
 
@@ -29,6 +39,8 @@ function freePort() {
 
 async function startApp() {
   const port = await freePort();
+  // Written before the app starts: it checks the file at start.
+  if (assertionFile) writeFileSync(assertionFile, await issuer.workloadToken());
   const child = spawn(APP_NODE, ['dist/main.js'], {
     cwd: APP_DIR,
     env: {
@@ -37,7 +49,7 @@ async function startApp() {
       ISSUER: issuer.url,
       AUDIENCE,
       CLIENT_ID: APP_CLIENT.id,
-      CLIENT_SECRET: APP_CLIENT.secret,
+      ...(assertionFile ? { CLIENT_ASSERTION_FILE: assertionFile } : { CLIENT_SECRET: APP_CLIENT.secret }),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -169,4 +181,23 @@ describe(`@nest-oauth-m2m/auth contract (${APP_DIR.split('/').pop()}, ${issuer.n
     assert.deepEqual(second, { distinct: 1, fetches: 0 });
     assert.equal(issuer.appTokenRequests - before, 1);
   });
+
+  if (federated) {
+    it('federated_jwt: the app authenticated with the workload token in its file, with no secret, and reads the file again for a new token', async () => {
+      assert.ok(issuer.appAssertions.length >= 1);
+      assert.equal(issuer.appAssertions.at(-1), readFileSync(assertionFile, 'utf8'));
+      // The "kubelet" rewrites the file; the next token request (the cache left behind by a restart) sends the new one.
+      app.child.kill('SIGTERM');
+      await new Promise((resolve) => app.child.once('exit', resolve));
+      app = await startApp();
+      base = app.url;
+      const rewritten = readFileSync(assertionFile, 'utf8');
+      assert.notEqual(rewritten, issuer.appAssertions.at(-1));
+      const probe = await (await get('/token-probe?n=1')).json();
+      assert.equal(probe.fetches, 1);
+      assert.equal(issuer.appAssertions.at(-1), rewritten);
+    });
+  }
 });
+
+after(() => tokenDir && rmSync(tokenDir, { recursive: true, force: true }));

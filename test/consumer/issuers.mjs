@@ -2,11 +2,13 @@
 // (RFC 8414 metadata, JWKS, client-credentials token endpoint, RFC 9068 tokens minted at will) and
 // node-oidc-provider, a foreign, certified implementation. Same interface, so one suite serves both.
 import { createServer } from 'node:http';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 
 export const AUDIENCE = 'api://things';
 /** The consumer app's own client (its ClientCredentialsModule). */
 export const APP_CLIENT = { id: 'consumer-app', secret: 'consumer-app-secret-0123456789abcdef' };
+/** federated_jwt: the `sub` of the consumer app's workload token (a Kubernetes service account). */
+export const APP_WORKLOAD_SUBJECT = 'system:serviceaccount:things:consumer-app';
 /** The client the suite itself gets tokens with. */
 const TESTER = { id: 'tester', secret: 'tester-secret-0123456789abcdef' };
 
@@ -29,7 +31,7 @@ async function readBody(request) {
 async function newKey() {
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
   const kid = `k-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
-  return { kid, privateKey, privateJwk: { ...(await exportJWK(privateKey)), kid, alg: 'ES256', use: 'sig' }, publicJwk: { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' } };
+  return { kid, privateKey, publicKey, privateJwk: { ...(await exportJWK(privateKey)), kid, alg: 'ES256', use: 'sig' }, publicJwk: { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' } };
 }
 
 function listen(server, port = 0) {
@@ -47,9 +49,22 @@ export class LocalIssuer {
   /** Token requests made by the consumer app's client. */
   appTokenRequests = 0;
   supportsUserTokens = true;
+  /** federated_jwt: the assertions the app authenticated with. */
+  appAssertions = [];
+
+  /**
+   * `federated`: the app authenticates with a workload token (federated_jwt) instead of its secret: a
+   * JWT of a workload issuer (here a key of this server's, `iss` <url>/workload) whose `sub` is
+   * APP_WORKLOAD_SUBJECT and `aud` this issuer, checked as the auth-server checks it.
+   */
+  constructor({ federated = false } = {}) {
+    this.federated = federated;
+    if (federated) this.name = 'local issuer, federated_jwt';
+  }
 
   async start() {
     this.key = await newKey();
+    this.workloadKey = await newKey();
     this.server = createServer((request, response) => void this.handle(request, response));
     this.url = `http://127.0.0.1:${await listen(this.server)}`;
     this.tokenEndpoint = `${this.url}/token`;
@@ -76,6 +91,33 @@ export class LocalIssuer {
       .sign(this.key.privateKey);
   }
 
+  /** A workload token as the kubelet would write it for the app (600 s). */
+  workloadToken() {
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({ 'kubernetes.io': { namespace: 'things', serviceaccount: { name: 'consumer-app' } } })
+      .setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: this.workloadKey.kid })
+      .setIssuer(`${this.url}/workload`)
+      .setAudience([this.url])
+      .setSubject(APP_WORKLOAD_SUBJECT)
+      .setIssuedAt(now)
+      .setNotBefore(now)
+      .setExpirationTime(now + 600)
+      .sign(this.workloadKey.privateKey);
+  }
+
+  /** RFC 7523 §2.2 client authentication with the workload token: no Authorization header, the assertion verified. */
+  async federatedClientAuthenticated(form) {
+    if (form.get('client_id') !== APP_CLIENT.id || form.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') return false;
+    const assertion = form.get('client_assertion') ?? '';
+    try {
+      await jwtVerify(assertion, this.workloadKey.publicKey, { issuer: `${this.url}/workload`, audience: this.url, subject: APP_WORKLOAD_SUBJECT, algorithms: ['ES256'] });
+    } catch {
+      return false;
+    }
+    this.appAssertions.push(assertion);
+    return true;
+  }
+
   serviceToken(scope) {
     return this.mint({ scope });
   }
@@ -99,8 +141,12 @@ export class LocalIssuer {
     if (request.url === '/jwks') return json(200, { keys: [this.key.publicJwk] });
     if (request.url === '/token' && request.method === 'POST') {
       const form = new URLSearchParams(await readBody(request));
-      const client = basicOf(request.headers.authorization);
-      if (client?.id !== APP_CLIENT.id || client.secret !== APP_CLIENT.secret) return json(401, { error: 'invalid_client' });
+      if (this.federated) {
+        if (!(await this.federatedClientAuthenticated(form))) return json(401, { error: 'invalid_client' });
+      } else {
+        const client = basicOf(request.headers.authorization);
+        if (client?.id !== APP_CLIENT.id || client.secret !== APP_CLIENT.secret) return json(401, { error: 'invalid_client' });
+      }
       if (form.get('grant_type') !== 'client_credentials') return json(400, { error: 'unsupported_grant_type' });
       this.appTokenRequests++;
       // Slow enough that concurrent callers overlap: single flight is then observable.

@@ -34,6 +34,36 @@ withDockerCompose('docker-compose.yml', () => {
   });
 });
 
+// Issue 30: the secretless stack. Its own file (a profile cannot take variables away from services).
+describe('docker-compose.workload-identity.yml (no client secret)', () => {
+  const file = 'docker-compose.workload-identity.yml';
+  const text = readFileSync(join(root, file), 'utf8');
+
+  it('names no client secret (CLIENT_SECRET_PEPPER is the server\'s hashing key) and reads only COMPOSE_* variables', () => {
+    expect(text.match(/^\s+[A-Z_]*CLIENT_SECRET(?!_PEPPER)[A-Z_]*:/gm) ?? []).toEqual([]);
+    expect([...text.matchAll(/\$\{([A-Za-z0-9_]+)/g)].map((match) => match[1]).filter((name) => !name!.startsWith('COMPOSE_'))).toEqual([]);
+  });
+
+  (dockerCompose ? it : it.skip)('is valid, and each service mounts only its own token volume, read-only, where its assertion file is', async () => {
+    const { stdout } = await run(dockerCompose!, ['-f', file, 'config'], { cwd: root });
+    const { parse } = await import('yaml');
+    type Volume = string | { source?: string; target: string; read_only?: boolean };
+    const services = (parse(stdout) as { services: Record<string, { environment?: Record<string, string>; volumes?: Volume[] }> }).services;
+    // docker-compose 1.x keeps the short form, 2.x expands it.
+    const short = (volume: Volume) => (typeof volume === 'string' ? volume : `${volume.source}:${volume.target}${volume.read_only ? ':ro' : ''}`);
+    for (const [service, volume] of [['order-service', 'order-service-token'], ['user-service', 'user-service-token']] as const) {
+      const variable = `${service.toUpperCase().replace(/-/g, '_')}_CLIENT_ASSERTION_FILE`;
+      const path = services[service]!.environment![variable]!;
+      expect(path).toBe('/var/run/secrets/tokens/auth-server');
+      expect(services[service]!.volumes!.map(short)).toEqual([`${volume}:/var/run/secrets/tokens:ro`]);
+    }
+    expect(services['auth-server']!.environment).toMatchObject({ DEMO_WORKLOAD_ISSUER: 'http://workload-issuer:8443' });
+    for (const definition of Object.values(services)) {
+      expect(Object.keys(definition.environment ?? {}).filter((name) => /CLIENT_SECRET/.test(name) && name !== 'CLIENT_SECRET_PEPPER')).toEqual([]);
+    }
+  });
+});
+
 /** docker-compose.yml (or the given text) in a folder of its own with a .env: `config` as compose resolves it there. */
 async function resolvedIn(dotEnv: string, composeText = readFileSync(join(root, 'docker-compose.yml'), 'utf8')): Promise<{ code: number; stdout: string; stderr: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'compose-env-'));

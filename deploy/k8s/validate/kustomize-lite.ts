@@ -93,7 +93,8 @@ export function containersOf(object: KubeObject): { name: string; image: string;
 
 /**
  * Strategic merge patch as kustomize applies it to these objects: maps merge, lists of named
- * items (containers, env, volumes) merge by name (new items first), other lists are replaced.
+ * items (containers, env, volumes) merge by name (new items first; `$patch: delete` removes one),
+ * other lists are replaced.
  */
 export function strategicMerge(target: unknown, patch: unknown): unknown {
   if (Array.isArray(patch)) {
@@ -103,6 +104,12 @@ export function strategicMerge(target: unknown, patch: unknown): unknown {
     const added: Record<string, unknown>[] = [];
     for (const item of patch as Record<string, unknown>[]) {
       const index = merged.findIndex((existing) => existing.name === item.name);
+      // `$patch: delete` removes the named item (e.g. a base's secret variable an overlay does without).
+      if (item.$patch === 'delete') {
+        if (index < 0) throw new Error(`$patch: delete of "${String(item.name)}", which is not there`);
+        merged.splice(index, 1);
+        continue;
+      }
       if (index < 0) added.push(structuredClone(item));
       else merged[index] = strategicMerge(merged[index], item) as Record<string, unknown>;
     }

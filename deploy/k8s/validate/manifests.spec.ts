@@ -94,7 +94,7 @@ describe.each(OVERLAYS)('Kubernetes manifests, %s overlay', (overlay) => {
   });
 
   it('runs the migrations as a Job with the CLI', () => {
-    const job = byKind(objects, 'Job')[0]!;
+    const job = find(objects, 'Job', 'auth-server-migrate')!;
     expect(containersOf(job)[0]!.command).toEqual(['node', 'dist/apps/auth-server/src/cli/main.js', 'migrate']);
   });
 
@@ -109,7 +109,11 @@ describe.each(OVERLAYS)('Kubernetes manifests, %s overlay', (overlay) => {
         for (const source of container.envFrom ?? []) if (source.secretRef) references.add(`${source.secretRef.name}:*`);
       }
     }
-    expect([...references]).toEqual(expect.arrayContaining(['database:DATABASE_URL', 'auth-server-secrets:KEY_ENCRYPTION_KEY', 'auth-server-secrets:CLIENT_SECRET_PEPPER', 'order-service-credentials:ORDER_SERVICE_CLIENT_SECRET', 'user-service-credentials:USER_SERVICE_CLIENT_SECRET']));
+    expect([...references]).toEqual(expect.arrayContaining(['database:DATABASE_URL', 'auth-server-secrets:KEY_ENCRYPTION_KEY', 'auth-server-secrets:CLIENT_SECRET_PEPPER']));
+    // dev runs on secrets like `npm start`; prod is secretless (the test below).
+    if (overlay === 'dev') {
+      expect([...references]).toEqual(expect.arrayContaining(['order-service-credentials:ORDER_SERVICE_CLIENT_SECRET', 'user-service-credentials:USER_SERVICE_CLIENT_SECRET']));
+    }
     const secrets = byKind(objects, 'Secret') as any[];
     if (overlay === 'prod') {
       expect(secrets).toEqual([]);
@@ -121,6 +125,59 @@ describe.each(OVERLAYS)('Kubernetes manifests, %s overlay', (overlay) => {
       expect(secret).toBeDefined();
       if (secretKey !== '*') expect(Object.keys(secret.stringData ?? secret.data)).toContain(secretKey);
     }
+  });
+
+  // Issue 30: the reference deployment has no client secret. CLIENT_SECRET_PEPPER is the auth-server's
+  // hashing key for secrets an operator may still issue, not a client's secret.
+  const isClientSecret = (name: string) => /CLIENT_SECRET/.test(name) && name !== 'CLIENT_SECRET_PEPPER';
+  (overlay === 'prod' ? it : it.skip)('prod is secretless: no Secret, variable or reference holds a client secret', () => {
+    for (const secret of byKind(objects, 'Secret') as any[]) {
+      expect({ secret: secret.metadata.name, keys: Object.keys({ ...secret.data, ...secret.stringData }).filter(isClientSecret) }).toEqual({ secret: secret.metadata.name, keys: [] });
+    }
+    for (const object of objects) {
+      for (const container of containersOf(object) as Record<string, any>[]) {
+        const variables = (container.env ?? []).filter((variable: any) => isClientSecret(variable.name) || isClientSecret(variable.valueFrom?.secretKeyRef?.key ?? ''));
+        expect({ object: key(object), variables }).toEqual({ object: key(object), variables: [] });
+        for (const source of container.envFrom ?? []) expect(source.secretRef?.name ?? '').not.toMatch(/credentials|demo-seed/);
+      }
+    }
+    // And no manifest text names one (a ConfigMap value, a Job's script …).
+    expect(JSON.stringify(objects).match(/[A-Z_]*CLIENT_SECRET(?!_PEPPER)[A-Z_]*/g) ?? []).toEqual([]);
+  });
+
+  (overlay === 'prod' ? it.each(['order-service', 'user-service']) : it.skip.each(['order-service', 'user-service']))(
+    '%s authenticates with its projected service-account token: audience = ISSUER, 600 s, its own service account, the file named in its env',
+    (app) => {
+      const config = find(objects, 'ConfigMap', 'platform-config') as any;
+      const pod = (find(objects, 'Deployment', app) as any).spec.template.spec;
+      expect(pod.serviceAccountName).toBe(app);
+      expect(find(objects, 'ServiceAccount', app)).toMatchObject({ automountServiceAccountToken: false });
+      // Only the auth-server's audience is projected, never the API server's own token.
+      expect(pod.automountServiceAccountToken).toBe(false);
+      const [container] = containersOf(find(objects, 'Deployment', app)!) as Record<string, any>[];
+      const variable = `${app.toUpperCase().replace(/-/g, '_')}_CLIENT_ASSERTION_FILE`;
+      const file = container!.env.find((entry: any) => entry.name === variable)?.value as string;
+      expect(file).toBe('/var/run/secrets/tokens/auth-server');
+      const mount = container!.volumeMounts.find((entry: any) => file.startsWith(`${entry.mountPath}/`));
+      expect(mount).toMatchObject({ readOnly: true });
+      const volume = pod.volumes.find((entry: any) => entry.name === mount.name);
+      const sources = volume.projected.sources.map((source: any) => source.serviceAccountToken).filter(Boolean);
+      expect(sources).toEqual([{ path: file.slice(mount.mountPath.length + 1), audience: config.data.ISSUER, expirationSeconds: 600 }]);
+    },
+  );
+
+  (overlay === 'prod' ? it : it.skip)('the registration Job trusts WORKLOAD_ISSUER and binds each service to system:serviceaccount:<namespace>:<name>', () => {
+    const config = find(objects, 'ConfigMap', 'platform-config') as any;
+    expect(config.data.WORKLOAD_ISSUER).toMatch(/^https:\/\//);
+    const job = find(objects, 'Job', 'workload-identity-registration')!;
+    const [container] = containersOf(job) as Record<string, any>[];
+    const script = container!.command.join(' ');
+    expect(script).toContain('trusted-issuers create --issuer "$WORKLOAD_ISSUER" --kind kubernetes');
+    for (const app of ['order-service', 'user-service']) {
+      expect(script).toContain(`--id ${app} --auth-method federated_jwt`);
+      expect(script).toContain(`--federated-subject "system:serviceaccount:$NAMESPACE:${app}"`);
+    }
+    expect(container!.env).toEqual(expect.arrayContaining([{ name: 'NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }]));
   });
 
   it('an overlay with an Ingress trusts X-Forwarded-For on the app it routes to, with a TRUST_PROXY the app accepts', () => {

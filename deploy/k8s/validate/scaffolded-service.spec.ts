@@ -24,15 +24,17 @@ describe('deploy/k8s after npm run new:service -- billing-service', () => {
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  it('writes its manifest, and edits the kustomization, the network policy and the dev Secrets, keeping their comments', () => {
+  it('writes its manifest, and edits the kustomization, the network policy, the prod workload identity and the dev Secrets, keeping their comments', () => {
     expect(written).toEqual([
       'deploy/k8s/base/billing-service.yaml',
       'deploy/k8s/base/kustomization.yaml',
       'deploy/k8s/base/network-policy.yaml',
+      'deploy/k8s/overlays/prod/workload-identity.patch.yaml',
+      'deploy/k8s/overlays/prod/workload-identity.yaml',
       'deploy/k8s/overlays/dev/secrets.yaml',
     ]);
     // Each edited file is the original with lines added, never one changed or dropped.
-    for (const file of ['base/kustomization.yaml', 'base/network-policy.yaml', 'overlays/dev/secrets.yaml']) {
+    for (const file of ['base/kustomization.yaml', 'base/network-policy.yaml', 'overlays/prod/workload-identity.patch.yaml', 'overlays/prod/workload-identity.yaml', 'overlays/dev/secrets.yaml']) {
       const before = original(file).split('\n').filter(Boolean);
       const after = copy(file).split('\n');
       let next = 0;
@@ -53,7 +55,7 @@ describe('deploy/k8s after npm run new:service -- billing-service', () => {
         'Job/billing-service-registration',
         'PodDisruptionBudget/billing-service',
         'Service/billing-service',
-        ...(overlay === 'dev' ? ['Secret/billing-service-credentials'] : []),
+        ...(overlay === 'dev' ? ['Secret/billing-service-credentials'] : ['ServiceAccount/billing-service']),
       ].sort(),
     );
     if (overlay === 'dev') expect(objects.every((o) => o.metadata.namespace === 'oauth-dev')).toBe(true);
@@ -86,6 +88,24 @@ describe('deploy/k8s after npm run new:service -- billing-service', () => {
     );
     const secret = find('Secret', 'billing-service-credentials') as any;
     expect(secret.stringData.BILLING_SERVICE_CLIENT_SECRET).toMatch(/change-me/);
+  });
+
+  it('prod: secretless like order-service: its projected token, no secret anywhere, a Job registering it as a federated client', () => {
+    const objects = renderKustomization(join(root, 'deploy/k8s/overlays/prod'));
+    const config = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'platform-config') as any;
+    const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'billing-service') as any;
+    const pod = deployment.spec.template.spec;
+    expect(pod.serviceAccountName).toBe('billing-service');
+    const [app] = containersOf(deployment) as Record<string, any>[];
+    expect(app!.env).toEqual(expect.arrayContaining([{ name: 'BILLING_SERVICE_CLIENT_ASSERTION_FILE', value: '/var/run/secrets/tokens/auth-server' }]));
+    const volume = pod.volumes.find((v: any) => v.name === 'workload-token');
+    expect(volume.projected.sources).toEqual([{ serviceAccountToken: { path: 'auth-server', audience: config.data.ISSUER, expirationSeconds: 600 } }]);
+    const job = objects.find((o) => o.kind === 'Job' && o.metadata.name === 'billing-service-registration')!;
+    const [register] = containersOf(job) as Record<string, any>[];
+    expect(register!.env).toEqual(expect.arrayContaining([{ name: 'NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }]));
+    // register-service.js then binds system:serviceaccount:<NAMESPACE>:billing-service of WORKLOAD_ISSUER.
+    expect(config.data.WORKLOAD_ISSUER).toMatch(/^https:/);
+    expect(JSON.stringify(objects).match(/[A-Z_]*CLIENT_SECRET(?!_PEPPER)[A-Z_]*/g) ?? []).toEqual([]);
   });
 
   it('lets its pods reach user-service, which it calls, next to order-service', () => {

@@ -39,7 +39,9 @@ export function resourceServerOptionsFromEnv(audience: string, realm: string, ow
 /**
  * The revocation feed (GET <AUTH_SERVER_URL or ISSUER>/oauth/revocations) as this service's own client:
  * on by default, so a disabled client or user is refused within the interval. Without the client's
- * secret there is no feed (tokens then live until they expire, as before).
+ * secret there is no feed (tokens then live until they expire, as before): that includes a secretless
+ * (federated_jwt) service, because the feed is a GET authenticated with client_secret_basic and a GET
+ * has no form to carry a client assertion.
  */
 function revocationFeedFromEnv(ownClient: ResourceServerClient | undefined, intervalMs: number | undefined): ResourceServerAuthOptions['revocationFeed'] {
   if (intervalMs === 0 || !ownClient?.clientSecret) return undefined;
@@ -53,6 +55,8 @@ export interface ResourceServerClient {
   clientSecret: string | undefined;
   /** The variable holding the secret, for the error message. */
   secretVariable: string;
+  /** Secretless (federated_jwt): the workload identity token file, instead of the secret. */
+  assertionFile?: string;
 }
 
 /**
@@ -71,7 +75,9 @@ function introspectionFromEnv(issuer: string, ownClient: ResourceServerClient | 
   if (enabled === undefined || enabled === '' || enabled === 'false') return undefined;
   if (enabled !== 'true') throw new Error('INTROSPECTION_ENABLED must be true or false');
   if (!ownClient) throw new Error('INTROSPECTION_ENABLED=true needs this service\'s own client credentials');
-  if (!ownClient.clientSecret) throw new Error(`${ownClient.secretVariable} is required when INTROSPECTION_ENABLED=true`);
+  if (!ownClient.clientSecret && !ownClient.assertionFile) {
+    throw new Error(`${ownClient.secretVariable} (or a client assertion file) is required when INTROSPECTION_ENABLED=true`);
+  }
   const raw = process.env.INTROSPECTION_CACHE_TTL_MS;
   const cacheTtlMs = raw === undefined || raw === '' ? undefined : Number(raw);
   if (cacheTtlMs !== undefined && (!Number.isInteger(cacheTtlMs) || cacheTtlMs < 0)) {
@@ -80,7 +86,7 @@ function introspectionFromEnv(issuer: string, ownClient: ResourceServerClient | 
   return {
     endpoint: `${(process.env.AUTH_SERVER_URL || issuer).replace(/\/+$/, '')}/oauth/introspect`,
     clientId: ownClient.clientId,
-    clientSecret: ownClient.clientSecret,
+    ...(ownClient.assertionFile ? { assertionFile: ownClient.assertionFile } : { clientSecret: ownClient.clientSecret }),
     cacheTtlMs,
   };
 }

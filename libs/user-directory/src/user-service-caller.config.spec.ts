@@ -7,7 +7,7 @@ describe('userServiceCallerConfig (read at boot by order-service and every scaff
   const production = { NODE_ENV: 'production', ISSUER: 'https://auth.example.com', BILLING_SERVICE_CLIENT_SECRET: 'Oq2Lx7Vb4Nc9Zm1Rt6Yw3Hs8Kd0Fg5Jp' };
 
   it('its variables carry the service name as prefix', () => {
-    const names = ['BILLING_SERVICE_PORT', 'BILLING_SERVICE_AUDIENCE', 'BILLING_SERVICE_CLIENT_ID', 'BILLING_SERVICE_CLIENT_SECRET'];
+    const names = ['BILLING_SERVICE_PORT', 'BILLING_SERVICE_AUDIENCE', 'BILLING_SERVICE_CLIENT_ID', 'BILLING_SERVICE_CLIENT_SECRET', 'BILLING_SERVICE_CLIENT_ASSERTION_FILE'];
     expect(Object.values(serviceVariables('billing-service'))).toEqual(names);
   });
 
@@ -46,6 +46,32 @@ describe('userServiceCallerConfig (read at boot by order-service and every scaff
     expect(() => load({ ...production, BILLING_SERVICE_CLIENT_SECRET: undefined })).toThrow('BILLING_SERVICE_CLIENT_SECRET is not set');
     expect(() => load({ ...production, BILLING_SERVICE_CLIENT_SECRET: 'change-me' })).toThrow(/BILLING_SERVICE_CLIENT_SECRET holds a placeholder/);
     expect(() => load({ ...production, NODE_ENV: 'development', BILLING_SERVICE_CLIENT_SECRET: 'change-me' })).not.toThrow();
+  });
+
+  it('secretless: with <PREFIX>_CLIENT_ASSERTION_FILE it authenticates with federated_jwt and needs no secret; both set is refused in production', () => {
+    const secretless = { ...production, BILLING_SERVICE_CLIENT_SECRET: undefined, BILLING_SERVICE_CLIENT_ASSERTION_FILE: '/var/run/secrets/tokens/auth-server' };
+    const config = load(secretless);
+    expect(config.client).toEqual({
+      tokenEndpoint: 'https://auth.example.com/oauth/token',
+      issuer: 'https://auth.example.com',
+      clientId: 'billing-service',
+      authMethod: 'federated_jwt',
+      assertionFile: '/var/run/secrets/tokens/auth-server',
+      scopes: ['users:read', 'users:provision'],
+    });
+    // No secret: no revocation feed (a GET, client_secret_basic only); introspection goes federated.
+    expect(config.auth.revocationFeed).toBeUndefined();
+    expect(load({ ...secretless, INTROSPECTION_ENABLED: 'true' }).auth.introspection).toMatchObject({
+      clientId: 'billing-service',
+      assertionFile: '/var/run/secrets/tokens/auth-server',
+    });
+    expect(() => load({ ...secretless, BILLING_SERVICE_CLIENT_SECRET: production.BILLING_SERVICE_CLIENT_SECRET })).toThrow(
+      'BILLING_SERVICE_CLIENT_ASSERTION_FILE and BILLING_SERVICE_CLIENT_SECRET are both set',
+    );
+    // Outside production .env.example supplies a demo secret as default: the file wins over it.
+    const development = load({ ...secretless, NODE_ENV: 'development', BILLING_SERVICE_CLIENT_SECRET: 'dev-change-me' });
+    expect(development.client).toMatchObject({ authMethod: 'federated_jwt' });
+    expect(development.client).not.toHaveProperty('clientSecret');
   });
 
   it('refuses a bad port or timeout, naming the variable', () => {

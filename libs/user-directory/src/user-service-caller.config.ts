@@ -1,4 +1,4 @@
-import { ResourceServerAuthOptions } from '@nest-oauth-m2m/auth';
+import { ClientAuthMethod, ResourceServerAuthOptions } from '@nest-oauth-m2m/auth';
 import { requiredSecret, resourceServerOptionsFromEnv } from '@app/platform';
 import { serviceVariables } from './service-variables';
 
@@ -10,7 +10,7 @@ export interface UserServiceCallerConfig {
   /** How the service reaches user-service, and how long it waits. */
   userService: { url: string; audience: string; timeoutMs: number };
   /** The service's own client registration, for its client-credentials tokens. */
-  client: { tokenEndpoint: string; issuer: string; clientId: string; clientSecret: string; scopes: string[] };
+  client: ServiceClientCredentials & { tokenEndpoint: string; issuer: string; clientId: string; scopes: string[] };
   redisUrl?: string;
   /** Whose token reads a profile; default client_credentials (the service's own). See UserLookup. */
   userLookup?: UserLookup;
@@ -38,6 +38,27 @@ export function userLookupFrom(value: string | undefined, variable = 'USER_LOOKU
 /** What a service may do at user-service on behalf of a user (its delegation grant there): read that user's profile. */
 export const USER_SERVICE_DELEGATED_SCOPES = ['users:read'];
 
+/** A secret, or (secretless) the workload identity token file the platform keeps rewriting. */
+export type ServiceClientCredentials =
+  | { clientSecret: string; authMethod?: undefined; assertionFile?: undefined }
+  | { authMethod: Extract<ClientAuthMethod, 'federated_jwt'>; assertionFile: string; clientSecret?: undefined };
+
+/**
+ * `<PREFIX>_CLIENT_ASSERTION_FILE` set: federated_jwt with that file (README, "Running without client
+ * secrets"); the secret is not read. In production no secret may be set beside it (two credentials,
+ * one of them forgotten, is how a secret outlives its migration); outside production `.env.example`
+ * supplies the demo secrets as defaults, so there the file simply wins. Otherwise
+ * `<PREFIX>_CLIENT_SECRET`, required.
+ */
+export function serviceClientCredentials(variables: { clientSecret: string; clientAssertionFile: string }): ServiceClientCredentials {
+  const assertionFile = process.env[variables.clientAssertionFile];
+  if (!assertionFile) return { clientSecret: requiredSecret(variables.clientSecret) };
+  if (process.env.NODE_ENV === 'production' && process.env[variables.clientSecret]) {
+    throw new Error(`${variables.clientAssertionFile} and ${variables.clientSecret} are both set: a federated client has no secret, unset ${variables.clientSecret}`);
+  }
+  return { authMethod: 'federated_jwt', assertionFile };
+}
+
 /** The scopes such a service is registered with on user-service (see `npm run new:service`). */
 export const USER_SERVICE_CALLER_SCOPES = ['users:read', 'users:provision'];
 
@@ -52,13 +73,15 @@ export function userServiceCallerConfig(service: { name: string; defaultPort: nu
   const port = Number(env[variables.port] ?? service.defaultPort);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${variables.port} must be a port number`);
   const clientId = env[variables.clientId] || service.name;
-  // Written to .env by `npm run new:service` (or `clients rotate-secret <name>`).
-  const clientSecret = requiredSecret(variables.clientSecret);
+  // The secret is written to .env by `npm run new:service` (or `clients rotate-secret <name>`); the
+  // assertion file is mounted by the platform (a projected service-account token, a JWT-SVID).
+  const credentials = serviceClientCredentials(variables);
   // Introspection (optional) as its own client, the owner of its audience.
   const auth = resourceServerOptionsFromEnv(env[variables.audience] ?? `api://${service.name}`, service.name, {
     clientId,
-    clientSecret,
+    clientSecret: credentials.clientSecret,
     secretVariable: variables.clientSecret,
+    assertionFile: credentials.assertionFile,
   });
   const timeoutMs = Number(env.USER_SERVICE_TIMEOUT_MS ?? 2000);
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new Error('USER_SERVICE_TIMEOUT_MS must be a positive integer');
@@ -75,7 +98,7 @@ export function userServiceCallerConfig(service: { name: string; defaultPort: nu
       tokenEndpoint: `${auth.authServerUrl ?? auth.issuer}/oauth/token`,
       issuer: auth.issuer,
       clientId,
-      clientSecret,
+      ...credentials,
       // users:provision: the profile of a user met for the first time is created from their token.
       scopes: [...USER_SERVICE_CALLER_SCOPES],
     },

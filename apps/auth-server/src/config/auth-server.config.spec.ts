@@ -91,6 +91,17 @@ describe('authServerConfig (validated at boot)', () => {
     expect(config.issuer).toBe('http://localhost:3000');
   });
 
+  it('secretless demo (DEMO_WORKLOAD_ISSUER): no service secret is read or required, the subjects get the prefix', () => {
+    const development = { KEY_ENCRYPTION_KEY: 'dev-key-encryption-key-change-me-in-production', CLIENT_SECRET_PEPPER: 'dev-client-secret-pepper-change-me-in-production', ALICE_PASSWORD: 'a', BOB_PASSWORD: 'b' };
+    const config = load({ ...development, DEMO_WORKLOAD_ISSUER: 'http://workload-issuer:8443/', USER_SERVICE_CLIENT_SECRET: 'dev-user-service-secret-change-me' });
+    expect(config.demoWorkloadIdentity).toEqual({ issuer: 'http://workload-issuer:8443', subjectPrefix: 'system:serviceaccount:platform:' });
+    expect([config.demoOrderServiceSecret, config.demoUserServiceSecret]).toEqual([undefined, undefined]);
+    expect(load({ ...development, DEMO_WORKLOAD_ISSUER: 'http://i', DEMO_WORKLOAD_SUBJECT_PREFIX: 'system:serviceaccount:oauth:' }).demoWorkloadIdentity!.subjectPrefix).toBe('system:serviceaccount:oauth:');
+    expect(() => load({ ...development, DEMO_WORKLOAD_ISSUER: 'not a url' })).toThrow('DEMO_WORKLOAD_ISSUER must be an absolute URL');
+    // Without it, the seed needs order-service's secret as before.
+    expect(() => load(development)).toThrow('ORDER_SERVICE_CLIENT_SECRET is not set');
+  });
+
   it('refresh-token absolute lifetime: 30 days unless REFRESH_TOKEN_ABSOLUTE_TTL says otherwise (60 s to 366 days)', () => {
     expect(load(strong).refreshTokenAbsoluteTtlSeconds).toBe(30 * 86_400);
     expect(load({ ...strong, REFRESH_TOKEN_ABSOLUTE_TTL: '86400' }).refreshTokenAbsoluteTtlSeconds).toBe(86_400);

@@ -34,6 +34,12 @@ export interface AuthServerConfig {
   /** Seed the demo client(s) at start. */
   seedDemoData: boolean;
   demoOrderServiceSecret?: string;
+  /**
+   * Secretless demo (DEMO_WORKLOAD_ISSUER): the seed trusts this workload identity issuer and makes
+   * order-service and user-service federated_jwt clients of it (sub = subjectPrefix + client id), with
+   * no secret. The compose `workload-identity` profile and `npm start -- --workload-identity` use it.
+   */
+  demoWorkloadIdentity?: { issuer: string; subjectPrefix: string };
   /** Demo client without users:read, so the demo can show 403 insufficient_scope. */
   demoReportingServiceSecret?: string;
   /** user-service's own client: owns api://user-service, so it may introspect tokens issued for it. */
@@ -122,6 +128,7 @@ export const authServerConfig = registerAs('authServer', (): AuthServerConfig =>
   const signingAlgorithm = (process.env.SIGNING_ALG ?? 'ES256') as SigningAlgorithm;
   if (!['ES256', 'RS256'].includes(signingAlgorithm)) throw new Error('SIGNING_ALG must be ES256 or RS256');
   const seedDemoData = demoSeedingEnabled();
+  const demoWorkloadIdentity = seedDemoData ? demoWorkloadIdentityFromEnv() : undefined;
   return {
     port,
     host: process.env.HOST ?? '0.0.0.0',
@@ -136,9 +143,11 @@ export const authServerConfig = registerAs('authServer', (): AuthServerConfig =>
     clientCacheTtlMs: integer('CLIENT_CACHE_TTL_MS', 5_000, 0, 600_000),
     defaultAudience: process.env.DEFAULT_AUDIENCE ?? 'api://default',
     seedDemoData,
-    demoOrderServiceSecret: seedDemoData ? requiredSecret('ORDER_SERVICE_CLIENT_SECRET', production) : undefined,
+    // A secretless demo seeds order-service without a secret: none is needed then.
+    demoOrderServiceSecret: seedDemoData && !demoWorkloadIdentity ? requiredSecret('ORDER_SERVICE_CLIENT_SECRET', production) : undefined,
+    demoWorkloadIdentity,
     demoReportingServiceSecret: seedDemoData ? optionalSecret('REPORTING_SERVICE_CLIENT_SECRET', production) : undefined,
-    demoUserServiceSecret: seedDemoData ? optionalSecret('USER_SERVICE_CLIENT_SECRET', production) : undefined,
+    demoUserServiceSecret: seedDemoData && !demoWorkloadIdentity ? optionalSecret('USER_SERVICE_CLIENT_SECRET', production) : undefined,
     demoUserPasswords: demoUserPasswords(production, seedDemoData),
     clientAuthThrottle: {
       clientLimit: integer('CLIENT_AUTH_FAILURE_LIMIT', 10, 1, 1_000_000),
@@ -159,3 +168,17 @@ export const authServerConfig = registerAs('authServer', (): AuthServerConfig =>
     production,
   };
 });
+
+/** DEMO_WORKLOAD_ISSUER (an http(s) URL) and DEMO_WORKLOAD_SUBJECT_PREFIX (default `system:serviceaccount:platform:`). */
+function demoWorkloadIdentityFromEnv(): AuthServerConfig['demoWorkloadIdentity'] {
+  const issuer = process.env.DEMO_WORKLOAD_ISSUER;
+  if (!issuer) return undefined;
+  let url: URL;
+  try {
+    url = new URL(issuer);
+  } catch {
+    throw new Error('DEMO_WORKLOAD_ISSUER must be an absolute URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('DEMO_WORKLOAD_ISSUER must be an http(s) URL');
+  return { issuer: issuer.replace(/\/+$/, ''), subjectPrefix: process.env.DEMO_WORKLOAD_SUBJECT_PREFIX || 'system:serviceaccount:platform:' };
+}

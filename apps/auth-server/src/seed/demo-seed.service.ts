@@ -12,6 +12,7 @@ import { ClientRegistrationError } from '../clients/client-registration.policy';
 import { ClientViews } from '../clients/client-views';
 import { redirectUriProblem } from '../clients/redirect-uri-policy';
 import { authServerConfig } from '../config/auth-server.config';
+import { TrustedIssuersService } from '../trusted-issuers/trusted-issuers.service';
 import { ResourcesService } from '../resources/resources.service';
 import { UsersService } from '../users/users.service';
 
@@ -34,6 +35,8 @@ const DELEGATED_USER_SERVICE_SCOPES = ['users:read'];
  *   and, by token exchange (RFC 8693), users:read at api://user-service on behalf of the users whose
  *   tokens for api://order-service it receives (USER_LOOKUP=token_exchange);
  * - `user-service` (when USER_SERVICE_CLIENT_SECRET is set): owner of api://user-service, no grants;
+ * - secretless (DEMO_WORKLOAD_ISSUER set): that issuer trusted (kind kubernetes, keys discovered), and
+ *   `order-service` and `user-service` seeded as federated_jwt clients of it instead, no secret;
  * - `reporting-service` (when REPORTING_SERVICE_CLIENT_SECRET is set): granted orders:read at
  *   api://order-service, nothing at api://user-service;
  * - outside production only: `demo-app`, a public client for end-user login (authorization code +
@@ -51,6 +54,7 @@ export class DemoSeedService implements OnApplicationBootstrap {
     private readonly views: ClientViews,
     private readonly users: UsersService,
     private readonly resources: ResourcesService,
+    private readonly trustedIssuers: TrustedIssuersService,
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(authServerConfig.KEY) private readonly config: ConfigType<typeof authServerConfig>,
   ) {}
@@ -59,7 +63,13 @@ export class DemoSeedService implements OnApplicationBootstrap {
     if (!this.config.seedDemoData) return;
     await this.ensureResource(USER_SERVICE_AUDIENCE, 'User service (demo)', USER_SERVICE_SCOPES);
     await this.ensureResource(ORDER_SERVICE_AUDIENCE, 'Order service (demo)', ['orders:read', 'orders:write']);
-    if (this.config.demoOrderServiceSecret) {
+    const workload = this.config.demoWorkloadIdentity;
+    if (workload) await this.ensureTrustedIssuer(workload.issuer);
+    const credentialsOf = (clientId: string, secret: string | undefined): Pick<CreateClientInput, 'authMethod' | 'secret' | 'federatedIssuer' | 'federatedSubject'> =>
+      workload
+        ? { authMethod: 'federated_jwt', federatedIssuer: workload.issuer, federatedSubject: `${workload.subjectPrefix}${clientId}` }
+        : { authMethod: 'client_secret_basic', secret };
+    if (this.config.demoOrderServiceSecret || workload) {
       await this.ensureClient({
         clientId: DEMO_CLIENT_ID,
         name: 'Order service (demo)',
@@ -71,8 +81,7 @@ export class DemoSeedService implements OnApplicationBootstrap {
         // and exchange them for user-service on the user's behalf.
         ownedAudiences: [ORDER_SERVICE_AUDIENCE],
         grantTypes: ['client_credentials', TOKEN_EXCHANGE_GRANT_TYPE],
-        authMethod: 'client_secret_basic',
-        secret: this.config.demoOrderServiceSecret,
+        ...credentialsOf(DEMO_CLIENT_ID, this.config.demoOrderServiceSecret),
       });
       await this.clients.addOwnedAudience(DEMO_CLIENT_ID, ORDER_SERVICE_AUDIENCE, SEED_ACTOR);
       await this.addMissingGrantedScopes(DEMO_CLIENT_ID, USER_SERVICE_AUDIENCE, USER_SERVICE_SCOPES);
@@ -80,15 +89,14 @@ export class DemoSeedService implements OnApplicationBootstrap {
       await this.clients.addGrantType(DEMO_CLIENT_ID, TOKEN_EXCHANGE_GRANT_TYPE, SEED_ACTOR);
       await this.ensureDelegationGrant(DEMO_CLIENT_ID, USER_SERVICE_AUDIENCE, DELEGATED_USER_SERVICE_SCOPES);
     }
-    if (this.config.demoUserServiceSecret) {
+    if (this.config.demoUserServiceSecret || workload) {
       // user-service calls no one: its client exists to introspect tokens issued for api://user-service.
       await this.ensureClient({
         clientId: USER_SERVICE_CLIENT_ID,
         name: 'User service (demo resource server)',
         ownedAudiences: [USER_SERVICE_AUDIENCE],
         grantTypes: [],
-        authMethod: 'client_secret_basic',
-        secret: this.config.demoUserServiceSecret,
+        ...credentialsOf(USER_SERVICE_CLIENT_ID, this.config.demoUserServiceSecret),
       });
     }
     if (this.config.demoReportingServiceSecret) {
@@ -174,6 +182,16 @@ export class DemoSeedService implements OnApplicationBootstrap {
     const grants = (await this.views.show(clientId)).grants;
     if (grants.some((grant) => grant.resource === resource && grant.kind === 'delegation')) return;
     await this.grants.grant(clientId, { resource, scopes, kind: 'delegation' }, SEED_ACTOR);
+  }
+
+  /** The secretless demo's workload issuer, trusted once (an operator's later changes to it are kept). */
+  private async ensureTrustedIssuer(issuer: string): Promise<void> {
+    try {
+      await this.trustedIssuers.create({ issuer, kind: 'kubernetes' }, SEED_ACTOR);
+      this.logger.log(`seeded trusted workload issuer "${issuer}"`);
+    } catch (error) {
+      if (!(error instanceof RegistrationError && error.reason === 'conflict')) throw error;
+    }
   }
 
   private async ensureClient(input: CreateClientInput): Promise<void> {

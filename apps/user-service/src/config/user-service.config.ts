@@ -20,8 +20,12 @@ export const userServiceConfig = registerAs('userService', (): UserServiceConfig
     // Introspection (optional) as user-service's own client, the owner of api://user-service.
     auth: resourceServerOptionsFromEnv(process.env.USER_SERVICE_AUDIENCE ?? USER_SERVICE_AUDIENCE, 'user-service', {
       clientId: process.env.USER_SERVICE_CLIENT_ID || 'user-service',
-      clientSecret: optionalSecret('USER_SERVICE_CLIENT_SECRET'),
+      // Secretless (an assertion file): the secret is not read, not even .env.example's demo default, which
+      // would turn the revocation feed on with a secret the federated client does not have.
+      clientSecret: process.env.USER_SERVICE_CLIENT_ASSERTION_FILE ? undefined : optionalSecret('USER_SERVICE_CLIENT_SECRET'),
       secretVariable: 'USER_SERVICE_CLIENT_SECRET',
+      // Introspection as a federated client (the revocation feed needs a secret: a GET has no form).
+      assertionFile: process.env.USER_SERVICE_CLIENT_ASSERTION_FILE || undefined,
     }),
     seedDemoData: demoSeedingEnabled(),
   };

@@ -4,9 +4,9 @@ import type { ClientLogger } from './logging';
 import type { TokenCache } from './token-cache';
 
 /** How the client authenticates at the token endpoint (RFC 8414 `token_endpoint_auth_methods_supported` names). */
-export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'federated_jwt';
 
-const AUTH_METHODS: readonly ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
+const AUTH_METHODS: readonly ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'federated_jwt'];
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/; // RFC 6749 §3.3 scope-token
 
 /** Who the client is and how it reaches the authorization server: what TokenEndpointClient needs. */
@@ -24,9 +24,17 @@ export interface TokenEndpointClientOptions {
   /**
    * Default `client_secret_basic` (RFC 6749 §2.3.1, credentials form-urlencoded before base64), or
    * `client_secret_post`, or `private_key_jwt` (RFC 7523 §2.2: a JWT signed with `privateKey`, its
-   * `aud` the issuer identifier, a fresh `jti` and a 60-second `exp` per request).
+   * `aud` the issuer identifier, a fresh `jti` and a 60-second `exp` per request), or `federated_jwt`
+   * (the same RFC 7523 form fields, the assertion being a workload identity token read from `assertionFile`).
    */
   authMethod?: ClientAuthMethod;
+  /**
+   * For `federated_jwt`: the file the platform keeps a workload identity token in, e.g. a Kubernetes
+   * projected service-account token (`/var/run/secrets/tokens/auth-server`, its `audience` the
+   * authorization server's issuer identifier) or a SPIFFE JWT-SVID. Read afresh for every token request
+   * (the kubelet and SPIRE rewrite it); checked once at construction.
+   */
+  assertionFile?: string;
   /** For `private_key_jwt`: the client's private key, PEM or JWK. Its public half is registered with the server. */
   privateKey?: string | JsonWebKey;
   /** For `private_key_jwt`: `kid` of the key as registered (default: the JWK's `kid`). */
@@ -93,6 +101,9 @@ export function validateTokenEndpointClientOptions(options: TokenEndpointClientO
   if (options.authMethod === 'private_key_jwt') {
     if (!options.privateKey) throw new TypeError('privateKey is required for private_key_jwt');
     if (!options.issuer) throw new TypeError('issuer is required for private_key_jwt (the assertion\'s audience)');
+  } else if (options.authMethod === 'federated_jwt') {
+    if (!options.assertionFile) throw new TypeError('assertionFile is required for federated_jwt');
+    if (options.clientSecret) throw new TypeError('federated_jwt takes no clientSecret: the workload token in assertionFile is the credential');
   } else if (!options.clientSecret) {
     throw new TypeError('clientSecret is required');
   }

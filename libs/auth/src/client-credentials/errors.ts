@@ -56,6 +56,25 @@ export class TokenEndpointUnavailable extends OAuthClientError {
   }
 }
 
+export type ClientAssertionProblem = 'missing' | 'unreadable' | 'empty' | 'malformed' | 'expired';
+
+/**
+ * `federated_jwt`: the workload identity token file could not give a usable assertion (missing, empty,
+ * not a JWT, or expired). Like the token endpoint being down, a 503 for our caller: the platform
+ * rewrites the file, so a later call may succeed.
+ */
+export class ClientAssertionUnavailable extends OAuthClientError {
+  constructor(
+    readonly reason: ClientAssertionProblem,
+    /** The file's path (never its content: it is a credential). */
+    readonly path: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** A downstream service could not be reached, timed out, or sent an unreadable body: map it to 503. */
 export class DownstreamUnavailable extends OAuthClientError {
   constructor(

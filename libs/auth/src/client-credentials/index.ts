@@ -26,7 +26,10 @@ export {
   type ClientCredentialsModuleAsyncOptions,
   type ClientCredentialsModuleOptions,
 } from './client-credentials.module';
+export { WorkloadAssertionFile } from './workload-assertion-file';
 export {
+  ClientAssertionUnavailable,
+  type ClientAssertionProblem,
   DownstreamUnavailable,
   InvalidTokenResponse,
   OAuthClientError,

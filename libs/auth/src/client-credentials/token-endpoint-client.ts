@@ -15,7 +15,7 @@ export interface EndpointAnswer {
 const FORM_HEADERS = { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8', accept: 'application/json' };
 
 /**
- * This client's requests to its authorization server, authenticated by one of the three methods
+ * This client's requests to its authorization server, authenticated by one of the four methods
  * (client-authentication.ts): token requests (the token endpoint configured or discovered from the
  * issuer's metadata, the answer parsed, errors mapped to TokenEndpointError / InvalidTokenResponse /
  * TokenEndpointUnavailable), and the same authenticated request to the server's other endpoints
@@ -44,7 +44,7 @@ export class TokenEndpointClient {
     const obtainedAt = this.now();
     const form = new URLSearchParams(parameters);
     const headers: Record<string, string> = { ...FORM_HEADERS };
-    this.authentication.applyTo(form, headers);
+    await this.authentication.applyTo(form, headers);
     const endpoint = await this.resolveTokenEndpoint();
     let answer: EndpointAnswer;
     try {
@@ -62,7 +62,7 @@ export class TokenEndpointClient {
   async post(url: string, parameters: Record<string, string>, signal?: AbortSignal): Promise<EndpointAnswer> {
     const form = new URLSearchParams(parameters);
     const headers: Record<string, string> = { ...FORM_HEADERS };
-    this.authentication.applyTo(form, headers);
+    await this.authentication.applyTo(form, headers);
     return this.send(url, { method: 'POST', headers, body: form.toString() }, signal);
   }
 

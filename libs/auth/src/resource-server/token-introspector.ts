@@ -4,9 +4,11 @@ import { InvalidToken, TemporarilyUnavailable } from '../errors/oauth.errors';
 export interface IntrospectionOptions {
   /** The issuer's RFC 7662 endpoint, e.g. `http://auth-server:3000/oauth/introspect`. */
   endpoint: string;
-  /** This resource server's own client credentials (client_secret_basic). */
+  /** This resource server's own client: its secret (client_secret_basic), or `assertionFile` (federated_jwt). */
   clientId: string;
-  clientSecret: string;
+  clientSecret?: string;
+  /** Instead of a secret: the workload identity token file (see ClientCredentialsModule's `federated_jwt`). */
+  assertionFile?: string;
   /** How long an answer is reused for a token (default 10 s): the bound on how late a revocation is seen. */
   cacheTtlMs?: number;
   /** Request timeout (default 2 s). */
@@ -22,11 +24,14 @@ export interface IntrospectionOptions {
  */
 export class TokenIntrospector {
   private readonly answers = new Map<string, { active: boolean; until: number }>();
-  /** The authenticated POST to the issuer: the same client as a token request's (client_secret_basic). */
+  /** The authenticated POST to the issuer: the same client as a token request's (client_secret_basic, or federated_jwt). */
   private readonly client: TokenEndpointClient;
 
   constructor(private readonly options: IntrospectionOptions) {
-    this.client = new TokenEndpointClient({ clientId: options.clientId, clientSecret: options.clientSecret, timeoutMs: options.timeoutMs ?? 2_000 });
+    const credentials = options.assertionFile
+      ? { authMethod: 'federated_jwt' as const, assertionFile: options.assertionFile }
+      : { clientSecret: options.clientSecret };
+    this.client = new TokenEndpointClient({ clientId: options.clientId, ...credentials, timeoutMs: options.timeoutMs ?? 2_000 });
   }
 
   /** Throws invalid_token when the issuer says the token is no longer active. */

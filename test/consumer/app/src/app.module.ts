@@ -20,11 +20,14 @@ const env = (name: string): string => {
       jwksCooldownMs: 0,
       clockToleranceSeconds: 0,
     }),
-    // No tokenEndpoint: discovered from the issuer's metadata.
+    // No tokenEndpoint: discovered from the issuer's metadata. With CLIENT_ASSERTION_FILE (a workload
+    // token the platform keeps in a file) the app has no secret: federated_jwt.
     ClientCredentialsModule.forRoot({
       issuer: env('ISSUER'),
       clientId: env('CLIENT_ID'),
-      clientSecret: env('CLIENT_SECRET'),
+      ...(process.env.CLIENT_ASSERTION_FILE
+        ? { authMethod: 'federated_jwt' as const, assertionFile: process.env.CLIENT_ASSERTION_FILE }
+        : { clientSecret: env('CLIENT_SECRET') }),
       scopes: ['things:read'],
       audience: env('AUDIENCE'),
     }),
