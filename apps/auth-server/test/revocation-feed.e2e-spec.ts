@@ -1,4 +1,8 @@
-import { exportJWK, generateKeyPair, type CryptoKey } from 'jose';
+import { RevocationFeed } from '@nest-oauth-m2m/auth';
+import { decodeJwt, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { requestUserToken } from '../../../scripts/support/user-token';
 import { WorkloadIssuer } from '../../../scripts/workload-issuer/workload-issuer';
 import { TrustedIssuersService } from '../src/trusted-issuers/trusted-issuers.service';
@@ -24,6 +28,7 @@ describe('auth-server revocation feed (/oauth/revocations)', () => {
   let plainSecret: string;
   let postSecret: string;
   let jwtKey: CryptoKey;
+  let jwtPrivateJwk: Record<string, unknown>;
 
   beforeAll(async () => {
     server = await startAuthServer();
@@ -32,8 +37,9 @@ describe('auth-server revocation feed (/oauth/revocations)', () => {
     await server.app.get(UsersService).create({ username: 'carol', password: 'carol-test-password' }, TEST_ACTOR);
     // Resource servers authenticating by each of the other methods (issue 30: secretless services keep the feed).
     postSecret = (await registerClient(server, { clientId: 'post-service', authMethod: 'client_secret_post', ownedAudiences: ['api://post-service'] })).secret;
-    const pair = await generateKeyPair('ES256');
+    const pair = await generateKeyPair('ES256', { extractable: true });
     jwtKey = pair.privateKey;
+    jwtPrivateJwk = { ...(await exportJWK(pair.privateKey)), kid: 'feed-1' };
     await registerClient(server, {
       clientId: 'jwt-service',
       authMethod: 'private_key_jwt',
@@ -186,6 +192,38 @@ describe('auth-server revocation feed (/oauth/revocations)', () => {
       const metadata = (await (await fetch(`${server.url}/.well-known/oauth-authorization-server`)).json()) as Record<string, unknown>;
       expect(metadata.revocation_feed_endpoint).toBe(`${server.issuer}/oauth/revocations`);
       expect(metadata.revocation_feed_endpoint_auth_methods_supported).toEqual(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'federated_jwt']);
+    });
+  });
+
+  describe("libs/auth's RevocationFeed against this server, without a secret", () => {
+    const directory = mkdtempSync(join(tmpdir(), 'feed-e2e-token-'));
+    const tokenFile = join(directory, 'auth-server');
+    afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+    it('federated_jwt (the workload token file) and private_key_jwt (a new assertion per poll) read it, and a disabled client is revoked', async () => {
+      writeFileSync(tokenFile, await cluster.kubernetesToken({ namespace: 'platform', serviceAccount: 'fed-service', audience: server.issuer }));
+      const url = `${server.url}/oauth/revocations`;
+      const federated = new RevocationFeed({ url, clientId: 'fed-service', assertionFile: tokenFile });
+      const signed = new RevocationFeed({ url, issuer: server.issuer, clientId: 'jwt-service', authMethod: 'private_key_jwt', privateKey: jwtPrivateJwk });
+      const victim = await registerClient(server, { clientId: 'feed-victim' });
+      const token = (await postForm(server, '/oauth/token', { grant_type: 'client_credentials' }, { headers: { authorization: basicAuth(victim.clientId, victim.secret) } }))
+        .body.access_token as string;
+      const claims = decodeJwt(token) as Parameters<RevocationFeed['isRevoked']>[0];
+      // Twice each: the second read is conditional (204), and a private_key_jwt assertion cannot be replayed.
+      for (const feed of [federated, signed]) {
+        await feed.poll();
+        await feed.poll();
+        expect(feed.stats).toMatchObject({ polls: 2, failures: 0, failingSince: 0 });
+        expect(feed.isRevoked(claims)).toBe(false);
+      }
+      await server.clients.setEnabled('feed-victim', false, TEST_ACTOR);
+      // The platform rewrote the token file meanwhile: the next poll presents the new token.
+      writeFileSync(tokenFile, await cluster.kubernetesToken({ namespace: 'platform', serviceAccount: 'fed-service', audience: server.issuer }));
+      for (const feed of [federated, signed]) {
+        await feed.poll();
+        expect(feed.stats).toMatchObject({ polls: 3, failures: 0 });
+        expect(feed.isRevoked(claims)).toBe(true);
+      }
     });
   });
 });
