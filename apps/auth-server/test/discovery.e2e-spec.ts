@@ -26,6 +26,7 @@ describe('discovery (RFC 8414)', () => {
         jwks_uri: `${server.issuer}/.well-known/jwks.json`,
         introspection_endpoint: `${server.issuer}/oauth/introspect`,
         revocation_endpoint: `${server.issuer}/oauth/revoke`,
+        revocation_feed_endpoint: `${server.issuer}/oauth/revocations`,
         authorization_endpoint: `${server.issuer}/oauth/authorize`,
         grant_types_supported: ['client_credentials', 'authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:token-exchange'],
         response_types_supported: ['code'],
@@ -36,6 +37,8 @@ describe('discovery (RFC 8414)', () => {
       // RFC 8414 §2: required with private_key_jwt, and "none" must not be listed.
       expect(body.token_endpoint_auth_signing_alg_values_supported).toEqual(expect.arrayContaining(['ES256', 'RS256']));
       expect(body.token_endpoint_auth_signing_alg_values_supported).not.toContain('none');
+      // The revocation feed: confidential clients only, every method (a secretless resource server polls it too).
+      expect(body.revocation_feed_endpoint_auth_methods_supported).toEqual(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'federated_jwt']);
       expect(body.scopes_supported).toEqual(expect.arrayContaining(['users:read']));
     });
 

@@ -20,11 +20,17 @@ describe('metadata matches behaviour (RFC 8414 §2 endpoint auth methods)', () =
   beforeAll(async () => {
     server = await startAuthServer();
     metadata = (await (await fetch(`${server.url}/.well-known/oauth-authorization-server`)).json()) as Record<string, unknown>;
-    secrets.basic = (await registerClient(server, { clientId: 'm-basic', authMethod: 'client_secret_basic' })).secret;
-    secrets.post = (await registerClient(server, { clientId: 'm-post', authMethod: 'client_secret_post' })).secret;
+    // Each confidential client owns an audience: the revocation feed serves resource servers only.
+    secrets.basic = (await registerClient(server, { clientId: 'm-basic', authMethod: 'client_secret_basic', ownedAudiences: ['api://m-basic'] })).secret;
+    secrets.post = (await registerClient(server, { clientId: 'm-post', authMethod: 'client_secret_post', ownedAudiences: ['api://m-post'] })).secret;
     const pair = await generateKeyPair('ES256');
     jwtKey = pair.privateKey;
-    await registerClient(server, { clientId: 'm-jwt', authMethod: 'private_key_jwt', jwks: { keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'm1', alg: 'ES256' }] } });
+    await registerClient(server, {
+      clientId: 'm-jwt',
+      authMethod: 'private_key_jwt',
+      jwks: { keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'm1', alg: 'ES256' }] },
+      ownedAudiences: ['api://m-jwt'],
+    });
     await registerClient(server, {
       clientId: 'm-public',
       authMethod: 'none',
@@ -34,7 +40,13 @@ describe('metadata matches behaviour (RFC 8414 §2 endpoint auth methods)', () =
     // federated_jwt (issue 30): a workload token of a trusted issuer served over HTTP.
     workloadIssuer = await WorkloadIssuer.start();
     await server.app.get(TrustedIssuersService).create({ issuer: workloadIssuer.issuer, kind: 'kubernetes' }, TEST_ACTOR);
-    await registerClient(server, { clientId: 'm-fed', authMethod: 'federated_jwt', federatedIssuer: workloadIssuer.issuer, federatedSubject: 'system:serviceaccount:m:fed' });
+    await registerClient(server, {
+      clientId: 'm-fed',
+      authMethod: 'federated_jwt',
+      federatedIssuer: workloadIssuer.issuer,
+      federatedSubject: 'system:serviceaccount:m:fed',
+      ownedAudiences: ['api://m-fed'],
+    });
   });
   afterAll(async () => {
     await server?.close();
@@ -90,6 +102,8 @@ describe('metadata matches behaviour (RFC 8414 §2 endpoint auth methods)', () =
         method === 'none' ? { grant_type: 'refresh_token', refresh_token: 'unknown' } : { grant_type: 'client_credentials' } },
     { name: 'introspection', path: '/oauth/introspect', form: () => ({ token: 'unknown' }) },
     { name: 'revocation', path: '/oauth/revoke', form: () => ({ token: 'unknown' }) },
+    // Not RFC 8414: the feed resource servers poll, advertised the same way (revocation_feed_endpoint).
+    { name: 'revocation_feed', path: '/oauth/revocations', form: () => ({}) },
   ];
 
   for (const endpoint of ENDPOINTS) {

@@ -5,7 +5,8 @@ import type { ResourceServerAuthOptions } from '@nest-oauth-m2m/auth';
  * variables, shared by the services:
  * ISSUER (the auth-server's public URL) and AUTH_SERVER_URL (how this service reaches it); with
  * INTROSPECTION_ENABLED=true, a revocation check as `ownClient`; the revocation feed, read as
- * `ownClient` every REVOCATION_FEED_INTERVAL_MS (default 10 s, 0 turns it off) whenever its secret is set.
+ * `ownClient` every REVOCATION_FEED_INTERVAL_MS (default 10 s, 0 turns it off) whenever it has a
+ * credential (its secret, or its workload identity token file).
  */
 export function resourceServerOptionsFromEnv(audience: string, realm: string, ownClient?: ResourceServerClient): ResourceServerAuthOptions {
   // Same default as the auth-server's own: its port on localhost.
@@ -37,15 +38,17 @@ export function resourceServerOptionsFromEnv(audience: string, realm: string, ow
 }
 
 /**
- * The revocation feed (GET <AUTH_SERVER_URL or ISSUER>/oauth/revocations) as this service's own client:
- * on by default, so a disabled client or user is refused within the interval. Without the client's
- * secret there is no feed (tokens then live until they expire, as before): that includes a secretless
- * (federated_jwt) service, because the feed is a GET authenticated with client_secret_basic and a GET
- * has no form to carry a client assertion.
+ * The revocation feed (<AUTH_SERVER_URL or ISSUER>/oauth/revocations) as this service's own client:
+ * on by default, so a disabled client or user is refused within the interval. Authenticated as the
+ * service's token requests are: with its secret (a GET with HTTP Basic), or secretless with its
+ * workload identity token (federated_jwt, a POST: read afresh from the file at each poll). A service
+ * without either has no feed (tokens then live until they expire).
  */
 function revocationFeedFromEnv(ownClient: ResourceServerClient | undefined, intervalMs: number | undefined): ResourceServerAuthOptions['revocationFeed'] {
-  if (intervalMs === 0 || !ownClient?.clientSecret) return undefined;
-  return { clientId: ownClient.clientId, clientSecret: ownClient.clientSecret, intervalMs };
+  if (intervalMs === 0 || !ownClient) return undefined;
+  if (ownClient.assertionFile) return { clientId: ownClient.clientId, authMethod: 'federated_jwt', assertionFile: ownClient.assertionFile, intervalMs };
+  if (ownClient.clientSecret) return { clientId: ownClient.clientId, clientSecret: ownClient.clientSecret, intervalMs };
+  return undefined;
 }
 
 /** This resource server's own confidential client, which owns its audience at the auth-server. */

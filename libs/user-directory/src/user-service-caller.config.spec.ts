@@ -59,8 +59,13 @@ describe('userServiceCallerConfig (read at boot by order-service and every scaff
       assertionFile: '/var/run/secrets/tokens/auth-server',
       scopes: ['users:read', 'users:provision'],
     });
-    // No secret: no revocation feed (a GET, client_secret_basic only); introspection goes federated.
-    expect(config.auth.revocationFeed).toBeUndefined();
+    // No secret: the revocation feed and introspection go federated, with the same token file.
+    expect(config.auth.revocationFeed).toEqual({
+      clientId: 'billing-service',
+      authMethod: 'federated_jwt',
+      assertionFile: '/var/run/secrets/tokens/auth-server',
+      intervalMs: undefined,
+    });
     expect(load({ ...secretless, INTROSPECTION_ENABLED: 'true' }).auth.introspection).toMatchObject({
       clientId: 'billing-service',
       assertionFile: '/var/run/secrets/tokens/auth-server',

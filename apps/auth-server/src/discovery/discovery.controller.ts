@@ -68,6 +68,11 @@ export class DiscoveryController {
       introspection_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
       revocation_endpoint_auth_methods_supported: ENDPOINT_AUTH_METHODS.revocation,
       revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
+      // Not RFC 8414 (additional metadata, §2): the revocation feed resource servers poll, and how they
+      // authenticate there, from the same table as the standard endpoints.
+      revocation_feed_endpoint: `${issuer}/oauth/revocations`,
+      revocation_feed_endpoint_auth_methods_supported: ENDPOINT_AUTH_METHODS.revocation_feed,
+      revocation_feed_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
       scopes_supported: await this.knownScopes(),
       access_token_signing_alg_values_supported: [this.config.signingAlgorithm],
     };

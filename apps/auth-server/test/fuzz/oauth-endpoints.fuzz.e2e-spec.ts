@@ -33,7 +33,7 @@ interface FuzzRequest {
  * body, content type, parameters or Authorization header, the answer is a 2xx or an RFC 6749 §5.2
  * shaped 4xx, never a 5xx, never a hang, and the process stays healthy.
  */
-describe('fuzzing /oauth/token, /oauth/introspect and /oauth/revoke', () => {
+describe('fuzzing /oauth/token, /oauth/introspect, /oauth/revoke and /oauth/revocations', () => {
   let server: TestAuthServer;
   let watch: ReturnType<typeof watchProcessFaults>;
   const valid: { clientId: string; secret: string }[] = [];
@@ -59,7 +59,7 @@ describe('fuzzing /oauth/token, /oauth/introspect and /oauth/revoke', () => {
   });
 
   const parameterName = fc.oneof(
-    { weight: 6, arbitrary: fc.constantFrom('grant_type', 'scope', 'client_id', 'client_secret', 'client_assertion', 'client_assertion_type', 'resource', 'audience', 'code', 'redirect_uri', 'code_verifier', 'refresh_token', 'token', 'token_type_hint', 'subject_token', 'subject_token_type', 'requested_token_type', 'actor_token') },
+    { weight: 6, arbitrary: fc.constantFrom('grant_type', 'scope', 'client_id', 'client_secret', 'client_assertion', 'client_assertion_type', 'resource', 'audience', 'code', 'redirect_uri', 'code_verifier', 'refresh_token', 'token', 'token_type_hint', 'subject_token', 'subject_token_type', 'requested_token_type', 'actor_token', 'if_none_match') },
     { weight: 1, arbitrary: nastyString() },
   );
   const parameterValue = (endpointValues: fc.Arbitrary<string>) =>
@@ -229,6 +229,12 @@ describe('fuzzing /oauth/token, /oauth/introspect and /oauth/revoke', () => {
     () => fc.oneof(jwtShapedString(), fc.constant(randomUUID()), fc.constantFrom('access_token', 'refresh_token')),
     () => fc.record({ token: fc.oneof(jwtShapedString(), fc.constant(randomUUID())), token_type_hint: fc.constantFrom('access_token', 'refresh_token', 'x') }, { requiredKeys: ['token'] }),
   );
+  // The revocation feed's POST (issue 30: every confidential method, so secretless services poll it).
+  fuzz(
+    '/oauth/revocations',
+    () => fc.constantFrom('"x"', 'if_none_match', '*'),
+    () => fc.record({ if_none_match: fc.oneof(fc.constant('"x"'), nastyString(), lengthyString()) }, { requiredKeys: [] }),
+  );
 
   // private_key_jwt (issue 10 finding 6, draft-ietf-oauth-rfc7523bis): correctly signed assertions
   // with random `aud` values. Only a single string naming this server authenticates.
@@ -347,7 +353,7 @@ describe('fuzzing /oauth/token, /oauth/introspect and /oauth/revoke', () => {
       });
 
     // Seed 20261123, case 1718: `Basic ADo=` is "\0:", a NUL client id; PostgreSQL refused the lookup (500).
-    it.each(['/oauth/token', '/oauth/introspect', '/oauth/revoke'])('a NUL byte in the Basic client id is 401 invalid_client, not 500 (%s)', async (url) => {
+    it.each(['/oauth/token', '/oauth/introspect', '/oauth/revoke', '/oauth/revocations'])('a NUL byte in the Basic client id is 401 invalid_client, not 500 (%s)', async (url) => {
       const response = await post(url, 'grant_type=client_credentials&token=x', 'Basic ADo=');
       expect(response.statusCode).toBe(401);
       expect(response.json()).toEqual({ error: 'invalid_client', error_description: expect.any(String) });

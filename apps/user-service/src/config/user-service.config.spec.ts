@@ -34,7 +34,22 @@ describe('userServiceConfig (validated at boot)', () => {
       /INTROSPECTION_CLIENT_ID\/_SECRET are no longer read/,
     );
     expect(() => load({ ...production, INTROSPECTION_ENABLED: 'true', USER_SERVICE_CLIENT_SECRET: undefined })).toThrow(
-      'USER_SERVICE_CLIENT_SECRET is required when INTROSPECTION_ENABLED=true',
+      'USER_SERVICE_CLIENT_SECRET (or a client assertion file) is required when INTROSPECTION_ENABLED=true',
     );
+  });
+
+  it('the revocation feed, as user-service itself: with its secret, or secretless with its workload token file (no secret read)', () => {
+    expect(load(production).auth.revocationFeed).toEqual({ clientId: 'user-service', clientSecret: production.USER_SERVICE_CLIENT_SECRET, intervalMs: undefined });
+    // .env.example's demo secret beside the file (outside production) is ignored: the federated client has none.
+    const secretless = { ...production, NODE_ENV: 'development', USER_SERVICE_CLIENT_SECRET: 'dev-secret', USER_SERVICE_CLIENT_ASSERTION_FILE: '/var/run/secrets/tokens/auth-server' };
+    expect(load(secretless).auth.revocationFeed).toEqual({
+      clientId: 'user-service',
+      authMethod: 'federated_jwt',
+      assertionFile: '/var/run/secrets/tokens/auth-server',
+      intervalMs: undefined,
+    });
+    expect(load({ ...secretless, REVOCATION_FEED_INTERVAL_MS: '0' }).auth.revocationFeed).toBeUndefined();
+    // Neither credential: no feed (and nothing else needs one).
+    expect(load({ ...production, USER_SERVICE_CLIENT_SECRET: undefined }).auth.revocationFeed).toBeUndefined();
   });
 });

@@ -21,10 +21,10 @@ export const userServiceConfig = registerAs('userService', (): UserServiceConfig
     auth: resourceServerOptionsFromEnv(process.env.USER_SERVICE_AUDIENCE ?? USER_SERVICE_AUDIENCE, 'user-service', {
       clientId: process.env.USER_SERVICE_CLIENT_ID || 'user-service',
       // Secretless (an assertion file): the secret is not read, not even .env.example's demo default, which
-      // would turn the revocation feed on with a secret the federated client does not have.
+      // the federated client does not have (the feed and introspection would present it and be refused).
       clientSecret: process.env.USER_SERVICE_CLIENT_ASSERTION_FILE ? undefined : optionalSecret('USER_SERVICE_CLIENT_SECRET'),
       secretVariable: 'USER_SERVICE_CLIENT_SECRET',
-      // Introspection as a federated client (the revocation feed needs a secret: a GET has no form).
+      // Introspection and the revocation feed as a federated client (the workload token, read per request).
       assertionFile: process.env.USER_SERVICE_CLIENT_ASSERTION_FILE || undefined,
     }),
     seedDemoData: demoSeedingEnabled(),

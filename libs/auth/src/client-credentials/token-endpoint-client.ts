@@ -1,6 +1,6 @@
 import { discoverMetadata } from '../discovery';
 import { ClientAuthentication } from './client-authentication';
-import { TokenEndpointClientOptions, validateTokenEndpointClientOptions } from './client-credentials.options';
+import { ClientAuthMethod, TokenEndpointClientOptions, validateTokenEndpointClientOptions } from './client-credentials.options';
 import { describeNetworkError, TokenEndpointUnavailable } from './errors';
 import type { CachedToken } from './token-cache';
 import { parseTokenResponse, tokenEndpointError } from './token-response';
@@ -24,6 +24,10 @@ const FORM_HEADERS = { 'content-type': 'application/x-www-form-urlencoded;charse
 export class TokenEndpointClient {
   readonly clientId: string;
   private readonly authentication: ClientAuthentication;
+  /** How this client authenticates: only `client_secret_basic` can authenticate a GET (see `get`). */
+  get authMethod(): ClientAuthMethod {
+    return this.authentication.method;
+  }
   private readonly fetchFn: typeof fetch;
   private readonly now: () => number;
   private readonly timeoutMs: number;

@@ -60,7 +60,7 @@ export class AuthModule {
           inject: [RESOURCE_SERVER_AUTH_OPTIONS],
           useFactory: ({ revocationFeed, authServerUrl, issuer }: ResourceServerAuthOptions) =>
             new RevocationFeed(
-              revocationFeed && { ...revocationFeed, url: revocationFeed.url ?? `${(authServerUrl ?? issuer).replace(/\/+$/, '')}/oauth/revocations` },
+              revocationFeed && { ...revocationFeed, issuer, url: revocationFeed.url ?? `${(authServerUrl ?? issuer).replace(/\/+$/, '')}/oauth/revocations` },
             ),
         },
         BearerTokenStrategy,

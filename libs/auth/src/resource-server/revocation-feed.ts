@@ -1,13 +1,23 @@
 import { Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { TokenEndpointClient } from '../client-credentials/token-endpoint-client';
+import type { TokenEndpointClientOptions } from '../client-credentials/client-credentials.options';
+import { EndpointAnswer, TokenEndpointClient } from '../client-credentials/token-endpoint-client';
 import { clientIdOf, type AccessTokenClaims } from './principal';
 
-export interface RevocationFeedOptions {
+/**
+ * This resource server's own confidential client, one that owns its audience, authenticated as its
+ * token requests are (ClientCredentialsModule's options): `clientSecret` (client_secret_basic, the
+ * default, or `authMethod: 'client_secret_post'`), `authMethod: 'private_key_jwt'` with `privateKey`
+ * (a new single-use assertion per poll), or `assertionFile` (federated_jwt: the workload identity
+ * token, read afresh per poll; `authMethod` may be left out).
+ */
+export type RevocationFeedCredentials = Pick<
+  TokenEndpointClientOptions,
+  'clientId' | 'clientSecret' | 'authMethod' | 'assertionFile' | 'privateKey' | 'privateKeyId' | 'privateKeyAlgorithm'
+>;
+
+export interface RevocationFeedOptions extends RevocationFeedCredentials {
   /** The feed; default `<authServerUrl or issuer>/oauth/revocations` (the nest-oauth-m2m auth-server's). */
   url?: string;
-  /** This resource server's own confidential client (client_secret_basic), one that owns its audience. */
-  clientId: string;
-  clientSecret: string;
   /**
    * How often the feed is read (default 10 s). A revocation is refused here at most this long after it
    * was made, plus one request (`timeoutMs`): 12 s with the defaults.
@@ -17,7 +27,7 @@ export interface RevocationFeedOptions {
   timeoutMs?: number;
 }
 
-/** What the feed says (GET /oauth/revocations). */
+/** What the feed says (/oauth/revocations). */
 interface FeedBody {
   clients?: { client_id?: unknown; not_before?: unknown }[];
   users?: { sub?: unknown; not_before?: unknown }[];
@@ -53,15 +63,33 @@ export class RevocationFeed implements OnApplicationBootstrap, OnModuleDestroy {
   private timer?: NodeJS.Timeout;
   private inFlight?: Promise<void>;
   private readonly abort = new AbortController();
-  /** The authenticated GET to the issuer: the same client as a token request's (client_secret_basic). */
+  /** The authenticated request to the issuer: the same client, and client authentication, as a token request's. */
   private readonly client?: TokenEndpointClient;
   readonly stats: RevocationFeedStats = { polls: 0, failures: 0, lastSuccessAt: 0, failingSince: 0 };
 
-  /** `options` undefined: no feed, nothing is ever refused here. */
+  /**
+   * `options` undefined: no feed, nothing is ever refused here. `issuer`: the authorization server's
+   * issuer identifier, the `aud` of a private_key_jwt assertion.
+   */
   constructor(
-    private readonly options: (RevocationFeedOptions & { url: string }) | undefined,
+    private readonly options: (RevocationFeedOptions & { url: string; issuer?: string }) | undefined,
   ) {
-    if (options) this.client = new TokenEndpointClient({ clientId: options.clientId, clientSecret: options.clientSecret, timeoutMs: options.timeoutMs ?? 2_000 });
+    if (!options) return;
+    const { clientId, clientSecret, assertionFile, privateKey, privateKeyId, privateKeyAlgorithm } = options;
+    // An assertion file alone says federated_jwt, as introspection reads it (libs/platform sets no method).
+    const authMethod = options.authMethod ?? (assertionFile ? 'federated_jwt' : undefined);
+    // Checked here (TokenEndpointClient validates): a missing secret, key or token file fails at start.
+    this.client = new TokenEndpointClient({
+      clientId,
+      clientSecret,
+      authMethod,
+      assertionFile,
+      privateKey,
+      privateKeyId,
+      privateKeyAlgorithm,
+      issuer: options.issuer,
+      timeoutMs: options.timeoutMs ?? 2_000,
+    });
   }
 
   get enabled(): boolean {
@@ -105,8 +133,8 @@ export class RevocationFeed implements OnApplicationBootstrap, OnModuleDestroy {
     const options = this.options!;
     this.stats.polls++;
     try {
-      const answer = await this.client!.get(options.url, this.etag ? { 'if-none-match': this.etag } : {}, this.abort.signal);
-      if (answer.status !== 304) {
+      const answer = await this.request(options.url);
+      if (answer.status !== 304 && answer.status !== 204) {
         if (answer.status < 200 || answer.status > 299) throw new Error(`answered ${answer.status}`);
         this.apply(JSON.parse(answer.text) as FeedBody);
         this.etag = answer.headers.get('etag') ?? undefined;
@@ -122,6 +150,21 @@ export class RevocationFeed implements OnApplicationBootstrap, OnModuleDestroy {
         this.logger.warn(`revocation feed ${options.url} cannot be read (${(error as Error).message}): keeping the last list read until it can`);
       }
     }
+  }
+
+  /**
+   * One read of the feed. client_secret_basic: GET with If-None-Match (304 when unchanged), which every
+   * version of the auth-server serves. Every other method needs a form for its credentials: POST, the
+   * ETag as `if_none_match` (204 when unchanged). The credentials are made per request (applyTo): a
+   * private_key_jwt assertion is single use at the server (jti), a workload token file is rewritten
+   * by the platform.
+   */
+  private request(url: string): Promise<EndpointAnswer> {
+    const client = this.client!;
+    if (client.authMethod === 'client_secret_basic') {
+      return client.get(url, this.etag ? { 'if-none-match': this.etag } : {}, this.abort.signal);
+    }
+    return client.post(url, this.etag ? { if_none_match: this.etag } : {}, this.abort.signal);
   }
 
   /** Replaces the list; a malformed entry is skipped, never fatal. */
