@@ -1,7 +1,7 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
-import Redis from 'ioredis';
+import type { Redis } from 'ioredis';
 
 const PING_TIMEOUT_MS = 1_000;
 
@@ -26,7 +26,10 @@ export class RedisHealthIndicator implements OnApplicationShutdown {
     const indicator = this.indicators.check(key);
     const url = this.config.get<string>('REDIS_URL');
     if (!url) return indicator.up({ configured: false });
-    this.client ??= new Redis(url, {
+    // Loaded at the first probe with REDIS_URL set: an app without Redis never loads ioredis.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Redis: RedisClient } = require('ioredis') as typeof import('ioredis');
+    this.client ??= new RedisClient(url, {
       lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,

@@ -11,7 +11,7 @@ function request(authorization?: string, rawHeaders?: string[]): FastifyRequest 
   return { headers, raw: { rawHeaders: rawHeaders ?? Object.entries(headers).flat() } } as unknown as FastifyRequest;
 }
 
-describe('ClientSecretBasicAuthenticator (passport-http BasicStrategy, RFC 6749 §2.3.1)', () => {
+describe("ClientSecretBasicAuthenticator (passport-http's Basic parse, kept without passport; RFC 6749 §2.3.1)", () => {
   const verified: [string, string][] = [];
   const verifier = {
     verify: async (clientId: string, secret: string): Promise<AuthenticatedClient> => {
