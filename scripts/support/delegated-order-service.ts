@@ -4,9 +4,10 @@
  * token it carries is a service's configuration, not something a request may choose, hence a second
  * instance rather than a switch on the running one.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { STOP_WITH_LAUNCHER_IMPORT } from './launcher';
+import { stopChild } from './stop-child';
 
 /** Where the demo starts it, and where the flow explorer looks for one by default (EXPLORER_DELEGATED_ORDER_SERVICE_URL). */
 export const DELEGATED_ORDER_SERVICE_PORT = 3003;
@@ -71,16 +72,4 @@ export async function delegatedOrderService(urls: { auth: string; users: string 
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   return { url, origin: 'started by the demo', stop };
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise((done) => {
-    if (child.exitCode !== null || child.signalCode !== null) return done();
-    const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      done();
-    });
-    child.kill('SIGTERM');
-  });
 }

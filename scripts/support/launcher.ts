@@ -16,6 +16,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { stopChild } from './stop-child';
 
 export interface AppSpec {
   name: string;
@@ -148,14 +149,14 @@ export class AppLauncher {
     const app = this.apps.find((candidate) => candidate.name === name);
     if (!app) throw new Error(`no app ${name}`);
     const child = this.children.get(name);
-    if (child) await this.stopChild(child);
+    if (child) await this.stopApp(child);
     await this.run(app);
   }
 
   /** SIGTERM to every app (SIGKILL after 10 s); resolves when all have exited. */
   async stop(): Promise<void> {
     this.stopping = true;
-    await Promise.all([...this.children.values()].map((child) => this.stopChild(child)));
+    await Promise.all([...this.children.values()].map((child) => this.stopApp(child)));
   }
 
   private async run(app: AppSpec): Promise<void> {
@@ -176,17 +177,9 @@ export class AppLauncher {
     await this.waitUntilReady(app, child);
   }
 
-  private stopChild(child: ChildProcess): Promise<void> {
+  private stopApp(child: ChildProcess): Promise<void> {
     this.stoppedOnPurpose.add(child);
-    return new Promise<void>((done) => {
-      if (child.exitCode !== null || child.signalCode !== null) return done();
-      const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      child.once('exit', () => {
-        clearTimeout(kill);
-        done();
-      });
-      child.kill('SIGTERM');
-    });
+    return stopChild(child);
   }
 
   private async waitUntilReady(app: AppSpec, child: ChildProcess): Promise<void> {

@@ -29,6 +29,7 @@ import { ADMIN_SCOPE } from '../../apps/auth-server/src/admin/admin-scope';
 import { DEMO_USERS } from '../../libs/platform/src/demo-users';
 import { CheckoutCopy, copyCheckout } from '../scaffold/support/checkout-copy';
 import { findCompose, freeHostPort, must, ROOT, run, runInherited, say, seconds, sleep } from './support/docker';
+import { sequentialSteps } from './support/steps';
 import { findSecrets } from './support/secrets';
 
 /** The service npm run new:service adds in the copy; its one-shot registration is `${SCAFFOLDED}-registration`. */
@@ -189,26 +190,7 @@ function figure(text: string): void {
     return body.access_token;
   }
 
-  /**
-   * One step of the run. The steps depend on each other: after the first failure the later ones fail
-   * at once, saying which step broke, instead of adding noise.
-   */
-  let firstFailure: string | undefined;
-  function step(name: string, body: () => Promise<void>, timeoutMs = 120_000): void {
-    it(
-      name,
-      async () => {
-        if (firstFailure) throw new Error(`not run: the step "${firstFailure}" failed`);
-        try {
-          await body();
-        } catch (error) {
-          firstFailure = name;
-          throw error;
-        }
-      },
-      timeoutMs,
-    );
-  }
+  const step = sequentialSteps(120_000);
 
   const kidOf = (token: string) => (JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()) as { kid: string }).kid;
   let createdClient: { id: string; secret: string };

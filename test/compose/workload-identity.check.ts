@@ -14,6 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findCompose, freeHostPort, must, run, runInherited, say, seconds, sleep } from './support/docker';
+import { sequentialSteps } from './support/steps';
 
 const FILE = 'docker-compose.workload-identity.yml';
 const SERVICES = ['workload-issuer', 'auth-server', 'user-service', 'order-service'] as const;
@@ -36,22 +37,7 @@ const skip = process.env.SKIP_COMPOSE_TEST === '1' && !inCi;
   const composeArgs = (...args: string[]) => [...compose.prefix, '-p', project, '-f', FILE, ...args];
   const composeMust = (args: string[], timeoutMs?: number) => must(compose.command, composeArgs(...args), { env, timeoutMs });
 
-  let firstFailure: string | undefined;
-  function step(name: string, body: () => Promise<void>, timeoutMs = 180_000): void {
-    it(
-      name,
-      async () => {
-        if (firstFailure) throw new Error(`not run: the step "${firstFailure}" failed`);
-        try {
-          await body();
-        } catch (error) {
-          firstFailure = name;
-          throw error;
-        }
-      },
-      timeoutMs,
-    );
-  }
+  const step = sequentialSteps(180_000);
 
   async function containerOf(service: string): Promise<string> {
     const id = (await must('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`, '--filter', `label=com.docker.compose.service=${service}`])).trim();
