@@ -155,7 +155,8 @@ describe('distributed tracing: alice reads an order through order-service and us
       'http.route': '/users/:id',
       'auth.decision': 'allow',
       'auth.required_scopes': ['users:read'],
-      'auth.required_token_kind': 'service',
+      // GET /users/:id takes order-service's own token or one on behalf of the user (issue 29).
+      'auth.required_token_kind': 'service or delegated',
       'oauth.client_id': 'order-service',
     });
     const denial = inTrace(deniedTraceId).find((span) => span.name === 'auth.guard')!;

@@ -2,7 +2,7 @@ import type { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { OAuthError } from '../errors/oauth.errors';
 import { authTracer } from '../trace/otel';
-import { routeAuthRequirements } from './decorators';
+import { describeRequiredCaller, routeAuthRequirements } from './decorators';
 import type { GuardOutcome } from './guard-decision.stats';
 import type { Principal } from './principal';
 
@@ -20,7 +20,10 @@ export function traceGuardDecision(context: ExecutionContext, outcome: GuardOutc
   const request = context
     .switchToHttp()
     .getRequest<{ method?: string; routeOptions?: { url?: string }; route?: { path?: string }; user?: Principal }>();
-  const { scopes, tokenKind } = routeAuthRequirements(reflector, context);
+  const requirements = routeAuthRequirements(reflector, context);
+  const { scopes } = requirements;
+  // In the words of the flow trace: `service`, `user`, `service or delegated`, `delegated by order-service`…
+  const tokenKind = describeRequiredCaller(requirements);
   const decision = outcome === 'allowed' ? 'allow' : outcome === 'public' ? 'public' : 'deny';
   const span = tracer.startSpan('auth.guard', {
     attributes: {
