@@ -127,59 +127,6 @@ describe.each(OVERLAYS)('Kubernetes manifests, %s overlay', (overlay) => {
     }
   });
 
-  // Issue 30: the reference deployment has no client secret. CLIENT_SECRET_PEPPER is the auth-server's
-  // hashing key for secrets an operator may still issue, not a client's secret.
-  const isClientSecret = (name: string) => /CLIENT_SECRET/.test(name) && name !== 'CLIENT_SECRET_PEPPER';
-  (overlay === 'prod' ? it : it.skip)('prod is secretless: no Secret, variable or reference holds a client secret', () => {
-    for (const secret of byKind(objects, 'Secret') as any[]) {
-      expect({ secret: secret.metadata.name, keys: Object.keys({ ...secret.data, ...secret.stringData }).filter(isClientSecret) }).toEqual({ secret: secret.metadata.name, keys: [] });
-    }
-    for (const object of objects) {
-      for (const container of containersOf(object) as Record<string, any>[]) {
-        const variables = (container.env ?? []).filter((variable: any) => isClientSecret(variable.name) || isClientSecret(variable.valueFrom?.secretKeyRef?.key ?? ''));
-        expect({ object: key(object), variables }).toEqual({ object: key(object), variables: [] });
-        for (const source of container.envFrom ?? []) expect(source.secretRef?.name ?? '').not.toMatch(/credentials|demo-seed/);
-      }
-    }
-    // And no manifest text names one (a ConfigMap value, a Job's script …).
-    expect(JSON.stringify(objects).match(/[A-Z_]*CLIENT_SECRET(?!_PEPPER)[A-Z_]*/g) ?? []).toEqual([]);
-  });
-
-  (overlay === 'prod' ? it.each(['order-service', 'user-service']) : it.skip.each(['order-service', 'user-service']))(
-    '%s authenticates with its projected service-account token: audience = ISSUER, 600 s, its own service account, the file named in its env',
-    (app) => {
-      const config = find(objects, 'ConfigMap', 'platform-config') as any;
-      const pod = (find(objects, 'Deployment', app) as any).spec.template.spec;
-      expect(pod.serviceAccountName).toBe(app);
-      expect(find(objects, 'ServiceAccount', app)).toMatchObject({ automountServiceAccountToken: false });
-      // Only the auth-server's audience is projected, never the API server's own token.
-      expect(pod.automountServiceAccountToken).toBe(false);
-      const [container] = containersOf(find(objects, 'Deployment', app)!) as Record<string, any>[];
-      const variable = `${app.toUpperCase().replace(/-/g, '_')}_CLIENT_ASSERTION_FILE`;
-      const file = container!.env.find((entry: any) => entry.name === variable)?.value as string;
-      expect(file).toBe('/var/run/secrets/tokens/auth-server');
-      const mount = container!.volumeMounts.find((entry: any) => file.startsWith(`${entry.mountPath}/`));
-      expect(mount).toMatchObject({ readOnly: true });
-      const volume = pod.volumes.find((entry: any) => entry.name === mount.name);
-      const sources = volume.projected.sources.map((source: any) => source.serviceAccountToken).filter(Boolean);
-      expect(sources).toEqual([{ path: file.slice(mount.mountPath.length + 1), audience: config.data.ISSUER, expirationSeconds: 600 }]);
-    },
-  );
-
-  (overlay === 'prod' ? it : it.skip)('the registration Job trusts WORKLOAD_ISSUER and binds each service to system:serviceaccount:<namespace>:<name>', () => {
-    const config = find(objects, 'ConfigMap', 'platform-config') as any;
-    expect(config.data.WORKLOAD_ISSUER).toMatch(/^https:\/\//);
-    const job = find(objects, 'Job', 'workload-identity-registration')!;
-    const [container] = containersOf(job) as Record<string, any>[];
-    const script = container!.command.join(' ');
-    expect(script).toContain('trusted-issuers create --issuer "$WORKLOAD_ISSUER" --kind kubernetes');
-    for (const app of ['order-service', 'user-service']) {
-      expect(script).toContain(`--id ${app} --auth-method federated_jwt`);
-      expect(script).toContain(`--federated-subject "system:serviceaccount:$NAMESPACE:${app}"`);
-    }
-    expect(container!.env).toEqual(expect.arrayContaining([{ name: 'NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }]));
-  });
-
   it('an overlay with an Ingress trusts X-Forwarded-For on the app it routes to, with a TRUST_PROXY the app accepts', () => {
     const ingresses = byKind(objects, 'Ingress') as any[];
     if (overlay === 'prod') expect(ingresses).toHaveLength(1);
@@ -206,6 +153,66 @@ describe.each(OVERLAYS)('Kubernetes manifests, %s overlay', (overlay) => {
       expect(config.data.NODE_ENV).toBe('development');
     }
   });
+});
+
+// Issue 30: the prod overlay is the reference deployment, and it runs without client secrets (the dev
+// overlay keeps placeholder secrets, as `npm start` does).
+describe('Kubernetes manifests, prod overlay: secretless', () => {
+  const objects = renderKustomization(join(K8S_DIRECTORY, 'overlays', 'prod'));
+
+  // Issue 30: the reference deployment has no client secret. CLIENT_SECRET_PEPPER is the auth-server's
+  // hashing key for secrets an operator may still issue, not a client's secret.
+  const isClientSecret = (name: string) => /CLIENT_SECRET/.test(name) && name !== 'CLIENT_SECRET_PEPPER';
+  it('prod is secretless: no Secret, variable or reference holds a client secret', () => {
+    for (const secret of byKind(objects, 'Secret') as any[]) {
+      expect({ secret: secret.metadata.name, keys: Object.keys({ ...secret.data, ...secret.stringData }).filter(isClientSecret) }).toEqual({ secret: secret.metadata.name, keys: [] });
+    }
+    for (const object of objects) {
+      for (const container of containersOf(object) as Record<string, any>[]) {
+        const variables = (container.env ?? []).filter((variable: any) => isClientSecret(variable.name) || isClientSecret(variable.valueFrom?.secretKeyRef?.key ?? ''));
+        expect({ object: key(object), variables }).toEqual({ object: key(object), variables: [] });
+        for (const source of container.envFrom ?? []) expect(source.secretRef?.name ?? '').not.toMatch(/credentials|demo-seed/);
+      }
+    }
+    // And no manifest text names one (a ConfigMap value, a Job's script …).
+    expect(JSON.stringify(objects).match(/[A-Z_]*CLIENT_SECRET(?!_PEPPER)[A-Z_]*/g) ?? []).toEqual([]);
+  });
+
+  it.each(['order-service', 'user-service'])(
+    '%s authenticates with its projected service-account token: audience = ISSUER, 600 s, its own service account, the file named in its env',
+    (app) => {
+      const config = find(objects, 'ConfigMap', 'platform-config') as any;
+      const pod = (find(objects, 'Deployment', app) as any).spec.template.spec;
+      expect(pod.serviceAccountName).toBe(app);
+      expect(find(objects, 'ServiceAccount', app)).toMatchObject({ automountServiceAccountToken: false });
+      // Only the auth-server's audience is projected, never the API server's own token.
+      expect(pod.automountServiceAccountToken).toBe(false);
+      const [container] = containersOf(find(objects, 'Deployment', app)!) as Record<string, any>[];
+      const variable = `${app.toUpperCase().replace(/-/g, '_')}_CLIENT_ASSERTION_FILE`;
+      const file = container!.env.find((entry: any) => entry.name === variable)?.value as string;
+      expect(file).toBe('/var/run/secrets/tokens/auth-server');
+      const mount = container!.volumeMounts.find((entry: any) => file.startsWith(`${entry.mountPath}/`));
+      expect(mount).toMatchObject({ readOnly: true });
+      const volume = pod.volumes.find((entry: any) => entry.name === mount.name);
+      const sources = volume.projected.sources.map((source: any) => source.serviceAccountToken).filter(Boolean);
+      expect(sources).toEqual([{ path: file.slice(mount.mountPath.length + 1), audience: config.data.ISSUER, expirationSeconds: 600 }]);
+    },
+  );
+
+  it('the registration Job trusts WORKLOAD_ISSUER and binds each service to system:serviceaccount:<namespace>:<name>', () => {
+    const config = find(objects, 'ConfigMap', 'platform-config') as any;
+    expect(config.data.WORKLOAD_ISSUER).toMatch(/^https:\/\//);
+    const job = find(objects, 'Job', 'workload-identity-registration')!;
+    const [container] = containersOf(job) as Record<string, any>[];
+    const script = container!.command.join(' ');
+    expect(script).toContain('trusted-issuers create --issuer "$WORKLOAD_ISSUER" --kind kubernetes');
+    for (const app of ['order-service', 'user-service']) {
+      expect(script).toContain(`--id ${app} --auth-method federated_jwt`);
+      expect(script).toContain(`--federated-subject "system:serviceaccount:$NAMESPACE:${app}"`);
+    }
+    expect(container!.env).toEqual(expect.arrayContaining([{ name: 'NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }]));
+  });
+
 });
 
 describe('kustomize-lite', () => {
