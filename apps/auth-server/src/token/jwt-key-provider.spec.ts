@@ -1,30 +1,8 @@
-import { JwtService } from '@nestjs/jwt';
-import { calculateJwkThumbprint, decodeProtectedHeader, importJWK, jwtVerify, type JWK } from 'jose';
-import { createPublicKey, generateKeyPairSync, KeyObject } from 'node:crypto';
-import type { LoadedKey, SigningKeysService } from '../keys/signing-keys.service';
+import { decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
+import { KeyObject } from 'node:crypto';
+import type { SigningKeysService } from '../keys/signing-keys.service';
 import { signingKeyProvider } from './jwt-key-provider';
-
-async function loadedKey(alg: 'ES256' | 'RS256', canSign = true): Promise<LoadedKey> {
-  const { privateKey } = alg === 'ES256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const publicJwk = createPublicKey(privateKey).export({ format: 'jwk' }) as JWK;
-  const kid = await calculateJwkThumbprint(publicJwk, 'sha256');
-  return {
-    kid,
-    alg,
-    publicJwk: { ...publicJwk, kid, alg, use: 'sig' },
-    publicKey: createPublicKey(privateKey),
-    privateKey: canSign ? privateKey : undefined,
-    signOptions: { algorithm: alg, header: { alg, typ: 'at+jwt', kid }, mutatePayload: true },
-    activatesAt: 0,
-    retiredAt: null,
-  };
-}
-
-/** JwtService wired as AccessTokenModule wires it, over a fixed set of published keys. */
-function jwtServiceOver(keys: LoadedKey[]): JwtService {
-  const view = { publishedKey: (kid: string) => keys.find((key) => key.kid === kid) } as unknown as SigningKeysService;
-  return new JwtService({ secretOrKeyProvider: signingKeyProvider(view) });
-}
+import { jwtServiceOver, loadedKey } from '../../test/support/signing-keys.fixture';
 
 const claims = () => ({ iss: 'https://issuer.test', sub: 's', aud: 'a', iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 60 });
 
