@@ -13,8 +13,21 @@ export const JWT_SPIFFE_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion
  * (private_key_jwt: iss = sub = client_id, RFC 7523 §3). undefined: no assertion in the request.
  * The claims read here are unverified: they only pick the method, which then checks everything.
  */
-export function assertionMethod(form: FormParams): 'private_key_jwt' | 'federated_jwt' | undefined {
+export function assertionMethod(form: FormParams): AssertionMethod | undefined {
   if (!form.has('client_assertion') && !form.has('client_assertion_type')) return undefined;
+  // Both assertion authenticators ask for the same request: the assertion is decoded once.
+  let method = decided.get(form);
+  if (method === undefined) {
+    method = decide(form);
+    decided.set(form, method);
+  }
+  return method;
+}
+
+type AssertionMethod = 'private_key_jwt' | 'federated_jwt';
+const decided = new WeakMap<FormParams, AssertionMethod>();
+
+function decide(form: FormParams): AssertionMethod {
   if (form.get('client_assertion_type') === JWT_SPIFFE_ASSERTION_TYPE) return 'federated_jwt';
   const assertion = form.get('client_assertion');
   if (assertion === undefined || assertion.length > 8_192) return 'private_key_jwt';
