@@ -20,12 +20,13 @@ export function registerFlowTraceHooks(app: NestFastifyApplication, service: str
     // Everything after this hook (guards, handler, downstream calls) runs inside the trace's context.
     FlowTrace.run(trace, done);
   });
-  fastify.addHook('onSend', async (request, reply, payload) => {
+  // A callback hook, not an async one: it runs on every response, traced or not.
+  fastify.addHook('onSend', (request, reply, payload, done) => {
     const trace = traces.get(request);
     if (trace) {
       trace.status = reply.statusCode;
       reply.header(FLOW_TRACE_HEADER, FlowTrace.encode(trace));
     }
-    return payload;
+    done(null, payload);
   });
 }
