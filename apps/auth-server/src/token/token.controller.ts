@@ -1,5 +1,5 @@
 import { InvalidRequest, Public } from '@nest-oauth-m2m/auth';
-import { Controller, Get, Post, Res } from '@nestjs/common';
+import { Controller, Get, Post } from '@nestjs/common';
 import { ApiOperation, ApiResponse } from '@nestjs/swagger';
 import { AuthenticatedClient, CurrentClient } from '../client-authentication/authenticated-client';
 import { ClientAuthenticatedEndpoint } from '../client-authentication/client-authenticated.decorator';
@@ -9,7 +9,7 @@ import { FormParams } from '../http/form-params';
 import { GrantHandlers } from './grants/grant-handlers';
 import { ACCESS_TOKEN_TYPE } from './grants/token-exchange.grant';
 import { TOKEN_EXCHANGE_GRANT_TYPE } from '../clients/client.entity';
-import type { FastifyReply } from 'fastify';
+import type { TokenEndpointResponse } from './grants/grant-handler';
 
 /**
  * The token endpoint (RFC 6749 §3.2), read top to bottom: the guard authenticates the client
@@ -66,12 +66,9 @@ export class TokenController {
       },
     },
   })
-  async token(@CurrentClient() caller: AuthenticatedClient, @Form() form: FormParams, @Res() reply: FastifyReply): Promise<void> {
+  async token(@CurrentClient() caller: AuthenticatedClient, @Form() form: FormParams): Promise<TokenEndpointResponse> {
     const handler = this.grants.handlerFor(form.require('grant_type'), caller);
-    // Sent here rather than returned: Nest's return-value path (its awaits, Observable and stream
-    // checks) was ~8 % of the endpoint's CPU per token (bench/README.md, issue 28). The guard, the
-    // status, the no-store headers and the exception filter are Nest's, as on every route.
-    reply.send(await handler.handle(caller, form));
+    return handler.handle(caller, form);
   }
 
   @Get('token')
