@@ -60,6 +60,8 @@ export class AppProcess {
     readonly name: AppName,
     readonly port: number,
     private readonly env: NodeJS.ProcessEnv,
+    /** Every line the app writes, and where, for a drill that needs more than the last 200. */
+    private readonly onLine?: (line: string, stream: 'stdout' | 'stderr') => void,
   ) {}
 
   get url(): string {
@@ -78,8 +80,9 @@ export class AppProcess {
   async start(): Promise<void> {
     const child = spawn(process.execPath, [builtEntry(this.name)], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
-    for (const stream of [child.stdout, child.stderr]) {
+    for (const [name, stream] of [['stdout', child.stdout], ['stderr', child.stderr]] as const) {
       createInterface({ input: stream! }).on('line', (line) => {
+        this.onLine?.(line, name);
         this.tail.push(line);
         if (this.tail.length > 200) this.tail.shift();
         if (process.env.DRILL_ECHO) process.stdout.write(`[${this.name}] ${line}\n`);
