@@ -5,6 +5,7 @@
  * Addresses are simulated with X-Forwarded-For from a trusted proxy (TRUST_PROXY=127.0.0.1).
  */
 import { scrypt } from 'node:crypto';
+import { SCRYPT_PARAMETERS } from '../../apps/auth-server/src/users/password-hasher';
 import { hiddenFields, pkcePair } from '../../scripts/support/login-form';
 import { DrillPostgres } from './support/cluster';
 import { LoadRunner, report, summarize, withoutOutcomes } from './support/load';
@@ -34,7 +35,7 @@ afterAll(async () => {
 function timeOneScrypt(): Promise<number> {
   const startedAt = performance.now();
   return new Promise((resolve, reject) =>
-    scrypt('password', Buffer.alloc(16), 32, { N: 32_768, r: 8, p: 1, maxmem: 64 * 1024 * 1024 }, (error) =>
+    scrypt('password', Buffer.alloc(16), 32, SCRYPT_PARAMETERS, (error) =>
       error ? reject(error) : resolve(performance.now() - startedAt),
     ),
   );

@@ -1,6 +1,6 @@
 import { DEMO_USERS } from '@app/platform';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes, scryptSync } from 'node:crypto';
 import { Client } from 'pg';
 import { postForm, registerClient, requestToken, startAuthServer, TEST_DEMO_SECRET, TestAuthServer, TEST_ACTOR } from './support/auth-server.harness';
 import { ClientGrantsService } from '../src/clients/client-grants.service';
@@ -141,6 +141,30 @@ describe('end-user login: authorization code + PKCE (demo-app)', () => {
         authorization_response_iss_parameter_supported: true,
       });
       expect(body.grant_types_supported).toEqual(expect.arrayContaining(['client_credentials', 'authorization_code', 'refresh_token']));
+    });
+  });
+
+  describe('password hashes of former parameters', () => {
+    /** bob's password as the N = 2^15, r = 8, p = 1 hashes before issue 28 stored it. */
+    function formerHash(password: string): string {
+      const salt = randomBytes(16);
+      const key = scryptSync(password.normalize('NFKC'), salt, 32, { N: 32_768, r: 8, p: 1, maxmem: 64 * 1024 * 1024 });
+      return ['scrypt', 32_768, 8, 1, salt.toString('base64url'), key.toString('base64url')].join('$');
+    }
+    const storedHash = async () => (await db.query<{ password_hash: string }>('SELECT password_hash FROM auth.users WHERE username = $1', ['bob'])).rows[0]!.password_hash;
+
+    it('still sign in, and are replaced by a hash of the current parameters then, not on a wrong password', async () => {
+      const former = formerHash(bob.password);
+      await db.query('UPDATE auth.users SET password_hash = $1 WHERE username = $2', [former, 'bob']);
+      const params = authorizeParams(pkcePair().challenge);
+      expect((await login(server.url, params, { username: 'bob', password: 'not-bobs-password' })).status).toBe(400);
+      expect(await storedHash()).toBe(former);
+
+      expect((await login(server.url, authorizeParams(pkcePair().challenge), bob)).status).toBe(302);
+      const replaced = await storedHash();
+      expect(replaced).toMatch(/^scrypt\$16384\$8\$5\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
+      expect((await login(server.url, authorizeParams(pkcePair().challenge), bob)).status).toBe(302);
+      expect(await storedHash()).toBe(replaced);
     });
   });
 
@@ -787,7 +811,7 @@ describe('end-user login hygiene: passwords, codes and refresh tokens never in l
     );
     const users = await db.query<{ username: string; password_hash: string }>('SELECT username, password_hash FROM auth.users ORDER BY username');
     expect(users.rows.map((row) => row.username)).toEqual(['alice', 'bob']);
-    for (const row of users.rows) expect(row.password_hash).toMatch(/^scrypt\$32768\$8\$1\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
+    for (const row of users.rows) expect(row.password_hash).toMatch(/^scrypt\$16384\$8\$5\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
 
     const dump = await db.query<{ row: string }>(
       `SELECT row_to_json(t)::text AS row FROM auth.users t

@@ -8,7 +8,7 @@ import { AuditActor, AuditLog } from '../audit/audit-log';
 import { RegistrationError } from '../audit/registration-error';
 import { DISPLAY_NAME } from '../oauth-syntax';
 import { revokeGrant } from '../revocation/revoked-grants';
-import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './password-hasher';
+import { DUMMY_PASSWORD_HASH, hashPassword, needsRehash, verifyPassword } from './password-hasher';
 import { UserEntity } from './user.entity';
 import { isMixedScript, normalizeUsername } from './username';
 
@@ -61,7 +61,16 @@ export class UsersService {
         ? await this.users.findOne({ where: { username } })
         : null;
     const valid = await verifyPassword(password.slice(0, MAX_PASSWORD_LENGTH), user?.passwordHash ?? DUMMY_PASSWORD_HASH);
-    return user && valid && user.status === 'active' ? user : null;
+    if (!user || !valid || user.status !== 'active') return null;
+    // A hash of older parameters is replaced while the password is at hand (once per user), so an old
+    // hash's different time does not set its users apart from unknown usernames for long.
+    if (needsRehash(user.passwordHash)) {
+      const verified = user.passwordHash;
+      const rehashed = await hashPassword(password.slice(0, MAX_PASSWORD_LENGTH));
+      // Only where the row still holds the hash just verified: a concurrent password change wins.
+      await this.users.update({ id: user.id, passwordHash: verified }, { passwordHash: rehashed });
+    }
+    return user;
   }
 
   async findActive(id: string): Promise<UserEntity | null> {
