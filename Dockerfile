@@ -50,8 +50,10 @@ WORKDIR /app
 # NODE_ENV is deliberately not set here: docker-compose.yml runs the demo with
 # NODE_ENV=development (placeholder secrets). For production pass NODE_ENV=production together
 # with real secrets and an https ISSUER; the apps refuse to start otherwise.
-# The heap cap every app runs with (libs/platform/src/runtime.ts: APP_NODE_OPTIONS).
+# The heap cap and malloc settings every app runs with (libs/platform/src/runtime.ts:
+# APP_NODE_OPTIONS, APP_GLIBC_TUNABLES).
 ENV NODE_OPTIONS="--max-old-space-size=128 --max-semi-space-size=4"
+ENV GLIBC_TUNABLES="glibc.malloc.mmap_threshold=131072"
 COPY package.json ./
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

@@ -16,7 +16,7 @@
  * channel closes and the reaper (scripts/support/reaper.ts) stops the embedded PostgreSQL.
  */
 import { defaultEmbeddedOptions, resolveDatabaseUrl } from '@app/database';
-import { colourEnabled, envFileValues, loadEnvFiles, withAppNodeOptions } from '@app/platform';
+import { colourEnabled, envFileValues, loadEnvFiles, withAppRuntime } from '@app/platform';
 import { ChildProcess, spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import type { StandIn } from './workload-issuer/stand-in';
@@ -107,7 +107,7 @@ async function main(): Promise<void> {
   );
 
   const started = new AppLauncher(apps, {
-    env: withAppNodeOptions({ ...process.env, DATABASE_URL: database.url }),
+    env: withAppRuntime({ ...process.env, DATABASE_URL: database.url }),
     write: (line) => process.stdout.write(line),
     colour: colourEnabled(process.stdout),
     onSpawn: () => tellReaper({ apps: started.pids() }),

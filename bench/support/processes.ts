@@ -1,4 +1,4 @@
-import { withAppNodeOptions } from '@app/platform';
+import { withAppRuntime } from '@app/platform';
 import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -26,10 +26,10 @@ export interface RunningProcess {
 
 /**
  * Runs `node <entry>` with `env`, keeping its output for error reports only (the benchmark stays
- * quiet). The node flags are the ones npm start, the Dockerfile and deploy/k8s give every app.
+ * quiet). The node flags and malloc settings are the ones npm start, the Dockerfile and deploy/k8s give every app.
  */
 export function startNode(name: string, entry: string, env: Record<string, string | undefined>): RunningProcess {
-  const child = spawn(process.execPath, [entry], { env: withAppNodeOptions({ ...process.env, ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [entry], { env: withAppRuntime({ ...process.env, ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   const keep = (chunk: Buffer) => {
     output.push(...chunk.toString().split('\n').filter(Boolean));

@@ -1,4 +1,4 @@
-import { APP_NODE_OPTIONS } from '@app/platform';
+import { APP_GLIBC_TUNABLES, APP_NODE_OPTIONS } from '@app/platform';
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -26,6 +26,7 @@ export function baseEnv(databaseUrl: string): NodeJS.ProcessEnv {
     NODE_ENV: 'development',
     // The node flags every app runs with (npm start, Dockerfile); DRILL_NODE_OPTIONS replaces them.
     NODE_OPTIONS: process.env.DRILL_NODE_OPTIONS ?? APP_NODE_OPTIONS,
+    GLIBC_TUNABLES: APP_GLIBC_TUNABLES,
     HOST: '127.0.0.1',
     DATABASE_URL: databaseUrl,
     LOG_LEVEL: process.env.DRILL_LOG_LEVEL ?? 'warn',
