@@ -224,7 +224,7 @@ async function main(): Promise<void> {
     // ── 1. token endpoint ──
     const auth = await start('auth-server', dist('apps/auth-server/src/main.js'), { ...common, AUTH_SERVER_PORT: String(authPort) }, `${issuer}/health/live`);
     // The auth-server's peak has three moments: its start (on a fresh database the demo seed hashes
-    // two passwords, scrypt 32 MiB each), the token load, and the flow's sign-in (one more hash).
+    // two passwords, scrypt 16 MiB each), the token load, and the flow's sign-in (one more hash).
     const authPeakAfterStartMb = peakRssMb(auth.child.pid!);
     const { stdout } = await promisify(execFile)(
       process.execPath,

@@ -3,7 +3,7 @@
  * `npm run test:faults`): the built auth-server as a process, token requests from several concurrent
  * callers, SIGTERM in the middle of the load. Every request that got an answer has its access-log
  * line in what the process wrote before it ended, in both formats: JSON lines (LOG_FORMAT=json, as
- * deployed; written synchronously) and the readable format (`npm start`'s default, formatted in
+ * deployed; written once per turn of the event loop, the rest at exit) and the readable format (`npm start`'s default, formatted in
  * pino-pretty's worker thread, which pino ends after its last line when the closed app calls process.exit).
  */
 import { DrillPostgres } from './support/cluster';

@@ -28,7 +28,7 @@ interface AddressState {
 
 /**
  * Bounded, fair concurrency for password hashing. scrypt is deliberately expensive (tens of ms of
- * a core and 32 MiB each), so an unbounded flood of sign-ins would queue every hash on libuv's
+ * a core and 16 MiB each), so an unbounded flood of sign-ins would queue every hash on libuv's
  * thread pool and make everyone, the real user included, wait seconds. Here:
  *
  * - at most `hashConcurrency` hashes run at once, and no address runs more than half of them
