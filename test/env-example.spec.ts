@@ -9,8 +9,9 @@ const root = resolve(__dirname, '..');
 const SCANNED = ['apps', 'libs', 'scripts'];
 const NOT_SCANNED = new Set(['test', 'node_modules', 'example', 'dist']);
 // Node's and the system's own variables, not the project's configuration (USER: the login the CLI's
-// audit events name as actor).
-const NOT_CONFIGURATION = new Set(['NODE_ENV', 'NODE_OPTIONS', 'USER']);
+// audit events name as actor; NODE_OPTIONS and GLIBC_TUNABLES: read by runtime.ts only to add the
+// apps' own settings to them for the launchers).
+const NOT_CONFIGURATION = new Set(['NODE_ENV', 'NODE_OPTIONS', 'GLIBC_TUNABLES', 'USER']);
 // `process.env.X`, `process.env['X']`, `env.X` (a ProcessEnv passed in) and `config.get('X')`.
 const READS = [/\benv\.([A-Z][A-Z0-9_]+)/g, /\benv\[['"]([A-Z][A-Z0-9_]+)['"]\]/g, /\.(?:get|getOrThrow)(?:<[^>]*>)?\(\s*['"]([A-Z][A-Z0-9_]+)['"]/g];
 
