@@ -14,7 +14,7 @@ import { Client } from 'pg';
 import { promisify } from 'node:util';
 import { signInWithPkce } from '../scripts/support/login-form';
 import { WorkloadIssuer } from '../scripts/workload-issuer/workload-issuer';
-import { LoadResult, LoadSettings, measure } from './support/load';
+import { LoadResult, LoadSettings, measure, measureAlternating } from './support/load';
 import { freePort, peakRssMb, rssMb, RunningProcess, startNode, stopProcess, waitForHttp } from './support/processes';
 
 const root = resolve(__dirname, '../..');
@@ -24,6 +24,8 @@ const settings: LoadSettings = {
   durationSeconds: Number(process.env.BENCH_DURATION ?? 10),
   warmupSeconds: Number(process.env.BENCH_WARMUP ?? 3),
 };
+/** Alternating rounds per subject in scenarios 1 and 2 (BENCH_DURATION is split between them). */
+const ALTERNATING_ROUNDS = Number(process.env.BENCH_ALTERNATING_ROUNDS ?? 5);
 const TOKEN_BODY = 'grant_type=client_credentials&scope=users:read';
 const ALICE_ORDER = '0a1b2c3d-0000-4000-8000-a11ce0000101';
 const running: RunningProcess[] = [];
@@ -263,8 +265,13 @@ async function main(): Promise<void> {
     for (const target of tokenTargets) await checkIssuesJwt(target.subject, target.url, authorization);
     log(`1. token endpoint, client_credentials + client_secret_basic, ES256, ${settings.connections} connections`);
     const tokenRequest = (url: string) => ({ url, method: 'POST' as const, headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' }, body: TOKEN_BODY });
-    const tokenResults: LoadResult[] = [];
-    for (const target of tokenTargets) tokenResults.push(row('1 token endpoint', target.subject, await measure(tokenRequest(target.url), settings, target.pid)));
+    // The three in alternating rounds: the headline is their ratios, which must come from the same minutes.
+    const tokenResults = await measureAlternating(
+      tokenTargets.map((target) => ({ request: tokenRequest(target.url), pid: target.pid })),
+      settings,
+      ALTERNATING_ROUNDS,
+    );
+    tokenTargets.forEach((target, index) => row('1 token endpoint', target.subject, tokenResults[index]!));
     const [ours, oidcResult, bareResult] = tokenResults as [LoadResult, LoadResult, LoadResult];
     const authPeakAfterTokenLoadMb = peakRssMb(auth.child.pid!);
     await oidc.stop();
@@ -284,8 +291,13 @@ async function main(): Promise<void> {
     if (probe.status !== 200) throw new Error(`guarded route answered ${probe.status}`);
     log('2. resource server: @Scopes-guarded route vs the same handler @Public()');
     const bearer = { authorization: `Bearer ${serviceToken}` };
-    const guarded = row('2 resource server', '@Scopes guarded', await measure({ url: `http://127.0.0.1:${rsPort}/bench/guarded`, headers: bearer }, settings, rs.child.pid));
-    const unguarded = row('2 resource server', '@Public', await measure({ url: `http://127.0.0.1:${rsPort}/bench/public`, headers: bearer }, settings, rs.child.pid));
+    const [guarded, unguarded] = (await measureAlternating(
+      ['guarded', 'public'].map((route) => ({ request: { url: `http://127.0.0.1:${rsPort}/bench/${route}`, headers: bearer }, pid: rs.child.pid })),
+      settings,
+      ALTERNATING_ROUNDS,
+    )) as [LoadResult, LoadResult];
+    row('2 resource server', '@Scopes guarded', guarded);
+    row('2 resource server', '@Public', unguarded);
     await rs.stop();
 
     // ── 3. the flow ──

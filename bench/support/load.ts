@@ -73,3 +73,43 @@ export async function measure(request: LoadRequest, settings: LoadSettings, serv
     ...(serverPid && answered ? { cpuMsPer1000: Math.round((cpuMs / answered) * 1000) } : {}),
   };
 }
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : Math.round((sorted[middle - 1]! + sorted[middle]!) / 2);
+}
+
+/**
+ * Several servers under the same load in alternating rounds: a warm-up of each, then `rounds` rounds
+ * in which each server gets `durationSeconds / rounds` (after a second of the same load), the order rotating so each goes first as
+ * often. On a shared machine whose speed drifts from minute to minute (single runs here have swung
+ * ±30 %), each server meets the same minutes, so the ratios between them hold. Per server: the
+ * medians of its rounds (req/s, latencies, CPU per 1,000), and the sums of requests and failures.
+ */
+export async function measureAlternating(targets: { request: LoadRequest; pid?: number }[], settings: LoadSettings, rounds: number): Promise<LoadResult[]> {
+  if (settings.warmupSeconds > 0) {
+    for (const { request } of targets) await fire(request, settings.connections, settings.warmupSeconds);
+  }
+  const roundSeconds = Math.max(1, Math.round(settings.durationSeconds / rounds));
+  const results = targets.map((): LoadResult[] => []);
+  for (let round = 0; round < rounds; round++) {
+    for (let turn = 0; turn < targets.length; turn++) {
+      const index = (round + turn) % targets.length;
+      const { request, pid } = targets[index]!;
+      // Each round opens its connections anew: a second of it first, discarded, keeps that burst out of its latencies.
+      results[index]!.push(await measure(request, { ...settings, durationSeconds: roundSeconds, warmupSeconds: 1 }, pid));
+    }
+  }
+  return results.map((own) => {
+    const cpu = own.map((result) => result.cpuMsPer1000).filter((value): value is number => value !== undefined);
+    return {
+      requestsPerSecond: median(own.map((result) => result.requestsPerSecond)),
+      p50Ms: median(own.map((result) => result.p50Ms)),
+      p99Ms: median(own.map((result) => result.p99Ms)),
+      requests: own.reduce((sum, result) => sum + result.requests, 0),
+      failures: own.reduce((sum, result) => sum + result.failures, 0),
+      ...(cpu.length ? { cpuMsPer1000: median(cpu) } : {}),
+    };
+  });
+}
