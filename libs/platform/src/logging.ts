@@ -43,9 +43,10 @@ export function pinoLevel(levels: LogLevel[] | false): LevelWithSilent {
  * One JSON line per event in production; readable lines elsewhere (LOG_FORMAT=json forces JSON).
  *
  * JSON lines go to process.stdout, written synchronously once per turn of the event loop
- * (stdout-lines.ts: a line answered is written before the loop next waits, or at exit). The readable format is built in pino-pretty's worker thread
- * (a pino transport): inline, formatting cost ~40 CPU-ms per 1,000 tokens more than JSON (issue 28),
- * on the thread that serves requests. Under test (NODE_ENV=test) it stays inline on process.stdout,
+ * (stdout-lines.ts: a line answered is written before the loop next waits, or at exit). The
+ * readable format is built in pino-pretty's worker thread (a pino transport): inline, formatting
+ * cost ~40 CPU-ms per 1,000 tokens more than JSON (issue 28), on the thread that serves requests.
+ * Under test (NODE_ENV=test) it stays inline on process.stdout,
  * so an in-process test captures the lines it asserts on.
  */
 export function createPinoLogger(service: string, levels: LogLevel[] | false, env: NodeJS.ProcessEnv = process.env): PinoInstance {
