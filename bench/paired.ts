@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { LoadSettings, measure } from './support/load';
+import { LoadSettings, measure, median } from './support/load';
 import { freePort, RunningProcess, startNode, waitForHttp } from './support/processes';
 
 const here = resolve(__dirname, '../..');
@@ -28,11 +28,6 @@ const round: LoadSettings = {
 const TOKEN_BODY = 'grant_type=client_credentials&scope=users:read';
 const running: RunningProcess[] = [];
 const log = (message: string) => process.stderr.write(`bench:paired: ${message}\n`);
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : Math.round((sorted[mid - 1]! + sorted[mid]!) / 2);
-};
 
 interface Build {
   label: string;
