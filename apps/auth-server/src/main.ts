@@ -1,11 +1,13 @@
 import './tracing';
 import { resolveDatabaseUrl } from '@app/database';
+import { applyAppV8Settings } from '@app/platform';
 import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { createAuthServer } from './bootstrap';
 import { AuthServerConfig } from './config/auth-server.config';
 
 async function main(): Promise<void> {
+  applyAppV8Settings();
   const database = await resolveDatabaseUrl();
   const app = await createAuthServer();
   const config = app.get(ConfigService).getOrThrow<AuthServerConfig>('authServer', { infer: true });

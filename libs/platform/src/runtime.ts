@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+
 /**
  * Node flags every app runs with (npm start, the Dockerfile, deploy/k8s, the benchmark).
  * - `--max-old-space-size=128`: under sustained load V8 otherwise lets the old generation grow to ~2×
@@ -18,6 +20,41 @@ export const APP_NODE_OPTIONS = '--max-old-space-size=128 --max-semi-space-size=
  * auth-server peak RSS through its start (two hashes) and token load 150 -> 131 MB, the same CPU per token.
  */
 export const APP_GLIBC_TUNABLES = 'glibc.malloc.mmap_threshold=131072';
+
+/**
+ * V8 settings every app applies itself, first thing in its main() (applyAppV8Settings): NODE_OPTIONS
+ * refuses V8's own flags, and a setting made in the process reaches every launcher, a team's own
+ * included. Each is read when it is used, so it takes effect when set at run time (measured; not
+ * every flag does: `--no-maglev` set at run time cost +30 % CPU per token, `--liftoff-only` did nothing).
+ * Measured in issue 28 (bench/README.md, Memory):
+ * - `--no-maglev-destroy-on-background` (V8 12+; Maglev, V8's mid-tier compiler, is on by default
+ *   in Node 24): Maglev hands each finished compilation job to a background thread to free. When load
+ *   starts, hundreds of functions get hot at once; on a small machine those threads are busy
+ *   compiling, so the finished jobs wait with their memory: 164 jobs holding 20.8 MB at once in the
+ *   auth-server, which glibc then keeps. Freed on the main thread instead (a few frees per job), the
+ *   peak is 4-6 MB: auth-server peak RSS under token load 165-185 -> 150-159 MB on Node 24, the same CPU.
+ * - `--no-wasm-dynamic-tiering --no-wasm-tier-up`: Node's fetch parses HTTP with WebAssembly
+ *   (undici's llhttp); after the first responses V8 recompiles its parser with its optimizing
+ *   compiler, ~20-25 MB for about a second, in every app (JWKS, the revocation feed, calls to other
+ *   services). Kept on the baseline compiler: no such moment (user-service's start 141-143 -> 122 MB
+ *   on Node 24; a bare process's first fetch 83 -> 55 MB on Node 20), at ~7 µs more per outbound request.
+ */
+export const APP_V8_FLAGS: readonly { flag: string; sinceV8Major: number }[] = [
+  { flag: '--no-maglev-destroy-on-background', sinceV8Major: 12 },
+  { flag: '--no-wasm-dynamic-tiering', sinceV8Major: 11 },
+  { flag: '--no-wasm-tier-up', sinceV8Major: 11 },
+];
+
+/** The APP_V8_FLAGS a V8 of this version has (an older V8 would print "unrecognized flag"). */
+export function appV8Flags(v8Version: string): string[] {
+  const major = Number(v8Version.split('.')[0]);
+  return APP_V8_FLAGS.filter(({ sinceV8Major }) => major >= sinceV8Major).map(({ flag }) => flag);
+}
+
+/** Applies to this process the APP_V8_FLAGS its V8 has. */
+export function applyAppV8Settings(): void {
+  for (const flag of appV8Flags(process.versions.v8)) setFlagsFromString(flag);
+}
 
 /** `env` with APP_NODE_OPTIONS and APP_GLIBC_TUNABLES added to whatever it already has of them. */
 export function withAppRuntime(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {

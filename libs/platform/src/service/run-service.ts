@@ -4,6 +4,7 @@ import { ConfigFactoryKeyHost } from '@nestjs/config';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { HttpAppOptions } from '../http-app';
 import { resourceServerDocs } from '../api-docs';
+import { applyAppV8Settings } from '../runtime';
 
 /** What a service's `ready` line and listener need from its config namespace. */
 export interface ListeningConfig {
@@ -15,7 +16,7 @@ export interface ListeningConfig {
 }
 
 /**
- * A service's main(): its database (an embedded PostgreSQL when DATABASE_URL is unset, stopped with the
+ * A service's main(): the app's V8 settings (applyAppV8Settings), its database (an embedded PostgreSQL when DATABASE_URL is unset, stopped with the
  * app), the app on its configured port and host, one `ready on …` line; a failure to start is one fatal
  * line and exit code 1.
  */
@@ -24,6 +25,7 @@ export function runService<T extends ListeningConfig>(
   createApp: () => Promise<NestFastifyApplication>,
   config: ConfigFactoryKeyHost<T>,
 ): Promise<void> {
+  applyAppV8Settings();
   const logger = new Logger(name);
   const start = async () => {
     const database = await resolveDatabaseUrl();
