@@ -35,9 +35,9 @@ export const APP_GLIBC_TUNABLES = 'glibc.malloc.mmap_threshold=131072';
  *   peak is 4-6 MB: auth-server peak RSS under token load 165-185 -> 150-159 MB on Node 24, the same CPU.
  * - `--no-wasm-dynamic-tiering --no-wasm-tier-up`: Node's fetch parses HTTP with WebAssembly
  *   (undici's llhttp); after the first responses V8 recompiles its parser with its optimizing
- *   compiler, ~20-25 MB for about a second, in every app (JWKS, the revocation feed, calls to other
+ *   compiler, ~25-31 MB for about a second, in every app (JWKS, the revocation feed, calls to other
  *   services). Kept on the baseline compiler: no such moment (user-service's start 141-143 -> 122 MB
- *   on Node 24; a bare process's first fetch 83 -> 55 MB on Node 20), at ~7 µs more per outbound request.
+ *   on Node 24; a bare process's first fetch 83 -> 55 MB on Node 20), at 6-14 µs more per outbound request.
  */
 export const APP_V8_FLAGS: readonly { flag: string; sinceV8Major: number }[] = [
   { flag: '--no-maglev-destroy-on-background', sinceV8Major: 12 },

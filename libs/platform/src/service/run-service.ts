@@ -16,9 +16,9 @@ export interface ListeningConfig {
 }
 
 /**
- * A service's main(): the app's V8 settings (applyAppV8Settings), its database (an embedded PostgreSQL when DATABASE_URL is unset, stopped with the
- * app), the app on its configured port and host, one `ready on …` line; a failure to start is one fatal
- * line and exit code 1.
+ * A service's main(): the app's V8 settings (applyAppV8Settings), its database (an embedded
+ * PostgreSQL when DATABASE_URL is unset, stopped with the app), the app on its configured port and
+ * host, one `ready on …` line; a failure to start is one fatal line and exit code 1.
  */
 export function runService<T extends ListeningConfig>(
   name: string,
