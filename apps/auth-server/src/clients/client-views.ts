@@ -118,13 +118,21 @@ export function registrationFields(client: ClientEntity) {
   };
 }
 
+/**
+ * Plain code-unit order: the same on every machine, whatever its locale, and it keeps ICU's collation
+ * data out of the auth-server (`localeCompare` maps ~2-4 MB of it into memory on first use; issue 28).
+ */
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 export function summarize(client: ClientEntity, now: Date): ClientSummary {
   return {
     client_id: client.clientId,
     name: client.name,
     enabled: client.enabled,
     token_endpoint_auth_method: client.authMethod,
-    grants: (client.grants ?? []).sort((a, b) => a.resourceUri.localeCompare(b.resourceUri) || a.kind.localeCompare(b.kind)).map(grantView),
+    grants: [...(client.grants ?? [])].sort((a, b) => byCodeUnits(a.resourceUri, b.resourceUri) || byCodeUnits(a.kind, b.kind)).map(grantView),
     ...registrationFields(client),
     secrets: (client.secrets ?? [])
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
