@@ -5,6 +5,9 @@
  * Both auth-servers run side by side, each on its own fresh database. Short token-load rounds alternate
  * between them; each build's CPU per 1,000 tokens is the median of its rounds. The whole comparison
  * runs twice, each build going first once: on a shared VM the start order alone can move a result.
+ * The rounds are spread over several processes of each build (BENCH_PROCESSES pairs, started afresh):
+ * one process can stay 10-40 % slower than another of the same build for its whole life, and with one
+ * process per build that alone decided the comparison.
  * Then the guard: one resource server per build (its own libs/auth), guarded and @Public rounds
  * alternating in the same process, so the guard's cost is a ratio within one process.
  */
@@ -20,6 +23,8 @@ import { freePort, RunningProcess, startNode, waitForHttp } from './support/proc
 
 const here = resolve(__dirname, '../..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);
+/** Pairs of processes the rounds are spread over, half with each build going first (rounded up to even). */
+const PROCESS_PAIRS = Math.max(2, Math.ceil(Number(process.env.BENCH_PROCESSES ?? 4) / 2) * 2);
 const round: LoadSettings = {
   connections: Number(process.env.BENCH_CONNECTIONS ?? 50),
   durationSeconds: Number(process.env.BENCH_DURATION ?? 5),
@@ -109,18 +114,18 @@ function tokenRequest(build: Build) {
   };
 }
 
-/** Alternating token-load rounds; returns each build's median CPU-ms per 1,000 tokens. */
-async function tokenRounds(order: Build[]): Promise<Record<string, number>> {
-  const samples: Record<string, number[]> = Object.fromEntries(order.map((build) => [build.label, []]));
-  for (let i = 0; i < ROUNDS; i++) {
+/** Alternating token-load rounds; adds each build's CPU-ms per 1,000 tokens to `samples`. */
+async function tokenRounds(order: Build[], rounds: number, samples: Record<string, number[]>): Promise<void> {
+  const own: Record<string, number[]> = Object.fromEntries(order.map((build) => [build.label, []]));
+  for (let i = 0; i < rounds; i++) {
     for (const build of order) {
       const result = await measure(tokenRequest(build), round, build.auth.child.pid);
       if (result.failures) throw new Error(`${build.label}: ${result.failures} failed token requests`);
-      samples[build.label]!.push(result.cpuMsPer1000!);
+      own[build.label]!.push(result.cpuMsPer1000!);
     }
   }
-  log(`token rounds (${order.map((b) => b.label).join(' first, then ')}): ${JSON.stringify(samples)}`);
-  return Object.fromEntries(Object.entries(samples).map(([label, values]) => [label, median(values)]));
+  log(`token rounds of one pair of processes (${order.map((b) => b.label).join(' first, then ')}): ${JSON.stringify(own)}`);
+  for (const [label, values] of Object.entries(own)) samples[label]!.push(...values);
 }
 
 /** Guarded vs @Public in one resource-server process of this build: the guard's CPU cost as a ratio. */
@@ -153,12 +158,29 @@ async function main(): Promise<void> {
   const pg = await postgres();
   try {
     const stamp = Date.now();
-    const current = await startBuild('this', here, await pg.database(`bench_paired_this_${stamp}`));
-    const baseline = await startBuild('baseline', baselineRoot, await pg.database(`bench_paired_baseline_${stamp}`));
-    log(`${ROUNDS} rounds of ${round.durationSeconds} s (+${round.warmupSeconds} s warm-up) per build and order, ${round.connections} connections`);
-    const baselineFirst = await tokenRounds([baseline, current]);
-    const thisFirst = await tokenRounds([current, baseline]);
-    const guards = { baseline: await guardRatio(baseline), this: await guardRatio(current) };
+    const roundsPerPair = Math.ceil(ROUNDS / (PROCESS_PAIRS / 2));
+    log(
+      `${roundsPerPair * (PROCESS_PAIRS / 2)} rounds of ${round.durationSeconds} s (+${round.warmupSeconds} s warm-up) per build and order, ` +
+        `over ${PROCESS_PAIRS} pairs of processes, ${round.connections} connections`,
+    );
+    const baselineFirstSamples: Record<string, number[]> = { baseline: [], this: [] };
+    const thisFirstSamples: Record<string, number[]> = { baseline: [], this: [] };
+    let last: { current: Build; baseline: Build } | undefined;
+    for (let pair = 0; pair < PROCESS_PAIRS; pair++) {
+      if (last) await Promise.all([last.current.auth.stop(), last.baseline.auth.stop()]);
+      const baselineGoesFirst = pair % 2 === 0;
+      // Started in the order they are measured in, each on a fresh database.
+      const startThis = async () => startBuild('this', here, await pg.database(`bench_paired_this_${stamp}_${pair}`));
+      const startBaseline = async () => startBuild('baseline', baselineRoot, await pg.database(`bench_paired_baseline_${stamp}_${pair}`));
+      const first = baselineGoesFirst ? await startBaseline() : await startThis();
+      const second = baselineGoesFirst ? await startThis() : await startBaseline();
+      last = baselineGoesFirst ? { baseline: first, current: second } : { current: first, baseline: second };
+      await tokenRounds([first, second], roundsPerPair, baselineGoesFirst ? baselineFirstSamples : thisFirstSamples);
+    }
+    const medians = (samples: Record<string, number[]>) => ({ baseline: median(samples.baseline!), this: median(samples.this!) });
+    const baselineFirst = medians(baselineFirstSamples);
+    const thisFirst = medians(thisFirstSamples);
+    const guards = { baseline: await guardRatio(last!.baseline), this: await guardRatio(last!.current) };
     const out = [
       '',
       `token endpoint, CPU-ms per 1,000 tokens (median of ${ROUNDS} rounds):`,
