@@ -120,7 +120,7 @@ export function registrationFields(client: ClientEntity) {
 
 /**
  * Plain code-unit order: the same on every machine, whatever its locale, and it keeps ICU's collation
- * data out of the auth-server (`localeCompare` maps ~2-4 MB of it into memory on first use; issue 28).
+ * data out of the auth-server (`localeCompare` mapped 1.5 MB of it on first use, Node 24; issue 28).
  */
 function byCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -134,7 +134,7 @@ export function summarize(client: ClientEntity, now: Date): ClientSummary {
     token_endpoint_auth_method: client.authMethod,
     grants: [...(client.grants ?? [])].sort((a, b) => byCodeUnits(a.resourceUri, b.resourceUri) || byCodeUnits(a.kind, b.kind)).map(grantView),
     ...registrationFields(client),
-    secrets: (client.secrets ?? [])
+    secrets: [...(client.secrets ?? [])]
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
       .map((secret) => ({ id: secret.id, created_at: secret.createdAt.toISOString(), expires_at: secret.expiresAt?.toISOString() ?? null, active: isSecretActive(secret, now) })),
   };
