@@ -159,8 +159,9 @@ async function main(): Promise<void> {
   try {
     const stamp = Date.now();
     const roundsPerPair = Math.ceil(ROUNDS / (PROCESS_PAIRS / 2));
+    const roundsPerOrder = roundsPerPair * (PROCESS_PAIRS / 2);
     log(
-      `${roundsPerPair * (PROCESS_PAIRS / 2)} rounds of ${round.durationSeconds} s (+${round.warmupSeconds} s warm-up) per build and order, ` +
+      `${roundsPerOrder} rounds of ${round.durationSeconds} s (+${round.warmupSeconds} s warm-up) per build and order, ` +
         `over ${PROCESS_PAIRS} pairs of processes, ${round.connections} connections`,
     );
     const baselineFirstSamples: Record<string, number[]> = { baseline: [], this: [] };
@@ -183,7 +184,7 @@ async function main(): Promise<void> {
     const guards = { baseline: await guardRatio(last!.baseline), this: await guardRatio(last!.current) };
     const out = [
       '',
-      `token endpoint, CPU-ms per 1,000 tokens (median of ${ROUNDS} rounds):`,
+      `token endpoint, CPU-ms per 1,000 tokens (median of ${roundsPerOrder} rounds):`,
       `  baseline first: baseline ${baselineFirst.baseline}, this ${baselineFirst.this}`,
       `  this first:     baseline ${thisFirst.baseline}, this ${thisFirst.this}`,
       `  change: ${(((baselineFirst.this! + thisFirst.this!) / (baselineFirst.baseline! + thisFirst.baseline!) - 1) * 100).toFixed(1)} %`,
