@@ -1,3 +1,4 @@
+import './size-thread-pool';
 import './tracing';
 import { resolveDatabaseUrl } from '@app/database';
 import { applyAppV8Settings } from '@app/platform';

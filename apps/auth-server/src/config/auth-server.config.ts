@@ -1,6 +1,6 @@
 import { demoSeedingEnabled, optionalSecret, requiredSecret } from '@app/platform';
 import { registerAs } from '@nestjs/config';
-import { availableParallelism } from 'node:os';
+import { defaultLoginHashConcurrency } from '../thread-pool';
 
 export type SigningAlgorithm = 'ES256' | 'RS256';
 
@@ -158,8 +158,8 @@ export const authServerConfig = registerAs('authServer', (): AuthServerConfig =>
     loginProtection: {
       failureLimit: integer('LOGIN_FAILURE_LIMIT', 5, 1, 1_000_000),
       failureWindowSeconds: integer('LOGIN_FAILURE_WINDOW_SECONDS', 900, 1, 86_400),
-      // scrypt runs on libuv's thread pool (4 threads by default): more would only queue there.
-      hashConcurrency: integer('LOGIN_HASH_CONCURRENCY', Math.min(4, availableParallelism()), 1, 64),
+      // scrypt runs on libuv's thread pool, which main.ts sizes to this + 4 (thread-pool.ts).
+      hashConcurrency: integer('LOGIN_HASH_CONCURRENCY', defaultLoginHashConcurrency(), 1, 64),
       hashQueueLimit: integer('LOGIN_HASH_QUEUE_LIMIT', 16, 0, 10_000),
       hashPerAddress: integer('LOGIN_HASH_PER_ADDRESS', 4, 1, 1_000),
     },

@@ -106,7 +106,7 @@ export class AccessTokenService {
     if (input.act !== undefined) claims.act = input.act;
     // Signed with node:crypto over a header encoded once per key (compact-jws.ts: jsonwebtoken's
     // per-call checks cost ~8 % of the token endpoint); JwtService keeps the keys and every verification.
-    return { token: signAccessTokenJws(key, claims), claims, expiresIn };
+    return { token: await signAccessTokenJws(key, claims), claims, expiresIn };
   }
 
   /** Claims of a token this server issued and that has not expired; null for anything else. */

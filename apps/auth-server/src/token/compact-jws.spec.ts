@@ -11,7 +11,7 @@ describe('signAccessTokenJws (the token endpoint signing step)', () => {
     const key = await loadedKey(alg);
     const jwt = jwtServiceOver([key]);
     const payload = claims();
-    const token = signAccessTokenJws(key, payload);
+    const token = await signAccessTokenJws(key, payload);
     const fromJwtService = jwt.sign({ ...payload }, key.signOptions);
     expect(token.split('.').slice(0, 2)).toEqual(fromJwtService.split('.').slice(0, 2));
     const verified = jwt.verify(token, { complete: true, algorithms: [alg], issuer: 'https://issuer.test' }) as unknown as { header: object; payload: object };
@@ -23,12 +23,12 @@ describe('signAccessTokenJws (the token endpoint signing step)', () => {
 
   it('refuses a key that may no longer sign', async () => {
     const retired = await loadedKey('ES256', false);
-    expect(() => signAccessTokenJws(retired, claims())).toThrow(/no private key/);
+    await expect(signAccessTokenJws(retired, claims())).rejects.toThrow(/no private key/);
   });
 
   it('a token signed by one key does not verify as another published key', async () => {
     const [signer, other] = [await loadedKey('ES256'), await loadedKey('ES256')];
-    const token = signAccessTokenJws(signer, claims());
+    const token = await signAccessTokenJws(signer, claims());
     const [, payload, signature] = token.split('.');
     const relabelled = `${Buffer.from(JSON.stringify({ alg: 'ES256', typ: 'at+jwt', kid: other.kid })).toString('base64url')}.${payload}.${signature}`;
     expect(() => jwtServiceOver([signer, other]).verify(relabelled, { algorithms: ['ES256'] })).toThrow();
