@@ -14,6 +14,7 @@ export async function createAuthServer(options: Partial<HttpAppOptions> = {}): P
   await ConfigModule.envVariablesLoaded;
   const app = await createHttpApp(authServerRootModule(), {
     realm: 'auth-server',
+    servedAtIssuer: true,
     docs: {
       title: 'auth-server',
       description:

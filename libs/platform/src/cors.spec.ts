@@ -6,6 +6,11 @@ describe('corsOrigins', () => {
     expect(corsOrigins({ NODE_ENV: 'development', AUTH_SERVER_PORT: '3100' })).toEqual(['http://localhost:3100']);
   });
 
+  it('allows no origin by default at the auth-server itself: the explorer calls it from its own origin', () => {
+    expect(corsOrigins({ NODE_ENV: 'development', ISSUER: 'http://localhost:4000/' }, true)).toEqual([]);
+    expect(corsOrigins({ NODE_ENV: 'development', CORS_ORIGINS: 'https://spa.example.com' }, true)).toEqual(['https://spa.example.com']);
+  });
+
   it('allows no origin by default in production', () => {
     expect(corsOrigins({ NODE_ENV: 'production', ISSUER: 'https://auth.example.com' })).toEqual([]);
   });

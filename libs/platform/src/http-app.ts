@@ -33,6 +33,8 @@ export interface HttpAppOptions {
   propagateRequestId?: boolean;
   /** libs/auth counters this app exports at /metrics. */
   libraryMetrics?: LibraryMetrics[];
+  /** The auth-server: served at the issuer's origin, so CORS's development default leaves it out (cors.ts). */
+  servedAtIssuer?: boolean;
 }
 
 
@@ -119,7 +121,7 @@ export async function createHttpApp(module: Type<unknown>, options: HttpAppOptio
   // does the 'exit' event run, where pino ends the readable format's worker thread after it has
   // written every line (test/faults/log-flush.drill.ts lost the last ~2 % of lines without it).
   app.enableShutdownHooks(undefined, { useProcessExit: true });
-  const origins = corsOrigins();
+  const origins = corsOrigins(process.env, options.servedAtIssuer);
   if (origins.length) app.enableCors(corsOptions(origins));
   if (flowTraceEnabled()) registerFlowTraceHooks(app, options.realm);
   registerMetrics(app, options.realm, options.libraryMetrics, platform);
