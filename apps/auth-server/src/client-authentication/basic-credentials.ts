@@ -17,6 +17,8 @@ export function parseBasicCredentials(header: string): { clientId: string; secre
 
 /** application/x-www-form-urlencoded decoding of one value; null when the %-escapes are malformed. */
 export function formUrlDecode(value: string): string | null {
+  // The usual id and secret (base64url secrets, plain ids) hold neither: nothing to decode.
+  if (!value.includes('%') && !value.includes('+')) return value;
   try {
     return decodeURIComponent(value.replace(/\+/g, ' '));
   } catch {

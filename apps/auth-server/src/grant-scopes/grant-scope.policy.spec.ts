@@ -131,6 +131,8 @@ describe('GrantScopePolicy.decide: audience', () => {
   it('a resource that is not an absolute URI, or has a fragment: invalid_target', async () => {
     for (const resource of ['relative/path', '/api', 'api://user-service#frag']) {
       await expect(decide({ resource })).rejects.toThrow(InvalidTarget);
+      // The syntax is named before the scope is read, granted resources aside (their URIs were checked at registration).
+      await expect(decide({ resource, scope: '' })).rejects.toThrow(/absolute URI without a fragment/);
     }
   });
 

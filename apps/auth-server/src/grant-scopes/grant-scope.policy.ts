@@ -64,7 +64,9 @@ export class GrantScopePolicy {
   async decide(client: Client, request: ScopeRequest): Promise<GrantedAccess> {
     const { resource, audience } = request;
     if (resource !== undefined && audience !== undefined) throw new InvalidRequest('use either resource or audience, not both');
-    if (resource !== undefined && !isAbsoluteUriWithoutFragment(resource)) {
+    // A granted resource's URI was checked when the resource was registered (a grant references one):
+    // the URL parse is only for the rest (1 % of the token endpoint's busy time, issue 28).
+    if (resource !== undefined && !isGrantedResource(client, resource) && !isAbsoluteUriWithoutFragment(resource)) {
       throw new InvalidTarget('resource must be an absolute URI without a fragment');
     }
     const requested = request.scope === undefined ? undefined : parseScope(request.scope);
@@ -182,6 +184,11 @@ function grantsOf(client: Client): ClientGrantEntity[] {
 }
 
 const isDelegation = (grant: ClientGrantEntity) => grant.kind === 'delegation';
+
+/** Whether `uri` is the resource of one of the client's direct grants. */
+function isGrantedResource(client: Client, uri: string): boolean {
+  return grantsOf(client).some((grant) => grant.resourceUri === uri);
+}
 
 /** The client's delegation grants: where it may act on behalf of users (token exchange). */
 function delegationGrantsOf(client: Client): ClientGrantEntity[] {
