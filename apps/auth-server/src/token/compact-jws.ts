@@ -16,8 +16,9 @@ import type { LoadedKey } from '../keys/signing-keys.service';
  * The signature is computed in libuv's thread pool (node:crypto's `sign` with a callback), not on
  * the event loop: it was ~20 % of the auth-server's busy time there, and while one token is signed
  * the loop reads, routes and answers the next requests, on another core where there is one (what
- * jose's WebCrypto signing does for node-oidc-provider). Measured in issue 28: +18-40 % tokens/s
- * at the same CPU per token (bench/README.md).
+ * jose's WebCrypto signing does for node-oidc-provider). Measured in issue 28 (bench/README.md,
+ * "Signing off the event loop"): on Node 24, 1.36-1.49x node-oidc-provider's tokens/s before,
+ * 1.52-1.99x after; CPU per token -9 to -13 % in paired runs.
  */
 export function signAccessTokenJws(key: LoadedKey, claims: object): Promise<string> {
   const privateKey = key.privateKey;
