@@ -8,7 +8,7 @@ import { scrypt } from 'node:crypto';
 import { SCRYPT_PARAMETERS } from '../../apps/auth-server/src/users/password-hasher';
 import { hiddenFields, pkcePair } from '../../scripts/support/login-form';
 import { DrillPostgres } from './support/cluster';
-import { LoadRunner, report, summarize, withoutOutcomes } from './support/load';
+import { LoadRunner, Outcome, report, summarize, withoutOutcomes } from './support/load';
 import { basic, TOKEN_FORM } from './support/oauth';
 import { AppProcess, baseEnv, DRILL_SECRETS, sleep } from './support/processes';
 import { freePort } from '../support/ports';
@@ -18,8 +18,8 @@ const FLOOD_ADDRESS = '203.0.113.66';
 const USER_ADDRESS = '198.51.100.20';
 const SIGN_INS = 30;
 const TARGET_P95_MS = 500;
-/** A sign-in slower than this counts as failed (before the gate, the flood held them for tens of seconds). */
-const SIGN_IN_TIMEOUT_MS = 15_000;
+/** A sign-in or token request slower than this counts as failed (before the gate, the flood held sign-ins for tens of seconds). */
+const REQUEST_TIMEOUT_MS = 15_000;
 /** The measuring stops after this long even if fewer sign-ins were made. */
 const MEASURE_BUDGET_MS = 120_000;
 
@@ -66,6 +66,33 @@ async function signInForm(authUrl: string, address: string, signal?: AbortSignal
   return { fields: hiddenFields(await page.text()), cookie };
 }
 
+/**
+ * Wrong passwords posted to sign-in forms, FLOOD_CONNECTIONS at a time: the n-th attempt comes from
+ * `senders[n % senders.length]` (its address and its own form) for `username(n)`.
+ */
+function wrongPasswordFlood(
+  authUrl: string,
+  senders: { address: string; form: Awaited<ReturnType<typeof signInForm>> }[],
+  username: (sent: number) => string,
+): LoadRunner {
+  let sent = 0;
+  return new LoadRunner(() => {
+    sent += 1;
+    const { address, form } = senders[sent % senders.length]!;
+    return {
+      url: `${authUrl}/oauth/authorize`,
+      method: 'POST' as const,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: form.cookie, 'x-forwarded-for': address },
+      body: new URLSearchParams({ ...form.fields, username: username(sent), password: `wrong-${sent}` }).toString(),
+    };
+  }, FLOOD_CONNECTIONS).start();
+}
+
+/** A flood's attempts that got no answer, or a 5xx other than 503 (the gate's "come back later"). */
+function unanswered(flood: LoadRunner): Outcome[] {
+  return flood.outcomes.filter((o) => o.status === 0 || (o.status >= 500 && o.status !== 503));
+}
+
 /** The built auth-server behind a trusted proxy (X-Forwarded-For names the caller), on a database of its own. */
 async function startAuthServer(database: string, env: NodeJS.ProcessEnv = {}): Promise<AppProcess> {
   const port = await freePort();
@@ -94,7 +121,7 @@ describe('sign-in under a wrong-password flood from one address', () => {
   /** One full sign-in as bob from USER_ADDRESS: milliseconds from the form request to the code. */
   async function timedSignIn(): Promise<{ ms: number; status: number; formMs?: number }> {
     const startedAt = performance.now();
-    const signal = AbortSignal.timeout(SIGN_IN_TIMEOUT_MS);
+    const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
     let response: Response;
     let formMs: number;
     try {
@@ -126,18 +153,8 @@ describe('sign-in under a wrong-password flood from one address', () => {
 
     // The attacker takes one real form (a valid CSRF token for its own transaction) and floods it
     // with wrong passwords: for alice, and for ever-new usernames so every attempt needs a hash.
-    const { fields, cookie } = await signInForm(auth.url, FLOOD_ADDRESS);
-    let sent = 0;
-    const flood = new LoadRunner(() => {
-      sent += 1;
-      const username = sent % 2 ? 'alice' : `nobody-${sent}`;
-      return {
-        url: `${auth.url}/oauth/authorize`,
-        method: 'POST' as const,
-        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, 'x-forwarded-for': FLOOD_ADDRESS },
-        body: new URLSearchParams({ ...fields, username, password: `wrong-${sent}` }).toString(),
-      };
-    }, FLOOD_CONNECTIONS).start();
+    const form = await signInForm(auth.url, FLOOD_ADDRESS);
+    const flood = wrongPasswordFlood(auth.url, [{ address: FLOOD_ADDRESS, form }], (sent) => (sent % 2 ? 'alice' : `nobody-${sent}`));
     await sleep(1_000);
     const during: { ms: number; status: number; formMs?: number }[] = [];
     const measuringSince = Date.now();
@@ -166,7 +183,7 @@ describe('sign-in under a wrong-password flood from one address', () => {
     expect(during.every((d) => d.status === 302)).toBe(true);
     // The flood was real and was answered (evaluated, backed off or refused), never with a 5xx or a hang.
     expect(flood.outcomes.length).toBeGreaterThan(FLOOD_CONNECTIONS);
-    expect(flood.outcomes.filter((o) => o.status === 0 || o.status >= 500 && o.status !== 503)).toEqual([]);
+    expect(unanswered(flood)).toEqual([]);
     expect(figures.p95Ms).toBeLessThan(TARGET_P95_MS);
   });
 });
@@ -198,7 +215,7 @@ describe('client-credentials tokens while wrong-password floods keep every permi
       method: 'POST',
       headers: { authorization: basic('order-service', DRILL_SECRETS.orderService), 'content-type': 'application/x-www-form-urlencoded' },
       body: TOKEN_FORM,
-      signal: AbortSignal.timeout(SIGN_IN_TIMEOUT_MS),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     }).catch(() => undefined);
     await response?.arrayBuffer();
     return { ms: performance.now() - startedAt, status: response?.status ?? 0 };
@@ -210,19 +227,8 @@ describe('client-credentials tokens while wrong-password floods keep every permi
     for (let i = 0; i < 20; i++) quiet.push((await timedToken()).ms);
     const scryptMs = await timeOneScrypt();
 
-    const forms = await Promise.all(FLOOD_ADDRESSES.map((address) => signInForm(auth.url, address)));
-    let sent = 0;
-    const flood = new LoadRunner(() => {
-      sent += 1;
-      const from = sent % FLOOD_ADDRESSES.length;
-      const { fields, cookie } = forms[from]!;
-      return {
-        url: `${auth.url}/oauth/authorize`,
-        method: 'POST' as const,
-        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, 'x-forwarded-for': FLOOD_ADDRESSES[from]! },
-        body: new URLSearchParams({ ...fields, username: `nobody-${sent}`, password: `wrong-${sent}` }).toString(),
-      };
-    }, FLOOD_CONNECTIONS).start();
+    const senders = await Promise.all(FLOOD_ADDRESSES.map(async (address) => ({ address, form: await signInForm(auth.url, address) })));
+    const flood = wrongPasswordFlood(auth.url, senders, (sent) => `nobody-${sent}`);
     await sleep(1_000);
     const during: { ms: number; status: number }[] = [];
     for (let i = 0; i < TOKENS; i++) {
@@ -248,7 +254,7 @@ describe('client-credentials tokens while wrong-password floods keep every permi
     expect(during.every((d) => d.status === 200)).toBe(true);
     // The flood kept the hashes busy: its attempts were evaluated (400 with the form again), not only refused.
     expect(flood.outcomes.filter((o) => o.status === 400).length).toBeGreaterThan(HASHES * 4);
-    expect(flood.outcomes.filter((o) => o.status === 0 || (o.status >= 500 && o.status !== 503))).toEqual([]);
+    expect(unanswered(flood)).toEqual([]);
     expect(figures.p95Ms).toBeLessThan(scryptMs / 2);
   });
 });

@@ -1,6 +1,9 @@
 import { availableParallelism } from 'node:os';
 
-/** LOGIN_HASH_CONCURRENCY's default: the cores, at most 4 (auth-server.config.ts reads the variable). */
+/** The largest LOGIN_HASH_CONCURRENCY the configuration accepts (auth-server.config.ts reads the variable). */
+export const MAX_LOGIN_HASH_CONCURRENCY = 64;
+
+/** LOGIN_HASH_CONCURRENCY's default: the cores, at most 4. */
 export function defaultLoginHashConcurrency(): number {
   return Math.min(4, availableParallelism());
 }
@@ -16,7 +19,7 @@ export function threadPoolSize(env: NodeJS.ProcessEnv): number | undefined {
   if (env.UV_THREADPOOL_SIZE) return undefined;
   const configured = Number(env.LOGIN_HASH_CONCURRENCY);
   // An invalid value is refused at boot by the configuration; here it only must not size the pool.
-  const hashes = env.LOGIN_HASH_CONCURRENCY && Number.isInteger(configured) && configured >= 1 && configured <= 64 ? configured : defaultLoginHashConcurrency();
+  const hashes = env.LOGIN_HASH_CONCURRENCY && Number.isInteger(configured) && configured >= 1 && configured <= MAX_LOGIN_HASH_CONCURRENCY ? configured : defaultLoginHashConcurrency();
   return hashes + 4;
 }
 

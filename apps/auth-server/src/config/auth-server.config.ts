@@ -1,6 +1,6 @@
 import { demoSeedingEnabled, optionalSecret, requiredSecret } from '@app/platform';
 import { registerAs } from '@nestjs/config';
-import { defaultLoginHashConcurrency } from '../thread-pool';
+import { defaultLoginHashConcurrency, MAX_LOGIN_HASH_CONCURRENCY } from '../thread-pool';
 
 export type SigningAlgorithm = 'ES256' | 'RS256';
 
@@ -159,7 +159,7 @@ export const authServerConfig = registerAs('authServer', (): AuthServerConfig =>
       failureLimit: integer('LOGIN_FAILURE_LIMIT', 5, 1, 1_000_000),
       failureWindowSeconds: integer('LOGIN_FAILURE_WINDOW_SECONDS', 900, 1, 86_400),
       // scrypt runs on libuv's thread pool, which main.ts sizes to this + 4 (thread-pool.ts).
-      hashConcurrency: integer('LOGIN_HASH_CONCURRENCY', defaultLoginHashConcurrency(), 1, 64),
+      hashConcurrency: integer('LOGIN_HASH_CONCURRENCY', defaultLoginHashConcurrency(), 1, MAX_LOGIN_HASH_CONCURRENCY),
       hashQueueLimit: integer('LOGIN_HASH_QUEUE_LIMIT', 16, 0, 10_000),
       hashPerAddress: integer('LOGIN_HASH_PER_ADDRESS', 4, 1, 1_000),
     },
