@@ -18,7 +18,7 @@ import type { LoadedKey } from '../keys/signing-keys.service';
  * the loop reads, routes and answers the next requests, on another core where there is one (what
  * jose's WebCrypto signing does for node-oidc-provider). Measured in issue 28 (bench/README.md,
  * "Signing off the event loop"): on Node 24, 1.36-1.49x node-oidc-provider's tokens/s before,
- * 1.52-1.99x after; CPU per token -9 to -13 % in paired runs.
+ * 1.52-1.99x after; CPU per token -10.9 % (median of four paired runs).
  */
 export function signAccessTokenJws(key: LoadedKey, claims: object): Promise<string> {
   const privateKey = key.privateKey;
