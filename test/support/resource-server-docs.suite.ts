@@ -1,5 +1,6 @@
 import { DEMO_USERS } from '@app/platform';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { SwaggerModule } from '@nestjs/swagger';
 import { startPlatform, TestPlatform, TestService } from './platform.harness';
 import { ApiDocument, callOperation, challengedScopes, documentedOperations, fetchApiDocument, recordRoutes, RegisteredRoute } from './api-docs';
 import { serviceToken, userToken } from './tokens';
@@ -17,6 +18,9 @@ export function describeResourceServerDocs(name: string, audience: string, pick:
     let service: TestService;
     let registered: RegisteredRoute[] = [];
     let document: ApiDocument;
+    const build = jest.spyOn(SwaggerModule, 'createDocument');
+    let builtAtStart = -1;
+    let builtByFirstRequest = -1;
     const record = (app: NestFastifyApplication) => {
       registered = recordRoutes(app);
     };
@@ -24,9 +28,21 @@ export function describeResourceServerDocs(name: string, audience: string, pick:
     beforeAll(async () => {
       platform = await startPlatform(name === 'user-service' ? { beforeUsersListen: record } : { beforeOrdersListen: record });
       service = pick(platform);
+      builtAtStart = build.mock.calls.length;
       document = await fetchApiDocument(service.url);
+      builtByFirstRequest = build.mock.calls.length;
     });
-    afterAll(() => platform.close());
+    afterAll(async () => {
+      build.mockRestore();
+      await platform.close();
+    });
+
+    it('builds the document on its first request, not at start, and only once', async () => {
+      expect([builtAtStart, builtByFirstRequest]).toEqual([0, 1]);
+      await fetchApiDocument(service.url);
+      expect((await fetch(`${service.url}/docs`)).status).toBe(200);
+      expect(build).toHaveBeenCalledTimes(1);
+    });
 
     it('/docs serves the UI and /docs-json is public', async () => {
       const ui = await fetch(`${service.url}/docs`);

@@ -18,17 +18,17 @@ export interface ApiDocsOptions {
 }
 
 /**
- * Builds the OpenAPI document and serves it at /docs (UI) and /docs-json. These routes are added
- * on the HTTP adapter directly, outside Nest's guards, so they are public by construction.
+ * Serves the OpenAPI document at /docs (UI) and /docs-json. These routes are added on the HTTP
+ * adapter directly, outside Nest's guards, so they are public by construction. The document is built
+ * on the first request for it, not at start: most processes never serve it, and building it walks
+ * every controller and keeps the result (issue 28: ~1-3 MB of the auth-server's peak RSS).
  */
-export function setupApiDocs(app: INestApplication, options: ApiDocsOptions): OpenAPIObject {
-  const document = buildApiDocument(app, options);
-  SwaggerModule.setup(API_DOCS_PATH, app, document, {
+export function setupApiDocs(app: INestApplication, options: ApiDocsOptions): void {
+  SwaggerModule.setup(API_DOCS_PATH, app, () => buildApiDocument(app, options), {
     jsonDocumentUrl: API_DOCS_JSON_PATH,
     raw: ['json'],
     swaggerOptions: { persistAuthorization: false },
   });
-  return document;
 }
 
 export function buildApiDocument(app: INestApplication, options: ApiDocsOptions): OpenAPIObject {
