@@ -21,7 +21,7 @@ export interface ApiDocsOptions {
  * Serves the OpenAPI document at /docs (UI) and /docs-json. These routes are added on the HTTP
  * adapter directly, outside Nest's guards, so they are public by construction. The document is built
  * on the first request for it, not at start: most processes never serve it, and building it walks
- * every controller and keeps the result (issue 28: ~1-3 MB of the auth-server's peak RSS).
+ * every controller and keeps the result (issue 28: 1-4 MB of the auth-server's RSS on Node 24).
  */
 export function setupApiDocs(app: INestApplication, options: ApiDocsOptions): void {
   SwaggerModule.setup(API_DOCS_PATH, app, () => buildApiDocument(app, options), {
