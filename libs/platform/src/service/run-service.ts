@@ -4,6 +4,7 @@ import { ConfigFactoryKeyHost } from '@nestjs/config';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { HttpAppOptions } from '../http-app';
 import { resourceServerDocs } from '../api-docs';
+import { releaseHeapWhenIdle } from '../idle-heap-release';
 import { applyAppV8Settings } from '../runtime';
 
 /** What a service's `ready` line and listener need from its config namespace. */
@@ -18,7 +19,8 @@ export interface ListeningConfig {
 /**
  * A service's main(): the app's V8 settings (applyAppV8Settings), its database (an embedded
  * PostgreSQL when DATABASE_URL is unset, stopped with the app), the app on its configured port and
- * host, one `ready on …` line; a failure to start is one fatal line and exit code 1.
+ * host, one `ready on …` line, its spare heap given back whenever it goes idle (releaseHeapWhenIdle);
+ * a failure to start is one fatal line and exit code 1.
  */
 export function runService<T extends ListeningConfig>(
   name: string,
@@ -34,7 +36,11 @@ export function runService<T extends ListeningConfig>(
     await app.listen(port, host);
     const calls = userService ? `; calls ${userService.url}` : '';
     logger.log(`ready on http://localhost:${port} (accepts tokens for ${auth.audience}${calls})`);
-    app.getHttpServer().once('close', () => void database.stop());
+    const heapRelease = releaseHeapWhenIdle();
+    app.getHttpServer().once('close', () => {
+      heapRelease.stop();
+      void database.stop();
+    });
   };
   return start().catch((error: Error) => {
     logger.fatal(`failed to start: ${error.message}`);
