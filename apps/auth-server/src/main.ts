@@ -1,7 +1,7 @@
 import './size-thread-pool';
 import './tracing';
 import { resolveDatabaseUrl } from '@app/database';
-import { applyAppV8Settings, releaseHeapWhenIdle } from '@app/platform';
+import { applyAppV8Settings, releaseStartHeapWhenIdle } from '@app/platform';
 import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { createAuthServer } from './bootstrap';
@@ -14,8 +14,8 @@ async function main(): Promise<void> {
   const config = app.get(ConfigService).getOrThrow<AuthServerConfig>('authServer', { infer: true });
   await app.listen(config.port, config.host);
   new Logger('auth-server').log(`ready on ${config.issuer} (token endpoint ${config.issuer}/oauth/token)`);
-  // After the start and after each burst of load, V8's spare heap goes back to the system (issue 28).
-  const heapRelease = releaseHeapWhenIdle();
+  // The heap the start left goes back to the system once the app first goes idle (issue 28).
+  const heapRelease = releaseStartHeapWhenIdle();
   app.getHttpServer().once('close', () => {
     heapRelease.stop();
     void database.stop();

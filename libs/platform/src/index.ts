@@ -4,7 +4,7 @@ export * from './demo-users';
 export * from './env';
 export * from './colour';
 export * from './runtime';
-export * from './idle-heap-release';
+export * from './start-heap-release';
 export * from './cors';
 export * from './flow-trace-hooks';
 export * from './logging';

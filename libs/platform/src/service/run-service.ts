@@ -4,7 +4,7 @@ import { ConfigFactoryKeyHost } from '@nestjs/config';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { HttpAppOptions } from '../http-app';
 import { resourceServerDocs } from '../api-docs';
-import { releaseHeapWhenIdle } from '../idle-heap-release';
+import { releaseStartHeapWhenIdle } from '../start-heap-release';
 import { applyAppV8Settings } from '../runtime';
 
 /** What a service's `ready` line and listener need from its config namespace. */
@@ -19,7 +19,7 @@ export interface ListeningConfig {
 /**
  * A service's main(): the app's V8 settings (applyAppV8Settings), its database (an embedded
  * PostgreSQL when DATABASE_URL is unset, stopped with the app), the app on its configured port and
- * host, one `ready on …` line, its spare heap given back whenever it goes idle (releaseHeapWhenIdle);
+ * host, one `ready on …` line, the heap its start left given back once it first goes idle (releaseStartHeapWhenIdle);
  * a failure to start is one fatal line and exit code 1.
  */
 export function runService<T extends ListeningConfig>(
@@ -36,7 +36,7 @@ export function runService<T extends ListeningConfig>(
     await app.listen(port, host);
     const calls = userService ? `; calls ${userService.url}` : '';
     logger.log(`ready on http://localhost:${port} (accepts tokens for ${auth.audience}${calls})`);
-    const heapRelease = releaseHeapWhenIdle();
+    const heapRelease = releaseStartHeapWhenIdle();
     app.getHttpServer().once('close', () => {
       heapRelease.stop();
       void database.stop();
