@@ -53,7 +53,7 @@ export class OrdersService {
   /** The order if it belongs to this user; null otherwise (the caller answers 404 either way). */
   async findOwned(id: string, userId: string): Promise<Order | null> {
     const [row] = (await this.orders.query(this.findOwnedSql, [id, userId])) as OrderRow[];
-    return row ? { id: row.o_id, user_id: row.o_user_id, item: row.o_item, quantity: row.o_quantity, created_at: row.o_created_at.toISOString() } : null;
+    return row ? toOrder({ id: row.o_id, userId: row.o_user_id, item: row.o_item, quantity: row.o_quantity, createdAt: row.o_created_at }) : null;
   }
 
   async create(userId: string, item: string, quantity: number): Promise<Order> {
