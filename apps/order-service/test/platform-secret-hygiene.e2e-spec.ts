@@ -20,7 +20,9 @@ const REDIRECT_URI = 'http://127.0.0.1:53999/callback';
  * with its own client-credentials token), service tokens. No credential may appear in any captured
  * log line, nor in any text column of any table of any app's schema, nor in any span the apps export
  * with tracing on (an in-memory exporter here: the auth spans of libs/auth, the token endpoint's and
- * fetch's; test/tracing runs the built apps with every instrumentation).
+ * this test's fetches; the apps' calls to each other go through node:http, whose require-hook
+ * instrumentation cannot see modules jest loads: test/tracing runs the built apps with every
+ * instrumentation, those calls' spans included).
  */
 describe('secret hygiene across the platform: logs and database after the demo flow', () => {
   const capture = new OutputCapture();
@@ -141,7 +143,7 @@ describe('secret hygiene across the platform: logs and database after the demo f
   it('no exported span holds one either (names, attributes, events, links)', () => {
     const finished = spans.getFinishedSpans();
     const names = new Set(finished.map((span) => span.name));
-    // The spans really were recorded: every kind of auth span, and the fetches between the services.
+    // The spans really were recorded: every kind of auth span, and this test's fetches.
     for (const name of ['auth.guard', 'oauth.token.acquire', 'oauth.token', 'GET', 'POST']) expect(names).toContain(name);
     const texts = finished.map((span) => JSON.stringify({ name: span.name, attributes: span.attributes, events: span.events, links: span.links, status: span.status }));
     for (const [label, value] of secrets) {

@@ -1,3 +1,5 @@
+import { nodeHttpTransport, OutboundAnswer, OutboundTransport } from './outbound-http';
+
 /** The RFC 8414 / OpenID Connect Discovery fields this package reads. */
 export interface AuthorizationServerMetadata {
   issuer?: string;
@@ -38,19 +40,24 @@ export function metadataUrls(issuerOrBase: string): string[] {
 export async function discoverMetadata(
   base: string,
   expectedIssuer: string,
-  options: { timeoutMs?: number; fetch?: typeof fetch } = {},
+  options: { timeoutMs?: number; transport?: OutboundTransport } = {},
 ): Promise<{ url: string; metadata: AuthorizationServerMetadata }> {
   const locations = metadataUrls(base);
-  const fetchFn = options.fetch ?? fetch;
+  const transport = options.transport ?? nodeHttpTransport;
   for (const url of locations) {
-    const response = await fetchFn(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(options.timeoutMs ?? 2_000) });
-    if (response.status === 404 && url !== locations[locations.length - 1]) continue;
-    if (!response.ok) throw response.status === 404 ? new MetadataNotFound(`GET ${url} answered 404`) : new Error(`GET ${url} answered ${response.status}`);
-    const metadata = (await response.json()) as AuthorizationServerMetadata;
+    const answer = await getJson(transport, url, options.timeoutMs ?? 2_000);
+    if (answer.status === 404 && url !== locations[locations.length - 1]) continue;
+    if (answer.status < 200 || answer.status > 299) throw answer.status === 404 ? new MetadataNotFound(`GET ${url} answered 404`) : new Error(`GET ${url} answered ${answer.status}`);
+    const metadata = JSON.parse(answer.text) as AuthorizationServerMetadata;
     if (metadata?.issuer !== expectedIssuer) {
       throw new Error(`metadata issuer "${String(metadata?.issuer)}" is not the configured issuer "${expectedIssuer}"`);
     }
     return { url, metadata };
   }
   throw new MetadataNotFound('no metadata');
+}
+
+/** A GET for a JSON document (metadata, a JWKS): redirects followed, as fetch follows them. */
+export function getJson(transport: OutboundTransport, url: string, timeoutMs: number): Promise<OutboundAnswer> {
+  return transport(new URL(url), { method: 'GET', headers: { accept: 'application/json' }, redirect: 'follow', signal: AbortSignal.timeout(timeoutMs) });
 }

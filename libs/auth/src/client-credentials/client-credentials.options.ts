@@ -43,7 +43,7 @@ export interface TokenEndpointClientOptions {
   privateKeyAlgorithm?: ClientAssertionAlgorithm;
   /** Token request timeout, connect to last body byte (default 3000 ms). */
   timeoutMs?: number;
-  /** Injected for tests. */
+  /** Sends the token (and discovery) requests instead of `node:http` (a test double, a proxy-aware fetch). */
   fetch?: typeof fetch;
   /** Clock (epoch ms). Injected for tests. */
   now?: () => number;

@@ -160,6 +160,34 @@ describe('ServiceHttpClient', () => {
     expect(tokenEndpoint.requests.filter((r) => r.url === '/elsewhere')).toHaveLength(0);
   });
 
+  it('sends through node:http, and through the global fetch only what only fetch can send (a FormData body)', async () => {
+    const globalFetch = jest.spyOn(globalThis, 'fetch');
+    try {
+      await client.request('/json', { method: 'post', json: { a: 1 }, headers: [['X-Request-Id', 'r-1']] });
+      await client.request('/form', { method: 'POST', body: new URLSearchParams({ a: '1' }) });
+      expect(globalFetch).not.toHaveBeenCalled();
+      const multipart = new FormData();
+      multipart.set('a', '1');
+      await client.request('/multipart', { method: 'POST', body: multipart });
+      expect(globalFetch).toHaveBeenCalledTimes(1);
+    } finally {
+      globalFetch.mockRestore();
+    }
+    expect(downstream.requests.map(({ method, url, rawBody, headers }) => [method, url, rawBody, headers['content-type']])).toEqual([
+      ['POST', '/json', '{"a":1}', 'application/json'],
+      ['POST', '/form', 'a=1', 'application/x-www-form-urlencoded;charset=UTF-8'],
+      ['POST', '/multipart', expect.stringContaining('name="a"'), expect.stringMatching(/^multipart\/form-data; boundary=/)],
+    ]);
+    expect(downstream.requests[0]!.headers).toMatchObject({ 'x-request-id': 'r-1', authorization: 'Bearer tok-1' });
+    expect(downstream.requests.map((request) => request.headers.authorization)).toEqual(['Bearer tok-1', 'Bearer tok-1', 'Bearer tok-1']);
+  });
+
+  it('refuses a GET with a body, and a header no HTTP request can carry, before sending anything', async () => {
+    await expect(client.request('/x', { body: 'x' })).rejects.toThrow(/a GET request cannot have a body/);
+    await expect(client.request('/x', { headers: { 'x-bad': 'a\r\nb' } })).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_CHAR' });
+    expect(downstream.count).toBe(0);
+  });
+
   it('propagates token failures without calling the downstream', async () => {
     tokenEndpoint.queue.push({ kind: 'respond', status: 401, body: { error: 'invalid_client' } });
     await expect(client.request('/users')).rejects.toBeInstanceOf(TokenEndpointError);

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { decodeJwtClaims, DownstreamHop, FLOW_TRACE_HEADER, FlowTrace } from '../trace/flow-trace';
 import { isInvalidTokenChallenge } from './challenges';
 import { ClientCredentialsTokenProvider } from './client-credentials-token-provider';
+import { addHeader, fetchAnswer, headerRecord, nodeHttpTransport, OutboundAnswer, plainBody } from '../outbound-http';
 import { describeNetworkError, DownstreamUnavailable } from './errors';
 import { ClientLogger, tokenFingerprint } from './logging';
 import type { TokenExchangeTarget, TokenExchangeTokenProvider } from './token-exchange-token-provider';
@@ -14,7 +15,11 @@ export interface ServiceHttpClientOptions {
   baseUrl?: string;
   /** Per-attempt timeout, connect to last body byte (default 5000 ms). */
   timeoutMs?: number;
-  /** Injected for tests. */
+  /**
+   * Sends every request instead of `node:http` (a test double, a proxy-aware fetch). Without it,
+   * requests go through `node:http`, except those only fetch can send (a Blob, FormData or stream
+   * body, or a fetch-only option such as `cache` or `dispatcher`), which use the global `fetch`.
+   */
   fetch?: typeof fetch;
   logger?: ClientLogger;
   /** Headers to forward from the request being served (e.g. `x-request-id`), read at call time. */
@@ -99,31 +104,31 @@ export class ServiceHttpClient {
     const target = this.options.baseUrl ? new URL(url, this.options.baseUrl) : new URL(url);
     const trace = FlowTrace.current();
     if (trace) return this.traced(tokens, trace.downstream, target, init);
-    return this.call<T>(tokens, target, init);
+    return (await this.call<T>(tokens, target, init)).response;
   }
 
   /** Development flow trace: asks the downstream for its trace and records this hop (claims only). */
   private async traced<T>(tokens: AccessTokenSource, hops: DownstreamHop[], target: URL, init: ServiceRequestInit): Promise<ServiceResponse<T>> {
     const tokenSource = tokens.hasFreshToken() ? 'cache' : 'token-endpoint';
-    const headers = new Headers(init.headers);
-    headers.set(FLOW_TRACE_HEADER, '1');
+    const headers = headerRecord(init.headers);
+    headers[FLOW_TRACE_HEADER] = '1';
     let token = '';
-    const response = await this.call<T>(tokens, target, { ...init, headers }, (sent) => (token = sent));
+    const { response, header } = await this.call<T>(tokens, target, { ...init, headers }, (sent) => (token = sent));
     hops.push({
       target: describeTarget(target),
       serviceTokenClaims: decodeJwtClaims(token),
       tokenSource,
       status: response.status,
-      trace: FlowTrace.decode(response.headers.get(FLOW_TRACE_HEADER)),
+      trace: FlowTrace.decode(header(FLOW_TRACE_HEADER)),
     });
     return response;
   }
 
-  private async call<T>(tokens: AccessTokenSource, target: URL, init: ServiceRequestInit, onToken?: (token: string) => void): Promise<ServiceResponse<T>> {
+  private async call<T>(tokens: AccessTokenSource, target: URL, init: ServiceRequestInit, onToken?: (token: string) => void): Promise<Sent<T>> {
     const token = await tokens.getToken();
     onToken?.(token);
     const first = await this.send<T>(target, init, token);
-    if (first.status !== 401 || !isInvalidTokenChallenge(first.headers.get('www-authenticate'))) return first;
+    if (first.response.status !== 401 || !isInvalidTokenChallenge(first.header('www-authenticate'))) return first;
     if (!isReplayable(init.body)) return first;
     if (token === this.rejectedFreshToken) return first;
 
@@ -132,7 +137,7 @@ export class ServiceHttpClient {
     if (fresh === token) return first;
     onToken?.(fresh);
     const second = await this.send<T>(target, init, fresh);
-    if (second.status === 401 && isInvalidTokenChallenge(second.headers.get('www-authenticate'))) {
+    if (second.response.status === 401 && isInvalidTokenChallenge(second.header('www-authenticate'))) {
       this.rejectedFreshToken = fresh;
       this.logger.warn(
         `${describeTarget(target)} rejected a freshly issued token (${tokenFingerprint(fresh)}) as invalid_token; ` +
@@ -142,27 +147,29 @@ export class ServiceHttpClient {
     return second;
   }
 
-  private async send<T>(target: URL, init: ServiceRequestInit, token: string): Promise<ServiceResponse<T>> {
-    const { timeoutMs, json, signal: callerSignal, headers: initHeaders, ...rest } = init;
-    const headers = new Headers(initHeaders);
+  private async send<T>(target: URL, init: ServiceRequestInit, token: string): Promise<Sent<T>> {
+    const { timeoutMs, json, signal: callerSignal, headers: initHeaders, body: initBody, method: initMethod, redirect = 'manual', ...rest } = init;
+    const headers = headerRecord(initHeaders);
     const propagated = this.options.propagateHeaders?.();
-    if (propagated) for (const [name, value] of Object.entries(propagated)) if (!headers.has(name)) headers.set(name, value);
-    headers.set('authorization', `Bearer ${token}`);
-    let body = init.body;
-    if (json !== undefined) {
-      body = JSON.stringify(json);
-      if (!headers.has('content-type')) headers.set('content-type', 'application/json');
-    }
-    if (!headers.has('accept')) headers.set('accept', 'application/json, */*;q=0.5');
+    if (propagated) for (const [name, value] of Object.entries(propagated)) if (!(name.toLowerCase() in headers)) addHeader(headers, name, value);
+    headers.authorization = `Bearer ${token}`;
+    const body = json !== undefined ? JSON.stringify(json) : initBody;
+    if (json !== undefined) headers['content-type'] ??= 'application/json';
+    headers.accept ??= 'application/json, */*;q=0.5';
+    const method = normalizedMethod(initMethod);
+    if ((method === 'GET' || method === 'HEAD') && body !== undefined && body !== null) throw new TypeError(`a ${method} request cannot have a body`);
+    // The node transport sends what a service call is; anything only fetch knows goes through fetch.
+    const plain = this.options.fetch || Object.values(rest).some((value) => value !== undefined) ? undefined : plainBody(body);
+    if (plain?.contentType) headers['content-type'] ??= plain.contentType;
     const limit = timeoutMs ?? this.options.timeoutMs ?? 5_000;
     const timeout = AbortSignal.timeout(limit);
     const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
 
-    let response: Response;
-    let text: string;
+    let answer: OutboundAnswer;
     try {
-      response = await this.fetchFn(target, { redirect: 'manual', ...rest, body, headers, signal });
-      text = await response.text();
+      answer = plain
+        ? await nodeHttpTransport(target, { method, headers, body: plain.bytes, signal, redirect })
+        : await fetchAnswer(await this.fetchFn(target, { ...rest, method, redirect, body, headers, signal }));
     } catch (error) {
       if (callerSignal?.aborted) throw callerSignal.reason;
       const where = describeTarget(target);
@@ -173,19 +180,43 @@ export class ServiceHttpClient {
         cause: error,
       });
     }
-    return { status: response.status, headers: response.headers, body: parseBody(target, response, text) as T };
+    const response: ServiceResponse<T> = {
+      status: answer.status,
+      // Built when asked for (most callers read only the body).
+      get headers() {
+        return answer.headers;
+      },
+      body: parseBody(target, answer) as T,
+    };
+    return { response, header: (name) => answer.header(name) };
   }
 }
 
-function parseBody(target: URL, response: Response, text: string): unknown {
+/** A response, and its headers one by one for the client's own checks (without building `Headers`). */
+interface Sent<T> {
+  response: ServiceResponse<T>;
+  header(name: string): string | null;
+}
+
+const NORMALIZED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
+
+/** Fetch's method normalisation: these six upper-cased, any other as given. */
+function normalizedMethod(method: string | undefined): string {
+  if (method === undefined) return 'GET';
+  const upper = method.toUpperCase();
+  return NORMALIZED_METHODS.has(upper) ? upper : method;
+}
+
+function parseBody(target: URL, answer: OutboundAnswer): unknown {
+  const { text } = answer;
   if (text === '') return undefined;
-  const type = response.headers.get('content-type') ?? '';
+  const type = answer.header('content-type') ?? '';
   if (!/^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i.test(type)) return text;
   try {
     return JSON.parse(text);
   } catch (error) {
     const where = describeTarget(target);
-    throw new DownstreamUnavailable('invalid_response', where, `${where} sent malformed JSON (status ${response.status})`, {
+    throw new DownstreamUnavailable('invalid_response', where, `${where} sent malformed JSON (status ${answer.status})`, {
       cause: error,
     });
   }

@@ -1,4 +1,5 @@
 import { discoverMetadata } from '../discovery';
+import { fetchTransport, nodeHttpTransport, OutboundTransport } from '../outbound-http';
 import { ClientAuthentication } from './client-authentication';
 import { ClientAuthMethod, TokenEndpointClientOptions, validateTokenEndpointClientOptions } from './client-credentials.options';
 import { describeNetworkError, TokenEndpointUnavailable } from './errors';
@@ -28,7 +29,7 @@ export class TokenEndpointClient {
   get authMethod(): ClientAuthMethod {
     return this.authentication.method;
   }
-  private readonly fetchFn: typeof fetch;
+  private readonly transport: OutboundTransport;
   private readonly now: () => number;
   private readonly timeoutMs: number;
   private tokenEndpoint?: string;
@@ -37,7 +38,7 @@ export class TokenEndpointClient {
     validateTokenEndpointClientOptions(options);
     this.clientId = options.clientId;
     this.authentication = new ClientAuthentication(options);
-    this.fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
+    this.transport = options.fetch ? fetchTransport(options.fetch) : nodeHttpTransport;
     this.now = options.now ?? Date.now;
     this.timeoutMs = options.timeoutMs ?? 3_000;
     this.tokenEndpoint = options.tokenEndpoint;
@@ -62,7 +63,7 @@ export class TokenEndpointClient {
     return parseTokenResponse(answer.status, answer.text, obtainedAt);
   }
 
-  /** An authenticated form POST to another endpoint of the server (e.g. RFC 7662 introspection). Network errors are thrown as fetch threw them. */
+  /** An authenticated form POST to another endpoint of the server (e.g. RFC 7662 introspection). Network errors are thrown as the transport threw them. */
   async post(url: string, parameters: Record<string, string>, signal?: AbortSignal): Promise<EndpointAnswer> {
     const form = new URLSearchParams(parameters);
     const headers: Record<string, string> = { ...FORM_HEADERS };
@@ -80,7 +81,7 @@ export class TokenEndpointClient {
     if (this.tokenEndpoint) return this.tokenEndpoint;
     try {
       if (!this.options.issuer) throw new Error('neither tokenEndpoint nor issuer is configured');
-      const { metadata } = await discoverMetadata(this.options.issuer, this.options.issuer, { timeoutMs: this.timeoutMs, fetch: this.fetchFn });
+      const { metadata } = await discoverMetadata(this.options.issuer, this.options.issuer, { timeoutMs: this.timeoutMs, transport: this.transport });
       const endpoint = metadata.token_endpoint;
       if (typeof endpoint !== 'string' || !/^https?:\/\//.test(endpoint)) throw new Error('metadata has no http(s) token_endpoint');
       return (this.tokenEndpoint = endpoint);
@@ -91,13 +92,12 @@ export class TokenEndpointClient {
 
   private async send(url: string, init: { method: string; headers: Record<string, string>; body?: string }, signal?: AbortSignal): Promise<EndpointAnswer> {
     const timeout = AbortSignal.timeout(this.timeoutMs);
-    const response = await this.fetchFn(url, {
+    return this.transport(new URL(url), {
       ...init,
       headers: { ...this.options.propagateHeaders?.(), ...init.headers },
       redirect: 'manual',
       signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
     });
-    return { status: response.status, headers: response.headers, text: await response.text() };
   }
 }
 

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { createPublicKey, JsonWebKey, KeyObject } from 'node:crypto';
-import { discoverMetadata } from '../discovery';
+import { discoverMetadata, getJson } from '../discovery';
+import { nodeHttpTransport } from '../outbound-http';
 import { ASYMMETRIC_ALGORITHMS, ResourceServerAuthOptions } from './auth.options';
 
 /** Where JwksKeyStore looks for the issuer's metadata, in order (see discoverMetadata). */
@@ -137,11 +138,8 @@ export class JwksKeyStore {
   }
 
   private async fetchJson(url: string): Promise<unknown> {
-    const response = await fetch(url, {
-      headers: { accept: 'application/json' },
-      signal: AbortSignal.timeout(this.options.fetchTimeoutMs ?? 2_000),
-    });
-    if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
-    return response.json();
+    const answer = await getJson(nodeHttpTransport, url, this.options.fetchTimeoutMs ?? 2_000);
+    if (answer.status < 200 || answer.status > 299) throw new Error(`GET ${url} answered ${answer.status}`);
+    return JSON.parse(answer.text);
   }
 }

@@ -36,8 +36,9 @@ export function redactedPath(url: string): string {
 
 /**
  * The maintained instrumentations the platform needs, each configured so that no credential
- * reaches a span: http (incoming requests, and W3C traceparent on outgoing node:http calls),
- * undici (fetch: token requests, JWKS, introspection, service calls), Fastify (@fastify/otel, the
+ * reaches a span: http (incoming requests, and outgoing node:http calls with W3C traceparent:
+ * libs/auth's token requests, JWKS, introspection and service calls), undici (an app's own `fetch`
+ * calls), Fastify (@fastify/otel, the
  * Fastify team's own), pg and ioredis (statements without their values). Database and Redis calls
  * are traced only inside a traced request, so background work (key reloads, pool checks) starts no trace.
  */
