@@ -1,8 +1,7 @@
 import { lookup as dnsLookup, LookupAddress } from 'node:dns';
-import { request as httpRequest, RequestOptions } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { isPublicAddress, jwksUriProblem, JwksUriPolicy } from '../clients/jwks-uri-policy';
+import { boundedGet } from '../http/bounded-get';
 
 /** A JWKS of a few keys is a few kilobytes; anything much larger is not one. */
 export const MAX_CLIENT_JWKS_BYTES = 64 * 1024;
@@ -20,25 +19,7 @@ export function clientJwksFetch(policy: JwksUriPolicy) {
   return async (url: string, init: { headers: Headers; signal: AbortSignal }): Promise<Response> => {
     const problem = jwksUriProblem(url, policy);
     if (problem) throw new Error(`jwks_uri ${problem}`);
-    const target = new URL(url);
-    const options: RequestOptions = { headers: Object.fromEntries(init.headers), signal: init.signal, lookup, agent: false };
-    const { status, body } = await new Promise<{ status: number; body: Buffer }>((resolve, reject) => {
-      const request = (target.protocol === 'https:' ? httpsRequest : httpRequest)(target, options, (response) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        response.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_CLIENT_JWKS_BYTES) {
-            request.destroy(new Error(`the JWKS is larger than ${MAX_CLIENT_JWKS_BYTES} bytes`));
-            return;
-          }
-          chunks.push(chunk);
-        });
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks) }));
-        response.on('error', reject);
-      });
-      request.on('error', reject).end();
-    });
+    const { status, body } = await boundedGet(url, { headers: Object.fromEntries(init.headers), signal: init.signal, lookup, maxBytes: MAX_CLIENT_JWKS_BYTES });
     return new Response(status === 200 ? new Uint8Array(body) : null, { status: status >= 200 && status <= 599 ? status : 502 });
   };
 }

@@ -6,6 +6,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { KeyObject } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { authServerConfig } from '../config/auth-server.config';
+import { boundedGet } from '../http/bounded-get';
 import { TrustedIssuerEntity } from './trusted-issuer.entity';
 
 /** An issuer's metadata or key set is a few kilobytes; anything much larger is not one. */
@@ -110,20 +111,7 @@ function normalized(document: unknown): JsonWebKeySetLike {
 }
 
 async function fetchJson(url: string): Promise<unknown> {
-  const response = await fetch(url, { headers: { accept: 'application/json' }, redirect: 'error', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
-  if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
-  const reader = response.body?.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  while (reader) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > MAX_DOCUMENT_BYTES) {
-      await reader.cancel();
-      throw new Error(`GET ${url}: larger than ${MAX_DOCUMENT_BYTES} bytes`);
-    }
-    chunks.push(value);
-  }
-  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  const { status, body } = await boundedGet(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), maxBytes: MAX_DOCUMENT_BYTES });
+  if (status < 200 || status > 299) throw new Error(`GET ${url} answered ${status}`);
+  return JSON.parse(new TextDecoder().decode(body));
 }
