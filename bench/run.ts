@@ -226,8 +226,8 @@ async function main(): Promise<void> {
     // ── 1. token endpoint ──
     const auth = await start('auth-server', dist('apps/auth-server/src/main.js'), { ...common, AUTH_SERVER_PORT: String(authPort) }, `${issuer}/health/live`);
     // The auth-server's peak, moment by moment: its start (on a fresh database the demo seed hashes
-    // two passwords, scrypt 16 MiB each), the client_secret_basic token load, scenario 1b (its first
-    // JWKS fetches load Node's fetch), and the flow's sign-in (one more hash).
+    // two passwords, scrypt 16 MiB each), the client_secret_basic token load, scenario 1b (assertions
+    // verified, its first JWKS fetched), and the flow's sign-in (one more hash).
     const authPeakAfterStartMb = peakRssMb(auth.child.pid!);
     const { stdout } = await promisify(execFile)(
       process.execPath,
@@ -436,7 +436,7 @@ function printReport(report: {
     `5 peak RSS during 1-3: ${mb(report.peakRssMb)}`,
     `  RSS after the load: ${mb(report.rssAfterLoadMb)}`,
     `  auth-server peak: ${auth.afterStart} MB after its start (the demo seed's password hashes), ${auth.afterTokenLoad} MB after scenario 1, ` +
-      `${auth.beforeSignIn} MB before the flow's sign-in (after 1b, whose JWKS fetches load Node's fetch), ${auth.afterFlow} MB after it`,
+      `${auth.beforeSignIn} MB before the flow's sign-in (after 1b: private_key_jwt and federated clients), ${auth.afterFlow} MB after it`,
     '',
   );
   for (const { target, met, value } of report.targets) out.push(`${met ? 'PASS' : 'MISS'}  ${target.padEnd(58)} ${value}`);
