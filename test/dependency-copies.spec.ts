@@ -16,7 +16,7 @@ function resolvedFrom(dependent: string | undefined, name: string): string {
 describe('one copy of the packages every request or span goes through', () => {
   it.each([
     ['fastify', ['@nestjs/platform-fastify']],
-    ['@opentelemetry/core', ['@opentelemetry/sdk-node', '@opentelemetry/sdk-trace-base', '@opentelemetry/instrumentation-http', '@opentelemetry/instrumentation-pg', '@fastify/otel']],
+    ['@opentelemetry/core', ['@opentelemetry/sdk-trace', '@opentelemetry/exporter-trace-otlp-proto', '@opentelemetry/sdk-trace-base', '@opentelemetry/instrumentation-http', '@opentelemetry/instrumentation-pg', '@fastify/otel']],
   ])('%s resolves to the root copy from each package that uses it', (name, dependents) => {
     const rootCopy = resolvedFrom(undefined, name);
     for (const dependent of dependents) expect({ dependent, copy: resolvedFrom(dependent, name) }).toEqual({ dependent, copy: rootCopy });

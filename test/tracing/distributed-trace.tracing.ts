@@ -262,7 +262,7 @@ describe('tracing off (no OTEL_* variable): nothing of the SDK is loaded', () =>
     expect(await loadedBy({ NODE_ENV: 'production' })).toEqual(['@opentelemetry/api']);
     // The same app with tracing on does load them: the check above can see them.
     expect(await loadedBy({ NODE_ENV: 'production', OTEL_TRACES_EXPORTER: 'console' })).toEqual(
-      expect.arrayContaining(['@opentelemetry/sdk-node', '@opentelemetry/instrumentation-http', '@opentelemetry/instrumentation-pg', '@fastify/otel']),
+      expect.arrayContaining(['@opentelemetry/sdk-trace', '@opentelemetry/instrumentation-http', '@opentelemetry/instrumentation-pg', '@fastify/otel']),
     );
   });
 });

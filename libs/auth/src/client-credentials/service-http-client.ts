@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
+import { addHeader, fetchAnswer, headerRecord, nodeHttpTransport, OutboundAnswer, plainBody } from '../outbound-http';
 import { decodeJwtClaims, DownstreamHop, FLOW_TRACE_HEADER, FlowTrace } from '../trace/flow-trace';
 import { isInvalidTokenChallenge } from './challenges';
 import { ClientCredentialsTokenProvider } from './client-credentials-token-provider';
-import { addHeader, fetchAnswer, headerRecord, nodeHttpTransport, OutboundAnswer, plainBody } from '../outbound-http';
 import { describeNetworkError, DownstreamUnavailable } from './errors';
 import { ClientLogger, tokenFingerprint } from './logging';
 import type { TokenExchangeTarget, TokenExchangeTokenProvider } from './token-exchange-token-provider';
