@@ -12,8 +12,14 @@ const NOT_SCANNED = new Set(['test', 'node_modules', 'example', 'dist']);
 // audit events name as actor; NODE_OPTIONS and GLIBC_TUNABLES: read by runtime.ts only to add the
 // apps' own settings to them for the launchers).
 const NOT_CONFIGURATION = new Set(['NODE_ENV', 'NODE_OPTIONS', 'GLIBC_TUNABLES', 'USER']);
-// `process.env.X`, `process.env['X']`, `env.X` (a ProcessEnv passed in) and `config.get('X')`.
-const READS = [/\benv\.([A-Z][A-Z0-9_]+)/g, /\benv\[['"]([A-Z][A-Z0-9_]+)['"]\]/g, /\.(?:get|getOrThrow)(?:<[^>]*>)?\(\s*['"]([A-Z][A-Z0-9_]+)['"]/g];
+// `process.env.X`, `process.env['X']`, `env.X` (a ProcessEnv passed in), `config.get('X')` and
+// `…FromEnv('X')` (OpenTelemetry's readers, used by the tracing start).
+const READS = [
+  /\benv\.([A-Z][A-Z0-9_]+)/g,
+  /\benv\[['"]([A-Z][A-Z0-9_]+)['"]\]/g,
+  /\.(?:get|getOrThrow)(?:<[^>]*>)?\(\s*['"]([A-Z][A-Z0-9_]+)['"]/g,
+  /FromEnv\(\s*['"]([A-Z][A-Z0-9_]+)['"]/g,
+];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -53,6 +59,6 @@ describe('.env.example', () => {
   it('finds the reads it is meant to find', () => {
     // Guards the scan itself: variables known to be read in each style must be found.
     const read = variablesRead();
-    for (const name of ['DATABASE_URL', 'ISSUER', 'REDIS_URL', 'EMBEDDED_PG_PORT', 'DEMO_AUTH_SERVER_URL']) expect(read.has(name)).toBe(true);
+    for (const name of ['DATABASE_URL', 'ISSUER', 'REDIS_URL', 'EMBEDDED_PG_PORT', 'DEMO_AUTH_SERVER_URL', 'OTEL_PROPAGATORS']) expect(read.has(name)).toBe(true);
   });
 });

@@ -46,7 +46,7 @@ export async function fetchAnswer(response: Response): Promise<OutboundAnswer> {
  * The default transport: `node:http`/`node:https` with their global keep-alive agents. Not `fetch`,
  * because a service that calls another on every request pays for fetch's layers in memory: with the
  * apps' runtime settings, 10,000 local GETs leave 17–21 MB more resident through `fetch` on Node 24,
- * 7–8 MB on Node 20 (bench/outbound-memory.ts; bench/README.md, "Outbound calls without fetch").
+ * 7–8 MB on Node 20 (bench/outbound-memory.ts; bench/README.md, "Outbound calls without fetch, tracing without the rest of NodeSDK").
  * Compressed bodies are decoded as fetch would, though no `accept-encoding` is sent.
  */
 export const nodeHttpTransport: OutboundTransport = async (url, request) => {
