@@ -20,6 +20,7 @@ const api = () => require('@opentelemetry/api') as typeof import('@opentelemetry
 const core = () => require('@opentelemetry/core') as typeof import('@opentelemetry/core');
 const sdkTrace = () => require('@opentelemetry/sdk-trace') as typeof import('@opentelemetry/sdk-trace');
 const resources = () => require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
+const b3 = () => require('@opentelemetry/propagator-b3') as typeof import('@opentelemetry/propagator-b3');
 
 /** Registers the instrumentations, context manager, propagator and tracer provider; returns the provider (none when no exporter is usable). */
 export function startTraceSdk(options: { serviceName?: string; instrumentations: Instrumentation[] }): TracerProvider | undefined {
@@ -69,8 +70,6 @@ function propagatorFromEnv(): TextMapPropagator | undefined {
   if (propagators.length === 0) return undefined;
   return unique.length === 1 ? propagators[0] : new CompositePropagator({ propagators });
 }
-
-const b3 = () => require('@opentelemetry/propagator-b3') as typeof import('@opentelemetry/propagator-b3');
 
 /** OTEL_NODE_RESOURCE_DETECTORS (env, host, os, process, serviceinstance, all, none); unset: env, process, host. */
 function resourceDetectorsFromEnv(): ResourceDetector[] {
