@@ -77,13 +77,18 @@ export class UsersService {
     return this.users.findOne({ where: { id, status: 'active' } });
   }
 
+  /** Whether a user with this id or this username exists. */
+  async exists(user: { id: string; username: string }): Promise<boolean> {
+    return this.users.exists({ where: [{ id: user.id }, { username: user.username }] });
+  }
+
   /**
    * Creates the user unless the id or username exists (idempotent seeding; replicas starting together
    * race on the insert, ON CONFLICT DO NOTHING settles it). True when this call created it.
    */
   async ensure(user: { id: string; username: string; displayName: string; password: string }, actor: AuditActor): Promise<boolean> {
     // Skip the (deliberately slow) hash on every restart once the user exists.
-    if (await this.users.exists({ where: [{ id: user.id }, { username: user.username }] })) return false;
+    if (await this.exists(user)) return false;
     const created = await this.insert({ ...user, passwordHash: await hashPassword(user.password) });
     if (created) this.recordCreate(created, actor);
     return !!created;
