@@ -1,4 +1,5 @@
 import './tracing';
+import '@app/platform/lazy-nest-timestamps';
 import { runService } from '@app/platform/service';
 import { create__Name__ } from './bootstrap';
 import { __nameCamel__Config } from './config/__name__.config';
