@@ -133,24 +133,22 @@ export class DemoSeedService implements OnApplicationBootstrap {
     }
     const passwords = this.config.demoUserPasswords;
     if (passwords) {
-      const demoUsers = [
+      const missing = [];
+      for (const entry of [
         [DEMO_USERS.alice, passwords.alice],
         [DEMO_USERS.bob, passwords.bob],
-      ] as const;
+      ] as const) {
+        if (!(await this.users.exists(entry[0]))) missing.push(entry);
+      }
       // A fresh database: the start's garbage goes back before the password hashes (scrypt, 16 MiB
       // each, outside the heap), which otherwise set the auth-server's peak memory (issue 28).
-      if (await this.anyMissing(demoUsers.map(([user]) => user))) releaseStartHeapNow();
-      for (const [user, password] of demoUsers) {
+      if (missing.length) releaseStartHeapNow();
+      for (const [user, password] of missing) {
         if (await this.users.ensure({ id: user.id, username: user.username, displayName: user.displayName, password }, SEED_ACTOR)) {
           this.logger.log(`seeded demo user "${user.username}"`);
         }
       }
     }
-  }
-
-  private async anyMissing(users: readonly { id: string; username: string }[]): Promise<boolean> {
-    for (const user of users) if (!(await this.users.exists(user))) return true;
-    return false;
   }
 
   /** The flow explorer's callback follows ISSUER, so the explorer works on whatever port the auth-server has. */
