@@ -356,15 +356,26 @@ async function main(): Promise<void> {
     const ratios = {
       oursVsOidcProvider: ours.requestsPerSecond / oidcResult.requestsPerSecond,
       oursVsBare: ours.requestsPerSecond / bareResult.requestsPerSecond,
+      // Issue 28's third target is tokens per CPU-second, i.e. the bare server's CPU per token over ours.
+      tokensPerCpuSecondOursVsBare: (bareResult.cpuMsPer1000 ?? Number.NaN) / (ours.cpuMsPer1000 ?? Number.NaN),
       guardedVsPublic: guarded.requestsPerSecond / unguarded.requestsPerSecond,
       flowTracingOnVsOff: flowTraced.requestsPerSecond / flowOn.requestsPerSecond,
       flowTokenExchangeVsClientCredentials: flowDelegated.requestsPerSecond / flowOn.requestsPerSecond,
       tokenCpuOursVsOidcProvider: (ours.cpuMsPer1000 ?? Number.NaN) / (oidcResult.cpuMsPer1000 ?? Number.NaN),
+      // What "≤ ½ of node-oidc-provider's CPU" asks for, in units of the bare ceiling's CPU per token:
+      // 1.37× at the issue's anchor (oidc 181, bare 66), 1.06-1.30× on Node 24 on a 2-vCPU VM
+      // (bench/README.md, "Is ½ of node-oidc-provider's CPU within reach on Node 24?").
+      halfOidcProviderCpuVsBare: (oidcResult.cpuMsPer1000 ?? Number.NaN) / 2 / (bareResult.cpuMsPer1000 ?? Number.NaN),
     };
+    const halfOidcCpu = Math.round((oidcResult.cpuMsPer1000 ?? Number.NaN) / 2);
     const targets = [
       { target: 'token endpoint ≥ 2.0× node-oidc-provider', met: ratios.oursVsOidcProvider >= 2, value: `${ratios.oursVsOidcProvider.toFixed(2)}×` },
-      { target: 'token endpoint CPU per token ≤ ½ of node-oidc-provider', met: ratios.tokenCpuOursVsOidcProvider <= 0.5, value: `${ours.cpuMsPer1000} vs ${oidcResult.cpuMsPer1000} ms per 1,000` },
-      { target: 'token endpoint ≥ 70 % of bare node:http + sign', met: ratios.oursVsBare >= 0.7, value: `${(ratios.oursVsBare * 100).toFixed(0)} %` },
+      { target: 'token endpoint CPU per token ≤ ½ of node-oidc-provider', met: ratios.tokenCpuOursVsOidcProvider <= 0.5, value: `${ours.cpuMsPer1000} vs ${oidcResult.cpuMsPer1000} ms per 1,000 (${(ratios.tokenCpuOursVsOidcProvider * 100).toFixed(0)} %); ½ of it, ${halfOidcCpu}, is ${ratios.halfOidcProviderCpuVsBare.toFixed(2)}× the bare ceiling's ${bareResult.cpuMsPer1000}` },
+      {
+        target: 'tokens per CPU-second ≥ 70 % of bare node:http + sign',
+        met: ratios.tokensPerCpuSecondOursVsBare >= 0.7,
+        value: `${(ratios.tokensPerCpuSecondOursVsBare * 100).toFixed(0)} % (${ours.cpuMsPer1000} vs ${bareResult.cpuMsPer1000} CPU-ms per 1,000; ${(ratios.oursVsBare * 100).toFixed(0)} % of its tokens/s)`,
+      },
       { target: 'token endpoint p99 ≤ 25 ms', met: ours.p99Ms <= 25, value: `${ours.p99Ms} ms` },
       { target: 'guarded route ≥ 90 % of unguarded', met: ratios.guardedVsPublic >= 0.9, value: `${(ratios.guardedVsPublic * 100).toFixed(0)} %` },
       {
