@@ -10,10 +10,11 @@ export function defaultLoginHashConcurrency(): number {
 
 /**
  * The auth-server's libuv thread pool: every password hash that may run at once
- * (LOGIN_HASH_CONCURRENCY), plus libuv's own default of 4 for everything else, above all the token
- * endpoint's signatures (compact-jws.ts). With libuv's 4 alone, 4 sign-in hashes (the default on a
- * 4-core machine, ~150 ms each) would hold every thread, and a flood of wrong passwords would make
- * every service's token wait behind them. An operator's own UV_THREADPOOL_SIZE is kept.
+ * (LOGIN_HASH_CONCURRENCY), plus libuv's own default of 4 for everything else: client assertions'
+ * signature checks, and the token endpoint's signatures when TOKEN_SIGNING_THREAD=false
+ * (compact-jws.ts). With libuv's 4 alone, 4 sign-in hashes (the default on a 4-core machine, ~150 ms
+ * each) would hold every thread, and a flood of wrong passwords would make those wait behind them.
+ * An operator's own UV_THREADPOOL_SIZE is kept.
  */
 export function threadPoolSize(env: NodeJS.ProcessEnv): number | undefined {
   if (env.UV_THREADPOOL_SIZE) return undefined;

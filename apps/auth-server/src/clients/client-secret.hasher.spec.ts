@@ -24,6 +24,7 @@ function config(overrides: Partial<AuthServerConfig> = {}): AuthServerConfig {
     keyActivationDelaySeconds: 60,
     keyReloadIntervalSeconds: 30,
     clientCacheTtlMs: 5_000,
+    signingThread: true,
     clientAuthThrottle: { clientLimit: 10, addressLimit: 50, windowSeconds: 60 },
     loginProtection: { failureLimit: 5, failureWindowSeconds: 900, hashConcurrency: 2, hashQueueLimit: 16, hashPerAddress: 2 },
     defaultAudience: 'api://default',

@@ -134,6 +134,12 @@ describe('authServerConfig (validated at boot)', () => {
     expect(() => load({ ...strong, LOGIN_HASH_PER_ADDRESS: 'lots' })).toThrow(/LOGIN_HASH_PER_ADDRESS/);
   });
 
+  it('the token endpoint signs on its own thread unless TOKEN_SIGNING_THREAD=false', () => {
+    expect(load(strong).signingThread).toBe(true);
+    expect(load({ ...strong, TOKEN_SIGNING_THREAD: 'false' }).signingThread).toBe(false);
+    expect(() => load({ ...strong, TOKEN_SIGNING_THREAD: 'no' })).toThrow(/TOKEN_SIGNING_THREAD/);
+  });
+
   it('rejects bad numbers and algorithms', () => {
     expect(() => load({ ...strong, ACCESS_TOKEN_TTL: '10' })).toThrow(/ACCESS_TOKEN_TTL/);
     expect(() => load({ ...strong, SIGNING_ALG: 'HS256' })).toThrow(/SIGNING_ALG/);

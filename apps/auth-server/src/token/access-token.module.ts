@@ -4,6 +4,7 @@ import { KeysModule } from '../keys/keys.module';
 import { SigningKeysService } from '../keys/signing-keys.service';
 import { AccessTokenService } from './access-token.service';
 import { signingKeyProvider } from './jwt-key-provider';
+import { SigningThread } from './signing-thread';
 
 /** Signing and verifying access tokens, for every feature that issues or inspects them. */
 @Module({
@@ -16,7 +17,7 @@ import { signingKeyProvider } from './jwt-key-provider';
       useFactory: (keys: SigningKeysService) => ({ secretOrKeyProvider: signingKeyProvider(keys) }),
     }),
   ],
-  providers: [AccessTokenService],
+  providers: [AccessTokenService, SigningThread],
   exports: [AccessTokenService],
 })
 export class AccessTokenModule {}

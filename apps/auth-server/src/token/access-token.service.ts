@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { authServerConfig } from '../config/auth-server.config';
 import { SigningKeysService } from '../keys/signing-keys.service';
 import { signAccessTokenJws } from './compact-jws';
+import { SigningThread } from './signing-thread';
 
 /** RFC 8693 §4.1 `act`: the acting party, and the one that acted before it (nested) when a delegated token was exchanged again. */
 export interface ActorClaim {
@@ -61,6 +62,7 @@ export class AccessTokenService {
   constructor(
     private readonly keys: SigningKeysService,
     private readonly jwt: JwtService,
+    private readonly signingThread: SigningThread,
     @Inject(authServerConfig.KEY) private readonly config: ConfigType<typeof authServerConfig>,
   ) {}
 
@@ -105,8 +107,9 @@ export class AccessTokenService {
     }
     if (input.act !== undefined) claims.act = input.act;
     // Signed with node:crypto over a header encoded once per key (compact-jws.ts: jsonwebtoken's
-    // per-call checks cost ~8 % of the token endpoint); JwtService keeps the keys and every verification.
-    return { token: await signAccessTokenJws(key, claims), claims, expiresIn };
+    // per-call checks cost ~8 % of the token endpoint), on the signing thread (signing-thread.ts);
+    // JwtService keeps the keys and every verification.
+    return { token: await signAccessTokenJws(key, claims, this.signingThread), claims, expiresIn };
   }
 
   /** Claims of a token this server issued and that has not expired; null for anything else. */

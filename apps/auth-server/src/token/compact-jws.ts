@@ -13,23 +13,35 @@ import type { LoadedKey } from '../keys/signing-keys.service';
  * verification; the output is the same token (the same header bytes, the same JSON payload), which
  * compact-jws.spec.ts checks against JwtService.
  *
- * The signature is computed in libuv's thread pool (node:crypto's `sign` with a callback), not on
- * the event loop: it was ~20 % of the auth-server's busy time there, and while one token is signed
- * the loop reads, routes and answers the next requests, on another core where there is one (what
- * jose's WebCrypto signing does for node-oidc-provider). Measured in issue 28 (bench/README.md,
- * "Signing off the event loop"): on Node 24, 1.36-1.49x node-oidc-provider's tokens/s before,
- * 1.52-1.99x after; CPU per token -10.9 % (median of four paired runs).
+ * Where the signature is computed is the signer's: SigningThread (signing-thread.ts) on the token
+ * endpoint, libuv's thread pool (threadPoolSigner) where there is none.
  */
-export function signAccessTokenJws(key: LoadedKey, claims: object): Promise<string> {
-  const privateKey = key.privateKey;
-  if (!privateKey) return Promise.reject(new Error(`no private key for kid ${key.kid}`));
+export function signAccessTokenJws(key: LoadedKey, claims: object, signer: JwsSigner = threadPoolSigner): Promise<string> {
+  if (!key.privateKey) return Promise.reject(new Error(`no private key for kid ${key.kid}`));
   const input = `${encodedHeaderOf(key)}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
-  // ES256 signatures are r||s (RFC 7518 §3.4), not the DER node:crypto gives by default.
-  const signingKey = key.alg === 'ES256' ? { key: privateKey, dsaEncoding: 'ieee-p1363' as const } : privateKey;
-  return new Promise((resolve, reject) =>
-    sign('sha256', Buffer.from(input), signingKey, (error, signature) => (error ? reject(error) : resolve(`${input}.${signature.toString('base64url')}`))),
-  );
+  return signer.signature(key, input).then((signature) => `${input}.${signature}`);
 }
+
+/** Computes a JWS signature (base64url) over a signing input with a key that can sign. */
+export interface JwsSigner {
+  signature(key: LoadedKey, signingInput: string): Promise<string>;
+}
+
+/**
+ * Each signature in libuv's thread pool (node:crypto's `sign` with a callback), off the event loop:
+ * on the loop it was ~20 % of the auth-server's busy time (bench/README.md, "Signing off the event loop").
+ */
+export const threadPoolSigner: JwsSigner = {
+  signature(key, signingInput) {
+    const privateKey = key.privateKey;
+    if (!privateKey) return Promise.reject(new Error(`no private key for kid ${key.kid}`));
+    // ES256 signatures are r||s (RFC 7518 §3.4), not the DER node:crypto gives by default.
+    const signingKey = key.alg === 'ES256' ? { key: privateKey, dsaEncoding: 'ieee-p1363' as const } : privateKey;
+    return new Promise((resolve, reject) =>
+      sign('sha256', Buffer.from(signingInput), signingKey, (error, signature) => (error ? reject(error) : resolve(signature.toString('base64url')))),
+    );
+  },
+};
 
 /** The base64url header (`alg`, `typ: at+jwt`, `kid`, in jsonwebtoken's order), once per loaded key. */
 const encodedHeaders = new WeakMap<LoadedKey, string>();
