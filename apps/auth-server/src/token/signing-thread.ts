@@ -103,10 +103,15 @@ export class SigningThread implements JwsSigner, OnApplicationShutdown {
       this.sentKids.add(key.kid);
       added.push([key.kid, key.privateKey]);
     }
+    try {
+      worker.postMessage({ id: batch.id, added, kids: batch.keys.map((key) => key.kid), inputs: batch.inputs });
+    } catch (error) {
+      this.fail(error);
+      return this.signInThreadPool(batch);
+    }
     this.inFlight.set(batch.id, batch);
     // Held open only while it owes signatures: an idle thread never keeps the process alive.
     if (this.inFlight.size === 1) worker.ref();
-    worker.postMessage({ id: batch.id, added, kids: batch.keys.map((key) => key.kid), inputs: batch.inputs });
   }
 
   private start(): Worker {
@@ -120,6 +125,11 @@ export class SigningThread implements JwsSigner, OnApplicationShutdown {
     worker.unref();
     worker.on('message', ({ id, signatures }: { id: number; signatures: (string | null)[] }) => this.settle(id, signatures));
     worker.on('error', (error) => this.fail(error));
+    // An answer that cannot be read would leave its batch waiting: end the thread, and the pool signs what it owed.
+    worker.on('messageerror', (error) => {
+      this.fail(error);
+      void worker.terminate();
+    });
     worker.on('exit', (code) => {
       if (this.worker !== worker) return;
       if (!this.unavailable) this.fail(new Error(`the signing thread exited (${code})`));
