@@ -57,7 +57,7 @@ export class SigningThread implements JwsSigner, OnApplicationShutdown {
   private worker?: Worker;
   /** Set when turned off, or once the thread failed or the application shut down: then the thread pool signs. */
   private unavailable: boolean;
-  /** Kids whose private key the current thread holds. */
+  /** Kids whose private key the thread holds (there is one thread per process: a failed one is not replaced). */
   private readonly sentKids = new Set<string>();
   private queued?: Batch;
   private readonly inFlight = new Map<number, Batch>();
@@ -131,14 +131,12 @@ export class SigningThread implements JwsSigner, OnApplicationShutdown {
       void worker.terminate();
     });
     worker.on('exit', (code) => {
-      if (this.worker !== worker) return;
       if (!this.unavailable) this.fail(new Error(`the signing thread exited (${code})`));
       // What it still owed is signed in the thread pool: no token request fails for it.
       for (const batch of this.inFlight.values()) this.signInThreadPool(batch);
       this.inFlight.clear();
     });
     this.worker = worker;
-    this.sentKids.clear();
     return worker;
   }
 
