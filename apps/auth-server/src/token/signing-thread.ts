@@ -44,7 +44,9 @@ interface Batch {
  * load, futex calls were ~14 % of the auth-server's CPU, twice the signatures themselves, and up to
  * six pool threads took turns on two cores. Here the tokens one turn of the event loop asks for go
  * to this thread as one message, which it signs in a row while the loop answers the next requests.
- * Measured in issue 28 (bench/README.md, "One signing thread"). Its price is a second V8 isolate,
+ * Measured in issue 28 (bench/README.md, "One signing thread"). Batching into the pool instead is
+ * no cheaper with its six threads, and as cheap only with two, which would leave sign-in hashes free
+ * to hold all of it (thread-pool.ts). Its price is a second V8 isolate,
  * ~11 MB of resident memory, started with the first token, not at boot; TOKEN_SIGNING_THREAD=false
  * keeps the thread pool instead.
  *
