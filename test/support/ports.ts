@@ -24,7 +24,7 @@ function rangeEnd(): number {
   return 32_768;
 }
 
-function slice(): [number, number] {
+function workerSlice(): [number, number] {
   const end = rangeEnd();
   const worker = Number(process.env.JEST_WORKER_ID ?? 0);
   const slices = 16;
@@ -32,6 +32,9 @@ function slice(): [number, number] {
   const start = RANGE_START + (worker % slices) * size;
   return [start, start + size];
 }
+
+/** This process's slice, read once. */
+const [SLICE_START, SLICE_END] = workerSlice();
 
 function listensOn(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -57,9 +60,8 @@ function kernelPort(host: string): Promise<number> {
 
 /** A port nothing listens on at `host` (loopback by default; '0.0.0.0' for ports docker publishes). */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
-  const [start, end] = slice();
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const port = start + Math.floor(Math.random() * (end - start));
+    const port = SLICE_START + Math.floor(Math.random() * (SLICE_END - SLICE_START));
     if (handedOut.has(port)) continue;
     if (await listensOn(port, host)) {
       handedOut.add(port);
