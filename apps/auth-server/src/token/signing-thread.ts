@@ -46,9 +46,8 @@ interface Batch {
  * to this thread as one message, which it signs in a row while the loop answers the next requests.
  * Measured in issue 28 (bench/README.md, "One signing thread"). Batching into the pool instead is
  * no cheaper with its six threads, and as cheap only with two, which would leave sign-in hashes free
- * to hold all of it (thread-pool.ts). Its price is a second V8 isolate,
- * ~11 MB of resident memory, started with the first token, not at boot; TOKEN_SIGNING_THREAD=false
- * keeps the thread pool instead.
+ * to hold all of it (thread-pool.ts). Its price is a second V8 isolate, ~11 MB of resident memory,
+ * started with the first token, not at boot; TOKEN_SIGNING_THREAD=false keeps the thread pool instead.
  *
  * Nothing is lost if the thread fails: the batches it holds, and every signature after, are
  * computed in libuv's thread pool as before (threadPoolSigner), and the failure is logged once.
