@@ -49,10 +49,14 @@ export function describeResourceServerDocs(name: string, audience: string, pick:
       expect(ui.status).toBe(200);
       expect(ui.headers.get('content-type')).toMatch(/text\/html/);
       expect(await ui.text()).toContain('swagger-ui');
-      // The UI's assets come from swagger-ui-dist through @fastify/static.
+      // The UI's assets are swagger-ui-dist's files, and only those; its script reads /docs-json.
       const bundle = await fetch(`${service.url}/docs/swagger-ui-bundle.js`);
       expect([bundle.status, bundle.headers.get('content-type')]).toEqual([200, expect.stringMatching(/javascript/)]);
       expect((await bundle.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
+      const init = await fetch(`${service.url}/docs/swagger-ui-init.js`);
+      expect([init.status, init.headers.get('content-type')]).toEqual([200, expect.stringMatching(/javascript/)]);
+      expect(await init.text()).toContain('"../docs-json"');
+      for (const path of ['/docs/package.json', '/docs/LICENSE', '/docs/..%2F..%2Fpackage.json']) expect([path, (await fetch(`${service.url}${path}`)).status]).toEqual([path, 404]);
       // Its CSP lets "Authorize" reach the issuer's token endpoint.
       expect(ui.headers.get('content-security-policy')).toContain(`connect-src 'self' ${platform.auth.issuer}`);
     });

@@ -1,6 +1,6 @@
 import { AnyScope, ServiceOnly } from '@nest-oauth-m2m/auth';
 import { applyDecorators, Controller, Type, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
-import { ApiOperation, ApiParam, ApiResponse, ApiTags, SchemaObject } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiResponse, ApiTags, SchemaObject } from '@app/platform';
 import { AdminCallerGuard } from './admin-caller.guard';
 import { AdminArea, scopesFor } from './admin-scope';
 import { AdminValidationPipe } from './admin-validation.pipe';

@@ -1,6 +1,6 @@
 import { InvalidRequest } from '@nest-oauth-m2m/auth';
 import { Body, Delete, Get, Header, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import { ApiParam, ApiQuery } from '@nestjs/swagger';
+import { ApiParam, ApiQuery } from '@app/platform';
 import { GRANT_KINDS, GrantKind } from '../clients/client-grant.entity';
 import type { AuditActor } from '../audit/audit-log';
 import { ClientGrantDto, clientPatch, createClientInput, CreateClientDto, grantInput, RotateSecretDto, UpdateClientDto } from '../clients/client.dtos';

@@ -1,5 +1,5 @@
 import { Body, Get, Patch, Post } from '@nestjs/common';
-import { ApiParam } from '@nestjs/swagger';
+import { ApiParam } from '@app/platform';
 import type { AuditActor } from '../audit/audit-log';
 import { CreateResourceDto, UpdateResourceDto } from '../resources/resource.dtos';
 import { ResourcesService, ResourceSummary } from '../resources/resources.service';

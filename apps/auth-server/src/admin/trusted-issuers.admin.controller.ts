@@ -1,5 +1,5 @@
 import { Body, Delete, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiParam } from '@nestjs/swagger';
+import { ApiParam } from '@app/platform';
 import type { AuditActor } from '../audit/audit-log';
 import { createTrustedIssuerInput, CreateTrustedIssuerDto } from '../trusted-issuers/trusted-issuer.dtos';
 import { TrustedIssuersService, TrustedIssuerSummary } from '../trusted-issuers/trusted-issuers.service';

@@ -1,5 +1,5 @@
 import { Body, Get, Header, HttpCode, Post } from '@nestjs/common';
-import { ApiParam } from '@nestjs/swagger';
+import { ApiParam } from '@app/platform';
 import { randomBytes } from 'node:crypto';
 import type { AuditActor } from '../audit/audit-log';
 import { CreateUserDto, SetPasswordDto } from '../users/user.dtos';

@@ -1,7 +1,7 @@
 import { errorDescription, OAuthError, Public } from '@nest-oauth-m2m/auth';
 import { Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { ApiConsumes, ApiOperation, ApiProduces } from '@nestjs/swagger';
+import { ApiConsumes, ApiOperation, ApiProduces } from '@app/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientRegistry } from '../clients/client-registry';
 import { redirectUriProblem } from '../clients/redirect-uri-policy';

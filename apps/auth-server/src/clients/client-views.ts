@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@app/platform';
 import type { JWK } from 'jose';
 import { DataSource } from 'typeorm';
 import { GRANT_KINDS, GrantKind } from './client-grant.entity';

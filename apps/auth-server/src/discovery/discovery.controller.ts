@@ -8,7 +8,7 @@ import { TOKEN_EXCHANGE_GRANT_TYPE } from '../clients/client.entity';
 import { authServerConfig } from '../config/auth-server.config';
 import { SigningKeysService } from '../keys/signing-keys.service';
 import { ResourcesService } from '../resources/resources.service';
-import { ApiOperation } from '@nestjs/swagger';
+import { ApiOperation } from '@app/platform';
 
 const SCOPES_CACHE_MS = 30_000;
 

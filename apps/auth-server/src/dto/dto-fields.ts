@@ -1,5 +1,5 @@
 import { applyDecorators, Type as ClassType } from '@nestjs/common';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty } from '@app/platform';
 import { Type } from 'class-transformer';
 import { IsOptional, ValidateBy, ValidateNested, ValidationArguments } from 'class-validator';
 
@@ -58,21 +58,25 @@ export interface DtoField {
   cli: CliFlag;
 }
 
-const FIELD_KIND = 'registration:field-kind';
-/** Where @nestjs/swagger keeps @ApiProperty's metadata (its DECORATORS constants, which the package does not export). */
-const SWAGGER_PROPERTIES = 'swagger/apiModelProperties';
-const SWAGGER_PROPERTY_LIST = 'swagger/apiModelPropertiesArray';
+/** Each DTO's fields in declaration order, and each field's declaration: what dtoFields() reads back. */
+const FIELD_LIST = 'registration:fields';
+const FIELD = 'registration:field';
 
 function field(kind: FieldKind, options: FieldOptions, api: Record<string, unknown>, rule: PropertyDecorator, extra: PropertyDecorator[] = []) {
   const required = options.required ?? false;
+  const enumeration = (api.enum ?? undefined) as readonly string[] | undefined;
   return applyDecorators(
     ApiProperty({ description: options.description, required, ...(options.example === undefined ? {} : { example: options.example }), ...api }),
     ...(required ? [] : [IsOptional()]),
     rule,
     ...extra,
     (target: object, property: string | symbol) => {
-      Reflect.defineMetadata(FIELD_KIND, kind, target, property);
-      Reflect.defineMetadata(CLI_FLAG, options.cli ?? {}, target, property);
+      const name = String(property);
+      const declared: DtoField = { name, kind, required, description: options.description, enum: enumeration, cli: options.cli ?? {} };
+      Reflect.defineMetadata(FIELD, declared, target, property);
+      // Read through the prototype chain, written on this class: a subclass lists its parent's fields first.
+      const fields: string[] = Reflect.getMetadata(FIELD_LIST, target) ?? [];
+      if (!fields.includes(name)) Reflect.defineMetadata(FIELD_LIST, [...fields, name], target);
     },
   );
 }
@@ -128,16 +132,6 @@ export const NestedListField = (item: () => ClassType, options: FieldOptions) =>
 
 /** The fields a DTO declares, in declaration order. */
 export function dtoFields(dto: ClassType): DtoField[] {
-  const names: string[] = (Reflect.getMetadata(SWAGGER_PROPERTY_LIST, dto.prototype) ?? []).map((key: string) => key.replace(/^:/, ''));
-  return names.map((name) => {
-    const api = Reflect.getMetadata(SWAGGER_PROPERTIES, dto.prototype, name) as { required?: boolean; description?: string; enum?: string[]; items?: { enum?: string[] } };
-    return {
-      name,
-      kind: Reflect.getMetadata(FIELD_KIND, dto.prototype, name) as FieldKind,
-      required: api.required !== false,
-      description: api.description ?? '',
-      enum: api.enum ?? api.items?.enum,
-      cli: (Reflect.getMetadata(CLI_FLAG, dto.prototype, name) as CliFlag | undefined) ?? {},
-    };
-  });
+  const names: string[] = Reflect.getMetadata(FIELD_LIST, dto.prototype) ?? [];
+  return names.map((name) => Reflect.getMetadata(FIELD, dto.prototype, name) as DtoField);
 }

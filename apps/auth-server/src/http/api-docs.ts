@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiResponse, ApiSecurity, SchemaObject } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiResponse, ApiSecurity, SchemaObject } from '@app/platform';
 
 /** Name of the HTTP Basic scheme (client_secret_basic) in the auth-server's OpenAPI document. */
 export const CLIENT_BASIC_SCHEME = 'client_secret_basic';

@@ -1,6 +1,6 @@
 import { isStorableText } from '@app/database';
 import { Injectable } from '@nestjs/common';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty } from '@app/platform';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
 import { AuditActor, AuditLog } from '../audit/audit-log';

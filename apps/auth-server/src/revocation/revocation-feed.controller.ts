@@ -1,7 +1,7 @@
 import { Public, UnauthorizedClient } from '@nest-oauth-m2m/auth';
 import { applyDecorators, Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { ApiOperation, ApiProduces, ApiResponse, ApiSecurity } from '@nestjs/swagger';
+import { ApiOperation, ApiProduces, ApiResponse, ApiSecurity } from '@app/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthenticatedClient, CurrentClient } from '../client-authentication/authenticated-client';
 import { ClientAuthenticated, ClientAuthenticatedEndpoint } from '../client-authentication/client-authenticated.decorator';

@@ -1,6 +1,6 @@
 import { InvalidRequest, Public } from '@nest-oauth-m2m/auth';
 import { Controller, Get, Post } from '@nestjs/common';
-import { ApiOperation, ApiResponse } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse } from '@app/platform';
 import { AuthenticatedClient, CurrentClient } from '../client-authentication/authenticated-client';
 import { ClientAuthenticatedEndpoint } from '../client-authentication/client-authenticated.decorator';
 import { OAUTH_ERROR_SCHEMA } from '../http/api-docs';

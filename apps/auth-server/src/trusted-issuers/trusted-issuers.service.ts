@@ -1,7 +1,7 @@
 import { isStorableText } from '@app/database';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@app/platform';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { JSONWebKeySet, JWK } from 'jose';
 import { DataSource } from 'typeorm';

@@ -1,7 +1,9 @@
 import { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, openApi, OpenAPIObject } from './openapi-decorators';
 import { BEARER_SCHEME, describeSecurity, OAUTH2_SCHEME, routeSecurity, securityRequirement } from './route-security';
 import { listRoutes } from './route-table';
+import { serveSwaggerUi } from './swagger-ui';
 
 export const API_DOCS_PATH = 'docs';
 export const API_DOCS_JSON_PATH = '/docs-json';
@@ -18,17 +20,20 @@ export interface ApiDocsOptions {
 }
 
 /**
- * Serves the OpenAPI document at /docs (UI) and /docs-json. These routes are added on the HTTP
- * adapter directly, outside Nest's guards, so they are public by construction. The document is built
- * on the first request for it, not at start: most processes never serve it, and building it walks
- * every controller and keeps the result (issue 28: 1-4 MB of the auth-server's RSS on Node 24).
+ * Serves the OpenAPI document at /docs (UI) and /docs-json. These routes are added on Fastify
+ * directly, outside Nest's guards, so they are public by construction. The document is built on the
+ * first request for it, not at start: most processes never serve it, building it walks every
+ * controller and keeps the result (issue 28: 1-4 MB of the auth-server's RSS on Node 24), and only
+ * then is @nestjs/swagger loaded (openapi-decorators.ts).
  */
-export function setupApiDocs(app: INestApplication, options: ApiDocsOptions): void {
-  SwaggerModule.setup(API_DOCS_PATH, app, () => buildApiDocument(app, options), {
-    jsonDocumentUrl: API_DOCS_JSON_PATH,
-    raw: ['json'],
-    swaggerOptions: { persistAuthorization: false },
+export function setupApiDocs(app: NestFastifyApplication, options: ApiDocsOptions): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  let json: string | undefined;
+  fastify.get(API_DOCS_JSON_PATH, (_request, reply) => {
+    json ??= JSON.stringify(buildApiDocument(app, options));
+    return reply.type('application/json; charset=utf-8').send(json);
   });
+  serveSwaggerUi(fastify, API_DOCS_PATH, API_DOCS_JSON_PATH, options.title);
 }
 
 export function buildApiDocument(app: INestApplication, options: ApiDocsOptions): OpenAPIObject {
@@ -38,6 +43,7 @@ export function buildApiDocument(app: INestApplication, options: ApiDocsOptions)
   const scopes = Object.fromEntries(
     [...new Set(security.flatMap((entry) => [...entry.security.scopes, ...entry.security.anyScopes]))].sort().map((scope) => [scope, `grants ${scope}`]),
   );
+  const { DocumentBuilder, SwaggerModule } = openApi();
   let builder = new DocumentBuilder()
     .setTitle(options.title)
     .setDescription(options.description)
