@@ -2,10 +2,17 @@ import { Public } from '@nest-oauth-m2m/auth';
 import { Controller, Get, HttpStatus, Res, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorFunction, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
+import { ApiResponse, SchemaObject } from '../api-docs/openapi-decorators';
 import { JwksHealthIndicator } from './jwks.health';
 import { RedisHealthIndicator } from './redis.health';
 
 const DATABASE_PING_TIMEOUT_MS = 1_500;
+
+const checks: SchemaObject = { type: 'object', additionalProperties: { type: 'object', properties: { status: { type: 'string' } } } };
+const healthCheckResult = (status: string): SchemaObject => ({
+  type: 'object',
+  properties: { status: { type: 'string', example: status }, info: checks, error: checks, details: checks },
+});
 
 /**
  * Probes, public like every probe. live: the process answers (restart it if not). ready: it can
@@ -28,7 +35,10 @@ export class HealthController {
   }
 
   @Get('ready')
-  @HealthCheck()
+  // terminus' own documentation would load @nestjs/swagger at start (openapi-decorators.ts says why it waits).
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
+  @ApiResponse({ status: 200, description: 'every check is up', schema: healthCheckResult('ok') })
+  @ApiResponse({ status: 503, description: 'a check is down: which one, and why', schema: healthCheckResult('error') })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     const checks: HealthIndicatorFunction[] = [() => this.database.pingCheck('database', { timeout: DATABASE_PING_TIMEOUT_MS })];
     if (this.jwks.applies) checks.push(() => this.jwks.check('jwks'));
