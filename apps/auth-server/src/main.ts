@@ -1,5 +1,6 @@
 import './size-thread-pool';
 import './tracing';
+import '@app/platform/lazy-http-websocket';
 import '@app/platform/lazy-nest-timestamps';
 import { resolveDatabaseUrl } from '@app/database';
 import { applyAppV8Settings, releaseStartHeapWhenIdle } from '@app/platform';

@@ -1,4 +1,5 @@
 import './tracing';
+import '@app/platform/lazy-http-websocket';
 import '@app/platform/lazy-nest-timestamps';
 import { runService } from '@app/platform/service';
 import { createUserService } from './bootstrap';
