@@ -53,7 +53,7 @@ WORKDIR /app
 # The heap cap and malloc settings every app runs with (libs/platform/src/runtime.ts:
 # APP_NODE_OPTIONS, APP_GLIBC_TUNABLES).
 ENV NODE_OPTIONS="--max-old-space-size=128 --max-semi-space-size=4"
-ENV GLIBC_TUNABLES="glibc.malloc.mmap_threshold=131072"
+ENV GLIBC_TUNABLES="glibc.malloc.mmap_threshold=131072:glibc.malloc.arena_max=2"
 COPY package.json ./
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

@@ -8,9 +8,9 @@ const ROOT = join(__dirname, '..', '..', '..');
 describe('the runtime every app gets (node flags, malloc settings)', () => {
   it('adds to what the environment already has, keeping the rest', () => {
     expect(withAppRuntime({ A: '1' })).toEqual({ A: '1', NODE_OPTIONS: APP_NODE_OPTIONS, GLIBC_TUNABLES: APP_GLIBC_TUNABLES });
-    expect(withAppRuntime({ NODE_OPTIONS: '--enable-source-maps', GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' })).toEqual({
+    expect(withAppRuntime({ NODE_OPTIONS: '--enable-source-maps', GLIBC_TUNABLES: 'glibc.malloc.tcache_count=0' })).toEqual({
       NODE_OPTIONS: `--enable-source-maps ${APP_NODE_OPTIONS}`,
-      GLIBC_TUNABLES: `glibc.malloc.arena_max=2:${APP_GLIBC_TUNABLES}`,
+      GLIBC_TUNABLES: `glibc.malloc.tcache_count=0:${APP_GLIBC_TUNABLES}`,
     });
   });
 

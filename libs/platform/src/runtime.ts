@@ -13,13 +13,19 @@ export const APP_NODE_OPTIONS = '--max-old-space-size=128 --max-semi-space-size=
 
 /**
  * glibc malloc settings every app runs with (the same launchers; ignored by other C libraries).
- * `mmap_threshold` fixed at 128 KiB: every block over that gets its own mapping, given back to the
- * system when freed. By default glibc raises the threshold to the size of the largest such block
- * freed so far (up to 32 MiB), and later blocks of that size come from the heap and stay resident:
- * a password hash (scrypt, 16 MiB) left its 16 MiB in the auth-server for good. Measured (issue 28):
- * auth-server peak RSS through its start (two hashes) and token load 150 -> 131 MB, the same CPU per token.
+ * - `mmap_threshold` fixed at 128 KiB: every block over that gets its own mapping, given back to the
+ *   system when freed. By default glibc raises the threshold to the size of the largest such block
+ *   freed so far (up to 32 MiB), and later blocks of that size come from the heap and stay resident:
+ *   a password hash (scrypt, 16 MiB) left its 16 MiB in the auth-server for good. Measured (issue 28):
+ *   auth-server peak RSS through its start (two hashes) and token load 150 -> 131 MB, the same CPU per token.
+ * - `arena_max=2`: glibc gives each thread that allocates an arena of its own, up to 8 per core. The
+ *   thread pool's six threads verify client assertions (WebCrypto) and hash, the signing thread signs,
+ *   V8's helpers compile and collect; each arena keeps what it once held. Two arenas shared by all of
+ *   them: auth-server peak RSS in `npm run bench` on Node 24 149-153 -> 142-146 MB (two runs each,
+ *   the drop at scenario 1b, the assertions' load), CPU per token within the machine's noise
+ *   (bench/README.md, "The modules a start need not load").
  */
-export const APP_GLIBC_TUNABLES = 'glibc.malloc.mmap_threshold=131072';
+export const APP_GLIBC_TUNABLES = 'glibc.malloc.mmap_threshold=131072:glibc.malloc.arena_max=2';
 
 /**
  * V8 settings every app applies itself, first thing in its main() (applyAppV8Settings): NODE_OPTIONS
