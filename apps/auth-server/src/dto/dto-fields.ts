@@ -64,7 +64,7 @@ const FIELD = 'registration:field';
 
 function field(kind: FieldKind, options: FieldOptions, api: Record<string, unknown>, rule: PropertyDecorator, extra: PropertyDecorator[] = []) {
   const required = options.required ?? false;
-  const enumeration = (api.enum ?? undefined) as readonly string[] | undefined;
+  const enumeration = api.enum as readonly string[] | undefined;
   return applyDecorators(
     ApiProperty({ description: options.description, required, ...(options.example === undefined ? {} : { example: options.example }), ...api }),
     ...(required ? [] : [IsOptional()]),

@@ -8,10 +8,10 @@ import { RedisHealthIndicator } from './redis.health';
 
 const DATABASE_PING_TIMEOUT_MS = 1_500;
 
-const checks: SchemaObject = { type: 'object', additionalProperties: { type: 'object', properties: { status: { type: 'string' } } } };
+const checkDetails: SchemaObject = { type: 'object', additionalProperties: { type: 'object', properties: { status: { type: 'string' } } } };
 const healthCheckResult = (status: string): SchemaObject => ({
   type: 'object',
-  properties: { status: { type: 'string', example: status }, info: checks, error: checks, details: checks },
+  properties: { status: { type: 'string', example: status }, info: checkDetails, error: checkDetails, details: checkDetails },
 });
 
 /**
