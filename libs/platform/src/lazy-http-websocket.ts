@@ -4,8 +4,8 @@
  *
  * Why: since Node 22.5 node:http exports undici's WebSocket classes as lazy getters. Node builds the
  * ES-module view of a builtin by reading every one of its exports, so the first `import … from
- * 'node:http'` in an ES module (Nest 12 is ESM: @nestjs/core imports STATUS_CODES so) loads all of
- * undici, Node's fetch: ~750 KB of source compiled at once. Measured on Node 24 (issue 28,
+ * 'node:http'` in an ES module (@nestjs/core, an ES module since Nest 12, imports STATUS_CODES so)
+ * loads all of undici, Node's fetch: ~750 KB of source compiled at once. Measured on Node 24 (issue 28,
  * bench/README.md): +14 MB of RSS in a bare process, in an app that may never call fetch (the
  * auth-server fetches with node:http alone). An app that calls fetch loads undici then, as before.
  *

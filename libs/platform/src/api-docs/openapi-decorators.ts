@@ -53,7 +53,7 @@ export function openApi(): SwaggerExports {
   return loaded;
 }
 
-/** How many decorators wait for openApi() (for the test that proves a start does not load the package). */
+/** How many recorded decorators wait for openApi() (read by its spec). */
 export function pendingOpenApiDecorators(): number {
   return pending.length;
 }
