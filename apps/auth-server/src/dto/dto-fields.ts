@@ -36,8 +36,6 @@ export interface CliFlag {
   variants?: { flag: string; value?: string; parse: (value: string) => unknown; help: string }[];
 }
 
-const CLI_FLAG = 'registration:cli-flag';
-
 export interface FieldOptions {
   description: string;
   /** Default: optional. */

@@ -62,14 +62,10 @@ window.onload = function () {
 `;
 }
 
-/** Where swagger-ui-dist's files are, found without loading the package (its index loads the 1.5 MB bundle). */
-export function swaggerUiDistDirectory(): string {
-  return dirname(require.resolve('swagger-ui-dist/package.json'));
-}
-
 /** Registers the UI at `/${path}`; the document is served at `documentPath` by the caller. */
 export function serveSwaggerUi(fastify: FastifyInstance, path: string, documentPath: string, title: string): void {
-  const assets = swaggerUiDistDirectory();
+  // swagger-ui-dist's folder, found without loading the package (its index loads the 1.5 MB bundle).
+  const assets = dirname(require.resolve('swagger-ui-dist/package.json'));
   const atPage = page(title, `./${path}/`);
   const underPage = page(title, './');
   const init = initScript(documentPath);
