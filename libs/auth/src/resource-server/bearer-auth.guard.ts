@@ -12,6 +12,7 @@ import type { Principal } from './principal';
 import { RevocationFeed } from './revocation-feed';
 import { TokenIntrospector } from './token-introspector';
 import { VerifiedTokenCache } from './verified-token.cache';
+import { httpRequestOf } from './http-request';
 
 /**
  * RFC 6750 §3.1 invalid_request: the Authorization header is not exactly `Bearer <b64token>` (a second
@@ -86,7 +87,7 @@ export class BearerAuthGuard extends AuthGuard() implements CanActivate {
       this.decisions.record(context, 'public');
       return true;
     }
-    const request = context.switchToHttp().getRequest<{ headers: Record<string, unknown>; rawHeaders?: unknown; raw?: { rawHeaders?: unknown }; query?: unknown; user?: Principal }>();
+    const request = httpRequestOf<{ headers: Record<string, unknown>; rawHeaders?: unknown; raw?: { rawHeaders?: unknown }; query?: unknown; user?: Principal }>(context);
     const authorization = request.headers.authorization;
     // Node keeps only the first of several Authorization lines in `headers`: count them in rawHeaders.
     if (authorization !== undefined && hasRepeatedAuthorization(request)) {

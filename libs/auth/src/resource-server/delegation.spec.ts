@@ -1,5 +1,6 @@
-import { ExecutionContext } from '@nestjs/common';
+import { Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import { InsufficientScope, InvalidToken } from '../errors/oauth.errors';
 import { describeRequiredCaller, NotDelegated, OnBehalfOfUser, readRouteAuthRequirements, Scopes, ServiceOnly, UserOnly } from './decorators';
 import { GuardDecisionStats } from './guard-decision.stats';
@@ -97,11 +98,7 @@ class DelegatedController {
 describe('ScopesGuard: who may call (token kind and delegation)', () => {
   const guard = new ScopesGuard(new Reflector(), new GuardDecisionStats());
   const decide = (controller: object, handler: () => void, caller: keyof typeof claims): string => {
-    const context = {
-      getHandler: () => handler,
-      getClass: () => controller,
-      switchToHttp: () => ({ getRequest: () => ({ method: 'GET', user: principalFromClaims(claims[caller]) as Principal }) }),
-    } as unknown as ExecutionContext;
+    const context = new ExecutionContextHost([{ method: 'GET', user: principalFromClaims(claims[caller]) as Principal }], controller as Type, handler);
     try {
       guard.canActivate(context);
       return 'allow';

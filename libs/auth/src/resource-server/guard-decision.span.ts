@@ -5,6 +5,7 @@ import { authTracer } from '../trace/otel';
 import { describeRequiredCaller, routeAuthRequirements } from './decorators';
 import type { GuardOutcome } from './guard-decision.stats';
 import type { Principal } from './principal';
+import { httpRequestOf } from './http-request';
 
 // The guards resolved the route's requirements before deciding, so this reads their cache.
 const reflector = new Reflector();
@@ -17,9 +18,7 @@ const reflector = new Reflector();
 export function traceGuardDecision(context: ExecutionContext, outcome: GuardOutcome, denial?: unknown): void {
   const tracer = authTracer();
   if (!tracer) return;
-  const request = context
-    .switchToHttp()
-    .getRequest<{ method?: string; routeOptions?: { url?: string }; route?: { path?: string }; user?: Principal }>();
+  const request = httpRequestOf<{ method?: string; routeOptions?: { url?: string }; route?: { path?: string }; user?: Principal }>(context);
   const requirements = routeAuthRequirements(reflector, context);
   const { scopes } = requirements;
   // In the words of the flow trace: `service`, `user`, `service or delegated`, `delegated by order-service`…

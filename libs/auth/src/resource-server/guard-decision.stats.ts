@@ -1,5 +1,6 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { traceGuardDecision } from './guard-decision.span';
+import { httpRequestOf } from './http-request';
 
 export type GuardOutcome = 'allowed' | 'public' | 'missing_token' | 'invalid_token' | 'invalid_request' | 'insufficient_scope';
 
@@ -22,7 +23,7 @@ export class GuardDecisionStats {
   /** `denial`: the OAuth error (or its description) that refused the request, for the span. */
   record(context: ExecutionContext, outcome: GuardOutcome, denial?: unknown): void {
     traceGuardDecision(context, outcome, denial);
-    const request = context.switchToHttp().getRequest<{ method?: string; routeOptions?: { url?: string }; route?: { path?: string } }>();
+    const request = httpRequestOf<{ method?: string; routeOptions?: { url?: string }; route?: { path?: string } }>(context);
     const method = request.method ?? 'UNKNOWN';
     const route = request.routeOptions?.url ?? request.route?.path ?? 'unknown';
     let byRoute = this.counts.get(method);

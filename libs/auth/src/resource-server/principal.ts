@@ -1,6 +1,7 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { InvalidToken } from '../errors/oauth.errors';
 import { bearerTokenOf } from './bearer-token';
+import { httpRequestOf } from './http-request';
 
 /** Claims of a JWT access token as this library reads them (RFC 9068, and what other issuers use). */
 export interface AccessTokenClaims {
@@ -134,7 +135,7 @@ export function principalFromClaims(claims: AccessTokenClaims, classify: TokenKi
 
 /** `@Principal() caller: Principal`: the verified caller of this request (type and decorator share the name). */
 export const Principal = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): Principal => context.switchToHttp().getRequest<{ user: Principal }>().user,
+  (_data: unknown, context: ExecutionContext): Principal => httpRequestOf<{ user: Principal }>(context).user,
 );
 
 /**
@@ -143,5 +144,5 @@ export const Principal = createParamDecorator(
  * @Public() route called without one. Pass it on, never log it.
  */
 export const BearerToken = createParamDecorator((_data: unknown, context: ExecutionContext): string | undefined =>
-  bearerTokenOf(context.switchToHttp().getRequest<{ headers: Record<string, unknown> }>().headers.authorization),
+  bearerTokenOf(httpRequestOf<{ headers: Record<string, unknown> }>(context).headers.authorization),
 );

@@ -1,5 +1,5 @@
-import { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import { InsufficientScope } from '../errors/oauth.errors';
 import { AnyScope, Scopes } from './decorators';
 import { GuardDecisionStats } from './guard-decision.stats';
@@ -18,11 +18,7 @@ class AdminUsers {
 describe('ScopesGuard with @AnyScope', () => {
   const guard = new ScopesGuard(new Reflector(), new GuardDecisionStats());
   const context = (handler: () => void, scopes: string[]) =>
-    ({
-      getHandler: () => handler,
-      getClass: () => AdminUsers,
-      switchToHttp: () => ({ getRequest: () => ({ method: 'GET', user: { kind: 'service', scopes } as Partial<Principal> }) }),
-    }) as unknown as ExecutionContext;
+    new ExecutionContextHost([{ method: 'GET', user: { kind: 'service', scopes } as Partial<Principal> }], AdminUsers, handler);
   const refusal = (run: () => unknown) => {
     try {
       run();

@@ -2,9 +2,10 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { InsufficientScope } from '../errors/oauth.errors';
 import { FlowTrace } from '../trace/flow-trace';
-import { DelegationRequirement, describeRequiredCaller, routeAuthRequirements } from './decorators';
+import { DelegationRequirement, describeRequiredCaller, RouteAuthRequirements, routeAuthRequirements } from './decorators';
 import { GuardDecisionStats } from './guard-decision.stats';
 import type { Principal } from './principal';
+import { httpRequestOf } from './http-request';
 
 /**
  * Global guard that runs after BearerAuthGuard: every scope of @Scopes() must be granted, one of
@@ -20,29 +21,48 @@ export class ScopesGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const { isPublic, scopes: required, anyScopes, tokenKind: kind, delegation } = routeAuthRequirements(this.reflector, context);
-    if (isPublic) return true;
-    const principal = context.switchToHttp().getRequest<{ user?: Principal }>().user;
-    const requiredTokenKind = FlowTrace.current() ? describeRequiredCaller({ tokenKind: kind, delegation }) : undefined;
-    const deny = (reason: string, challenge = required): never => {
-      this.decisions.record(context, 'insufficient_scope', `insufficient_scope: ${reason}`);
-      FlowTrace.recordGuard({ requiredScopes: required, requiredTokenKind, decision: 'deny', reason: `insufficient_scope: ${reason}` });
-      throw new InsufficientScope(reason, challenge);
-    };
-    if (!principal) deny('no verified caller');
-    const refusal = delegationRefusal(principal!, kind, delegation);
-    if (refusal) deny(refusal);
-    if (kind && principal!.kind !== kind) deny(`this route accepts ${kind} tokens only, not ${principal!.kind} tokens`);
-    const missing = required.filter((scope) => !principal!.scopes.includes(scope));
-    if (missing.length) deny(`missing scope: ${missing.join(' ')}`);
-    // The challenge names the narrowest alternative (the first): what a least-privilege caller should ask for.
-    if (anyScopes.length && !anyScopes.some((scope) => principal!.scopes.includes(scope))) {
-      deny(`missing scope: one of ${anyScopes.join(', ')}`, [...required, anyScopes[0]!]);
-    }
+    const requirements = routeAuthRequirements(this.reflector, context);
+    if (requirements.isPublic) return true;
+    const principal = httpRequestOf<{ user?: Principal }>(context).user;
+    const refusal = principal ? refusalOf(principal, requirements) : { reason: 'no verified caller' };
+    if (refusal) this.deny(context, requirements, refusal);
     this.decisions.record(context, 'allowed');
-    FlowTrace.recordGuard({ requiredScopes: required, requiredTokenKind, decision: 'allow' });
+    // Every request passes here: the flow trace's record is built only when there is a flow trace.
+    if (FlowTrace.current()) FlowTrace.recordGuard({ requiredScopes: requirements.scopes, requiredTokenKind: describeRequiredCaller(requirements), decision: 'allow' });
     return true;
   }
+
+  private deny(context: ExecutionContext, requirements: RouteAuthRequirements, { reason, challenge }: Refusal): never {
+    this.decisions.record(context, 'insufficient_scope', `insufficient_scope: ${reason}`);
+    FlowTrace.recordGuard({
+      requiredScopes: requirements.scopes,
+      requiredTokenKind: FlowTrace.current() ? describeRequiredCaller(requirements) : undefined,
+      decision: 'deny',
+      reason: `insufficient_scope: ${reason}`,
+    });
+    throw new InsufficientScope(reason, challenge ?? requirements.scopes);
+  }
+}
+
+/** Why a route refuses a verified caller, and the scopes its challenge names (the route's own unless set). */
+interface Refusal {
+  reason: string;
+  challenge?: string[];
+}
+
+/** Why the route refuses this verified caller, or undefined when it may pass. */
+function refusalOf(principal: Principal, { scopes: required, anyScopes, tokenKind: kind, delegation }: RouteAuthRequirements): Refusal | undefined {
+  const refusal = delegationRefusal(principal, kind, delegation);
+  if (refusal) return { reason: refusal };
+  if (kind && principal.kind !== kind) return { reason: `this route accepts ${kind} tokens only, not ${principal.kind} tokens` };
+  for (const scope of required) {
+    if (!principal.scopes.includes(scope)) return { reason: `missing scope: ${required.filter((each) => !principal.scopes.includes(each)).join(' ')}` };
+  }
+  // The challenge names the narrowest alternative (the first): what a least-privilege caller should ask for.
+  if (anyScopes.length && !anyScopes.some((scope) => principal.scopes.includes(scope))) {
+    return { reason: `missing scope: one of ${anyScopes.join(', ')}`, challenge: [...required, anyScopes[0]!] };
+  }
+  return undefined;
 }
 
 /** Why the route's delegation rule refuses this caller, or undefined. */

@@ -8,6 +8,7 @@ import { Public, Scopes, UserOnly } from '../resource-server/decorators';
 import { GuardDecisionStats } from '../resource-server/guard-decision.stats';
 import { routeAuthRequirements } from '../resource-server/decorators';
 import { Reflector } from '@nestjs/core';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import { FlowTrace } from './flow-trace';
 import { activeTraceId, tracingRegistered } from './active-span';
 import { tracingApi } from './otel';
@@ -22,11 +23,7 @@ class OrdersController {
 }
 
 function httpContext(handler: () => void, request: Record<string, unknown>): ExecutionContext {
-  const context = {
-    getHandler: () => handler,
-    getClass: () => OrdersController,
-    switchToHttp: () => ({ getRequest: () => request }),
-  } as unknown as ExecutionContext;
+  const context = new ExecutionContextHost([request], OrdersController, handler);
   routeAuthRequirements(new Reflector(), context); // as the guards do before they decide
   return context;
 }
