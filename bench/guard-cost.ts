@@ -41,13 +41,14 @@ async function main(): Promise<void> {
   await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  @Module({ imports: [AuthModule.forRoot({ issuer, audience: 'api://user-service', realm: 'bench', jwksUri: `${issuer}/jwks` })], controllers: [OrdersController] })
+  const options = { issuer, audience: 'api://user-service', realm: 'bench', jwksUri: `${issuer}/jwks` };
+  @Module({ imports: [AuthModule.forRoot(options)], controllers: [OrdersController] })
   class BenchModule {}
   const app = await NestFactory.createApplicationContext(BenchModule, { logger: ['error'] });
   const reflector = app.get(Reflector);
   const decisions = app.get(GuardDecisionStats);
   // The same two guards AuthModule registers as APP_GUARDs, on its providers.
-  const bearer = new BearerAuthGuard(reflector, { issuer, audience: 'api://user-service', realm: 'bench' }, decisions, app.get(AuthModuleOptions), app.get(RevocationFeed));
+  const bearer = new BearerAuthGuard(reflector, options, decisions, app.get(AuthModuleOptions), app.get(RevocationFeed));
   const scopes = new ScopesGuard(reflector, decisions);
 
   const now = Math.floor(Date.now() / 1000);

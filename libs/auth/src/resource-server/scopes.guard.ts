@@ -55,8 +55,8 @@ function refusalOf(principal: Principal, { scopes: required, anyScopes, tokenKin
   const refusal = delegationRefusal(principal, kind, delegation);
   if (refusal) return { reason: refusal };
   if (kind && principal.kind !== kind) return { reason: `this route accepts ${kind} tokens only, not ${principal.kind} tokens` };
-  for (const scope of required) {
-    if (!principal.scopes.includes(scope)) return { reason: `missing scope: ${required.filter((each) => !principal.scopes.includes(each)).join(' ')}` };
+  if (!required.every((scope) => principal.scopes.includes(scope))) {
+    return { reason: `missing scope: ${required.filter((scope) => !principal.scopes.includes(scope)).join(' ')}` };
   }
   // The challenge names the narrowest alternative (the first): what a least-privilege caller should ask for.
   if (anyScopes.length && !anyScopes.some((scope) => principal.scopes.includes(scope))) {

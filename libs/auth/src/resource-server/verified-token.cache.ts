@@ -17,7 +17,8 @@ interface Entry {
  *
  * Keyed by the token's tail, not the whole token: the token comes from a new header string on
  * every request, and a Map keyed by it hashes all of its 500-900 characters on each lookup,
- * ~1 µs, a third of what the guard costs a request (bench/README.md, "The guard's cost"). The tail
+ * 0.7-1.3 µs, the largest part of what the guards cost a request (bench/README.md, "The token
+ * endpoint on a quiet machine, and the guard's cost"). The tail
  * hashes in a fraction of that, and comparing the whole token is a memory compare. Tokens whose tails
  * collide only share a slot: a lookup that does not equal the entry's token is a miss.
  */
